@@ -1,0 +1,219 @@
+"""SQLModel tables. The only place table classes are defined (Streamlit reruns must not redefine them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Column, Index, JSON, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class FiscalYear(SQLModel, table=True):
+    __tablename__ = "fiscal_year"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True, index=True)
+    title: str = ""
+    department: str = ""
+    overall_goal: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    measures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    source_name: str = ""
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Area(SQLModel, table=True):
+    """A department-level target area (（一）学校建设 …)."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year_id: int = Field(foreign_key="fiscal_year.id", index=True)
+    seq: int
+    name: str
+    goal: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    indicator_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # quantitative targets extracted from the prose: [{"name", "phrase", "target": {...}}]
+    targets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (科室/学校)."""
+
+    __tablename__ = "unit"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year_id: int = Field(foreign_key="fiscal_year.id", index=True)
+    seq: int = 0
+    code: str = ""
+    name: str
+    title: str = ""
+    purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    budget_wan: float = 0.0
+    fiscal_wan: float | None = None
+    other_wan: float | None = None
+    goals: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+
+
+class PlanCheckpoint(SQLModel, table=True):
+    """One point of the cumulative spending plan (资金支出计划)."""
+
+    __tablename__ = "plan_checkpoint"
+    __table_args__ = (UniqueConstraint("project_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    seq: int
+    label: str
+    due: date
+    cumulative_pct: float
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("project_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    seq: int
+    level1: str
+    level2: str
+    level3: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    target_text: str
+    basis: str = ""
+    # the parsed target rule (domain.targets.Target)
+    kind: str
+    op: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    deadline: date | None = None
+    start: date | None = None
+    # admin override: None = default rule (数量/效益 with a count unit accumulate)
+    accumulates: bool | None = None
+
+
+class Period(SQLModel, table=True):
+    """A reporting period: '2024Q3' or '2024-09'. Locked periods are read-only for staff."""
+
+    __tablename__ = "period"
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year_id: int = Field(foreign_key="fiscal_year.id", index=True)
+    code: str = Field(unique=True, index=True)
+    kind: str  # quarter | month
+    start: date
+    end: date
+    locked: bool = False
+    locked_by: str | None = None
+    locked_at: datetime | None = None
+
+
+class IndicatorActual(SQLModel, table=True):
+    """What staff reported for one indicator and period (cumulative for the year to the period end)."""
+
+    __tablename__ = "indicator_actual"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period_code"),
+        Index("ix_indicator_actual_period", "period_code"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    period_code: str
+    actual_value: float | None = None
+    actual_judgement: str | None = None  # 达成/部分达成/未达成/进行中
+    actual_date: date | None = None  # completion date of a deadline target
+    projected_value: float | None = None
+    projected_judgement: str | None = None
+    likelihood: str | None = None  # 确定能/有可能/完全不可能
+    reasons: str = ""  # categories joined with ';'
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    measures: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    remarks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_demo: bool = False
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class SpendingActual(SQLModel, table=True):
+    """Cumulative spending of a project to the end of a period (万元)."""
+
+    __tablename__ = "spending_actual"
+    __table_args__ = (
+        UniqueConstraint("project_id", "period_code"),
+        Index("ix_spending_actual_period", "period_code"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    period_code: str
+    spent_wan: float | None = None
+    projected_wan: float | None = None
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_demo: bool = False
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)  # lower-case
+    name: str = ""
+    role: str  # admin | leader | staff
+    password_hash: str
+    active: bool = True
+    is_demo: bool = False
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserUnit(SQLModel, table=True):
+    __tablename__ = "user_unit"
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only trail: who changed what, when, old -> new."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    username: str
+    action: str  # import | update | lock | unlock | login ...
+    entity: str = ""
+    entity_id: int | None = None
+    period_code: str | None = None
+    field: str | None = None
+    old: str | None = Field(default=None, sa_column=Column(Text))
+    new: str | None = Field(default=None, sa_column=Column(Text))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Setting(SQLModel, table=True):
+    """Admin-editable settings (status thresholds, weights), JSON values keyed by name."""
+
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True)
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DataVersion(SQLModel, table=True):
+    """A revision counter bumped by every write: cached reads key on it, so replicas see each other's writes."""
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    revision: int = 0

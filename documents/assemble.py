@@ -1,0 +1,319 @@
+"""Turn a stream of paragraphs and table rows into a ``TargetDocument``.
+
+Every reader (txt, docx, xlsx) only has to produce the stream; the rules of the 项目绩效目标表 layout
+live here once:
+
+* a table starts with a row whose first cell is 项目编码 (or 项目名称);
+* the title is the paragraph(s) just before it (a title may be split over two lines);
+* an empty first cell in an indicator row means "same as the row above" (merged cells);
+  an empty 二级指标 cell likewise;
+* rows: 项目编码/项目名称, 项目资金主要用途, 资金支出计划 + one row of values, 绩效目标, the indicator header,
+  then indicator rows of six cells.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from domain.document import (
+    INDICATOR_HEADER,
+    LEVEL1_VALUES,
+    LEVEL2_VALUES,
+    AreaSpec,
+    ImportProblem,
+    PlanPointSpec,
+    ProjectSpec,
+    TargetDocument,
+    clean_cell,
+    make_indicator,
+    parse_budget,
+    parse_pct,
+    split_goals,
+)
+from domain.periods import checkpoint_date
+from domain.targets import extract_prose_targets
+
+
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    line: int = 0  # 1-based line (or row) number in the source, for messages
+
+
+@dataclass
+class _Table:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+Item = Paragraph | Row
+
+_CN_NUM = "一二三四五六七八九十"
+_AREA_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.+)$")
+_SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)$")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def _is_table_start(row: Row) -> bool:
+    first = _norm(row.cells[0]) if row.cells else ""
+    return first in ("项目编码", "项目名称")
+
+
+def assemble(items: Iterable[Item], fiscal_year: int, source: str = "") -> TargetDocument:
+    doc = TargetDocument(fiscal_year=fiscal_year)
+    preamble: list[str] = []
+    tables: list[_Table] = []
+    pending_title: list[str] = []
+    current: _Table | None = None
+
+    for item in items:
+        if isinstance(item, Paragraph):
+            text = item.text.strip()
+            if not text:
+                continue
+            if current is not None:
+                # a paragraph ends the table; it may be the next title
+                current = None
+                pending_title = []
+            if tables:
+                pending_title.append(text)
+            else:
+                # still in the department part; titles of the first table also land here
+                preamble.append(text)
+                pending_title.append(text)
+            continue
+        row = item
+        if _is_table_start(row):
+            title = _title_from(pending_title)
+            current = _Table(title=title)
+            tables.append(current)
+            pending_title = []
+            if len(tables) == 1:
+                # the first table's title lines are not part of the department text
+                preamble = _strip_title_lines(preamble, title)
+        if current is None:
+            doc.problems.append(ImportProblem(f"第{row.line}行", "表格行不在任何项目绩效目标表内（缺少“项目编码/项目名称”行）"))
+            continue
+        current.rows.append(row)
+
+    _parse_department(preamble, doc)
+    for t in tables:
+        project = _parse_table(t, fiscal_year, doc.problems)
+        if project is not None:
+            doc.projects.append(project)
+    if not doc.projects and not doc.problems:
+        doc.problems.append(ImportProblem(source, "文件中没有找到任何项目绩效目标表（应含“项目名称”“指标值”等列）"))
+    _check_duplicates(doc)
+    return doc
+
+
+def _title_from(lines: list[str]) -> str:
+    """The last title-looking group of lines: a title may be split over two lines."""
+    if not lines:
+        return ""
+    # take trailing lines up to and including one that contains 绩效目标表, joining a split title
+    tail = lines[-2:] if len(lines) >= 2 else lines
+    if len(tail) == 2 and not tail[0].endswith("绩效目标表") and tail[1].startswith("绩效目标表"):
+        return tail[0] + tail[1]
+    return lines[-1]
+
+
+def _strip_title_lines(preamble: list[str], title: str) -> list[str]:
+    out = list(preamble)
+    while out and (out[-1] in title or out[-1].endswith("绩效目标表")):
+        out.pop()
+    return out
+
+
+# --------------------------------------------------------------------------- department part
+
+
+def _parse_department(lines: list[str], doc: TargetDocument) -> None:
+    section = ""
+    area: AreaSpec | None = None
+    field_name = ""
+    goal_lines: list[str] = []
+    for raw in lines:
+        line = raw.replace("[bookmark: _GoBack]", "").strip()
+        if not line:
+            continue
+        if not doc.department and line.endswith("编制"):
+            doc.department = line[: -len("编制")].strip()
+            continue
+        if not doc.title and re.match(r"^\d{4}年.*绩效目标$", line):
+            doc.title = line
+            continue
+        m = _SECTION_RE.match(line)
+        if m:
+            section = m.group(2)
+            area = None
+            continue
+        m = _AREA_RE.match(line)
+        if m and "保障措施" in section:
+            doc.measures.append(line)
+            continue
+        if m and "分项" in section:
+            area = AreaSpec(seq=len(doc.areas) + 1, name=m.group(2).strip())
+            doc.areas.append(area)
+            field_name = ""
+            continue
+        if "保障措施" in section:
+            if doc.measures:
+                doc.measures[-1] += line
+            continue
+        if area is not None:
+            if line.startswith(("绩效目标：", "绩效目标:")):
+                field_name = "goal"
+                area.goal = line.split("：", 1)[-1].split(":", 1)[-1].strip() if "：" in line else line[5:]
+            elif line.startswith(("绩效指标：", "绩效指标:")):
+                field_name = "ind"
+                area.indicator_text = re.sub(r"^绩效指标[：:]", "", line).strip()
+            elif field_name == "goal":
+                area.goal += line
+            elif field_name == "ind":
+                area.indicator_text += line
+            continue
+        if "总体" in section:
+            goal_lines.append(line)
+    doc.overall_goal = "\n".join(goal_lines)
+    for a in doc.areas:
+        a.targets = extract_prose_targets(a.indicator_text, doc.fiscal_year)
+
+
+# --------------------------------------------------------------------------- project tables
+
+
+def _canonical_header(cell: str) -> str:
+    """'指标值/描述' -> '指标值'; longest names first so 指标值确定依据 stays itself."""
+    c = _norm(cell)
+    for name in sorted(INDICATOR_HEADER, key=len, reverse=True):
+        if c.startswith(name):
+            return name
+    return c
+
+
+def _cells(row: Row, n: int) -> list[str]:
+    c = [clean_cell(x) for x in row.cells]
+    return c + [""] * (n - len(c))
+
+
+def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> ProjectSpec | None:
+    label = f"「{t.title or '未命名表格'}」"
+    project = ProjectSpec(name="", title=t.title)
+    local: list[ImportProblem] = []
+    rows = t.rows
+    i = 0
+    header_seen = False
+    value_col = 4
+    last_l1 = last_l2 = ""
+    while i < len(rows):
+        row = rows[i]
+        cells = _cells(row, 2)
+        key = _norm(cells[0])
+        place = f"{label}第{row.line}行" if row.line else label
+        if not header_seen:
+            if key == "项目编码":
+                project.code = cells[1] if len(cells) > 1 else ""
+                if len(cells) >= 4 and _norm(cells[2]) == "项目名称":
+                    project.name = cells[3]
+            elif key == "项目名称":
+                project.name = cells[1]
+            elif key.startswith("项目资金主要用途"):
+                project.purpose = " ".join(cells[1:]).strip()
+                project.purpose = re.sub(r"[ \t]{2,}", " ", project.purpose)
+                budget, fiscal, other = parse_budget(project.purpose)
+                project.budget_wan, project.fiscal_wan, project.other_wan = budget, fiscal, other
+                if budget is None:
+                    local.append(ImportProblem(place, "项目资金主要用途中没有找到“预算数X万元”"))
+            elif key.startswith("资金支出计划"):
+                labels = [c for c in cells[1:] if c]
+                values_row = rows[i + 1] if i + 1 < len(rows) else None
+                values = [c for c in _cells(values_row, 1)[1:] if c] if values_row else []
+                if not labels or len(values) != len(labels):
+                    local.append(ImportProblem(place, f"资金支出计划应有{len(labels) or 4}个节点及对应的累计进度，实际读到{len(values)}个值"))
+                else:
+                    for lab, val in zip(labels, values):
+                        pct = parse_pct(val)
+                        due = checkpoint_date(lab, year)
+                        if pct is None or due is None:
+                            local.append(ImportProblem(place, f"资金支出计划节点“{lab}”的累计进度“{val}”无法识别"))
+                            continue
+                        project.plan.append(PlanPointSpec(label=lab, due=due, cumulative_pct=pct))
+                    pcts = [p.cumulative_pct for p in project.plan]
+                    if any(b < a for a, b in zip(pcts, pcts[1:])) or any(p > 100 for p in pcts):
+                        local.append(ImportProblem(place, "资金支出计划的累计进度应逐期不减且不超过100%"))
+                    i += 1
+            elif key == "绩效目标":
+                project.goals = split_goals(cells[1])
+            elif key == "一级指标":
+                header = [_canonical_header(c) for c in _cells(row, 6)]
+                if "指标值" not in header:
+                    local.append(ImportProblem(place, "指标表头缺少“指标值”列"))
+                    break
+                value_col = header.index("指标值")
+                if tuple(header[:6]) != INDICATOR_HEADER:
+                    local.append(ImportProblem(place, "指标表头应为：" + " | ".join(INDICATOR_HEADER)))
+                    break
+                header_seen = True
+            i += 1
+            continue
+
+        # indicator rows
+        cells = _cells(row, 6)
+        if not any(cells):
+            i += 1
+            continue
+        if len([c for c in row.cells]) < 6 and any(cells[:6]):
+            local.append(ImportProblem(place, f"指标行应有6列，实际只有{len(row.cells)}列"))
+            i += 1
+            continue
+        l1 = cells[0] or last_l1
+        l2 = cells[1] or last_l2
+        if cells[0] and cells[0] != last_l1:
+            last_l2 = ""
+            l2 = cells[1] or ""
+        last_l1, last_l2 = l1, l2
+        if not cells[2] and not cells[value_col]:
+            local.append(ImportProblem(place, "指标行缺少三级指标和指标值"))
+        elif not cells[value_col]:
+            local.append(ImportProblem(place, f"指标“{cells[2]}”缺少指标值"))
+        else:
+            if l1 not in LEVEL1_VALUES:
+                local.append(ImportProblem(place, f"一级指标“{l1}”不是{'/'.join(LEVEL1_VALUES)}之一"))
+            if l2 not in LEVEL2_VALUES:
+                local.append(ImportProblem(place, f"二级指标“{l2}”无法识别"))
+            project.indicators.append(make_indicator([l1, l2] + cells[2:6], year, place))
+        i += 1
+
+    if not project.name:
+        name_from_title = re.sub(r"(项目)?绩效目标表$", "", t.title or "")
+        if name_from_title:
+            project.name = name_from_title
+        else:
+            local.append(ImportProblem(label, "缺少项目名称"))
+    if not header_seen and not any("指标表头" in p.message for p in local):
+        local.append(ImportProblem(label, "表格不完整：没有找到指标表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据）"))
+    elif header_seen and not project.indicators:
+        local.append(ImportProblem(label, "表格不完整：没有任何指标行"))
+    if not project.plan and not any("资金支出计划" in p.message for p in local):
+        local.append(ImportProblem(label, "缺少资金支出计划"))
+    problems.extend(local)
+    return project if not local else None
+
+
+def _check_duplicates(doc: TargetDocument) -> None:
+    seen: set[str] = set()
+    for p in doc.projects:
+        if p.name in seen:
+            doc.problems.append(ImportProblem(f"「{p.title or p.name}」", f"项目名称“{p.name}”重复"))
+        seen.add(p.name)

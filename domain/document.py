@@ -1,0 +1,157 @@
+"""The content of an approved target document (部门整体绩效目标 + 项目绩效目标表), as plain data.
+
+The readers in ``documents/`` (txt, docx, xlsx) produce a ``TargetDocument``; ``data_access`` stores it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.targets import ProseTarget, Target, parse_target
+
+LEVEL1_VALUES = ("产出指标", "效果指标", "满意度指标")
+LEVEL2_VALUES = (
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "成本指标",
+    "社会效益指标",
+    "经济效益指标",
+    "生态效益指标",
+    "可持续影响指标",
+    "服务对象满意度指标",
+)
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
+
+
+@dataclass
+class IndicatorSpec:
+    level1: str
+    level2: str
+    level3: str
+    description: str
+    target_text: str
+    basis: str
+    target: Target
+    place: str = ""  # where it was read, for messages
+
+
+@dataclass
+class PlanPointSpec:
+    label: str
+    due: date
+    cumulative_pct: float
+
+
+@dataclass
+class ProjectSpec:
+    name: str
+    title: str = ""
+    code: str = ""
+    purpose: str = ""
+    budget_wan: float | None = None
+    fiscal_wan: float | None = None
+    other_wan: float | None = None
+    plan: list[PlanPointSpec] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    indicators: list[IndicatorSpec] = field(default_factory=list)
+
+
+@dataclass
+class AreaSpec:
+    seq: int
+    name: str
+    goal: str = ""
+    indicator_text: str = ""
+    targets: list[ProseTarget] = field(default_factory=list)
+
+
+@dataclass
+class ImportProblem:
+    place: str  # e.g. "「区本课程经费项目绩效目标表」第3行"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}：{self.message}" if self.place else self.message
+
+
+@dataclass
+class TargetDocument:
+    fiscal_year: int
+    title: str = ""
+    department: str = ""
+    overall_goal: str = ""
+    areas: list[AreaSpec] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    projects: list[ProjectSpec] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(p.indicators) for p in self.projects)
+
+    @property
+    def budget_total(self) -> float:
+        return round(sum(p.budget_wan or 0 for p in self.projects), 2)
+
+
+# --------------------------------------------------------------------------- shared cell rules
+
+_BUDGET_RE = re.compile(r"预算数\s*(\d+(?:\.\d+)?)\s*万元")
+_FISCAL_RE = re.compile(r"(?:财政资金|本级资金)\s*(\d+(?:\.\d+)?)\s*万元")
+_OTHER_RE = re.compile(r"其他资金\s*(\d+(?:\.\d+)?)\s*万元")
+_PCT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]?\s*$")
+
+
+def parse_budget(purpose: str) -> tuple[float | None, float | None, float | None]:
+    """预算数 / 财政资金 / 其他资金 (万元) from the 项目资金主要用途 sentence."""
+    text = re.sub(r"\s+", "", purpose or "")
+
+    def first(rx: re.Pattern) -> float | None:
+        m = rx.search(text)
+        return float(m.group(1)) if m else None
+
+    budget = first(_BUDGET_RE)
+    fiscal = first(_FISCAL_RE)
+    other = first(_OTHER_RE)
+    if budget is not None and fiscal is None and other is None:
+        fiscal = budget  # "预算数2000万元，主要用于…": the whole budget is 财政资金
+    if budget is not None and fiscal is not None and other is None:
+        other = round(budget - fiscal, 2)
+    return budget, fiscal, other
+
+
+def parse_pct(text: str) -> float | None:
+    m = _PCT_RE.match(text or "")
+    return float(m.group(1)) if m else None
+
+
+def split_goals(text: str) -> list[str]:
+    """'目标1：…\\n目标2：…' -> ['…', '…'] (the numbering is implied by the order)."""
+    parts = re.split(r"\n|(?=目标\s*\d+\s*[：:])", text or "")
+    goals = []
+    for p in parts:
+        p = re.sub(r"^目标\s*\d+\s*[：:]\s*", "", p.strip())
+        if p:
+            goals.append(p)
+    return goals
+
+
+def clean_cell(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def make_indicator(cells: list[str], year: int, place: str) -> IndicatorSpec:
+    level1, level2, level3, desc, value, basis = (clean_cell(c) for c in cells[:6])
+    return IndicatorSpec(
+        level1=level1,
+        level2=level2,
+        level3=level3,
+        description=desc,
+        target_text=value,
+        basis=basis,
+        target=parse_target(value, year),
+        place=place,
+    )

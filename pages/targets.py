@@ -1,0 +1,31 @@
+"""绩效目标: the imported projects with budget, plan and indicator count."""
+
+import streamlit as st
+
+from components.state import projects_frame, revision
+
+st.title("绩效目标")
+df = projects_frame(revision())
+if df.empty:
+    st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+c1.metric("项目数", f"{len(df)}个")
+c2.metric("预算总额", f"{df['budget_wan'].sum():,.2f}万元")
+c3.metric("绩效指标", f"{int(df['indicators'].sum())}个")
+
+st.dataframe(
+    df[["seq", "name", "unit", "area", "budget_wan", "plan", "indicators"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "seq": st.column_config.NumberColumn("序号", format="%d"),
+        "name": "项目名称",
+        "unit": "责任单位",
+        "area": "分项领域",
+        "budget_wan": st.column_config.NumberColumn("预算（万元）", format="%.2f"),
+        "plan": "资金支出计划（累计进度）",
+        "indicators": st.column_config.NumberColumn("指标数", format="%d"),
+    },
+)
