@@ -1,0 +1,227 @@
+"""Every threshold and weight of the status rules and the self-evaluation, with its default.
+
+Pure code. The admin edits these; someone else stores them (``to_dict``/``from_dict`` give a
+JSON-able shape). ``validate()`` returns Chinese messages; an empty list means the settings are
+usable. Shares/ratios are fractions (0.6 = 60%); scores and weights are points out of 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+# the 二级指标 (without the trailing 指标) whose count-unit indicators accumulate by default
+DEFAULT_ACCUMULATE_LEVEL2 = ("数量", "社会效益", "经济效益", "生态效益", "可持续影响")
+# units that count things (people, visits, cases, places ...): such indicators can accumulate
+DEFAULT_COUNT_UNITS = (
+    "人", "人次", "名", "位", "例", "个", "次", "户", "所", "项", "场", "家", "件", "份", "册",
+    "套", "台", "批", "座", "间", "处", "期", "起", "张", "本", "条", "篇", "辆", "只", "棵",
+    "株", "课时", "节", "场次", "班", "支", "队", "村", "校", "处所", "床", "张床",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # --- budget execution: ratio = 执行率 / expected
+    budget_red_below: float = 0.6
+    budget_green_from: float = 0.8
+    year_end_execution_floor: float = 0.9  # 年末执行率低于此值须说明原因
+    interpolate_plan: bool = False  # False: step at checkpoints; True: linear between them
+    # --- indicators
+    indicator_red_below: float = 0.6  # accumulating: actual / pro-rated target
+    indicator_green_from: float = 0.8
+    indicator_blue_from: float = 1.2
+    level_amber_margin: float = 0.0  # directly judged: amber within this share short of target
+    deadline_amber_days: int = 30
+    overachieve_margin: float = 0.15  # Hebei: >15% above an annual >= target must be explained
+    reporting_period: str = "quarter"  # 'quarter' | 'month'; data is due from the first period end
+    accumulate_level2: tuple[str, ...] = DEFAULT_ACCUMULATE_LEVEL2
+    count_units: tuple[str, ...] = DEFAULT_COUNT_UNITS
+    # --- self-evaluation (PRODUCT §6)
+    weight_budget: float = 10.0
+    weight_output: float = 50.0
+    weight_effect: float = 30.0
+    weight_satisfaction: float = 10.0
+    qual_achieved: float = 0.9
+    qual_partial: float = 0.7
+    qual_not_achieved: float = 0.3
+    grade_excellent: float = 90.0
+    grade_good: float = 80.0
+    grade_pass: float = 60.0
+
+    # ------------------------------------------------------------------ (de)serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "Settings":
+        """Build from a stored dict. Missing keys take defaults, unknown keys are ignored, and
+        values that cannot be converted are kept as given so that ``validate()`` reports them
+        (this never raises)."""
+        if not d:
+            return cls()
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in d or d[f.name] is None:
+                continue
+            kwargs[f.name] = _coerce(d[f.name], _DEFAULTS[f.name])
+        return cls(**kwargs)
+
+    def with_changes(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    # ------------------------------------------------------------------ validation
+
+    def validate(self) -> list[str]:
+        errors: list[str] = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            default = _DEFAULTS[f.name]
+            label = FIELD_LABELS[f.name]
+            if isinstance(default, bool):
+                if not isinstance(v, bool):
+                    errors.append(f"{label}须为是或否")
+            elif isinstance(default, (int, float)):
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
+                    errors.append(f"{label}须为数字")
+                elif v < 0:
+                    errors.append(f"{label}不能为负数")
+            elif isinstance(default, tuple):
+                if not isinstance(v, tuple) or not all(isinstance(x, str) and x for x in v):
+                    errors.append(f"{label}须为非空文字的列表")
+        if errors:
+            return errors  # ordering checks below need numbers
+
+        if not (0 < self.budget_red_below < self.budget_green_from):
+            errors.append(
+                f"预算执行档位须满足 0 < 红色线（{_pct(self.budget_red_below)}）"
+                f"< 绿色线（{_pct(self.budget_green_from)}）"
+            )
+        if self.budget_green_from > 2:
+            errors.append(f"预算执行绿色线（{_pct(self.budget_green_from)}）不能超过200%")
+        if not (0 < self.year_end_execution_floor <= 1):
+            errors.append(f"年末执行率下限（{_pct(self.year_end_execution_floor)}）须在0%到100%之间")
+        if not (0 < self.indicator_red_below < self.indicator_green_from < self.indicator_blue_from):
+            errors.append(
+                f"指标完成档位须满足 0 < 红色线（{_pct(self.indicator_red_below)}）"
+                f"< 绿色线（{_pct(self.indicator_green_from)}）< 蓝色线（{_pct(self.indicator_blue_from)}）"
+            )
+        if self.indicator_green_from > 1:
+            errors.append(f"指标绿色线（{_pct(self.indicator_green_from)}）不能超过100%")
+        if self.indicator_blue_from <= 1:
+            errors.append(f"指标蓝色线（{_pct(self.indicator_blue_from)}）须高于100%")
+        if not (0 <= self.level_amber_margin < 1):
+            errors.append(f"直接判断指标的黄色区间（{_pct(self.level_amber_margin)}）须在0%到100%之间")
+        if int(self.deadline_amber_days) != self.deadline_amber_days or self.deadline_amber_days > 366:
+            errors.append(f"时限预警天数（{self.deadline_amber_days}）须为0到366之间的整数")
+        if self.overachieve_margin > 10:
+            errors.append(f"超额完成说明线（{_pct(self.overachieve_margin)}）过大")
+        if self.reporting_period not in ("quarter", "month"):
+            errors.append(f"填报周期须为“季度”或“月度”，当前为：{self.reporting_period}")
+        weights = (self.weight_budget, self.weight_output, self.weight_effect, self.weight_satisfaction)
+        total = sum(weights)
+        if abs(total - 100) > 1e-6:
+            errors.append(
+                "自评权重合计须为100分，当前为"
+                f"{total:g}分（预算执行{self.weight_budget:g}+产出{self.weight_output:g}"
+                f"+效益{self.weight_effect:g}+满意度{self.weight_satisfaction:g}）"
+            )
+        if not (1 >= self.qual_achieved >= self.qual_partial >= self.qual_not_achieved >= 0):
+            errors.append(
+                "定性指标得分比例须满足 100% ≥ 达成（"
+                f"{_pct(self.qual_achieved)}）≥ 部分达成（{_pct(self.qual_partial)}）"
+                f"≥ 未达成（{_pct(self.qual_not_achieved)}）≥ 0%"
+            )
+        if not (0 < self.grade_pass < self.grade_good < self.grade_excellent <= 100):
+            errors.append(
+                f"等级分数线须满足 0 < 中（{self.grade_pass:g}）< 良（{self.grade_good:g}）"
+                f"< 优（{self.grade_excellent:g}）≤ 100"
+            )
+        return errors
+
+    def is_valid(self) -> bool:
+        return not self.validate()
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float)):
+                return bool(value)
+            s = str(value).strip().lower()
+            if s in ("true", "1", "yes", "y", "是", "on"):
+                return True
+            if s in ("false", "0", "no", "n", "否", "off", ""):
+                return False
+            return value
+        if isinstance(default, int):
+            f = float(value)
+            return int(f) if f == int(f) else f
+        if isinstance(default, float):
+            if isinstance(value, bool):
+                return value
+            return float(value)
+        if isinstance(default, tuple):
+            if isinstance(value, str):
+                parts = [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",")]
+                return tuple(p for p in parts if p)
+            return tuple(str(x).strip() for x in value)
+        if isinstance(default, str):
+            return str(value).strip()
+    except (TypeError, ValueError):
+        return value
+    return value
+
+
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Settings)}
+
+# Chinese names for the admin screen and for messages
+FIELD_LABELS: dict[str, str] = {
+    "budget_red_below": "预算执行红色线",
+    "budget_green_from": "预算执行绿色线",
+    "year_end_execution_floor": "年末执行率下限",
+    "interpolate_plan": "计划进度按检查点线性插值",
+    "indicator_red_below": "指标红色线",
+    "indicator_green_from": "指标绿色线",
+    "indicator_blue_from": "指标蓝色线",
+    "level_amber_margin": "直接判断指标的黄色区间",
+    "deadline_amber_days": "时限预警天数",
+    "overachieve_margin": "超额完成说明线",
+    "reporting_period": "填报周期",
+    "accumulate_level2": "默认累计型的二级指标",
+    "count_units": "计数单位",
+    "weight_budget": "自评权重：预算执行率",
+    "weight_output": "自评权重：产出指标",
+    "weight_effect": "自评权重：效益指标",
+    "weight_satisfaction": "自评权重：满意度指标",
+    "qual_achieved": "定性指标得分比例：达成",
+    "qual_partial": "定性指标得分比例：部分达成",
+    "qual_not_achieved": "定性指标得分比例：未达成",
+    "grade_excellent": "等级分数线：优",
+    "grade_good": "等级分数线：良",
+    "grade_pass": "等级分数线：中",
+}
+# one-line help for the admin screen
+FIELD_HELP: dict[str, str] = {
+    "budget_red_below": "执行率/计划进度低于此值为红",
+    "budget_green_from": "执行率/计划进度达到此值为绿",
+    "year_end_execution_floor": "低于须说明原因",
+    "indicator_red_below": "完成值/序时目标低于此值为红",
+    "indicator_green_from": "完成值/序时目标达到此值为绿",
+    "indicator_blue_from": "完成值/序时目标达到此值为蓝",
+    "level_amber_margin": "差距在目标值的此比例内为黄",
+    "overachieve_margin": "超过全年目标此比例须说明",
+}
+
+DEFAULT_SETTINGS = Settings()
