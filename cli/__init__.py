@@ -1,0 +1,60 @@
+"""Admin command line registry. Each module in ``cli/`` registers its sub-commands with ``@command``;
+``manage.py`` imports them all (see ``cli.MODULES``)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, object, object]] = {}
+
+# one module per area; add yours here
+MODULES = ["cli.targets"]
+
+
+def command(name: str, help_text: str, configure=None):
+    """Register a sub-command; ``configure(parser)`` adds its own arguments."""
+
+    def deco(fn):
+        COMMANDS[name] = (help_text, fn, configure)
+        return fn
+
+    return deco
+
+
+def engine_for(args):
+    """The engine for ``--db`` (or DATABASE_URL / the embedded default), schema upgraded."""
+    from data_access.db import make_engine, migrate
+
+    engine = make_engine(getattr(args, "db", None))
+    migrate(engine)
+    return engine
+
+
+def err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description="绩效双监控看板 管理命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, _fn, configure) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", default=None, help="数据库URL（默认 DATABASE_URL 或 sqlite:///data/monitoring.db）")
+        if configure:
+            configure(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for m in MODULES:
+        importlib.import_module(m)
+    try:
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        pass
+    args = build_parser().parse_args(argv)
+    _help, fn, _configure = COMMANDS[args.command]
+    return int(fn(args) or 0)
+

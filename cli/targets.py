@@ -1,0 +1,80 @@
+"""Target documents: import-targets, dump, parse-targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cli import command, engine_for, err
+
+def _add_import_targets(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help="绩效目标表文件（.txt 文本导出、.docx 或 .xlsx）")
+    p.add_argument("--year", type=int, default=2024, help="预算年度（默认2024）")
+    p.add_argument("--partial", action="store_true", help="文件有问题时仍导入能识别的项目（默认整体拒绝）")
+    p.add_argument("--user", default="system", help="记入审计日志的操作人")
+
+
+@command("import-targets", "导入绩效目标表（部门整体绩效目标 + 项目绩效目标表）", _add_import_targets)
+def cmd_import_targets(args) -> int:
+    from data_access.targets import ImportRefused, save_document
+    from documents.targets_io import DocumentError, read_target_document
+    from seed.loader import load_assignments
+
+    if not args.file.exists():
+        err(f"找不到文件：{args.file}")
+        return 2
+    engine = engine_for(args)
+    try:
+        doc = read_target_document(args.file.read_bytes(), args.file.name, args.year)
+        result = save_document(
+            engine,
+            doc,
+            assignments=load_assignments(),
+            username=args.user,
+            source_name=args.file.name,
+            allow_partial=args.partial,
+        )
+    except DocumentError as e:
+        err(f"导入失败：{e}")
+        return 1
+    except ImportRefused as e:
+        err("导入失败，文件中有以下问题（数据库未作任何改动；如需只导入能识别的部分，请加 --partial）：")
+        for p in e.problems:
+            err(f"  - {p}")
+        return 1
+    print(f"导入完成：{result.summary()}")
+    for p in result.skipped:
+        print(f"  跳过：{p}")
+    return 0
+
+
+def _add_year(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, default=None, help="预算年度（默认最新）")
+
+
+@command("dump", "以JSON输出已导入的绩效目标", _add_year)
+def cmd_dump(args) -> int:
+    from data_access.targets import dump
+
+    data = dump(engine_for(args), args.year)
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _add_parse_targets(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, default=2024, help="没有写年份的日期所属的预算年度")
+
+
+@command("parse-targets", "逐行解析标准输入中的指标值，每行输出一个JSON对象", _add_parse_targets)
+def cmd_parse_targets(args) -> int:
+    from domain.targets import parse_target
+
+    for line in sys.stdin:
+        raw = line.rstrip("\r\n")
+        sys.stdout.write(json.dumps(parse_target(raw, args.year).public_dict(), ensure_ascii=False) + "\n")
+    return 0
+
+
