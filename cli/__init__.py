@@ -10,7 +10,7 @@ import sys
 COMMANDS: dict[str, tuple[str, object, object]] = {}
 
 # one module per area; add yours here
-MODULES = ["cli.targets"]
+MODULES = ["cli.targets", "cli.status", "cli.setup"]
 
 
 def command(name: str, help_text: str, configure=None):
@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `manage.py dump | head` ends quietly
     for m in MODULES:
         importlib.import_module(m)
     try:
