@@ -450,3 +450,54 @@ def test_risk_list_is_ordered_by_severity_then_budget(portfolio):
     projects = projects_at_risk(evaluate_all(portfolio, Q3))
     assert [p.id for p in projects] == ["b", "e", "c", "d"]
     assert [i.project_id for i in risk_items(evaluate_all(portfolio, Q3), statuses=(AMBER,))] == ["d"]
+
+
+# --------------------------------------------------------------------------- settings
+
+def test_default_settings_are_the_documented_defaults():
+    s = Settings()
+    assert s.validate() == []
+    assert (s.budget_red_below, s.budget_green_from) == (0.6, 0.8)
+    assert (s.indicator_red_below, s.indicator_green_from, s.indicator_blue_from) == (0.6, 0.8, 1.2)
+    assert (s.deadline_amber_days, s.overachieve_margin, s.year_end_execution_floor) == (30, 0.15, 0.9)
+    assert (s.weight_budget, s.weight_output, s.weight_effect, s.weight_satisfaction) == (10, 50, 30, 10)
+    assert (s.qual_achieved, s.qual_partial, s.qual_not_achieved) == (0.9, 0.7, 0.3)
+    assert (s.grade_excellent, s.grade_good, s.grade_pass) == (90, 80, 60)
+    assert s.level_amber_margin == 0.0 and s.interpolate_plan is False
+
+
+def test_settings_round_trip_through_a_stored_dict():
+    s = Settings(budget_red_below=0.5, interpolate_plan=True, accumulate_level2=("数量",))
+    d = s.to_dict()
+    assert d["accumulate_level2"] == ["数量"]
+    assert Settings.from_dict(d) == s
+    # values typed in a form arrive as text; unknown keys are ignored
+    t = Settings.from_dict({"deadline_amber_days": "45", "interpolate_plan": "是", "weight_budget": "10",
+                            "count_units": "人，人次、户", "retired_key": 1})
+    assert (t.deadline_amber_days, t.interpolate_plan, t.count_units) == (45, True, ("人", "人次", "户"))
+    assert Settings.from_dict(None) == Settings()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(budget_red_below=0.8, budget_green_from=0.6), "预算执行档位须满足"),
+        (dict(indicator_green_from=1.3), "指标完成档位须满足"),
+        (dict(indicator_blue_from=1.0, indicator_green_from=0.9), "蓝色线"),
+        (dict(weight_budget=20), "自评权重合计须为100分，当前为110分"),
+        (dict(qual_partial=0.95), "定性指标得分比例"),
+        (dict(grade_good=95), "等级分数线"),
+        (dict(deadline_amber_days=-1), "时限预警天数不能为负数"),
+        (dict(level_amber_margin=1.5), "黄色区间"),
+        (dict(reporting_period="week"), "填报周期"),
+        (dict(year_end_execution_floor=1.2), "年末执行率下限"),
+    ],
+)
+def test_invalid_settings_give_chinese_messages(changes, message):
+    errors = Settings().with_changes(**changes).validate()
+    assert any(message in e for e in errors), errors
+
+
+def test_unconvertible_stored_value_is_reported_not_raised():
+    s = Settings.from_dict({"budget_red_below": "六成"})
+    assert s.validate() == ["预算执行红色线须为数字"]
