@@ -66,8 +66,9 @@ def _indicator_values(ind: IndicatorInput, mode: str, profile: str, share: float
             row["actual_value"] = round(v, 1)
             row["projected_value"] = round(t.value if not lag else t.value - 2, 1)
         else:
-            row["actual_value"] = _round(t.value * (0.8 if lag else 1.0), t.unit)
-            row["projected_value"] = _round(t.value, t.unit)
+            above = 1.02 if t.op == ">" else 1.0  # a strict '>' target is met only above the value
+            row["actual_value"] = _round(t.value * (0.8 if lag else above), t.unit)
+            row["projected_value"] = _round(t.value * above, t.unit)
     elif mode == CAP:
         over_cap = profile == LAGGING and rng.random() < 0.3
         v = t.value * (1.06 if over_cap else rng.uniform(0.85, 0.99)) if t.value else 0.0

@@ -1,0 +1,224 @@
+"""Read models: evaluated statuses as the tables the pages show and the exports write.
+
+One function per table, so "export exactly what is on screen" means calling the same function with the
+same ``ViewFilters``. Column names are the Chinese headers users see; columns starting with ``_`` are
+hidden ids and codes (``_status`` is the status word used for colours).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from domain.status import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    MISSING,
+    RED,
+    STATUS_LABELS,
+    STATUSES,
+    IndicatorStatus,
+    ProjectStatus,
+    fmt_num,
+    risk_items,
+)
+
+STATUS_ICONS = {RED: "🔴", AMBER: "🟡", GREEN: "🟢", BLUE: "🔵", GREY: "⚪", MISSING: "⭕"}
+BUDGET_GROUP = "预算执行"
+
+
+def status_text(status: str) -> str:
+    """'🔴 红' — an icon and a word, so colour is never the only signal."""
+    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the filter bar selected; empty tuples mean "all"."""
+
+    areas: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    groups: tuple[str, ...] = field(default=())  # 一级 or 二级指标 names, or 预算执行
+
+    def describe(self) -> str:
+        parts = []
+        if self.areas:
+            parts.append("领域：" + "、".join(self.areas))
+        if self.units:
+            parts.append("单位：" + "、".join(self.units))
+        if self.statuses:
+            parts.append("状态：" + "、".join(STATUS_LABELS[s] for s in self.statuses))
+        if self.groups:
+            parts.append("指标类别：" + "、".join(self.groups))
+        return "；".join(parts) or "全部"
+
+    def project_ok(self, r: ProjectStatus) -> bool:
+        p = r.project
+        return (not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
+
+    def indicator_ok(self, st: IndicatorStatus) -> bool:
+        ind = st.indicator
+        return not self.groups or ind.level1 in self.groups or ind.level2 in self.groups
+
+    def budget_ok(self) -> bool:
+        return not self.groups or BUDGET_GROUP in self.groups
+
+
+def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[ProjectStatus]:
+    """Projects in the selected areas/units; with a status filter, those whose status (or any
+    of whose shown items) has one of the statuses."""
+    out = []
+    for r in results:
+        if not f.project_ok(r):
+            continue
+        if f.statuses:
+            shown = [st.status for st in r.indicators if f.indicator_ok(st)]
+            if f.budget_ok():
+                shown.append(r.budget.status)
+            if r.status not in f.statuses and not set(shown) & set(f.statuses):
+                continue
+        out.append(r)
+    return out
+
+
+def format_actual(st: IndicatorStatus, projected: bool = False) -> str:
+    ind = st.indicator
+    value = ind.projected if projected else ind.actual
+    judgement = ind.projected_judgement if projected else ind.actual_judgement
+    if value is not None:
+        return fmt_num(value, ind.target.unit)
+    if judgement:
+        return judgement
+    if not projected and ind.actual_date is not None:
+        return f"{ind.actual_date.isoformat()}完成"
+    return ""
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+PROJECT_COLUMNS = [
+    "项目名称", "责任单位", "领域", "预算（万元）", "累计支出（万元）", "执行率%", "计划进度%",
+    "预算状态", "红", "黄", "未填报", "绿", "蓝", "灰", "项目状态", "原因",
+]
+
+
+def projects_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    rows = []
+    for r in filter_projects(results, f):
+        counts = dict.fromkeys(STATUSES, 0)
+        for st in r.indicators:
+            if f.indicator_ok(st):
+                counts[st.status] += 1
+        p = r.project
+        rows.append({
+            "_project_id": p.id,
+            "_status": r.status,
+            "_budget_status": r.budget.status,
+            "项目名称": p.name,
+            "责任单位": p.unit,
+            "领域": p.area,
+            "预算（万元）": round(p.budget_wan or 0.0, 2),
+            "累计支出（万元）": None if p.spent_wan is None else round(p.spent_wan, 2),
+            "执行率%": _pct(r.budget.execution_pct),
+            "计划进度%": _pct(r.budget.expected_pct),
+            "预算状态": status_text(r.budget.status),
+            "红": counts[RED], "黄": counts[AMBER], "未填报": counts[MISSING], "绿": counts[GREEN],
+            "蓝": counts[BLUE], "灰": counts[GREY],
+            "项目状态": status_text(r.status),
+            "原因": r.reason,
+        })
+    return pd.DataFrame(rows, columns=["_project_id", "_status", "_budget_status", *PROJECT_COLUMNS])
+
+
+RISK_COLUMNS = [
+    "状态", "项目名称", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
+    "当前值", "全年预计", "原因", "偏差原因", "说明", "纠偏措施",
+]
+RISK_STATUSES = (RED, MISSING, AMBER, BLUE)
+
+
+def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """Every red / missing / amber / blue item (budget rows and indicators), worst first, then by
+    budget size — the 风险清单 and the overview's top items."""
+    statuses = tuple(s for s in RISK_STATUSES if not f.statuses or s in f.statuses)
+    by_indicator = {st.indicator.id: st for r in results for st in r.indicators}
+    by_project = {r.project.id: r for r in results}
+    rows = []
+    for item in risk_items([r for r in results if f.project_ok(r)], statuses):
+        r = by_project[item.project_id]
+        if item.kind == "budget":
+            if not f.budget_ok():
+                continue
+            b = r.budget
+            rows.append({
+                "_project_id": item.project_id, "_indicator_id": None, "_status": item.status,
+                "状态": status_text(item.status), "项目名称": item.project_name, "责任单位": item.unit,
+                "领域": item.area, "预算（万元）": round(item.budget_wan, 2), "事项": BUDGET_GROUP,
+                "一级指标": "", "二级指标": "",
+                "目标": "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
+                "当前值": "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
+                "全年预计": "" if b.projected_pct is None else f"{b.projected_pct:.1f}%",
+                "原因": item.reason, "偏差原因": "", "说明": "", "纠偏措施": "",
+            })
+            continue
+        st = by_indicator[item.indicator_id]
+        if not f.indicator_ok(st):
+            continue
+        ind = st.indicator
+        rows.append({
+            "_project_id": item.project_id, "_indicator_id": ind.id, "_status": item.status,
+            "状态": status_text(item.status), "项目名称": item.project_name, "责任单位": item.unit,
+            "领域": item.area, "预算（万元）": round(item.budget_wan, 2), "事项": ind.level3,
+            "一级指标": ind.level1, "二级指标": ind.level2, "目标": ind.target.raw.strip(),
+            "当前值": format_actual(st), "全年预计": format_actual(st, projected=True),
+            "原因": item.reason, "偏差原因": "、".join(ind.reasons), "说明": ind.explanation or "",
+            "纠偏措施": ind.measures or "",
+        })
+    return pd.DataFrame(rows, columns=["_project_id", "_indicator_id", "_status", *RISK_COLUMNS])
+
+
+INDICATOR_COLUMNS = ["状态", "一级指标", "二级指标", "三级指标", "目标", "当前值", "全年预计", "完成可能性", "原因", "偏差原因", "说明", "纠偏措施"]
+
+
+def indicators_frame(result: ProjectStatus, f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """One project's indicators in document order (the project page)."""
+    rows = []
+    for st in result.indicators:
+        if not f.indicator_ok(st) or (f.statuses and st.status not in f.statuses):
+            continue
+        ind = st.indicator
+        rows.append({
+            "_indicator_id": ind.id, "_status": st.status,
+            "状态": status_text(st.status), "一级指标": ind.level1, "二级指标": ind.level2, "三级指标": ind.level3,
+            "目标": ind.target.raw.strip(), "当前值": format_actual(st), "全年预计": format_actual(st, projected=True),
+            "完成可能性": ind.likelihood or "", "原因": st.reason, "偏差原因": "、".join(ind.reasons),
+            "说明": ind.explanation or "", "纠偏措施": ind.measures or "",
+        })
+    return pd.DataFrame(rows, columns=["_indicator_id", "_status", *INDICATOR_COLUMNS])
+
+
+def counts_frame(results: Sequence[ProjectStatus], by: str, f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """Indicator counts by status per area / unit / 一级指标 / 二级指标 (``by``: area|unit|level1|level2)."""
+    table: dict[str, dict[str, int]] = {}
+    for r in filter_projects(results, f):
+        for st in r.indicators:
+            if not f.indicator_ok(st) or (f.statuses and st.status not in f.statuses):
+                continue
+            key = {"area": r.project.area, "unit": r.project.unit,
+                   "level1": st.indicator.level1, "level2": st.indicator.level2}[by] or "（未分配）"
+            table.setdefault(key, dict.fromkeys(STATUSES, 0))[st.status] += 1
+    rows = [{"名称": k, **{STATUS_LABELS[s]: v[s] for s in STATUSES}} for k, v in table.items()]
+    df = pd.DataFrame(rows, columns=["名称", *[STATUS_LABELS[s] for s in STATUSES]])
+    return df.sort_values("名称", kind="stable").reset_index(drop=True)
+
+
+def as_of_label(as_of: date) -> str:
+    return f"{as_of.year}年1-{as_of.month}月" if as_of.month > 1 else f"{as_of.year}年1月"
