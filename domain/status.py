@@ -308,7 +308,7 @@ class _Ctx:
     __slots__ = (
         "as_of", "year", "settings", "share", "year_end", "due", "day", "first_due",
         "r_red", "r_green", "r_blue", "b_red", "b_green", "margin", "window", "over",
-        "floor", "interpolate", "acc_level2", "count_units", "time_pct",
+        "floor", "interpolate", "time_pct", "bands",
     )
 
     def __init__(self, as_of: date, settings: Settings, year: int | None):
@@ -331,6 +331,12 @@ class _Ctx:
         self.over = settings.overachieve_margin
         self.floor = settings.year_end_execution_floor
         self.interpolate = settings.interpolate_plan
+        self.bands = {
+            RED: f"<{_band(self.r_red)}",
+            AMBER: f"{_band(self.r_red)}–{_band(self.r_green)}",
+            GREEN: f"{_band(self.r_green)}–{_band(self.r_blue)}",
+            BLUE: f"≥{_band(self.r_blue)}",
+        }
 
 
 # --------------------------------------------------------------------------- budget
@@ -479,13 +485,7 @@ def _band_text(s: str, c: _Ctx, ratio: float) -> str:
         return "未达全年目标，最高为黄"
     if s == GREEN and ratio >= c.r_blue:
         return "已达全年目标值，未超出"
-    if s == RED:
-        return f"<{_band(c.r_red)}"
-    if s == AMBER:
-        return f"{_band(c.r_red)}–{_band(c.r_green)}"
-    if s == GREEN:
-        return f"{_band(c.r_green)}–{_band(c.r_blue)}"
-    return f"≥{_band(c.r_blue)}"
+    return c.bands[s]
 
 
 def _level_status(x: float, t: Target, mode: str, c: _Ctx) -> str:
