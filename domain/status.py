@@ -363,6 +363,10 @@ def _budget(p: ProjectInput, c: _Ctx) -> BudgetStatus:
 
     spent = p.spent_wan
     projected = p.projected_spent_wan
+    if spent is not None and spent != spent:  # NaN means "not entered"
+        spent = None
+    if projected is not None and projected != projected:
+        projected = None
     proj_pct = projected / budget * 100.0 if projected is not None else None
     day = c.day
 
@@ -520,6 +524,8 @@ def _indicator(ind: IndicatorInput, c: _Ctx) -> IndicatorStatus:
     if mode == ACCUMULATING or mode == LEVEL or mode == CAP:
         unit = t.unit
         actual = ind.actual
+        if actual is not None and actual != actual:  # NaN from a data frame means "not entered"
+            actual = None
         if actual is None:
             j = normalise_judgement(ind.actual_judgement)
             if j is not None and j != IN_PROGRESS:
@@ -551,6 +557,8 @@ def _indicator(ind: IndicatorInput, c: _Ctx) -> IndicatorStatus:
 
         # projected year-end value, judged as a year-end value
         proj = ind.projected
+        if proj is not None and proj != proj:
+            proj = None
         if proj is not None:
             if mode == ACCUMULATING:
                 proj_status, pr = _accumulating_status(proj, t.value, t, c, True)

@@ -12,6 +12,7 @@ import pytest
 from domain.periods import checkpoint_dates
 from domain.settings import Settings
 from domain.status import (
+    STATUS_LABELS,
     AMBER,
     BLUE,
     GREEN,
@@ -501,3 +502,44 @@ def test_invalid_settings_give_chinese_messages(changes, message):
 def test_unconvertible_stored_value_is_reported_not_raised():
     s = Settings.from_dict({"budget_red_below": "六成"})
     assert s.validate() == ["预算执行红色线须为数字"]
+
+
+# --------------------------------------------------------------------------- robustness
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+_RAWS = ["≥90%", ">2400人次", "≤3万/块", "=1所", "＝3000元/个", "=165.2万元", "431人", "2024年12月31日",
+         "完成", "是", "95%", "100%", "=0起", "≥372元/人", "随便什么文字", ""]
+_L2 = ["数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标", "", "其他"]
+_numbers = st.one_of(st.none(), st.just(float("nan")), st.floats(min_value=-1e6, max_value=1e9))
+_words = st.one_of(st.none(), st.sampled_from(["达成", "部分达成", "未达成", "进行中", "完成", "否", "?"]))
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(raw=st.sampled_from(_RAWS), level2=st.sampled_from(_L2), actual=_numbers, projected=_numbers,
+       judgement=_words, pjudgement=_words, likelihood=st.sampled_from([None, "确定能", "有可能", "完全不可能", "x"]),
+       done=st.one_of(st.none(), st.dates(date(2023, 6, 1), date(2025, 6, 1))),
+       as_of=st.dates(date(2023, 12, 1), date(2025, 2, 1)), accumulates=st.sampled_from([None, True, False]))
+def test_any_entry_gets_a_status_and_a_reason(raw, level2, actual, projected, judgement, pjudgement,
+                                               likelihood, done, as_of, accumulates):
+    i = IndicatorInput("x", "产出指标", level2, "指标", parse_target(raw, Y), accumulates=accumulates,
+                       actual=actual, actual_judgement=judgement, actual_date=done, projected=projected,
+                       projected_judgement=pjudgement, likelihood=likelihood)
+    r = evaluate_indicator(i, as_of, DEFAULT, Y)
+    assert r.status in STATUS_LABELS and r.reason and "\n" not in r.reason
+    if likelihood == "完全不可能":
+        assert r.status == RED
+    if actual is not None and actual == actual:
+        assert r.status != MISSING or projected is not None or r.mode in ("deadline", "qualitative")
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(budget=_numbers, spent=_numbers, projected=_numbers, as_of=st.dates(date(2023, 12, 1), date(2025, 2, 1)),
+       interpolate=st.booleans(), pct=st.lists(st.floats(0, 100), min_size=0, max_size=4))
+def test_any_budget_gets_a_status_and_a_reason(budget, spent, projected, as_of, interpolate, pct):
+    p = ProjectInput("p", "项目", budget_wan=budget, plan=plan(*sorted(pct)), spent_wan=spent,
+                     projected_spent_wan=projected)
+    b = evaluate_budget(p, as_of, DEFAULT.with_changes(interpolate_plan=interpolate), Y)
+    assert b.status in STATUS_LABELS and b.reason
+    if budget and budget > 0 and spent is not None and spent == spent and spent > budget * 1.001:
+        assert b.status == RED and "超过预算" in b.reason
