@@ -477,8 +477,9 @@ def _accumulating_status(x: float, base: float, t: Target, c: _Ctx, year_value: 
     elif ratio < c.r_blue:
         s = GREEN
     else:
-        # an exact count that has reached but not passed its annual value is on target
-        s = GREEN if (t.op == "=" and x <= t.value + _EPS) else BLUE
+        # a count that has reached but not passed its annual value early is on target, not
+        # over-achieved: "≥1所" done by Q3 is green ("已达全年目标值，未超出")
+        s = GREEN if abs(x - t.value) <= _EPS else BLUE
     if year_value and s in (GREEN, BLUE) and not _meets(x, t.op, t.value):
         s = AMBER  # a year-end value short of its target is never better than amber
     return s, ratio

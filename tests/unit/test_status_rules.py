@@ -79,6 +79,8 @@ INDICATOR_CASES = [
     ("exact-431-reached", "431人", "数量", Q3, dict(actual=431), {}, GREEN, ["已达全年目标值"]),
     ("exact-431-passed", "431人", "数量", Q3, dict(actual=520), {}, BLUE, ["160.9%"]),
     ("exact-1所-done", "=1所", "数量", Q3, dict(actual=1), {}, GREEN, ["累计1所"]),
+    ("floor-1间-reached-early", "≥1间", "数量", Q3, dict(actual=1), {}, GREEN, ["已达全年目标值"]),
+    ("floor-1间-passed", "≥1间", "数量", Q3, dict(actual=2), {}, BLUE, ["≥120%"]),
     ("exact-1所-none", "=1所", "数量", Q3, dict(actual=0), {}, RED, ["0.0%"]),
     # rates and levels judged directly
     ("rate-90-met", "≥90%", "服务对象满意度", Q3, dict(actual=90), {}, GREEN, ["水平型直接判断", "当前值90.0%", "达标"]),
