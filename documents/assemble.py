@@ -45,6 +45,14 @@ class Paragraph:
 class Row:
     cells: list[str]
     line: int = 0  # 1-based line (or row) number in the source, for messages
+    source: str = ""  # where the line number counts from when not the whole file: "工作表“Sheet1”", "第3个表格"
+
+    def place(self, label: str = "") -> str:
+        """'「title」第12行', '「title」（工作表“项目”）第12行', or without a label '工作表“项目”第12行'."""
+        where = f"第{self.line}行" if self.line else ""
+        if self.source:
+            where = f"（{self.source}）{where}" if label else f"{self.source}{where}"
+        return f"{label}{where}"
 
 
 @dataclass
@@ -102,7 +110,7 @@ def assemble(items: Iterable[Item], fiscal_year: int, source: str = "") -> Targe
                 # the first table's title lines are not part of the department text
                 preamble = _strip_title_lines(preamble, title)
         if current is None:
-            doc.problems.append(ImportProblem(f"第{row.line}行", "表格行不在任何项目绩效目标表内（缺少“项目编码/项目名称”行）"))
+            doc.problems.append(ImportProblem(row.place(), "表格行不在任何项目绩效目标表内（缺少“项目编码/项目名称”行）"))
             continue
         current.rows.append(row)
 
@@ -220,7 +228,7 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
         row = rows[i]
         cells = _cells(row, 2)
         key = _norm(cells[0])
-        place = f"{label}第{row.line}行" if row.line else label
+        place = row.place(label)
         if not header_seen:
             if key == "项目编码":
                 project.code = cells[1] if len(cells) > 1 else ""
