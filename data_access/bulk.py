@@ -37,3 +37,107 @@ def has_demo_data(engine: Engine) -> bool:
 
 
 __all__ = ["replace_demo_actuals", "has_demo_data"]
+
+
+def load_city(engine: Engine, data, *, username: str = "system", batch: int = 5000) -> dict[str, int]:
+    """Store ``seed.synth.CityData`` in one transaction with set-based inserts and explicit ids.
+
+    Refuses a database that already has projects for the year (synthetic data goes into its own
+    database). Returns the row counts.
+    """
+    from sqlalchemy import func, text
+
+    from data_access.models import (
+        Area,
+        FiscalYear,
+        Indicator,
+        Period,
+        PlanCheckpoint,
+        Project,
+        Unit,
+    )
+    from domain.periods import MONTH, QUARTER, periods_of_year
+
+    now = utcnow()
+    with session_scope(engine) as s:
+        fy = s.execute(select(FiscalYear).where(FiscalYear.year == data.year)).scalar_one_or_none()
+        if fy is not None and s.execute(select(func.count()).select_from(Project).where(Project.fiscal_year_id == fy.id)).scalar():
+            raise ValueError(f"数据库中已有{data.year}年度的项目：请把合成数据生成到一个空数据库（--db 指定）")
+        if fy is None:
+            fy = FiscalYear(year=data.year, title=f"{data.year}年市级部门绩效目标（合成数据）", department="市财政局（合成数据）")
+            s.add(fy)
+            s.flush()
+        have = set(s.execute(select(Period.code).where(Period.fiscal_year_id == fy.id)).scalars())
+        for kind in (QUARTER, MONTH):
+            for p in periods_of_year(data.year, kind):
+                if p.key not in have:
+                    s.add(Period(fiscal_year_id=fy.id, code=p.key, kind=p.kind, start=p.start, end=p.end))
+        s.flush()
+
+        def base(model) -> int:
+            return int(s.execute(select(func.coalesce(func.max(model.id), 0))).scalar()) + 1
+
+        def put(model, rows: list[dict]) -> None:
+            for i in range(0, len(rows), batch):
+                s.execute(insert(model), rows[i:i + batch])
+
+        unit_ids = {}
+        existing_units = dict(s.execute(select(Unit.name, Unit.id)).tuples().all())
+        b = base(Unit)
+        new_units = []
+        for name in data.units:
+            if name in existing_units:
+                unit_ids[name] = existing_units[name]
+            else:
+                unit_ids[name] = b
+                new_units.append({"id": b, "name": name})
+                b += 1
+        put(Unit, new_units)
+
+        area_ids = dict(s.execute(select(Area.name, Area.id).where(Area.fiscal_year_id == fy.id)).tuples().all())
+        b = base(Area)
+        new_areas = []
+        for a in data.areas:
+            if a["name"] not in area_ids:
+                area_ids[a["name"]] = b
+                new_areas.append({"id": b, "fiscal_year_id": fy.id, **a})
+                b += 1
+        put(Area, new_areas)
+
+        pb = base(Project)
+        project_rows = []
+        for p in data.projects:
+            row = {k: v for k, v in p.items() if not k.startswith("_") and k not in ("unit", "area")}
+            row.update(id=pb + p["_key"], fiscal_year_id=fy.id, unit_id=unit_ids.get(p["unit"]),
+                       area_id=area_ids.get(p["area"]))
+            project_rows.append(row)
+        put(Project, project_rows)
+
+        cb = base(PlanCheckpoint)
+        put(PlanCheckpoint, [{"id": cb + i, "project_id": pb + c["_project"],
+                              **{k: v for k, v in c.items() if not k.startswith("_")}}
+                             for i, c in enumerate(data.plans)])
+
+        ib = base(Indicator)
+        put(Indicator, [{"id": ib + r["_key"], "project_id": pb + r["_project"],
+                         **{k: v for k, v in r.items() if not k.startswith("_")}} for r in data.indicators])
+
+        common = {"is_demo": True, "updated_by": username, "updated_at": now, "version": 1}
+        ab = base(IndicatorActual)
+        put(IndicatorActual, [{"id": ab + i, "indicator_id": ib + r["_indicator"], **common,
+                               **{k: v for k, v in r.items() if not k.startswith("_")}}
+                              for i, r in enumerate(data.indicator_actuals)])
+        sb = base(SpendingActual)
+        put(SpendingActual, [{"id": sb + i, "project_id": pb + r["_project"], **common,
+                              **{k: v for k, v in r.items() if not k.startswith("_")}}
+                             for i, r in enumerate(data.spending_actuals)])
+
+        if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            for table in ("unit", "area", "project", "plan_checkpoint", "indicator", "indicator_actual", "spending_actual"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+        s.add(AuditLog(username=username, action="synth", entity="fiscal_year", entity_id=fy.id,
+                       detail=f"合成数据：部门{len(data.units)}个，项目{len(data.projects)}个，指标{len(data.indicators)}个"))
+        bump_revision(s)
+    return {"units": len(data.units), "projects": len(data.projects), "indicators": len(data.indicators),
+            "indicator_actuals": len(data.indicator_actuals), "spending_actuals": len(data.spending_actuals)}

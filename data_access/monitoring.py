@@ -165,39 +165,40 @@ def load_inputs(
         ):
             spend[pid] = (spent, projected)  # latest saved wins
 
-        actuals: dict[int, IndicatorActual] = {}
-        for a in s.execute(
-            select(IndicatorActual)
-            .join(Indicator, Indicator.id == IndicatorActual.indicator_id)
-            .where(Indicator.project_id.in_(pid_subq), IndicatorActual.period_code.in_(codes))
-            .order_by(IndicatorActual.updated_at)
-        ).scalars():
-            actuals[a.indicator_id] = a
+        A = IndicatorActual
+        actuals: dict[int, tuple] = {}
+        for row in s.execute(
+            select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
+                   A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
+            .join(Indicator, Indicator.id == A.indicator_id)
+            .where(Indicator.project_id.in_(pid_subq), A.period_code.in_(codes))
+            .order_by(A.updated_at)
+        ):
+            actuals[row[0]] = row  # latest saved wins
 
+        I = Indicator
         inds: dict[int, list[IndicatorInput]] = defaultdict(list)
-        for ind in s.execute(
-            select(Indicator).where(Indicator.project_id.in_(pid_subq)).order_by(Indicator.project_id, Indicator.seq)
-        ).scalars():
-            a = actuals.get(ind.id)
-            target = Target(raw=ind.target_text, kind=ind.kind, op=ind.op, value=ind.value, unit=ind.unit,
-                            deadline=ind.deadline, start=ind.start)
-            inds[ind.project_id].append(
+        targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
+        empty = (None,) * 10
+        for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,
+             accumulates) in s.execute(
+            select(I.id, I.project_id, I.level1, I.level2, I.level3, I.target_text, I.kind, I.op, I.value,
+                   I.unit, I.deadline, I.start, I.accumulates)
+            .where(I.project_id.in_(pid_subq)).order_by(I.project_id, I.seq)
+        ):
+            tkey = (text, kind, op, value, unit, deadline, start)
+            target = targets.get(tkey)
+            if target is None:
+                target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
+                                                deadline=deadline, start=start)
+            a = actuals.get(iid, empty)
+            inds[project_id].append(
                 IndicatorInput(
-                    id=ind.id,
-                    level1=ind.level1,
-                    level2=ind.level2,
-                    level3=ind.level3,
-                    target=target,
-                    accumulates=ind.accumulates,
-                    actual=a.actual_value if a else None,
-                    actual_judgement=a.actual_judgement if a else None,
-                    actual_date=a.actual_date if a else None,
-                    projected=a.projected_value if a else None,
-                    projected_judgement=a.projected_judgement if a else None,
-                    likelihood=a.likelihood if a else None,
-                    reasons=tuple(r for r in (a.reasons or "").split(";") if r) if a else (),
-                    explanation=a.explanation if a else None,
-                    measures=a.measures if a else None,
+                    id=iid, level1=level1, level2=level2, level3=level3, target=target, accumulates=accumulates,
+                    actual=a[1], actual_judgement=a[2], actual_date=a[3], projected=a[4],
+                    projected_judgement=a[5], likelihood=a[6],
+                    reasons=tuple(r for r in (a[7] or "").split(";") if r),
+                    explanation=a[8], measures=a[9],
                 )
             )
 
