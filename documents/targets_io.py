@@ -10,6 +10,7 @@ from documents.targets_txt import tokenize_text
 from domain.document import ImportProblem, TargetDocument
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 
 
 class DocumentError(ValueError):
@@ -22,17 +23,21 @@ def detect_format(data: bytes, filename: str = "") -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
+                unpacked = sum(i.file_size for i in z.infolist())
         except zipfile.BadZipFile as e:
             raise DocumentError("文件已损坏：看起来是Office文档，但无法打开（可能下载不完整）") from e
+        if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb, or far beyond any target document
+            raise DocumentError(f"文件解压后过大（{unpacked / 1024 / 1024:.0f} MB），不是正常的绩效目标表")
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
         raise DocumentError("不支持的压缩文件：请上传 .docx、.xlsx 或 .txt 格式的绩效目标表")
-    if name.endswith((".docx", ".xlsx")):
-        raise DocumentError(f"文件“{filename}”不是有效的{name.rsplit('.', 1)[-1]}文件（可能已损坏或被改了扩展名）")
+    # an OLE file is an old .doc/.xls even when renamed to .docx/.xlsx
     if name.endswith((".doc", ".xls")) or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise DocumentError("不支持旧版Office格式（.doc/.xls）：请在Word/Excel中另存为 .docx/.xlsx 后再导入")
+    if name.endswith((".docx", ".xlsx")):
+        raise DocumentError(f"文件“{filename}”不是有效的{name.rsplit('.', 1)[-1]}文件（可能已损坏或被改了扩展名）")
     return "txt"
 
 
