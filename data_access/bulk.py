@@ -77,7 +77,19 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
         def base(model) -> int:
             return int(s.execute(select(func.coalesce(func.max(model.id), 0))).scalar()) + 1
 
+        pg = engine.dialect.name == "postgresql"
+
         def put(model, rows: list[dict]) -> None:
+            if not rows:
+                return
+            if pg and len(rows) > batch and model.__tablename__ not in ("project", "area"):
+                # COPY is ~5x faster than multi-row INSERT; same transaction (no JSON columns here)
+                cols = list(dict.fromkeys(k for r in rows for k in r))  # rows may omit columns
+                raw = s.connection().connection.driver_connection
+                with raw.cursor().copy(f"COPY {model.__tablename__} ({', '.join(cols)}) FROM STDIN") as cp:
+                    for r in rows:
+                        cp.write_row([r.get(c) for c in cols])
+                return
             for i in range(0, len(rows), batch):
                 s.execute(insert(model), rows[i:i + batch])
 
