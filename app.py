@@ -1,8 +1,18 @@
-"""绩效双监控看板 — entry point: page config, navigation, run the chosen page."""
+"""绩效双监控看板 — entry point: page config, start-up checks, login, role-based navigation.
+
+Pages are listed in ONE table: ``components/navigation.py`` (``PAGES``). Add a page there, not here.
+"""
 
 import streamlit as st
 
+from components.auth import require_login, startup_checks
+from components.navigation import build_navigation, ignore_pages_directory
+from components.state import get_engine
+
+ignore_pages_directory()  # never run a pages/ script without this file's login gate (see its docstring)
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
 
-pages = [st.Page("pages/targets.py", title="绩效目标", icon="🎯", default=True)]
-st.navigation(pages).run()
+engine = get_engine()
+startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database
+principal = require_login(engine)  # stops the run until signed in
+st.navigation(build_navigation(principal.role)).run()

@@ -1,0 +1,104 @@
+"""The page table: which pages exist and which roles see them. app.py builds ``st.navigation`` from it.
+
+To add a page, add ONE line to ``PAGES`` below (order = menu order; the first page a role can see is
+its default page). ``roles`` is a set of role codes: use ``EVERYONE``, ``ADMIN_ONLY``, ``ADMIN_STAFF``,
+``READERS`` or spell it out, e.g. ``{"admin", "leader"}``. ``section`` (optional) groups the menu.
+
+Hiding a page is only convenience: every write must still be checked in ``data_access`` (see
+``data_access.permissions``), and a page can call ``components.auth.current_principal()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from data_access.permissions import ADMIN, LEADER, ROLES, STAFF
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EVERYONE = frozenset(ROLES)  # admin, leader, staff
+ADMIN_ONLY = frozenset({ADMIN})
+ADMIN_STAFF = frozenset({ADMIN, STAFF})  # pages that write monitoring data
+READERS = frozenset({ADMIN, LEADER})  # department-wide read-only views
+
+
+class PageEntry(NamedTuple):
+    path: str  # script relative to the repository root, e.g. "pages/targets.py"
+    title: str  # menu title (Chinese)
+    icon: str  # an emoji or ":material/…:" icon
+    roles: frozenset[str]  # who sees it
+    section: str = ""  # optional menu group title
+
+
+# ======================================================================================================
+# PAGES — the one list to edit when adding a page: (path, title, icon, roles[, section])
+# ======================================================================================================
+PAGES: list[PageEntry] = [
+    PageEntry("pages/targets.py", "绩效目标", "🎯", EVERYONE),
+]
+# ======================================================================================================
+
+
+def pages_for_role(role: str | None, pages: list[PageEntry] | None = None) -> list[PageEntry]:
+    """The entries a role may see, in table order (no role → none)."""
+    table = PAGES if pages is None else pages
+    if not role:
+        return []
+    return [p for p in table if role in p.roles]
+
+
+def table_problems(pages: list[PageEntry] | None = None) -> list[str]:
+    """Mistakes in the table (missing file, unknown role, duplicate path/title); ``[]`` when fine."""
+    table = PAGES if pages is None else pages
+    out = []
+    seen_paths: set[str] = set()
+    seen_titles: set[str] = set()
+    for p in table:
+        if not (ROOT / p.path).is_file() and not Path(p.path).is_file():
+            out.append(f"{p.path}: file not found")
+        unknown = set(p.roles) - set(ROLES)
+        if unknown:
+            out.append(f"{p.path}: unknown roles {sorted(unknown)}")
+        if not p.roles:
+            out.append(f"{p.path}: no role can see it")
+        if p.path in seen_paths:
+            out.append(f"{p.path}: listed twice")
+        if p.title in seen_titles:
+            out.append(f"{p.title}: title used twice")
+        seen_paths.add(p.path)
+        seen_titles.add(p.title)
+    for role in ROLES:
+        if not pages_for_role(role, table):
+            out.append(f"role {role!r} sees no page")
+    return out
+
+
+def ignore_pages_directory() -> None:
+    """Turn off Streamlit's old ``pages/``-folder mode for this process. Call first thing in app.py.
+
+    Streamlit 1.67 treats a ``pages/`` folder next to app.py as a v1 multipage app until the process's
+    first ``st.navigation`` call: until then a request for ``/targets`` runs ``pages/targets.py``
+    *directly*, without app.py and its login (and the login screen stops before ``st.navigation``).
+    Setting the flag on every run closes that after the first main-script run of the process; the window
+    before it only closes when the page scripts live outside a folder named ``pages/``."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+def build_navigation(role: str | None, pages: list[PageEntry] | None = None):
+    """The argument for ``st.navigation``: a list of ``st.Page``, or a dict ``{section: [...]}`` when any
+    visible entry has a section. The first visible page is the default."""
+    import streamlit as st
+
+    visible = pages_for_role(role, pages)
+    st_pages = [
+        st.Page(p.path, title=p.title, icon=p.icon or None, default=(i == 0)) for i, p in enumerate(visible)
+    ]
+    if not any(p.section for p in visible):
+        return st_pages
+    grouped: dict[str, list] = {}
+    for entry, page in zip(visible, st_pages):
+        grouped.setdefault(entry.section, []).append(page)
+    return grouped

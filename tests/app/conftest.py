@@ -1,0 +1,108 @@
+"""AppTest fixtures: every test gets its own SQLite database and empty Streamlit caches.
+
+``DATABASE_URL`` points at a fresh file, ``AUTH_LOGIN_SLEEP=0`` removes the login library's delay, and
+``APP_ENV``/``AUTH_*`` from the outer environment are cleared. The app creates the demo accounts on the
+empty database (admin / leader / jiaoyu / weijian, see ``seed/demo_users.py``).
+
+Use ``new_app()`` for an ``AppTest`` of ``app.py`` and ``sign_in(at, "jiaoyu")`` to skip the login form
+(it seeds ``authentication_status``, ``username``, ``name``, ``roles`` like the login library does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+APP = ROOT / "app.py"
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+from streamlit.runtime.scriptrunner import script_runner as _script_runner  # noqa: E402
+
+ORIGINAL_MPA_V1 = _script_runner._mpa_v1
+
+
+def _run_main_script(main_script_path: str) -> None:
+    import runpy
+
+    runpy.run_path(main_script_path, run_name="__main__")
+
+
+@pytest.fixture(autouse=True)
+def _main_script_always_runs(monkeypatch):
+    """AppTest resets Streamlit's ``pages/``-folder flag before every run, so with a ``pages/`` folder each
+    rerun goes through the v1 multipage wrapper, which runs the current page *without* app.py. A live
+    server runs app.py every time once ``components.navigation.ignore_pages_directory()`` has run. Make
+    AppTest do the same (a no-op once the page scripts leave ``pages/``). ``test_login.py`` checks the
+    unpatched behaviour separately."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_app(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
+    for name in ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(ROOT)
+    _clear_streamlit_caches()
+    yield url
+    _clear_streamlit_caches()
+
+
+@pytest.fixture
+def app_db_url(_isolated_app) -> str:
+    return _isolated_app
+
+
+@pytest.fixture
+def app_engine(app_db_url):
+    """An engine on the app's database (schema created), for arranging and checking data."""
+    from data_access.db import make_engine, migrate
+
+    eng = make_engine(app_db_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def new_app():
+    from streamlit.testing.v1 import AppTest
+
+    def make() -> AppTest:
+        # AppTest resolves a relative path against the calling file: give it the absolute app.py
+        return AppTest.from_file(str(APP), default_timeout=30)
+
+    return make
+
+
+@pytest.fixture
+def sign_in(app_engine):
+    """``sign_in(at, username)``: seed the session as if the login library had signed the user in. The
+    demo accounts are created first when the database has no user; the user must exist and be active."""
+    from data_access.users import get_user_with_units
+    from seed.demo_users import ensure_demo_users
+
+    def do(at, username: str):
+        ensure_demo_users(app_engine)
+        info = get_user_with_units(app_engine, username)
+        assert info is not None, f"no user {username!r} in the test database"
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = info.username
+        at.session_state["name"] = info.name
+        at.session_state["roles"] = [info.role]
+        return at
+
+    return do
