@@ -64,6 +64,7 @@ from domain.status import (
     IMPOSSIBLE,
     LIKELIHOODS,
     POSSIBLE,
+    IndicatorInput,
     IndicatorStatus,
     ProjectStatus,
     fmt_num,
@@ -94,9 +95,8 @@ def month_span(as_of: date) -> str:
     return "1月" if as_of.month == 1 else f"1-{as_of.month}月"
 
 
-def value_text(st: IndicatorStatus, projected: bool = False) -> str:
-    """An indicator's entered value as text with its unit ('85人次', '95.0%', '达成', '2024-05-01完成')."""
-    ind = st.indicator
+def input_value_text(ind: IndicatorInput, projected: bool = False) -> str:
+    """An entered value as text with its unit ('85人次', '95.0%', '达成', '2024-05-01完成')."""
     value = ind.projected if projected else ind.actual
     judgement = ind.projected_judgement if projected else ind.actual_judgement
     if value is not None and not (isinstance(value, float) and math.isnan(value)):
@@ -108,9 +108,13 @@ def value_text(st: IndicatorStatus, projected: bool = False) -> str:
     return ""
 
 
-def remark_text(st: IndicatorStatus) -> str:
+def value_text(st: IndicatorStatus, projected: bool = False) -> str:
+    return input_value_text(st.indicator, projected)
+
+
+def remark_text(st: IndicatorStatus | IndicatorInput) -> str:
     """备注: the staff's explanation and corrective measures."""
-    ind = st.indicator
+    ind = st.indicator if isinstance(st, IndicatorStatus) else st
     parts = []
     if ind.explanation:
         parts.append(f"说明：{ind.explanation.strip()}")
@@ -188,7 +192,7 @@ def fund_split(meta: Mapping[str, Any], budget: float | None) -> tuple[float | N
 # --------------------------------------------------------------------------- sheet helpers
 
 
-class _Sheet:
+class SheetWriter:
     """Cell writing with cached style arrays: assigning Font/Alignment/Border objects hashes them
     every time, so each distinct style is built once per workbook and copied afterwards."""
 
@@ -232,7 +236,7 @@ class _Sheet:
         return c
 
 
-def _lines(text: str, width: float) -> int:
+def text_lines(text: str, width: float) -> int:
     if not text:
         return 1
     usable = max(1.0, width - 1.5)
@@ -243,7 +247,7 @@ def _span_width(first_col: int, last_col: int) -> float:
     return float(sum(WIDTHS[first_col - 1:last_col]))
 
 
-def _height(lines: int, per_line: float = 14.5, floor: float = 20) -> float:
+def row_height(lines: int, per_line: float = 14.5, floor: float = 20) -> float:
     return max(floor, lines * per_line + 5)
 
 
@@ -253,11 +257,11 @@ def _num(v) -> float | None:
     return float(v)
 
 
-def _norm(text: str | None) -> str:
+def norm_level(text: str | None) -> str:
     return "".join((text or "").split())
 
 
-def _runs(keys: Sequence[Any]) -> list[tuple[int, int]]:
+def equal_runs(keys: Sequence[Any]) -> list[tuple[int, int]]:
     """(start, end) index pairs of runs of equal consecutive keys."""
     runs, start = [], 0
     for i in range(1, len(keys) + 1):
@@ -272,7 +276,7 @@ def _runs(keys: Sequence[Any]) -> list[tuple[int, int]]:
 
 def write_project_sheet(ws, r: ProjectStatus, meta: Mapping[str, Any], as_of: date, department: str,
                         styles: dict | None = None) -> None:
-    s = _Sheet(ws, styles if styles is not None else {})
+    s = SheetWriter(ws, styles if styles is not None else {})
     p = r.project
     L = get_column_letter
     span = month_span(as_of)
@@ -336,7 +340,7 @@ def write_project_sheet(ws, r: ProjectStatus, meta: Mapping[str, Any], as_of: da
     s.put("C10:H10", goals, align=_LEFT_TOP)
     s.put("I10:O10", proj_text, align=_LEFT_TOP)
     ws.row_dimensions[9].height = 20
-    ws.row_dimensions[10].height = _height(max(_lines(goals, _span_width(3, 8)), _lines(proj_text, _span_width(9, 15))))
+    ws.row_dimensions[10].height = row_height(max(text_lines(goals, _span_width(3, 8)), text_lines(proj_text, _span_width(9, 15))))
 
     # indicator header (two rows)
     for ref, text in [("A11:A12", "一级指标"), ("B11:B12", "二级指标"), ("C11:C12", "三级指标"),
@@ -367,14 +371,14 @@ def write_project_sheet(ws, r: ProjectStatus, meta: Mapping[str, Any], as_of: da
         for i, on in enumerate(likelihood_ticks(ind.likelihood)):
             s.put(f"{L(12 + i)}{row}", TICK if on else "")
         s.put(f"O{row}", remark, align=LEFT_WRAP)
-        lines = max(_lines(cells[2], WIDTHS[2]), _lines(cells[3], WIDTHS[3]), _lines(current, WIDTHS[4]),
-                    _lines(cells[5], WIDTHS[5]), _lines(remark, WIDTHS[14]))
-        ws.row_dimensions[row].height = _height(lines)
+        lines = max(text_lines(cells[2], WIDTHS[2]), text_lines(cells[3], WIDTHS[3]), text_lines(current, WIDTHS[4]),
+                    text_lines(cells[5], WIDTHS[5]), text_lines(remark, WIDTHS[14]))
+        ws.row_dimensions[row].height = row_height(lines)
     # merge 一级 over runs, 二级 over runs inside the same 一级
-    k1 = [_norm(st.indicator.level1) for st in inds]
-    k2 = [(_norm(st.indicator.level1), _norm(st.indicator.level2)) for st in inds]
+    k1 = [norm_level(st.indicator.level1) for st in inds]
+    k2 = [(norm_level(st.indicator.level1), norm_level(st.indicator.level2)) for st in inds]
     for col, keys in (("A", k1), ("B", k2)):
-        for a, b in _runs(keys):
+        for a, b in equal_runs(keys):
             if b > a:
                 ws.merged_cells.add(MergedCellRange(ws, f"{col}{first + a}:{col}{first + b}"))
     last = first + len(inds) - 1 if inds else first - 1
@@ -392,7 +396,7 @@ def write_project_sheet(ws, r: ProjectStatus, meta: Mapping[str, Any], as_of: da
     row = last + 2
     for text in notes:
         s.put(f"A{row}:O{row}", text, font=_NOTE_FONT, align=_LEFT_TOP, border=False)
-        ws.row_dimensions[row].height = _height(_lines(text, _span_width(1, 15)), 13, 16)
+        ws.row_dimensions[row].height = row_height(text_lines(text, _span_width(1, 15)), 13, 16)
         row += 1
 
     setup_print(ws, title_rows="11:12")
