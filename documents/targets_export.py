@@ -4,7 +4,8 @@ The department part comes first as paragraphs (column A rows in Excel), then eve
 paragraph followed by its table: 项目编码/项目名称, 项目资金主要用途, 资金支出计划 + the row of cumulative
 percentages, 绩效目标, the indicator header and the indicator rows. A 一级/二级指标 equal to the one above is
 a vertical merge in Word and an empty cell in Excel, as the readers expect. Reading either file back gives
-the same ``TargetDocument`` (used as a round-trip check and as the downloadable 目标表模板).
+the same ``TargetDocument`` (used as a round-trip check and as the downloadable 目标表模板); a project
+without a title is written with the title "<项目名称>项目绩效目标表".
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def department_lines(doc: TargetDocument) -> list[str]:
     return [_clean(ln) for ln in lines]
 
 
+def _title(p: ProjectSpec) -> str:
+    """Every table gets its title line: without one, the reader would take the line before the table
+    (the last department line, for the first table) as the title."""
+    return _clean(p.title or f"{p.name}项目绩效目标表")
+
+
 def _goals_text(p: ProjectSpec) -> str:
     return "\n".join(f"目标{n}：{g}" for n, g in enumerate(p.goals, start=1))
 
@@ -109,10 +116,9 @@ def document_to_docx(doc: TargetDocument) -> bytes:
     for line in department_lines(doc):
         d.add_paragraph(line)
     for p in doc.projects:
-        if p.title:
-            para = d.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            para.add_run(_clean(p.title)).bold = True
+        para = d.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.add_run(_title(p)).bold = True
         _docx_table(d, p)
     buf = io.BytesIO()
     d.save(buf)
@@ -215,10 +221,9 @@ def document_to_xlsx(doc: TargetDocument) -> bytes:
         cols = _width(p)
         max_cols = max(max_cols, cols)
         row += 2  # an empty row between parts reads like a blank line
-        if p.title:
-            put(row, 1, _clean(p.title), font=bold)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=cols)
-            row += 1
+        put(row, 1, _title(p), font=bold)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=cols)
+        row += 1
         for c, v in enumerate(["项目编码", _clean(p.code), "项目名称", _clean(p.name)], start=1):
             put(row, c, v)
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=cols)

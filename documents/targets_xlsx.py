@@ -5,9 +5,9 @@ column A is a paragraph (a title or the department text); any other non-empty ro
 empty rows are skipped (like blank lines in the text export). Cell values are turned into the text a
 user sees: 90.0 -> "90", 0.9 formatted as a percentage -> "90%", a date -> "2024年12月31日".
 
-Operators in separate cells: when the indicator header has "指标值" followed by empty header cells
-(a header merged over several columns), the cells under it are joined into one 指标值
-(``≥ | 90 | %`` -> ``≥90%``).
+Operators in separate cells: when a name in the indicator header is followed by empty header cells
+(a header merged over several columns, typically 指标值 over ``≥ | 90 | %``), the cells under it are
+joined into one (``≥90%``).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _sheet_items(ws, source: str) -> list[Item]:
 
     ws.reset_dimensions()  # a wrong <dimension> must not cut rows off; read what is there
     items: list[Item] = []
-    value_span: tuple[int, int] | None = None  # (index of 指标值, number of columns under it)
+    spans: list[tuple[int, int]] | None = None  # columns under each indicator header name
     width = 0  # cells per indicator row after joining, known from the header
     for n, row in enumerate(ws.iter_rows(min_row=1), start=1):
         if n > MAX_ROWS:
@@ -78,43 +78,42 @@ def _sheet_items(ws, source: str) -> list[Item]:
         first = _norm(cells[0])
         if len(cells) == 1 and not _is_row_label(first):
             items.append(Paragraph(cells[0]))
-            value_span, width = None, 0
+            spans, width = None, 0
             continue
         if first in ("项目编码", "项目名称"):
-            value_span, width = None, 0
+            spans, width = None, 0
         elif first == "一级指标":
-            value_span = _value_span(cells)
-            if value_span is not None:
-                cells = _join(cells, value_span)
+            spans = _header_spans(cells)
+            if spans is not None:
+                cells = _join(cells, spans)
             width = len(cells)
-        elif value_span is not None:
-            cells = _join(cells, value_span)
+        elif spans is not None:
+            cells = _join(cells, spans)
         if width and len(cells) < width:
             cells += [""] * (width - len(cells))  # an empty last cell (指标值确定依据) is still a cell
         items.append(Row(cells=cells, line=n, source=source))
     return items
 
 
-def _value_span(header: list[str]) -> tuple[int, int] | None:
-    """Where the 指标值 header sits and how many columns it covers (itself + the empty cells after it)."""
-    for i, c in enumerate(header):
-        name = _norm(c)
-        if name.startswith("指标值") and not name.startswith("指标值确定依据"):
-            j = i + 1
-            while j < len(header) and not header[j].strip():
-                j += 1
-            if j == len(header):  # 指标值 is the last column: nothing tells how wide it is
-                return None
-            return (i, j - i) if j - i > 1 else None
-    return None
+def _header_spans(header: list[str]) -> list[tuple[int, int]] | None:
+    """Columns under each header name: a name followed by empty header cells (a header merged over
+    several columns) covers them too. None when every name has its own column.
+
+    The last name's width is unknown (trailing cells are trimmed): it keeps one column.
+    """
+    starts = [i for i, c in enumerate(header) if c.strip()]
+    if not starts or starts[0] != 0:
+        return None
+    spans = [(a, b - a) for a, b in zip(starts, starts[1:])] + [(starts[-1], 1)]
+    return spans if any(k > 1 for _, k in spans) else None
 
 
-def _join(cells: list[str], span: tuple[int, int]) -> list[str]:
-    i, k = span
-    if len(cells) <= i:
-        return cells
-    joined = "".join(c.strip() for c in cells[i : i + k])
-    return cells[:i] + [joined] + cells[i + k :]
+def _join(cells: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    """One cell per header name: the cells under a merged header joined with no separator
+    (``≥ | 90 | %`` -> ``≥90%``); cells right of the last name are kept as they are."""
+    out = ["".join(c.strip() for c in cells[i : i + k]) for i, k in spans if i < len(cells)]
+    last, k = spans[-1]
+    return out + cells[last + k :]
 
 
 # --------------------------------------------------------------------------- values as shown

@@ -229,11 +229,12 @@ def test_docx_multi_paragraph_cell_and_symbol_font():
 
 
 def test_xlsx_operators_in_separate_cells():
-    header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", None, None, "指标值确定依据"]
+    # 指标值 merged over three columns, and 绩效指标描述 over two (text in the first of them)
+    header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", None, "指标值", None, None, "指标值确定依据"]
     rows = _project_rows(header=header, indicators=[
-        ["产出指标", "质量指标", "合格率", "抽检合格", "≥", 90, "%", "标准"],
-        ["", "数量指标", "人数", "服务人数", "不少于", 71, "人", "计划"],
-        ["", "成本指标", "单价", "每块成本", "≤", 3, "万/块", ""],
+        ["产出指标", "质量指标", "合格率", "抽检合格", None, "≥", 90, "%", "标准"],
+        ["", "数量指标", "人数", "服务人数", None, "不少于", 71, "人", "计划"],
+        ["", "成本指标", "单价", "每块成本", None, "≤ ", 3, "万/块", ""],
     ])
     doc = read_target_document(_xlsx({"目标表": [["分隔项目绩效目标表"], *rows]}), "t.xlsx", 2024)
     assert doc.problems == []
@@ -243,6 +244,7 @@ def test_xlsx_operators_in_separate_cells():
         ("不少于71人", ">=", 71, "人"),
         ("≤3万/块", "<=", 3, "万元/块"),
     ]
+    assert [i.description for i in inds] == ["抽检合格", "服务人数", "每块成本"]
     assert inds[2].basis == ""  # an empty last cell is still the sixth cell
 
 
@@ -351,3 +353,54 @@ def test_zip_bomb_is_refused_before_unpacking(monkeypatch):
     with pytest.raises(DocumentError) as e:
         read_target_document(buf.getvalue(), "bomb.docx", 2024)
     assert "解压后过大" in str(e.value)
+
+
+def test_docx_paragraph_text_follows_tracked_changes_and_content_controls():
+    import docx
+    from docx.oxml import parse_xml
+
+    from documents.targets_docx import tokenize_docx
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    d = docx.Document()
+    body = d.element.body
+    body.insert(0, parse_xml(
+        f'<w:p {ns}><w:r><w:t>预算数</w:t></w:r>'
+        '<w:ins w:id="1" w:author="a"><w:r><w:t>120</w:t></w:r></w:ins>'
+        '<w:del w:id="2" w:author="a"><w:r><w:delText>100</w:delText></w:r></w:del>'
+        '<w:hyperlink><w:r><w:t>万元</w:t></w:r></w:hyperlink>'
+        '<w:r><w:tab/><w:t>。</w:t><w:br/><w:t>下一行</w:t></w:r></w:p>'
+    ))
+    body.insert(1, parse_xml(f'<w:sdt {ns}><w:sdtContent><w:p><w:r><w:t>控件中的段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    texts = [i.text for i in tokenize_docx(buf.getvalue()) if isinstance(i, Paragraph)]
+    assert texts[:2] == ["预算数120万元\t。\n下一行", "控件中的段落"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_export_of_untitled_projects_and_long_plans(fmt, seed_doc):
+    """A project without a title gets one (else the first table would take the last department line as
+    its title); more checkpoints than the usual four; a project without goals."""
+    import copy
+
+    from domain.document import PlanPointSpec
+    from domain.periods import checkpoint_date
+
+    doc = copy.deepcopy(seed_doc)
+    doc.projects = doc.projects[:3]
+    doc.projects[0].title = doc.projects[1].title = ""
+    labels = ["3月底", "6月底", "9月底", "10月底", "11月底", "12月底"]
+    doc.projects[1].plan = [
+        PlanPointSpec(lab, checkpoint_date(lab, 2024), pct) for lab, pct in zip(labels, [10, 20, 30, 40, 50, 100])
+    ]
+    doc.projects[2].goals = []
+    data = document_to_docx(doc) if fmt == "docx" else document_to_xlsx(doc)
+    back = read_target_document(data, f"x.{fmt}", 2024)
+    assert back.problems == []
+    assert [p.title for p in back.projects] == [f"{p.name}项目绩效目标表" for p in doc.projects[:2]] + [doc.projects[2].title]
+    assert back.measures == doc.measures
+    assert back.projects[1].plan == doc.projects[1].plan
+    assert back.projects[2].goals == []
+    for p, q in zip(_content(doc)["projects"], _content(back)["projects"]):
+        assert p | {"title": ""} == q | {"title": ""}
