@@ -182,7 +182,7 @@ def _parse_department(lines: list[str], doc: TargetDocument) -> None:
         if area is not None:
             if line.startswith(("绩效目标：", "绩效目标:")):
                 field_name = "goal"
-                area.goal = line.split("：", 1)[-1].split(":", 1)[-1].strip() if "：" in line else line[5:]
+                area.goal = re.sub(r"^绩效目标[：:]", "", line).strip()
             elif line.startswith(("绩效指标：", "绩效指标:")):
                 field_name = "ind"
                 area.indicator_text = re.sub(r"^绩效指标[：:]", "", line).strip()
