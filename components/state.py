@@ -27,5 +27,5 @@ def revision() -> int:
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
-def projects_frame(_rev: int, year: int | None = None) -> pd.DataFrame:
+def projects_frame(rev: int, year: int | None = None) -> pd.DataFrame:  # rev is hashed: a write invalidates
     return queries.projects_frame(get_engine(), year)

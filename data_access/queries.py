@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlmodel import Session
 
-from data_access.models import Area, FiscalYear, Indicator, PlanCheckpoint, Project, Unit
+from data_access.models import (
+    Area,
+    AuditLog,
+    FiscalYear,
+    Indicator,
+    IndicatorActual,
+    Period,
+    PlanCheckpoint,
+    Project,
+    SpendingActual,
+    Unit,
+)
 
 
 def latest_year(engine: Engine) -> int | None:
@@ -60,3 +72,203 @@ def projects_frame(engine: Engine, year: int | None = None) -> pd.DataFrame:
     else:
         df["plan"] = ""
     return df
+
+
+# --------------------------------------------------------------------------- leadership views
+
+
+def filter_options(engine: Engine, year: int, project_filter=None) -> dict[str, list[str]]:
+    """What the filter bar offers for a fiscal year: areas (document order), units (order of their
+    first project), 一级/二级指标 names, all limited to the projects ``project_filter`` lets through
+    (a where-clause on ``Project``, e.g. ``permissions.visible_project_filter``)."""
+    pq = (
+        select(Project.id, Project.seq, Unit.name.label("unit"), Area.name.label("area"), Area.seq.label("area_seq"))
+        .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+        .outerjoin(Unit, Unit.id == Project.unit_id)
+        .outerjoin(Area, Area.id == Project.area_id)
+        .where(FiscalYear.year == year)
+    )
+    if project_filter is not None:
+        pq = pq.where(project_filter)
+    with engine.connect() as c:
+        rows = c.execute(pq.order_by(Project.seq, Project.id)).all()
+        pids = pq.with_only_columns(Project.id).order_by(None).scalar_subquery()
+        levels = c.execute(
+            select(Indicator.level1, Indicator.level2, func.min(Indicator.seq))
+            .where(Indicator.project_id.in_(pids))
+            .group_by(Indicator.level1, Indicator.level2)
+        ).all()
+    areas = sorted({(r.area_seq or 0, r.area) for r in rows if r.area})
+    units = list(dict.fromkeys(r.unit for r in rows if r.unit))
+    level1 = sorted({l1 for l1, _, _ in levels if l1}, key=_level_rank)
+    level2 = sorted({l2 for _, l2, _ in levels if l2}, key=_level_rank)
+    return {"areas": [a for _, a in areas], "units": units, "level1": level1, "level2": level2}
+
+
+_LEVEL_ORDER = ("产出", "效益", "效果", "满意度", "数量", "质量", "时效", "成本", "社会效益", "经济效益", "生态效益",
+                "可持续影响", "服务对象满意度")
+
+
+def _level_rank(name: str) -> tuple[int, str]:
+    s = "".join((name or "").split())
+    s = s[:-2] if s.endswith("指标") and len(s) > 2 else s
+    return (_LEVEL_ORDER.index(s) if s in _LEVEL_ORDER else len(_LEVEL_ORDER), s)
+
+
+def level_rank(name: str) -> tuple[int, str]:
+    """Sort key putting 一级/二级指标 names in the order of the national template."""
+    return _level_rank(name)
+
+
+def areas_frame(engine: Engine, year: int) -> pd.DataFrame:
+    """The department-level target areas of a year: seq, name, goal, indicator_text, targets (phrases)."""
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Area.seq, Area.name, Area.goal, Area.indicator_text, Area.targets)
+            .join(FiscalYear, FiscalYear.id == Area.fiscal_year_id)
+            .where(FiscalYear.year == year)
+            .order_by(Area.seq)
+        ).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=["seq", "name", "goal", "indicator_text", "targets"])
+
+
+def project_detail(engine: Engine, project_id: int, project_filter=None) -> dict | None:
+    """One project's fixed data for the project page (None when missing or not visible):
+    name, title, purpose, budget and fund split, goals, unit, area, year and plan checkpoints."""
+    q = (
+        select(Project, Unit.name.label("unit"), Area.name.label("area"), FiscalYear.year)
+        .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+        .outerjoin(Unit, Unit.id == Project.unit_id)
+        .outerjoin(Area, Area.id == Project.area_id)
+        .where(Project.id == project_id)
+    )
+    if project_filter is not None:
+        q = q.where(project_filter)
+    with Session(engine) as s:
+        row = s.execute(q).first()
+        if row is None:
+            return None
+        p, unit, area, year = row
+        plan = s.execute(
+            select(PlanCheckpoint.seq, PlanCheckpoint.label, PlanCheckpoint.due, PlanCheckpoint.cumulative_pct)
+            .where(PlanCheckpoint.project_id == project_id)
+            .order_by(PlanCheckpoint.seq)
+        ).all()
+        return {
+            "id": p.id, "name": p.name, "title": p.title, "code": p.code, "purpose": p.purpose,
+            "budget_wan": p.budget_wan, "fiscal_wan": p.fiscal_wan, "other_wan": p.other_wan,
+            "goals": list(p.goals or []), "unit": unit or "", "area": area or "", "year": year,
+            "plan": [{"seq": r.seq, "label": r.label, "due": r.due, "cumulative_pct": r.cumulative_pct} for r in plan],
+        }
+
+
+def spending_history(engine: Engine, project_ids: list[int]) -> pd.DataFrame:
+    """Every cumulative spending entry of these projects: project_id, period_code, spent_wan,
+    projected_wan, explanation, is_demo, updated_by, updated_at."""
+    cols = ["project_id", "period_code", "spent_wan", "projected_wan", "explanation", "is_demo", "updated_by", "updated_at"]
+    if not project_ids:
+        return pd.DataFrame(columns=cols)
+    with engine.connect() as c:
+        rows = c.execute(
+            select(*[getattr(SpendingActual, k) for k in cols])
+            .where(SpendingActual.project_id.in_(list(project_ids)))
+            .order_by(SpendingActual.project_id, SpendingActual.period_code)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def audit_for_project(engine: Engine, project_id: int, limit: int = 500) -> pd.DataFrame:
+    """Audit rows about one project's entered values (its spending rows and its indicators' rows),
+    newest first: at, username, action, entity, entity_id, period_code, field, old, new, detail."""
+    cols = ["at", "username", "action", "entity", "entity_id", "period_code", "field", "old", "new", "detail"]
+    with engine.connect() as c:
+        ind_ids = list(c.execute(select(Indicator.id).where(Indicator.project_id == project_id)).scalars())
+        act_ids = list(c.execute(
+            select(IndicatorActual.id).where(IndicatorActual.indicator_id.in_(ind_ids or [-1]))).scalars())
+        sp_ids = list(c.execute(select(SpendingActual.id).where(SpendingActual.project_id == project_id)).scalars())
+        cond = or_(
+            and_(AuditLog.entity == "project", AuditLog.entity_id == project_id),
+            and_(AuditLog.entity == "indicator", AuditLog.entity_id.in_(ind_ids or [-1])),
+            and_(AuditLog.entity == "indicator_actual", AuditLog.entity_id.in_(act_ids or [-1])),
+            and_(AuditLog.entity == "spending_actual", AuditLog.entity_id.in_(sp_ids or [-1])),
+        )
+        rows = c.execute(
+            select(*[getattr(AuditLog, k) for k in cols]).where(cond).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def last_entries(engine: Engine, year: int, period_codes: list[str]) -> pd.DataFrame:
+    """Per project: when values for these periods were last saved and by whom (project_id,
+    last_at, last_by), over both spending and indicator rows."""
+    cols = ["project_id", "last_at", "last_by"]
+    with engine.connect() as c:
+        sp = c.execute(
+            select(SpendingActual.project_id, SpendingActual.updated_at, SpendingActual.updated_by)
+            .join(Project, Project.id == SpendingActual.project_id)
+            .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+            .where(FiscalYear.year == year, SpendingActual.period_code.in_(period_codes))
+        ).all()
+        ind = c.execute(
+            select(Indicator.project_id, func.max(IndicatorActual.updated_at), func.max(IndicatorActual.updated_by))
+            .join(Indicator, Indicator.id == IndicatorActual.indicator_id)
+            .join(Project, Project.id == Indicator.project_id)
+            .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+            .where(FiscalYear.year == year, IndicatorActual.period_code.in_(period_codes))
+            .group_by(Indicator.project_id)
+        ).all()
+    best: dict[int, tuple] = {}
+    for pid, at, by in [*sp, *ind]:
+        if at is not None and (pid not in best or at > best[pid][0]):
+            best[pid] = (at, by)
+    return pd.DataFrame([(pid, at, by) for pid, (at, by) in best.items()], columns=cols)
+
+
+def periods_frame(engine: Engine, year: int) -> pd.DataFrame:
+    """The reporting periods of a year with their lock state (read-only view)."""
+    cols = ["code", "kind", "start", "end", "locked", "locked_by", "locked_at"]
+    with engine.connect() as c:
+        rows = c.execute(
+            select(*[getattr(Period, k) for k in cols])
+            .join(FiscalYear, FiscalYear.id == Period.fiscal_year_id)
+            .where(FiscalYear.year == year)
+            .order_by(Period.kind.desc(), Period.end)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def unit_names(engine: Engine) -> list[str]:
+    """Every responsible unit, by name."""
+    with engine.connect() as c:
+        return list(c.execute(select(Unit.name).order_by(Unit.name)).scalars())
+
+
+def set_user_units(engine: Engine, username: str, units: list[str], *, actor: str) -> None:
+    """Replace a user's responsible units (admin screen), audit-logged old -> new. Staff must keep at
+    least one unit. Raises ``data_access.users.UserError`` with a Chinese message."""
+    from data_access.db import bump_revision, session_scope
+    from data_access.models import User, UserUnit
+    from data_access.permissions import STAFF
+    from data_access.users import UserError
+
+    wanted = list(dict.fromkeys(u.strip() for u in units if u and u.strip()))
+    with session_scope(engine) as s:
+        user = s.execute(select(User).where(User.username == (username or "").strip().lower())).scalars().first()
+        if user is None:
+            raise UserError(f"用户不存在：{username}")
+        found = dict(s.execute(select(Unit.name, Unit.id).where(Unit.name.in_(wanted))).tuples().all()) if wanted else {}
+        missing = [u for u in wanted if u not in found]
+        if missing:
+            raise UserError("找不到责任单位：" + "、".join(missing))
+        if user.role == STAFF and not wanted:
+            raise UserError("科室填报人员必须至少关联一个责任单位")
+        old = sorted(s.execute(
+            select(Unit.name).join(UserUnit, UserUnit.unit_id == Unit.id).where(UserUnit.user_id == user.id)).scalars())
+        if old == sorted(wanted):
+            return
+        s.execute(UserUnit.__table__.delete().where(UserUnit.user_id == user.id))
+        for name in wanted:
+            s.add(UserUnit(user_id=user.id, unit_id=found[name]))
+        s.add(AuditLog(username=actor, action="set_units", entity="app_user", entity_id=user.id, field="units",
+                       old="、".join(old), new="、".join(wanted), detail=f"修改用户 {user.username} 的责任单位"))
+        bump_revision(s)

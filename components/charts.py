@@ -1,0 +1,68 @@
+"""Chart wrappers for the pages: build the spec (``documents/``) and hand it to ``st.altair_chart``.
+
+The department spending chart is the exports colleague's ``documents.charts.department_spending_chart``
+on ``data_access.exports.department_spending_series`` (the same chart as in the monitoring report);
+the project chart and the status matrix come from ``documents.leader_charts``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components.cached import TTL, VisKey, matrix_columns, project_filter
+from components.state import get_engine
+from data_access.views import ViewFilters
+from documents import leader_charts
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_series(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...]) -> pd.DataFrame:
+    from data_access.exports import department_spending_series
+
+    return department_spending_series(get_engine(), year, as_of, list(project_ids), project_filter=project_filter(vis))
+
+
+def department_spending(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...],
+                        f: ViewFilters, key: str = "dept_spending") -> pd.DataFrame:
+    """The department's planned vs actual cumulative spending per quarter; returns the series shown."""
+    from documents.charts import department_spending_chart
+
+    series = department_series(rev, year, as_of, vis, project_ids)
+    title = "部门累计支出：计划与实际" if not (f.areas or f.units or f.statuses) else "所选项目累计支出：计划与实际"
+    chart = department_spending_chart(series, title=title, width=640, height=300)
+    st.altair_chart(chart, theme=None, key=key)
+    return series
+
+
+def project_spending(series: pd.DataFrame, as_of: date, title: str, key: str = "project_spending") -> None:
+    chart = leader_charts.spending_chart(series, as_of=as_of, title=title, height=300)
+    st.altair_chart(chart, theme=None, width="stretch", key=key)
+
+
+def status_matrix(df: pd.DataFrame, *, key: str = "status_matrix", title: str | None = None) -> None:
+    """Projects x groups heatmap (status colour, status word in every cell, 未填报 outlined)."""
+    cols = matrix_columns(df)
+    rows = list(dict.fromkeys(df["项目"].tolist()))
+    chart = leader_charts.status_matrix_chart(
+        df, row="项目", col="类别", text="标记", col_order=cols, row_order=rows,
+        tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"], title=title,
+        cell_width=96 if len(cols) <= 6 else 74,
+    )
+    st.altair_chart(chart, theme=None, key=key)
+
+
+def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> None:
+    """Items x periods heatmap of one project's statuses."""
+    data = df.assign(状态词=df["状态"].str.split(" ").str[-1], 标记=df["状态"].str.split(" ").str[-1])
+    rows = list(dict.fromkeys(data.sort_values("_order", kind="stable")["事项"].tolist()))
+    chart = leader_charts.status_matrix_chart(
+        data, row="事项", col="填报期", status="状态词", text="标记", row_order=rows,
+        tooltip=["填报期", "事项", "状态词", "目标", "当前值", "全年预计", "原因"], cell_width=120, cell_height=24,
+    )
+    st.altair_chart(chart, theme=None, key=key)
+
+
+__all__ = ["department_series", "department_spending", "project_spending", "status_matrix", "indicator_history"]

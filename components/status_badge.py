@@ -1,0 +1,151 @@
+"""Status badges and status-coloured tables.
+
+Colour is never the only signal: every badge carries the icon and the status word (红/黄/绿/蓝/灰/未填报),
+table cells keep ``status_text`` ('🔴 红'). HTML is used for styling only (``unsafe_allow_html``), with
+every inserted text escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from data_access.views import STATUS_ICONS
+from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
+from domain.status import MISSING, STATUS_LABELS, STATUSES
+
+# light fills with dark text of the same hue for table cells (as in the xlsx exports)
+CELL_STYLES: dict[str, tuple[str, str]] = {
+    "red": ("#FFC7CE", "#9C0006"),
+    "amber": ("#FFEB9C", "#7A4500"),
+    "green": ("#C6EFCE", "#006100"),
+    "blue": ("#BDD7EE", "#1F4E78"),
+    "grey": ("#E7E6E6", "#3A3A3A"),
+    "missing": ("#E4DFEC", "#5B2C6F"),
+}
+STYLE_MAX_ROWS = 3000  # larger frames are shown without cell colours (icons and words stay)
+
+_CSS = """
+<style>
+.jx-badge{display:inline-block;border-radius:6px;padding:2px 10px;margin:2px 6px 2px 0;font-weight:700;
+  line-height:1.6;white-space:nowrap;border:2px solid transparent}
+.jx-badge.missing{border-color:#2d0a3a}
+.jx-chips{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:2px 0 8px 0}
+.jx-chip{display:flex;flex-direction:column;min-width:88px;border-radius:8px;padding:6px 12px;
+  border:2px solid transparent}
+.jx-chip .n{font-size:1.7rem;font-weight:800;line-height:1.1}
+.jx-chip .w{font-size:0.95rem;font-weight:600}
+.jx-chip.missing{border-color:#2d0a3a}
+.jx-chips-title{font-size:0.95rem;color:#444;margin:4px 0 0 0;font-weight:600}
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.markdown(_CSS, unsafe_allow_html=True)
+
+
+def badge_html(status: str, text: str | None = None, size: str = "1rem") -> str:
+    """A coloured pill with icon and word, e.g. '🔴 红' (or ``text`` after the icon)."""
+    bg, fg = STATUS_COLORS[status], STATUS_TEXT_COLORS[status]
+    label = html.escape(text if text is not None else STATUS_LABELS[status])
+    cls = "jx-badge missing" if status == MISSING else "jx-badge"
+    return (f'<span class="{cls}" style="background:{bg};color:{fg};font-size:{size}">'
+            f'{STATUS_ICONS[status]} {label}</span>')
+
+
+def badge(status: str, text: str | None = None, size: str = "1rem") -> None:
+    st.markdown(badge_html(status, text, size), unsafe_allow_html=True)
+
+
+def chips_html(counts: Mapping[str, int], title: str | None = None, unit: str = "个",
+               statuses: Iterable[str] = STATUSES, hide_zero: bool = False) -> str:
+    parts = []
+    for s in statuses:
+        n = int(counts.get(s, 0))
+        if hide_zero and n == 0:
+            continue
+        bg, fg = STATUS_COLORS[s], STATUS_TEXT_COLORS[s]
+        cls = "jx-chip missing" if s == MISSING else "jx-chip"
+        parts.append(f'<div class="{cls}" style="background:{bg};color:{fg}" title="{html.escape(STATUS_LABELS[s])}">'
+                     f'<span class="n">{n}</span><span class="w">{STATUS_ICONS[s]} {html.escape(STATUS_LABELS[s])}'
+                     f'{html.escape(unit) if unit else ""}</span></div>')
+    head = f'<div class="jx-chips-title">{html.escape(title)}</div>' if title else ""
+    return head + '<div class="jx-chips">' + "".join(parts) + "</div>"
+
+
+def status_chips(counts: Mapping[str, int], title: str | None = None, unit: str = "个", hide_zero: bool = False) -> None:
+    """A row of coloured count chips: '7 🔴 红', '2 ⭕ 未填报' ..."""
+    st.markdown(chips_html(counts, title, unit, hide_zero=hide_zero), unsafe_allow_html=True)
+
+
+def visible_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if not str(c).startswith("_")]
+
+
+DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预算状态": "_budget_status", "本期状态": "_status",
+                          "上期状态": "_prev_status"}
+
+
+def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
+    """A Styler colouring each status cell from its hidden status column (or the frame itself when it
+    is too large to style quickly)."""
+    if len(df) > STYLE_MAX_ROWS or df.empty:
+        return df
+    mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items() if k in df.columns and v in df.columns}
+    if not mapping:
+        return df
+
+    def colour(_col: pd.Series, src: str) -> list[str]:
+        out = []
+        for s in df[src]:
+            if isinstance(s, str) and s in CELL_STYLES:
+                bg, fg = CELL_STYLES[s]
+                out.append(f"background-color:{bg};color:{fg};font-weight:600")
+            else:
+                out.append("")
+        return out
+
+    sty = df.style
+    for col, src in mapping.items():
+        sty = sty.apply(colour, subset=[col], src=src)
+    return sty
+
+
+NUMBER_FORMATS = {
+    "预算（万元）": "%.2f", "累计支出（万元）": "%.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
+    "填报完成率%": "%.1f%%",
+}
+
+
+def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
+    cfg: dict = {}
+    for col, fmt in NUMBER_FORMATS.items():
+        if col in df.columns:
+            cfg[col] = st.column_config.NumberColumn(col, format=fmt)
+    if "原因" in df.columns:
+        cfg["原因"] = st.column_config.TextColumn("原因", width="large")
+    if extra:
+        cfg.update(extra)
+    return cfg
+
+
+def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
+                 columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
+    """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
+    numbers formatted (万元 two decimals, percentages one). Extra keyword arguments (``on_select``,
+    ``selection_mode``) go to ``st.dataframe``; its return value is returned."""
+    order = columns or visible_columns(df)
+    return st.dataframe(
+        styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
+        column_config=column_config(df, extra_config), **kwargs,
+    )
+
+
+__all__ = [
+    "CELL_STYLES", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
+    "styled", "column_config", "status_table",
+]

@@ -1,0 +1,174 @@
+"""会议模式: one project (or one area) per screen in large type for the projector — the colour, the
+numbers and the reason, and only the items that are not green. Previous/next buttons; the arrow keys,
+PageUp/PageDown (presenter remotes) do the same."""
+
+import html
+
+import streamlit as st
+
+from components import cached
+from components.auth import current_principal
+from components.filters import caption, filter_bar, open_project
+from components.state import revision
+from components.status_badge import badge_html, chips_html, inject_css
+from data_access.views import STATUS_ICONS
+from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
+from domain.status import GREEN, MISSING, STATUS_LABELS
+
+principal = current_principal()
+inject_css()
+year, as_of, f = filter_bar(principal, statuses=True, groups=True)
+rev = revision()
+vis = cached.visibility_key(principal)
+
+st.markdown(
+    """
+<style>
+.block-container{padding-top:1.2rem;padding-bottom:0.5rem;max-width:100%}
+.jx-slide{border-left:22px solid var(--c);background:#fbfbfb;padding:10px 26px 14px 26px;border-radius:6px;margin-bottom:8px}
+.jx-slide .top{display:flex;align-items:center;gap:22px;flex-wrap:wrap}
+.jx-slide .st{font-size:2.6rem;font-weight:800;border-radius:12px;padding:2px 22px;background:var(--c);color:var(--fg);white-space:nowrap}
+.jx-slide .st.missing{outline:4px solid #2d0a3a}
+.jx-slide .name{font-size:2.7rem;font-weight:800;line-height:1.2;color:#111}
+.jx-slide .meta{font-size:1.3rem;color:#444;margin-top:2px}
+.jx-nums{display:flex;gap:54px;flex-wrap:wrap;margin:12px 0 4px 0}
+.jx-nums .v{font-size:2.5rem;font-weight:800;line-height:1.1;color:#111}
+.jx-nums .k{font-size:1.15rem;color:#555}
+.jx-reason{font-size:1.45rem;line-height:1.45;color:#111;margin:8px 0 6px 0}
+.jx-items{width:100%;border-collapse:collapse;font-size:1.2rem;margin-top:4px}
+.jx-items th{text-align:left;color:#555;font-weight:600;border-bottom:2px solid #ccc;padding:4px 8px}
+.jx-items td{border-bottom:1px solid #e3e3e3;padding:5px 8px;vertical-align:top;color:#111}
+.jx-items td.r{font-size:1.08rem;color:#333}
+.jx-more{font-size:1.1rem;color:#555;margin-top:4px}
+</style>
+""",
+    unsafe_allow_html=True,
+)
+
+mode = st.session_state.get("meeting_mode", "project")
+results = cached.evaluate(rev, year, as_of, vis)
+
+if mode == "area":
+    areas = cached.areas_table(rev, year, as_of, vis, f)
+    order = [a for a, n in zip(areas["领域"], areas["项目数"]) if n > 0] if not areas.empty else []
+else:
+    order = cached.meeting_order(results, f)
+
+if not order:
+    st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode",
+             format_func=lambda m: {"project": "按项目", "area": "按领域"}[m])
+    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    st.stop()
+
+POS = "meeting_current"
+current = st.session_state.get(POS, {}).get(mode)
+idx = order.index(current) if current in order else 0
+
+
+def _move(step: int) -> None:
+    st.session_state.setdefault(POS, {})[mode] = order[(idx + step) % len(order)]
+
+
+st.session_state.setdefault(POS, {})[mode] = order[idx]
+
+bar = st.columns([2, 1.2, 1.2, 1.2, 5])
+with bar[0]:
+    st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode", label_visibility="collapsed",
+             format_func=lambda m: {"project": "按项目", "area": "按领域"}[m])
+bar[1].button("◀ 上一个", key="meeting_prev", on_click=_move, args=(-1,), width="stretch")
+bar[2].button("下一个 ▶", key="meeting_next", on_click=_move, args=(1,), width="stretch")
+bar[3].markdown(f"<div style='font-size:1.4rem;font-weight:700;padding-top:4px'>{idx + 1} / {len(order)}</div>",
+                unsafe_allow_html=True)
+with bar[4]:
+    caption(as_of, f, "方向键 ← → 或翻页键切换")
+
+e = html.escape
+
+
+def _num(v, fmt: str, none: str = "—") -> str:
+    return none if v is None else fmt.format(v)
+
+
+def _status_block(status: str) -> str:
+    cls = "st missing" if status == MISSING else "st"
+    return f'<span class="{cls}">{STATUS_ICONS[status]} {e(STATUS_LABELS[status])}</span>'
+
+
+def _style(status: str) -> str:
+    return f"--c:{STATUS_COLORS[status]};--fg:{STATUS_TEXT_COLORS[status]}"
+
+
+if mode == "area":
+    s = cached.build_area_slide(results, order[idx], f)
+    rows = "".join(
+        f"<tr><td>{badge_html(p['status'])}</td><td>{e(p['name'])}</td><td>{e(p['unit'])}</td>"
+        f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
+    items = (f"<table class='jx-items'><tr><th>状态</th><th>项目</th><th>单位</th><th>原因</th></tr>{rows}</table>"
+             if rows else "<div class='jx-reason'>全部项目为绿色。</div>")
+    st.markdown(
+        f"""<div class="jx-slide" style="{_style(s['status'])}">
+<div class="top">{_status_block(s['status'])}<span class="name">{e(s['area'])}</span></div>
+<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个</div>
+<div class="jx-nums">
+<div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
+<div><div class="v">{s['spent']:,.2f}</div><div class="k">累计支出（万元）</div></div>
+<div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率（已填报项目）</div></div>
+</div>
+{chips_html(s['counts'], title='项目状态', unit='', hide_zero=True)}
+{items}
+{f"<div class='jx-more'>另有{s['green']}个项目为绿色</div>" if rows and s['green'] else ''}
+</div>""",
+        unsafe_allow_html=True,
+    )
+else:
+    r = next(x for x in results if x.project.id == order[idx])
+    s = cached.build_slide(r, f)
+    rows = "".join(
+        f"<tr><td style='white-space:nowrap'>{badge_html(i['status'])}</td><td>{e(i['name'])}</td><td>{e(i['target'])}</td>"
+        f"<td>{e(i['actual'] or '—')}</td><td>{e(i['projected'] or '—')}</td><td class='r'>{e(i['reason'])}</td></tr>"
+        for i in s["items"])
+    items = (f"<table class='jx-items'><tr><th>状态</th><th>指标</th><th>目标</th><th>当前值</th><th>全年预计</th>"
+             f"<th>原因</th></tr>{rows}</table>" if rows else "<div class='jx-reason'>全部指标为绿色或未到评价期。</div>")
+    more = f"<div class='jx-more'>另有{s['more']}项未显示，详见项目详情。</div>" if s["more"] else ""
+    gap = None if s["execution_pct"] is None or s["expected_pct"] is None else s["execution_pct"] - s["expected_pct"]
+    st.markdown(
+        f"""<div class="jx-slide" style="{_style(s['status'])}">
+<div class="top">{_status_block(s['status'])}<span class="name">{e(s['name'])}</span></div>
+<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}</div>
+<div class="jx-nums">
+<div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
+<div><div class="v">{_num(s['spent'], '{:,.2f}', '未填报')}</div><div class="k">累计支出（万元）</div></div>
+<div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率</div></div>
+<div><div class="v">{_num(s['expected_pct'], '{:.1f}%')}</div><div class="k">计划进度{'' if gap is None else f'（差{gap:+.1f}个百分点）'}</div></div>
+<div><div class="v">{badge_html(s['budget_status'], size='1.6rem')}</div><div class="k">预算执行</div></div>
+</div>
+{chips_html(s['counts'], title='指标状态', unit='项', hide_zero=True)}
+<div class="jx-reason"><b>原因：</b>{e(s['reason'])}</div>
+{items}{more}
+</div>""",
+        unsafe_allow_html=True,
+    )
+    if st.button("打开项目详情", key="meeting_open"):
+        open_project(s["id"])
+
+# keyboard: ← / → / PageUp / PageDown click the buttons (ignored while typing in a field); one listener
+# per browser tab, replaced on every run
+st.html(
+    """<script>
+(function () {
+  if (window.__jxMeetingKeys) { document.removeEventListener('keydown', window.__jxMeetingKeys); }
+  window.__jxMeetingKeys = function (e) {
+    const t = e.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    let label = null;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') label = '下一个';
+    else if (e.key === 'ArrowLeft' || e.key === 'PageUp') label = '上一个';
+    if (!label) return;
+    const btn = Array.from(document.querySelectorAll('button')).find(b => b.innerText.includes(label));
+    if (btn) { e.preventDefault(); btn.click(); }
+  };
+  document.addEventListener('keydown', window.__jxMeetingKeys);
+})();
+</script>""",
+    unsafe_allow_javascript=True,
+)

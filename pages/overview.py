@@ -1,0 +1,119 @@
+"""总览: headline numbers, spending chart, status matrix, areas, changes since the previous period and
+the items most at risk — everything for the filters of the shared filter bar."""
+
+import streamlit as st
+
+from components import cached, charts
+from components.auth import current_principal
+from components.export import export_buttons
+from components.filters import caption, current_period_key, filter_bar, open_selected_row
+from components.state import revision
+from components.status_badge import inject_css, status_chips, status_table
+from domain.periods import parse_period
+
+principal = current_principal()
+inject_css()
+st.title("总览")
+year, as_of, f = filter_bar(principal)
+rev = revision()
+vis = cached.visibility_key(principal)
+caption(as_of, f)
+
+h = cached.headline(rev, year, as_of, vis, f)
+if h["project_count"] == 0:
+    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    st.stop()
+
+
+def pct(v):
+    return "—" if v is None else f"{v:.1f}%"
+
+
+c = st.columns(6)
+c[0].metric("预算总额", f"{h['budget_total']:,.2f}万元", help=f"{h['project_count']}个项目")
+c[1].metric("累计支出", f"{h['spent_total']:,.2f}万元",
+            help=f"已填报支出的项目预算合计{h['reported_budget']:,.2f}万元；未填报的项目不计入")
+gap = None if h["execution_pct"] is None or h["plan_pct"] is None else h["execution_pct"] - h["plan_pct"]
+c[2].metric("预算执行率", pct(h["execution_pct"]),
+            delta=None if gap is None else f"较计划{gap:+.1f}个百分点", delta_color="normal",
+            help="累计支出 ÷ 已填报项目的预算")
+c[3].metric("计划进度", pct(h["plan_pct"]), help="各项目资金支出计划在截至日的累计进度，按预算加权")
+c[4].metric("序时进度", pct(h["time_pct"]), help="截至日已过全年时间的比例")
+c[5].metric("未填报", f"{h['missing_items']}项", help=f"已到填报期但未填报的支出和指标，涉及{h['missing_projects']}个项目")
+
+left, right = st.columns(2)
+with left:
+    status_chips(h["projects"], title=f"项目状态（共{h['project_count']}个）", unit="")
+with right:
+    status_chips(h["indicators"], title=f"指标状态（共{h['indicator_count']}项）", unit="")
+
+# ------------------------------------------------------------------ items needing a decision
+st.subheader("需要关注的事项")
+risks = cached.risk_table(rev, year, as_of, vis, f)
+if risks.empty:
+    st.success("没有红、黄、未填报或超额完成待说明的事项。")
+else:
+    top = risks.head(10)
+    st.caption(f"共{len(risks)}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
+    event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "责任单位", "事项", "目标", "当前值", "原因"],
+                         on_select="rerun", selection_mode="single-row")
+    open_selected_row(event, top)
+    export_buttons(risks, what="风险清单", as_of=as_of, filters=f, key="overview_risks_export")
+
+# ------------------------------------------------------------------ spending and changes
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("累计支出：计划与实际")
+    ids = tuple(int(i) for i in cached.projects_table(rev, year, as_of, vis, f)["_project_id"])
+    charts.department_spending(rev, year, as_of, vis, ids, f)
+    st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
+with right:
+    st.subheader("与上期相比")
+    period = parse_period(current_period_key())
+    prev = cached.previous_period(period)
+    if prev is None:
+        st.info("本期为年度第一期，没有上期可比较。")
+    else:
+        changes = cached.changes_table(rev, year, as_of, prev.end, vis, f)
+        st.caption(f"与{cached.period_option_label(prev)}相比")
+        if changes.empty:
+            st.success("与上期相比没有项目状态变化。")
+        else:
+            counts = changes["变化"].value_counts()
+            st.markdown(" · ".join(f"**{k}** {int(counts[k])}个" for k in cached.CHANGE_ORDER if k in counts))
+            status_table(changes, key="overview_changes", columns=["变化", "项目名称", "上期状态", "本期状态", "补报事项", "原因"],
+                         height=320)
+            export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
+                           status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
+
+# ------------------------------------------------------------------ status matrix
+st.subheader("状态矩阵：项目 × 指标类别")
+level = st.radio("按", ["level1", "level2"], horizontal=True, key="overview_matrix_level",
+                 format_func=lambda v: {"level1": "一级指标", "level2": "二级指标"}[v], label_visibility="collapsed")
+mx, left_out = cached.matrix(rev, year, as_of, vis, f, level, 60)
+if mx.empty:
+    st.info("没有符合筛选条件的事项。")
+else:
+    charts.status_matrix(mx, key="overview_matrix")
+    note = "格中为该类指标中最差的状态，数字为黄/红/未填报的项数；悬停查看原因。"
+    if left_out:
+        note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
+    st.caption(note)
+    export_buttons(cached.matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+
+# ------------------------------------------------------------------ department-level areas
+st.subheader("部门整体绩效目标：分领域")
+areas = cached.areas_table(rev, year, as_of, vis, f)
+if areas.empty:
+    st.info("没有符合筛选条件的领域。")
+else:
+    status_table(areas, key="overview_areas",
+                 columns=["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "预算（万元）", "累计支出（万元）", "执行率%"])
+    st.caption("领域状态 = 其项目中最差的状态。展开查看各领域的绩效目标和绩效指标原文。")
+    for rec in areas.itertuples(index=False):
+        with st.expander(f"{rec.领域} · {rec.状态}"):
+            st.markdown(f"**绩效目标**：{rec.绩效目标 or '（无）'}")
+            st.markdown(f"**绩效指标**：{rec.绩效指标 or '（无）'}")
+            if rec.量化目标:
+                st.markdown(f"**其中的量化目标**：{rec.量化目标}")
+    export_buttons(areas, what="分领域状态", as_of=as_of, filters=f, key="overview_areas_export")

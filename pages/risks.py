@@ -1,0 +1,36 @@
+"""风险清单: every red / missing / amber / blue item for the filters, sortable; selecting a row opens
+the project."""
+
+import streamlit as st
+
+from components import cached
+from components.auth import current_principal
+from components.export import export_buttons
+from components.filters import caption, filter_bar, open_selected_row
+from components.state import revision
+from components.status_badge import inject_css, status_table
+from domain.status import STATUS_LABELS
+
+principal = current_principal()
+inject_css()
+st.title("风险清单")
+year, as_of, f = filter_bar(principal)
+rev = revision()
+vis = cached.visibility_key(principal)
+caption(as_of, f)
+
+df = cached.risk_table(rev, year, as_of, vis, f)
+if df.empty:
+    st.success("没有符合筛选条件的红、黄、未填报或超额完成待说明的事项。")
+    st.stop()
+
+counts = df["_status"].value_counts()
+st.markdown(
+    f"共 **{len(df)}** 项："
+    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if s in counts)
+    + "。默认按严重程度和预算规模排序，点击列标题可重新排序；**点选一行打开项目详情**。"
+)
+event = status_table(df, key="risk_list", height=min(38 + 35 * len(df), 640), on_select="rerun",
+                     selection_mode="single-row")
+open_selected_row(event, df)
+export_buttons(df, what="风险清单", as_of=as_of, filters=f, key="risks_export")
