@@ -307,7 +307,7 @@ def _write_head(ws, plan: _Plan, title: str, subtitle: str, first_row: int = 1) 
     last = get_column_letter(ncol)
     for i, w in enumerate(plan.widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    header_row = first_row + (2 if subtitle else 1)
+    header_row = first_row + 2  # always: title, subtitle (possibly empty), header
     ws.freeze_panes = f"A{header_row + 1}"
     setup_print(ws, title_rows=f"{header_row}:{header_row}")
     if plan.cols:
@@ -327,9 +327,8 @@ def _write_head(ws, plan: _Plan, title: str, subtitle: str, first_row: int = 1) 
         ws.append([])
     ws.append([cell(safe_text(title), TITLE_FONT, CENTER)])
     merge(ws, f"A{first_row}:{last}{first_row}")
-    if subtitle:
-        ws.append([cell(safe_text(subtitle), SUBTITLE_FONT, LEFT_WRAP)])
-        merge(ws, f"A{first_row + 1}:{last}{first_row + 1}")
+    ws.append([cell(safe_text(subtitle or ""), SUBTITLE_FONT, LEFT_WRAP)])
+    merge(ws, f"A{first_row + 1}:{last}{first_row + 1}")
     ws.append([cell(safe_text(c), HEADER_FONT, CENTER, HEADER_FILL, BORDER) for c in plan.cols])
     return header_row
 
