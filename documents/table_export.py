@@ -404,7 +404,7 @@ def _body_xml(ws, plan: _Plan, first_row: int) -> str:
             st = plan.status[ci]
             key = st[r] if st is not None else None
             ref = f"{letters[ci]}{rn}"
-            if v is None:
+            if v is None or v == "":  # empty text is a blank cell, as openpyxl writes it
                 append(f'<c r="{ref}" s="{sid(ci, key)}"/>')
             elif isinstance(v, str):
                 cache = text_cache[ci]

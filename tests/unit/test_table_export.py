@@ -92,7 +92,7 @@ def expected_rows(df):
     for rec in df[cols].itertuples(index=False):
         row = []
         for v in rec:
-            if v is None or (isinstance(v, float) and v != v):
+            if v is None or v == "" or (isinstance(v, float) and v != v):  # blank text -> blank cell
                 row.append(None)
             elif isinstance(v, str):
                 row.append(neutralise(v))
