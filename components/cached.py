@@ -129,7 +129,7 @@ def period_options(year: int) -> list[Period]:
 
 def period_option_label(p: Period) -> str:
     """'2024年第三季度（截至9月30日）' / '2024年9月（截至9月30日）'."""
-    return f"{p.label}（截至{format_day(p.end)}）"
+    return f"{p.label}（截至{format_day(p.end, p.year)}）"
 
 
 def previous_period(p: Period) -> Period | None:
@@ -302,10 +302,15 @@ def project_history(rev: int, year: int, project_id: int, vis: VisKey) -> pd.Dat
                      "当前值": "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
                      "目标": "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
                      "全年预计": "" if b.projected_pct is None else f"{b.projected_pct:.1f}%", "原因": b.reason})
+        seen: dict[str, int] = {}
         for i, stt in enumerate(r.indicators):
             ind = stt.indicator
+            name = ind.level3 or "（未命名指标）"
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:  # two indicators with the same 三级指标 name stay apart
+                name = f"{name}（{seen[name]}）"
             rows.append({"_order": i, "_indicator_id": ind.id, "_status": stt.status, "_end": end,
-                         "填报期": p.label, "事项": ind.level3, "状态": status_text(stt.status),
+                         "填报期": p.label, "事项": name, "状态": status_text(stt.status),
                          "当前值": format_actual(stt), "目标": ind.target.raw.strip(),
                          "全年预计": format_actual(stt, projected=True), "原因": stt.reason})
     return pd.DataFrame(rows, columns=["_order", "_indicator_id", "_status", "_end", "填报期", "事项", "状态",

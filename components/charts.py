@@ -56,7 +56,8 @@ def status_matrix(df: pd.DataFrame, *, key: str = "status_matrix", title: str | 
 
 def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> None:
     """Items x periods heatmap of one project's statuses."""
-    data = df.assign(状态词=df["状态"].str.split(" ").str[-1], 标记=df["状态"].str.split(" ").str[-1])
+    data = df.drop(columns=["_end", "_indicator_id", "_status"], errors="ignore")
+    data = data.assign(状态词=data["状态"].str.split(" ").str[-1], 标记=data["状态"].str.split(" ").str[-1])
     rows = list(dict.fromkeys(data.sort_values("_order", kind="stable")["事项"].tolist()))
     chart = leader_charts.status_matrix_chart(
         data, row="事项", col="填报期", status="状态词", text="标记", row_order=rows,

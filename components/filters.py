@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import cached
 from components.state import revision
+from components.status_badge import display_status
 from data_access.permissions import Principal
 from data_access.views import BUDGET_GROUP, ViewFilters, status_text
 from domain.periods import Period, parse_period
@@ -144,7 +145,7 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
     p: Period = parse_period(period)
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
     if cached.has_demo(rev):
-        st.warning("当前数据包含**示例数据**（演示用，非真实填报）。正式使用前请由管理员清除示例数据。", icon="🧪")
+        st.warning("当前数据包含**示例数据**（演示用，非真实填报）。正式使用前请由管理员清除示例数据。", icon=":material/science:")
     return year, p.end, f
 
 

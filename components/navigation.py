@@ -36,12 +36,12 @@ class PageEntry(NamedTuple):
 # ======================================================================================================
 PAGES: list[PageEntry] = [
     PageEntry("pages/targets.py", "绩效目标", "🎯", EVERYONE),
-    PageEntry("pages/overview.py", "总览", "📊", EVERYONE),
-    PageEntry("pages/risks.py", "风险清单", "🚨", EVERYONE),
-    PageEntry("pages/project.py", "项目详情", "📁", EVERYONE),
-    PageEntry("pages/meeting.py", "会议模式", "📽️", EVERYONE),
-    PageEntry("pages/reporting.py", "填报进度", "⏰", EVERYONE),
-    PageEntry("pages/admin_settings.py", "设置", "⚙️", ADMIN_ONLY),
+    PageEntry("pages/overview.py", "总览", ":material/dashboard:", EVERYONE),
+    PageEntry("pages/risks.py", "风险清单", ":material/warning:", EVERYONE),
+    PageEntry("pages/project.py", "项目详情", ":material/folder_open:", EVERYONE),
+    PageEntry("pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE),
+    PageEntry("pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE),
+    PageEntry("pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY),
 ]
 # ======================================================================================================
 

@@ -26,6 +26,9 @@ CELL_STYLES: dict[str, tuple[str, str]] = {
     "grey": ("#E7E6E6", "#3A3A3A"),
     "missing": ("#E4DFEC", "#5B2C6F"),
 }
+# shapes that every CJK font has (GB2312), so they render without an emoji font (e.g. Kylin/UOS desktops,
+# headless Chromium): a different shape per status, for readers who cannot tell the colours apart
+STATUS_SYMBOLS: dict[str, str] = {"red": "▲", "amber": "◆", "green": "●", "blue": "★", "grey": "○", "missing": "□"}
 STYLE_MAX_ROWS = 3000  # larger frames are shown without cell colours (icons and words stay)
 
 _CSS = """
@@ -54,7 +57,7 @@ def badge_html(status: str, text: str | None = None, size: str = "1rem") -> str:
     label = html.escape(text if text is not None else STATUS_LABELS[status])
     cls = "jx-badge missing" if status == MISSING else "jx-badge"
     return (f'<span class="{cls}" style="background:{bg};color:{fg};font-size:{size}">'
-            f'{STATUS_ICONS[status]} {label}</span>')
+            f'{STATUS_SYMBOLS[status]} {label}</span>')
 
 
 def badge(status: str, text: str | None = None, size: str = "1rem") -> None:
@@ -71,7 +74,7 @@ def chips_html(counts: Mapping[str, int], title: str | None = None, unit: str = 
         bg, fg = STATUS_COLORS[s], STATUS_TEXT_COLORS[s]
         cls = "jx-chip missing" if s == MISSING else "jx-chip"
         parts.append(f'<div class="{cls}" style="background:{bg};color:{fg}" title="{html.escape(STATUS_LABELS[s])}">'
-                     f'<span class="n">{n}</span><span class="w">{STATUS_ICONS[s]} {html.escape(STATUS_LABELS[s])}'
+                     f'<span class="n">{n}</span><span class="w">{STATUS_SYMBOLS[s]} {html.escape(STATUS_LABELS[s])}'
                      f'{html.escape(unit) if unit else ""}</span></div>')
     head = f'<div class="jx-chips-title">{html.escape(title)}</div>' if title else ""
     return head + '<div class="jx-chips">' + "".join(parts) + "</div>"
@@ -90,13 +93,27 @@ DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预�
                           "上期状态": "_prev_status"}
 
 
+def display_status(text: str) -> str:
+    """'🔴 红' -> '▲ 红': the read models' emoji icons as shapes every CJK font can draw (display only;
+    exports keep the read model's text)."""
+    if not isinstance(text, str):
+        return text
+    for s, icon in STATUS_ICONS.items():
+        if icon in text:
+            text = text.replace(icon, STATUS_SYMBOLS[s])
+    return text
+
+
 def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
     """A Styler colouring each status cell from its hidden status column (or the frame itself when it
-    is too large to style quickly)."""
-    if len(df) > STYLE_MAX_ROWS or df.empty:
-        return df
+    is too large to style quickly); status icons shown as shapes (``display_status``)."""
     mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items() if k in df.columns and v in df.columns}
-    if not mapping:
+    if df.empty or not mapping:
+        return df
+    df = df.copy()
+    for col in mapping:
+        df[col] = df[col].map(display_status)
+    if len(df) > STYLE_MAX_ROWS:
         return df
 
     def colour(_col: pd.Series, src: str) -> list[str]:
@@ -146,6 +163,6 @@ def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | str 
 
 
 __all__ = [
-    "CELL_STYLES", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
+    "CELL_STYLES", "STATUS_SYMBOLS", "display_status", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
     "styled", "column_config", "status_table",
 ]

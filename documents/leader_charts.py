@@ -101,6 +101,8 @@ def status_matrix_chart(
     chart = alt.layer(*layers).properties(
         width=max(cell_width * len(cols), 160),
         height=max(cell_height * len(rows), 40),
+        # fit the width to the page, keep the height: every row stays readable whatever the legend takes
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
     if title:
         chart = chart.properties(title=alt.Title(title, font=FONT, fontSize=16, anchor="start"))

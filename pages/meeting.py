@@ -10,8 +10,7 @@ from components import cached
 from components.auth import current_principal
 from components.filters import caption, filter_bar, open_project
 from components.state import revision
-from components.status_badge import badge_html, chips_html, inject_css
-from data_access.views import STATUS_ICONS
+from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html, inject_css
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import GREEN, MISSING, STATUS_LABELS
 
@@ -91,7 +90,7 @@ def _num(v, fmt: str, none: str = "—") -> str:
 
 def _status_block(status: str) -> str:
     cls = "st missing" if status == MISSING else "st"
-    return f'<span class="{cls}">{STATUS_ICONS[status]} {e(STATUS_LABELS[status])}</span>'
+    return f'<span class="{cls}">{STATUS_SYMBOLS[status]} {e(STATUS_LABELS[status])}</span>'
 
 
 def _style(status: str) -> str:
@@ -142,7 +141,7 @@ else:
 <div><div class="v">{_num(s['expected_pct'], '{:.1f}%')}</div><div class="k">计划进度{'' if gap is None else f'（差{gap:+.1f}个百分点）'}</div></div>
 <div><div class="v">{badge_html(s['budget_status'], size='1.6rem')}</div><div class="k">预算执行</div></div>
 </div>
-{chips_html(s['counts'], title='指标状态', unit='项', hide_zero=True)}
+{chips_html(s['counts'], title='指标状态（项）', unit='', hide_zero=True)}
 <div class="jx-reason"><b>原因：</b>{e(s['reason'])}</div>
 {items}{more}
 </div>""",

@@ -8,7 +8,7 @@ from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import caption, current_period_key, filter_bar, open_selected_row
 from components.state import revision
-from components.status_badge import inject_css, status_chips, status_table
+from components.status_badge import display_status, inject_css, status_chips, status_table
 from domain.periods import parse_period
 
 principal = current_principal()
@@ -30,12 +30,12 @@ def pct(v):
 
 
 c = st.columns(6)
-c[0].metric("预算总额", f"{h['budget_total']:,.2f}万元", help=f"{h['project_count']}个项目")
-c[1].metric("累计支出", f"{h['spent_total']:,.2f}万元",
+c[0].metric("预算总额（万元）", f"{h['budget_total']:,.2f}", help=f"{h['project_count']}个项目")
+c[1].metric("累计支出（万元）", f"{h['spent_total']:,.2f}",
             help=f"已填报支出的项目预算合计{h['reported_budget']:,.2f}万元；未填报的项目不计入")
 gap = None if h["execution_pct"] is None or h["plan_pct"] is None else h["execution_pct"] - h["plan_pct"]
 c[2].metric("预算执行率", pct(h["execution_pct"]),
-            delta=None if gap is None else f"较计划{gap:+.1f}个百分点", delta_color="normal",
+            delta=None if gap is None else f"{gap:+.1f}个百分点（较计划）", delta_color="normal",
             help="累计支出 ÷ 已填报项目的预算")
 c[3].metric("计划进度", pct(h["plan_pct"]), help="各项目资金支出计划在截至日的累计进度，按预算加权")
 c[4].metric("序时进度", pct(h["time_pct"]), help="截至日已过全年时间的比例")
@@ -61,6 +61,9 @@ else:
     export_buttons(risks, what="风险清单", as_of=as_of, filters=f, key="overview_risks_export")
 
 # ------------------------------------------------------------------ spending and changes
+period = parse_period(current_period_key())
+prev = cached.previous_period(period)
+changes = cached.changes_table(rev, year, as_of, prev.end, vis, f) if prev is not None else None
 left, right = st.columns([3, 2])
 with left:
     st.subheader("累计支出：计划与实际")
@@ -69,22 +72,21 @@ with left:
     st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
 with right:
     st.subheader("与上期相比")
-    period = parse_period(current_period_key())
-    prev = cached.previous_period(period)
     if prev is None:
         st.info("本期为年度第一期，没有上期可比较。")
     else:
-        changes = cached.changes_table(rev, year, as_of, prev.end, vis, f)
-        st.caption(f"与{cached.period_option_label(prev)}相比")
-        if changes.empty:
-            st.success("与上期相比没有项目状态变化。")
-        else:
-            counts = changes["变化"].value_counts()
-            st.markdown(" · ".join(f"**{k}** {int(counts[k])}个" for k in cached.CHANGE_ORDER if k in counts))
-            status_table(changes, key="overview_changes", columns=["变化", "项目名称", "上期状态", "本期状态", "补报事项", "原因"],
-                         height=320)
-            export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
-                           status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
+        st.caption(f"与{cached.period_option_label(prev)}相比，按项目状态")
+        counts = changes["变化"].value_counts() if not changes.empty else {}
+        grid = st.columns(2)
+        for i, k in enumerate(cached.CHANGE_ORDER):
+            grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
+if changes is not None and not changes.empty:
+    status_table(changes, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "补报事项", "原因"],
+                 height=min(38 + 35 * len(changes), 420))
+    export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
+                   status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
+elif changes is not None:
+    st.success("与上期相比没有项目状态变化。")
 
 # ------------------------------------------------------------------ status matrix
 st.subheader("状态矩阵：项目 × 指标类别")
@@ -107,11 +109,11 @@ areas = cached.areas_table(rev, year, as_of, vis, f)
 if areas.empty:
     st.info("没有符合筛选条件的领域。")
 else:
-    status_table(areas, key="overview_areas",
+    status_table(areas, key="overview_areas", height=38 + 35 * len(areas),
                  columns=["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "预算（万元）", "累计支出（万元）", "执行率%"])
     st.caption("领域状态 = 其项目中最差的状态。展开查看各领域的绩效目标和绩效指标原文。")
     for rec in areas.itertuples(index=False):
-        with st.expander(f"{rec.领域} · {rec.状态}"):
+        with st.expander(f"{rec.领域} · {display_status(rec.状态)}"):
             st.markdown(f"**绩效目标**：{rec.绩效目标 or '（无）'}")
             st.markdown(f"**绩效指标**：{rec.绩效指标 or '（无）'}")
             if rec.量化目标:

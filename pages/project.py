@@ -8,7 +8,7 @@ from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import SELECTED_PROJECT, caption, filter_bar
 from components.state import revision
-from components.status_badge import badge_html, inject_css, status_chips, status_table
+from components.status_badge import badge_html, display_status, inject_css, status_chips, status_table
 from data_access.views import ViewFilters
 
 principal = current_principal()
@@ -55,7 +55,7 @@ def _picked() -> None:
 
 
 pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked,
-                   format_func=lambda i: f"{labels.get(i, '')}  {names[i]}")
+                   format_func=lambda i: f"{display_status(labels.get(i, ''))}  {names[i]}")
 if st.query_params.get("project") != str(pid):
     st.query_params["project"] = str(pid)
 
@@ -81,7 +81,7 @@ if detail["other_wan"]:
 c[1].metric("累计支出", "未填报" if result.project.spent_wan is None else f"{result.project.spent_wan:,.2f}万元",
             help="；".join(split) or None)
 c[2].metric("执行率", "—" if b.execution_pct is None else f"{b.execution_pct:.1f}%",
-            delta=None if b.execution_pct is None or b.expected_pct is None else f"较计划{b.execution_pct - b.expected_pct:+.1f}个百分点",
+            delta=None if b.execution_pct is None or b.expected_pct is None else f"{b.execution_pct - b.expected_pct:+.1f}个百分点（较计划）",
             delta_color="normal")
 c[3].metric("计划进度", "—" if b.expected_pct is None else f"{b.expected_pct:.1f}%")
 c[4].metric("全年预计执行率", "—" if b.projected_pct is None else f"{b.projected_pct:.1f}%")
@@ -106,7 +106,7 @@ charts.project_spending(series, as_of, title=f"{detail['name']}：累计支出�
 # ------------------------------------------------------------------ indicators
 st.subheader("绩效指标")
 inds = cached.indicator_table(rev, year, as_of, vis, pid, f)
-status_chips(result.indicator_counts(), unit="项", hide_zero=True)
+status_chips(result.indicator_counts(), title="指标状态（项）", unit="", hide_zero=True)
 if inds.empty:
     st.info("没有符合筛选条件的指标。")
 else:
