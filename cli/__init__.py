@@ -10,7 +10,7 @@ import sys
 COMMANDS: dict[str, tuple[str, object, object]] = {}
 
 # one module per area; add yours here
-MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export"]
+MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export", "cli.actuals"]
 
 
 def command(name: str, help_text: str, configure=None):

@@ -795,6 +795,178 @@ def _save_spending(s: Session, p: Principal, period_code: str, rows: list[Mappin
     return res
 
 
+# --------------------------------------------------------------------------- file imports
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """A refused line of an uploaded file: where (``第5行`` / ``指标填报第5行``), field, Chinese message."""
+
+    where: str
+    line: int | None
+    field: str
+    message: str
+    item: str = ""  # project / 三级指标, for the reader
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    where: str
+    line: int
+    period_code: str
+    item: str
+    field: str
+    old: str | None
+    new: str | None
+
+    @property
+    def label(self) -> str:
+        return E.field_label(self.field)
+
+
+@dataclass(slots=True)
+class ImportResult:
+    dry_run: bool
+    total: int = 0  # data lines read
+    saved: int = 0  # lines written (or, in a dry run, that would be)
+    unchanged: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    conflicts: list[tuple[str, str, Conflict]] = field(default_factory=list)  # (where, item, conflict)
+    changes: list[LineChange] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    @property
+    def failed(self) -> int:
+        return len({e.where for e in self.errors} | {w for w, _i, _c in self.conflicts})
+
+    def summary(self) -> str:
+        verb = "将保存" if self.dry_run else "已保存"
+        parts = [f"共{self.total}行", f"{verb}{self.saved}行", f"未改动{self.unchanged}行"]
+        if self.failed:
+            parts.append(f"{self.failed}行未通过")
+        return "，".join(parts)
+
+
+def _norm_name(s: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", s or "").split())
+
+
+def import_actuals(engine: Engine, principal: Principal | None, parsed, *, dry_run: bool = False,
+                   source: str | None = None, note: str = "") -> ImportResult:
+    """Save the rows of an uploaded template or CSV (``documents.actuals_template.ActualsFile``) with the
+    same validation, permissions, locking, concurrency and audit as the screen, in ONE transaction (a
+    database error stores nothing; refused lines are listed, the others stored). CSV rows are matched by
+    project name and 三级指标 text within the period's fiscal year. ``dry_run`` previews old -> new."""
+    from documents.actuals_template import INDICATOR, SPENDING
+
+    p = _require_writer(principal)
+    source = source or parsed.source
+    out = ImportResult(dry_run=dry_run, total=len(parsed.rows) + len({(pr.sheet, pr.line) for pr in parsed.problems}))
+    for pr in parsed.problems:
+        out.errors.append(LineError(pr.where, pr.line, pr.field, pr.message))
+    if not parsed.rows:
+        return out
+    with _transaction(engine, dry_run) as s:
+        settings = _settings(s)
+        periods = {pc: fy for pc, fy in s.execute(select(Period.code, Period.fiscal_year_id))}
+        # name lookups for CSV rows, per fiscal year
+        need_names = any(r.project_id is None and r.indicator_id is None for r in parsed.rows)
+        projects: dict[tuple[int, str], list[int]] = defaultdict(list)
+        inds: dict[tuple[int, str], list[Indicator]] = defaultdict(list)
+        by_id: dict[int, Indicator] = {}
+        if need_names:
+            for pid, fy, name in s.execute(select(Project.id, Project.fiscal_year_id, Project.name)):
+                projects[(fy, _norm_name(name))].append(pid)
+        wanted_ind = {r.indicator_id for r in parsed.rows if r.indicator_id is not None}
+        q = select(Indicator)
+        if not need_names:
+            q = q.where(Indicator.id.in_(sorted(wanted_ind)))
+        for ind in s.execute(q).scalars():
+            by_id[ind.id] = ind
+            inds[(ind.project_id, _norm_name(ind.level3))].append(ind)
+
+        groups: dict[tuple[str, str], list[tuple[Any, dict]]] = defaultdict(list)
+        for r in parsed.rows:
+            item = r.project + (f" / {r.indicator}" if r.indicator else "")
+
+            def fail(field_: str, msg: str, r=r, item=item):
+                out.errors.append(LineError(r.where, r.line, field_, msg, item))
+
+            code = r.period_code
+            if code not in periods:
+                fail(E.PERIOD, f"填报期：{code}不存在（尚未导入该年度的绩效目标）")
+                continue
+            fy = periods[code]
+            if r.kind == SPENDING:
+                pid = r.project_id
+                if pid is None:
+                    found = projects.get((fy, _norm_name(r.project)), [])
+                    if not found:
+                        fail(E.PROJECT, f"项目：找不到项目「{r.project}」")
+                        continue
+                    if len(found) > 1:
+                        fail(E.PROJECT, f"项目：「{r.project}」对应多个项目，无法确定")
+                        continue
+                    pid = found[0]
+                groups[(SPENDING, code)].append((r, dict(r.values, project_id=pid, version=r.version)))
+                continue
+            ind = by_id.get(r.indicator_id) if r.indicator_id is not None else None
+            if r.indicator_id is None:
+                found = projects.get((fy, _norm_name(r.project)), [])
+                if not found:
+                    fail(E.PROJECT, f"项目：找不到项目「{r.project}」")
+                    continue
+                if len(found) > 1:
+                    fail(E.PROJECT, f"项目：「{r.project}」对应多个项目，无法确定")
+                    continue
+                matches = inds.get((found[0], _norm_name(r.indicator)), [])
+                if not matches:
+                    fail(E.INDICATOR, f"三级指标：项目「{r.project}」中没有指标「{r.indicator}」")
+                    continue
+                if len(matches) > 1:
+                    fail(E.INDICATOR, f"三级指标：项目「{r.project}」中有{len(matches)}个「{r.indicator}」，无法确定；"
+                                      "请改用Excel填报模板")
+                    continue
+                ind = matches[0]
+            if ind is None:
+                fail(E.INDICATOR, f"三级指标：编号{r.indicator_id}的指标不存在")
+                continue
+            values = dict(r.values)
+            if r.generic:
+                mode = indicator_mode(_indicator_input(ind), settings)
+                values = {k: v for k, v in values.items() if k not in ("actual", "projected")}
+                values.update(E.route_generic_values(mode, r.values.get("actual"), r.values.get("projected")))
+            groups[(INDICATOR, code)].append((r, dict(values, indicator_id=ind.id, version=r.version)))
+
+        for (kind, code), items in sorted(groups.items()):
+            rows = [row for _r, row in items]
+            if kind == SPENDING:
+                res = _save_spending(s, p, code, rows, source, dry_run, note)
+            else:
+                res = _save_indicators(s, p, code, rows, source, dry_run, note)
+            for e in res.errors:
+                r = items[e.row][0]
+                out.errors.append(LineError(r.where, r.line, e.field, e.message,
+                                            r.project + (f" / {r.indicator}" if r.indicator else "")))
+            for c in res.conflicts:
+                r = items[c.row][0]
+                out.conflicts.append((r.where, r.project + (f" / {r.indicator}" if r.indicator else ""), c))
+            for ch in res.changes:
+                r = items[ch.row][0]
+                out.changes.append(LineChange(r.where, r.line, code,
+                                              r.project + (f" / {r.indicator}" if r.indicator else ""),
+                                              ch.field, ch.old, ch.new))
+            out.saved += len(res.would_save) if dry_run else len(res.saved)
+            out.unchanged += len(res.unchanged)
+    out.errors.sort(key=lambda e: (e.where.split("第")[0], e.line or 0))
+    return out
+
+
 # --------------------------------------------------------------------------- periods
 
 
@@ -1287,4 +1459,5 @@ __all__ = [
     "IND_COLUMNS", "IND_READONLY_COLUMNS", "IND_HIDDEN_COLUMNS", "SP_EDIT_COLUMNS", "SP_FIELD_COLUMNS",
     "SP_COLUMNS", "SP_READONLY_COLUMNS", "SP_HIDDEN_COLUMNS", "entry_frame", "spending_frame",
     "editable_projects", "history", "AuditFilters", "audit_frame", "format_time", "fmt_value", "ANY_VERSION",
+    "LineError", "LineChange", "ImportResult", "import_actuals",
 ]

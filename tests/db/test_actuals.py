@@ -416,3 +416,120 @@ def test_concurrent_writers_never_lose_an_update(db_url, seeded_engine, ids):
         sp = s.execute(select(SpendingActual).where(SpendingActual.project_id == pid)).scalar_one()
     assert sp.version == sp_landed[0]
     assert len(_audit(seeded_engine, entity="spending_actual", entity_id=sp.id, field="explanation")) == sp_landed[0]
+
+
+# --------------------------------------------------------------------------- files and the command line
+
+
+def _fill_template(data: bytes, edits: dict[tuple[str, str], dict[str, object]], spending: dict[str, dict] = {}) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet, key_cols, table in (("指标填报", ("项目", "三级指标"), edits), ("预算执行", ("项目",), spending)):
+        ws = wb[sheet]
+        h = {c.value: c.column for c in ws[3] if c.value}
+        for r in range(4, ws.max_row + 1):
+            key = tuple(ws.cell(r, h[k]).value for k in key_cols)
+            key = key if len(key) > 1 else key[0]
+            for col, v in table.get(key, {}).items():
+                ws.cell(r, h[col]).value = v
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_template_round_trip_with_preview_and_conflicts(seeded_engine, ids):
+    from data_access.actuals import import_actuals
+    from documents.actuals_template import build_template, read_template
+
+    staff = _staff(seeded_engine, "教育科")
+    pids = [ids["proj"][P1]]
+    rows = entry_frame(seeded_engine, staff, Q3, pids).to_dict("records")
+    sp = spending_frame(seeded_engine, staff, Q3, pids).to_dict("records")
+    blank = build_template(rows, "2024年第三季度", spending=sp, period_code=Q3, unit_label="教育科")
+    filled = _fill_template(blank, {
+        RATE: {"当前完成值": "85%", "偏差原因": "人员保障", "说明": "回访未完成", "完成可能性": "确定能"},
+        QUAL: {"完成情况": "达成"},
+        COUNT: {"当前完成值": "很多"},
+    }, {P1: {"累计支出（万元）": 70, "全年预计执行数（万元）": 100}})
+    parsed = read_template(filled)
+    preview = import_actuals(seeded_engine, staff, parsed, dry_run=True)
+    assert preview.dry_run and preview.saved == 3 and preview.failed == 1
+    assert [(e.where, e.field) for e in preview.errors] == [("指标填报第6行", "actual_value")]
+    assert {(c.item, c.label, c.old, c.new) for c in preview.changes} >= {
+        (f"{P1} / 教师学生满意度", "当前完成值", None, "85"), (f"{P1} / 设备质量", "完成情况", None, "达成"),
+        (P1, "累计支出（万元）", None, "70")}
+    assert _stored(seeded_engine, ids["ind"][RATE]) is None  # a preview writes nothing
+    done = import_actuals(seeded_engine, staff, parsed)
+    assert done.saved == 3 and done.failed == 1 and not done.ok
+    assert _stored(seeded_engine, ids["ind"][RATE]).actual_value == 85.0
+    log = _audit(seeded_engine, entity="indicator_actual", field="actual_value")
+    assert log and "Excel模板导入" in log[-1].detail and log[-1].username == "jiaoyu"
+    # the same file again: everything stored is unchanged, the bad line still fails
+    again = import_actuals(seeded_engine, staff, parsed)
+    assert again.saved == 0 and again.unchanged >= 3
+    # someone changed a value after the export: the stale template line is a conflict
+    save_indicator_rows(seeded_engine, ADMIN, Q3, [{"indicator_id": ids["ind"][QUAL], "version": 1,
+                                                    "actual_judgement": "部分达成", "reasons": "经费保障",
+                                                    "explanation": "x", "likelihood": "确定能"}])
+    stale = import_actuals(seeded_engine, staff, read_template(_fill_template(blank, {QUAL: {"完成情况": "未达成"}})))
+    assert stale.conflicts and stale.conflicts[0][0] == "指标填报第7行" and stale.conflicts[0][2].their_by == "admin"
+
+
+def test_csv_import_matches_names_and_reports_lines(seeded_engine, ids):
+    from data_access.actuals import import_actuals
+    from documents.actuals_template import read_actuals_csv
+
+    text = ("project,indicator,period,actual,projected,likelihood,reasons,explanation,measures,remarks\n"
+            f"{P1},教师学生满意度,2024Q3,95,,,,,,\n"
+            f"{P1},设备质量,2024Q3,部分达成,,,,,,\n"
+            f"{P1},不存在的指标,2024Q3,1,,,,,,\n"
+            f"没有的项目,设备质量,2024Q3,达成,,,,,,\n"
+            f"{P2},教师学生满意度,2024Q3,95,,,,,,\n"
+            f"{P1},装备学校数量,2031Q1,1,,,,,,\n")
+    staff = _staff(seeded_engine, "教育科")
+    res = import_actuals(seeded_engine, staff, read_actuals_csv(text.encode("utf-8")))
+    assert res.saved == 1 and res.total == 6
+    errs = {(e.line, e.field) for e in res.errors}
+    assert (3, "reasons") in errs and (4, "indicator") in errs and (5, "project") in errs and (6, "row") in errs
+    assert (7, "period_code") in errs
+    assert _stored(seeded_engine, ids["ind"][RATE]).actual_value == 95.0
+    sp = ("project,period,spent_wan,projected_wan,explanation\n"
+          f"{P1},2024Q3,\"1,234\",,\n{P1},2024Q2,10,100,\n")
+    res = import_actuals(seeded_engine, ADMIN, read_actuals_csv(sp.encode("utf-8")))
+    assert res.saved == 1 and res.errors[0].line == 2 and "超过预算" in res.errors[0].message
+
+
+def test_cli_export_and_import(db_url, seeded_engine, ids, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def manage(*args):
+        return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args, "--db", db_url],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    out = tmp_path / "edu.xlsx"
+    r = manage("export-template", "--unit", "教育科", "--period", Q3, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "已导出填报模板" in r.stdout and out.exists()
+    assert manage("export-template", "--unit", "没有的单位", "--period", Q3, "-o", str(out)).returncode == 2
+    out.write_bytes(_fill_template(out.read_bytes(), {RATE: {"当前完成值": 96}, QUAL: {"完成情况": "胡说"}}))
+    r = manage("import-actuals", str(out))
+    assert r.returncode == 1
+    assert "操作人：system-admin" in r.stdout and "已保存1行" in r.stdout
+    assert "指标填报第7行" in r.stderr and "完成情况：不认识「胡说」" in r.stderr
+    log = _audit(seeded_engine, entity="indicator_actual")
+    assert log and log[-1].username == "system-admin" and "未指定 --user" in log[-1].detail
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text(f"project,period,spent_wan,projected_wan,explanation\n{P1},2024Q3,10,100,\n", encoding="utf-8")
+    r = manage("import-actuals", str(csv_file), "--user", "nobody")
+    assert r.returncode == 2 and "用户不存在" in r.stderr
+    r = manage("import-actuals", str(csv_file))
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    r = manage("import-actuals", str(tmp_path / "bad.csv"))
+    assert r.returncode == 2 and "无法识别CSV的表头" in r.stderr
