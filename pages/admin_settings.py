@@ -94,7 +94,7 @@ with tab_rules:
                     else:
                         values[name] = st.text_input(label, value="、".join(v), help=_help(name) + "；用顿号或逗号分隔",
                                                      key=f"set_{name}")
-        submitted = st.form_submit_button("保存规则", type="primary")
+        submitted = st.form_submit_button("保存规则", type="primary", key="settings_submit")
     if submitted:
         data = {k: (round(v / 100.0, 6) if k in PERCENT else v) for k, v in values.items()}
         new = Settings.from_dict(data)
@@ -131,12 +131,12 @@ with tab_users:
     with left:
         st.markdown("**新建用户**")
         with st.form("create_user", clear_on_submit=True):
-            username = st.text_input("用户名", help="小写字母、数字、下划线、点和连字符，2–32位")
-            name = st.text_input("姓名")
-            role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.get)
-            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个")
-            password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成")
-            ok = st.form_submit_button("创建")
+            username = st.text_input("用户名", key="new_user_username", help="小写字母、数字、下划线、点和连字符，2–32位")
+            name = st.text_input("姓名", key="new_user_name")
+            role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.get, key="new_user_role")
+            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units")
+            password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
+            ok = st.form_submit_button("创建", key="new_user_submit")
         if ok:
             pw = password or generate_password()
             try:
@@ -156,8 +156,9 @@ with tab_users:
                                format_func=lambda n: next(f"{u.username}（{u.name}，{u.role_label}）" for u in users if u.username == n))
             info = next(u for u in users if u.username == who)
             with st.form("user_units"):
-                new_units = st.multiselect("责任单位", units, default=[u for u in info.unit_names if u in units])
-                if st.form_submit_button("保存责任单位"):
+                new_units = st.multiselect("责任单位", units, default=[u for u in info.unit_names if u in units],
+                                           key=f"user_units_{who}")
+                if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
                         queries.set_user_units(engine, who, new_units, actor=actor)
                     except UserError as e:
@@ -166,8 +167,8 @@ with tab_users:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
                         st.rerun()
             with st.form("user_password", clear_on_submit=True):
-                new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定")
-                if st.form_submit_button("重置密码"):
+                new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定", key="reset_password")
+                if st.form_submit_button("重置密码", key="reset_password_submit"):
                     pw = new_pw or generate_password()
                     try:
                         set_password(engine, who, pw, actor=actor)
