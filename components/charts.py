@@ -25,45 +25,63 @@ def department_series(rev: int, year: int, as_of: date, vis: VisKey, project_ids
     return department_spending_series(get_engine(), year, as_of, list(project_ids), project_filter=project_filter(vis))
 
 
-def department_spending(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...],
-                        f: ViewFilters, key: str = "dept_spending") -> pd.DataFrame:
-    """The department's planned vs actual cumulative spending per quarter; returns the series shown."""
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _department_spec(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...], title: str) -> dict:
     from documents.charts import department_spending_chart
 
     series = department_series(rev, year, as_of, vis, project_ids)
+    return department_spending_chart(series, title=title, width=640, height=300).to_dict()
+
+
+def department_spending(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...],
+                        f: ViewFilters, key: str = "dept_spending") -> None:
+    """The department's planned vs actual cumulative spending per quarter (the spec is cached: building
+    and validating an Altair chart costs more than the rest of a rerun)."""
     title = "部门累计支出：计划与实际" if not (f.areas or f.units or f.statuses) else "所选项目累计支出：计划与实际"
-    chart = department_spending_chart(series, title=title, width=640, height=300)
-    st.altair_chart(chart, theme=None, key=key)
-    return series
+    st.vega_lite_chart(_department_spec(rev, year, as_of, vis, project_ids, title), theme=None, key=key)
 
 
 def project_spending(series: pd.DataFrame, as_of: date, title: str, key: str = "project_spending") -> None:
-    chart = leader_charts.spending_chart(series, as_of=as_of, title=title, height=300)
-    st.altair_chart(chart, theme=None, width="stretch", key=key)
+    st.vega_lite_chart(_project_spec(series, as_of, title), theme=None, width="stretch", key=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _project_spec(series: pd.DataFrame, as_of: date, title: str) -> dict:
+    return leader_charts.spending_chart(series, as_of=as_of, title=title, height=300).to_dict()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _matrix_spec(df: pd.DataFrame, title: str | None) -> dict:
+    cols = matrix_columns(df)
+    rows = list(dict.fromkeys(df["项目"].tolist()))
+    chart = leader_charts.status_matrix_chart(
+        df.drop(columns=[c for c in df.columns if c.startswith("_")]), row="项目", col="类别", text="标记",
+        col_order=cols, row_order=rows, tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"], title=title,
+        cell_width=96 if len(cols) <= 6 else 74,
+    )
+    return chart.to_dict()
 
 
 def status_matrix(df: pd.DataFrame, *, key: str = "status_matrix", title: str | None = None) -> None:
     """Projects x groups heatmap (status colour, status word in every cell, 未填报 outlined)."""
-    cols = matrix_columns(df)
-    rows = list(dict.fromkeys(df["项目"].tolist()))
-    chart = leader_charts.status_matrix_chart(
-        df, row="项目", col="类别", text="标记", col_order=cols, row_order=rows,
-        tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"], title=title,
-        cell_width=96 if len(cols) <= 6 else 74,
-    )
-    st.altair_chart(chart, theme=None, key=key)
+    st.vega_lite_chart(_matrix_spec(df, title), theme=None, key=key)
 
 
-def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> None:
-    """Items x periods heatmap of one project's statuses."""
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _history_spec(df: pd.DataFrame) -> dict:
     data = df.drop(columns=["_end", "_indicator_id", "_status"], errors="ignore")
     data = data.assign(状态词=data["状态"].str.split(" ").str[-1], 标记=data["状态"].str.split(" ").str[-1])
     rows = list(dict.fromkeys(data.sort_values("_order", kind="stable")["事项"].tolist()))
     chart = leader_charts.status_matrix_chart(
-        data, row="事项", col="填报期", status="状态词", text="标记", row_order=rows,
+        data.drop(columns=["_order"]), row="事项", col="填报期", status="状态词", text="标记", row_order=rows,
         tooltip=["填报期", "事项", "状态词", "目标", "当前值", "全年预计", "原因"], cell_width=120, cell_height=24,
     )
-    st.altair_chart(chart, theme=None, key=key)
+    return chart.to_dict()
+
+
+def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> None:
+    """Items x periods heatmap of one project's statuses."""
+    st.vega_lite_chart(_history_spec(df), theme=None, key=key)
 
 
 __all__ = ["department_series", "department_spending", "project_spending", "status_matrix", "indicator_history"]
