@@ -380,7 +380,7 @@ def _budget(p: ProjectInput, c: _Ctx) -> BudgetStatus:
 
     rate = spent / budget
     rate_pct = rate * 100.0
-    if spent > budget + 1e-6:
+    if spent > budget + min(1e-6, budget * 1e-9):  # 0.01元, relative for tiny budgets
         return BudgetStatus(
             RED,
             f"截至{day}累计支出{spent:.2f}万元超过预算{budget:.2f}万元（执行率{rate_pct:.1f}%）",
@@ -409,7 +409,7 @@ def _budget(p: ProjectInput, c: _Ctx) -> BudgetStatus:
             needs_reason = True
             reason += f"；年末执行率低于{_band(c.floor)}，须说明原因"
     elif projected is not None:
-        if projected > budget + 1e-6:
+        if projected > budget + min(1e-6, budget * 1e-9):
             status = RED
             needs_reason = True
             reason += f"；全年预计执行数{projected:.2f}万元超过预算{budget:.2f}万元"
