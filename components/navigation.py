@@ -41,6 +41,8 @@ PAGES: list[PageEntry] = [
     PageEntry("pages/project.py", "项目详情", ":material/folder_open:", EVERYONE),
     PageEntry("pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE),
     PageEntry("pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE),
+    PageEntry("pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF),
+    PageEntry("pages/periods.py", "填报期管理", ":material/lock_clock:", READERS),
     PageEntry("pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY),
 ]
 # ======================================================================================================
