@@ -87,11 +87,12 @@ def current_period_key() -> str | None:
 
 
 def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = True,
-               container=None) -> tuple[int, date, ViewFilters]:
+               container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
 
     ``statuses``/``groups`` hide those selectors on pages where they do not apply (the stored values
-    are kept for the other pages). Stops the page with a message when no targets are imported."""
+    are kept for the other pages). ``demo_banner=False``: the page labels demo data itself (meeting
+    mode); the sidebar still says so. Stops the page with a message when no targets are imported."""
     rev = revision()
     years = cached.fiscal_years(rev)
     if not years:
@@ -144,7 +145,9 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
     _write_query_params(store)
     p: Period = parse_period(period)
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
-    if cached.has_demo(rev):
+    if cached.has_demo(rev) and not demo_banner:
+        box.caption("当前数据包含示例数据（演示用）")
+    elif cached.has_demo(rev):
         st.warning("当前数据包含**示例数据**（演示用，非真实填报）。正式使用前请由管理员清除示例数据。", icon=":material/science:")
     return year, p.end, f
 

@@ -16,7 +16,8 @@ from domain.status import GREEN, MISSING, STATUS_LABELS
 
 principal = current_principal()
 inject_css()
-year, as_of, f = filter_bar(principal, statuses=True, groups=True)
+year, as_of, f = filter_bar(principal, demo_banner=False)
+demo = cached.has_demo(revision())
 rev = revision()
 vis = cached.visibility_key(principal)
 
@@ -26,18 +27,21 @@ st.markdown(
 .block-container{padding-top:1.2rem;padding-bottom:0.5rem;max-width:100%}
 .jx-slide{border-left:22px solid var(--c);background:#fbfbfb;padding:10px 26px 14px 26px;border-radius:6px;margin-bottom:8px}
 .jx-slide .top{display:flex;align-items:center;gap:22px;flex-wrap:wrap}
-.jx-slide .st{font-size:2.6rem;font-weight:800;border-radius:12px;padding:2px 22px;background:var(--c);color:var(--fg);white-space:nowrap}
+.jx-slide .st{font-size:3rem;font-weight:800;border-radius:12px;padding:2px 22px;background:var(--c);color:var(--fg);white-space:nowrap}
 .jx-slide .st.missing{outline:4px solid #2d0a3a}
-.jx-slide .name{font-size:2.7rem;font-weight:800;line-height:1.2;color:#111}
-.jx-slide .meta{font-size:1.3rem;color:#444;margin-top:2px}
+.jx-slide .name{font-size:3.1rem;font-weight:800;line-height:1.2;color:#111}
+.jx-slide .meta{font-size:1.45rem;color:#444;margin-top:2px}
 .jx-nums{display:flex;gap:54px;flex-wrap:wrap;margin:12px 0 4px 0}
-.jx-nums .v{font-size:2.5rem;font-weight:800;line-height:1.1;color:#111}
-.jx-nums .k{font-size:1.15rem;color:#555}
-.jx-reason{font-size:1.45rem;line-height:1.45;color:#111;margin:8px 0 6px 0}
-.jx-items{width:100%;border-collapse:collapse;font-size:1.2rem;margin-top:4px}
-.jx-items th{text-align:left;color:#555;font-weight:600;border-bottom:2px solid #ccc;padding:4px 8px}
+.jx-nums .v{font-size:2.9rem;font-weight:800;line-height:1.1;color:#111}
+.jx-nums .k{font-size:1.3rem;color:#555}
+.jx-reason{font-size:1.6rem;line-height:1.45;color:#111;margin:8px 0 6px 0}
+.jx-items{width:100%;border-collapse:collapse;font-size:1.35rem;margin-top:4px}
+.jx-items th{text-align:left;color:#555;font-weight:600;border-bottom:2px solid #ccc;padding:4px 8px;white-space:nowrap}
 .jx-items td{border-bottom:1px solid #e3e3e3;padding:5px 8px;vertical-align:top;color:#111}
-.jx-items td.r{font-size:1.08rem;color:#333}
+.jx-items td.r{font-size:1.2rem;color:#333}
+.jx-items td.n{white-space:nowrap}
+.jx-items td.i{min-width:9em}
+.jx-demo{display:inline-block;font-size:1.1rem;background:#fff3cd;color:#6b4e00;border-radius:6px;padding:0 8px;margin-left:10px}
 .jx-more{font-size:1.1rem;color:#555;margin-top:4px}
 </style>
 """,
@@ -82,6 +86,7 @@ with bar[4]:
     caption(as_of, f, "方向键 ← → 或翻页键切换")
 
 e = html.escape
+DEMO_TAG = '<span class="jx-demo">示例数据</span>' if demo else ""
 
 
 def _num(v, fmt: str, none: str = "—") -> str:
@@ -107,7 +112,7 @@ if mode == "area":
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}<span class="name">{e(s['area'])}</span></div>
-<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个</div>
+<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{s['spent']:,.2f}</div><div class="k">累计支出（万元）</div></div>
@@ -121,10 +126,10 @@ if mode == "area":
     )
 else:
     r = next(x for x in results if x.project.id == order[idx])
-    s = cached.build_slide(r, f)
+    s = cached.build_slide(r, f, max_items=5)
     rows = "".join(
-        f"<tr><td style='white-space:nowrap'>{badge_html(i['status'])}</td><td>{e(i['name'])}</td><td>{e(i['target'])}</td>"
-        f"<td>{e(i['actual'] or '—')}</td><td>{e(i['projected'] or '—')}</td><td class='r'>{e(i['reason'])}</td></tr>"
+        f"<tr><td class='n'>{badge_html(i['status'])}</td><td class='i'>{e(i['name'])}</td><td class='n'>{e(i['target'])}</td>"
+        f"<td class='n'>{e(i['actual'] or '—')}</td><td class='n'>{e(i['projected'] or '—')}</td><td class='r'>{e(i['reason'])}</td></tr>"
         for i in s["items"])
     items = (f"<table class='jx-items'><tr><th>状态</th><th>指标</th><th>目标</th><th>当前值</th><th>全年预计</th>"
              f"<th>原因</th></tr>{rows}</table>" if rows else "<div class='jx-reason'>全部指标为绿色或未到评价期。</div>")
@@ -133,7 +138,7 @@ else:
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}<span class="name">{e(s['name'])}</span></div>
-<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}</div>
+<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{_num(s['spent'], '{:,.2f}', '未填报')}</div><div class="k">累计支出（万元）</div></div>

@@ -1,6 +1,8 @@
 """项目详情: one project — facts, planned vs actual spending, indicators with status and reason, each
 indicator's history across the periods with data, and the change history of its values."""
 
+import html
+
 import streamlit as st
 
 from components import cached, charts
@@ -67,29 +69,36 @@ if detail is None or result is None:
 
 st.title(detail["name"])
 caption(as_of, f)
-st.markdown(badge_html(result.status, size="1.2rem") + f" {result.reason}", unsafe_allow_html=True)
+st.markdown(badge_html(result.status, size="1.2rem") + f" {html.escape(result.reason)}", unsafe_allow_html=True)
 
-# ------------------------------------------------------------------ facts
+# ------------------------------------------------------------------ facts and spending, side by side
 b = result.budget
-c = st.columns(5)
-c[0].metric("预算", f"{(detail['budget_wan'] or 0):,.2f}万元")
 split = []
 if detail["fiscal_wan"] is not None:
     split.append(f"财政资金{detail['fiscal_wan']:,.2f}万元")
 if detail["other_wan"]:
     split.append(f"其他资金{detail['other_wan']:,.2f}万元")
-c[1].metric("累计支出", "未填报" if result.project.spent_wan is None else f"{result.project.spent_wan:,.2f}万元",
-            help="；".join(split) or None)
-c[2].metric("执行率", "—" if b.execution_pct is None else f"{b.execution_pct:.1f}%",
-            delta=None if b.execution_pct is None or b.expected_pct is None else f"{b.execution_pct - b.expected_pct:+.1f}个百分点（较计划）",
-            delta_color="normal")
-c[3].metric("计划进度", "—" if b.expected_pct is None else f"{b.expected_pct:.1f}%")
-c[4].metric("全年预计执行率", "—" if b.projected_pct is None else f"{b.projected_pct:.1f}%")
-st.markdown(
-    f"**责任单位**：{detail['unit'] or '—'}　**领域**：{detail['area'] or '—'}　"
-    f"**资金来源**：{'；'.join(split) or '—'}　**预算执行**：" + badge_html(b.status) + f" {b.reason}",
-    unsafe_allow_html=True,
-)
+facts, chart = st.columns([2, 3])
+with facts:
+    c = st.columns(2)
+    c[0].metric("预算（万元）", f"{(detail['budget_wan'] or 0):,.2f}", help="；".join(split) or None)
+    c[1].metric("累计支出（万元）", "未填报" if result.project.spent_wan is None else f"{result.project.spent_wan:,.2f}")
+    c = st.columns(2)
+    c[0].metric("执行率", "—" if b.execution_pct is None else f"{b.execution_pct:.1f}%",
+                delta=None if b.execution_pct is None or b.expected_pct is None
+                else f"{b.execution_pct - b.expected_pct:+.1f}个百分点（较计划）", delta_color="normal")
+    c[1].metric("计划进度", "—" if b.expected_pct is None else f"{b.expected_pct:.1f}%")
+    c = st.columns(2)
+    c[0].metric("全年预计执行率", "—" if b.projected_pct is None else f"{b.projected_pct:.1f}%")
+    c[1].metric("指标", f"{len(result.indicators)}项")
+    st.markdown(
+        f"**责任单位**：{html.escape(detail['unit'] or '—')}　**领域**：{html.escape(detail['area'] or '—')}  \n"
+        f"**资金来源**：{'；'.join(split) or '—'}  \n**预算执行**：" + badge_html(b.status) + f" {html.escape(b.reason)}",
+        unsafe_allow_html=True,
+    )
+with chart:
+    series = cached.project_spending(rev, pid, vis, as_of)
+    charts.project_spending(series, as_of, title=f"{detail['name']}：累计支出（万元）", key="project_spending")
 with st.expander("资金主要用途与绩效目标", expanded=False):
     st.markdown(f"**项目资金主要用途**：{detail['purpose'] or '（无）'}")
     if detail["goals"]:
@@ -97,11 +106,6 @@ with st.expander("资金主要用途与绩效目标", expanded=False):
     if detail["plan"]:
         st.markdown("**资金支出计划（累计）**：" + "；".join(
             f"{cp['label']} {cp['cumulative_pct']:g}%" for cp in detail["plan"] if cp["cumulative_pct"] is not None))
-
-# ------------------------------------------------------------------ spending
-st.subheader("累计支出：计划与实际")
-series = cached.project_spending(rev, pid, vis, as_of)
-charts.project_spending(series, as_of, title=f"{detail['name']}：累计支出（万元）", key="project_spending")
 
 # ------------------------------------------------------------------ indicators
 st.subheader("绩效指标")
