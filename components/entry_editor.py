@@ -451,11 +451,11 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
 
     with st.form(f"entry_form_{period}_{scope}", border=False):
         st.markdown("**指标填报**")
-        st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed",
+        st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
                        column_config=ind_cfg, column_order=IND_VISIBLE,
                        disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
         st.markdown("**预算执行**（累计支出，万元）")
-        st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed",
+        st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
                        column_config=sp_cfg, column_order=SP_VISIBLE,
                        disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
         st.form_submit_button("保存", type="primary", on_click=_on_save,
