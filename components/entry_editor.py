@@ -309,6 +309,14 @@ def _on_save(engine: Engine, principal: Principal, period: str, ind_key: str, sp
         _bump()  # a new editor key: saved edits drop, refused rows come back from the pending overlay
 
 
+def _discard(period: str) -> None:
+    ss = _ss()
+    ss.get(PENDING, {}).pop(period, None)
+    ss.get(CONFLICTS, {}).pop(period, None)
+    ss[MESSAGES] = [{"kind": KIND_IND, "info": "已放弃未保存的修改，表格显示已保存的值"}]
+    _bump()
+
+
 def _take_theirs(period: str, kind: str, entity_id: int) -> None:
     ss = _ss()
     _pending(period)[kind].pop(entity_id, None)
@@ -430,6 +438,10 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
         st.info("没有可填报的项目。")
         return
 
+    snaps = ss.get(SNAPSHOTS, {})
+    for k in [k for k in snaps if k not in (ind_key, sp_key)]:
+        del snaps[k]  # editors of another period/scope: rebuilt when shown again
+
     n_missing = int((ind["_status"] == "missing").sum()) if not ind.empty else 0
     n_explain = int((ind["须填写"].fillna("") != "").sum()) if not ind.empty else 0
     n_pending = len(pend[KIND_IND]) + len(pend[KIND_SP])
@@ -461,6 +473,8 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
         st.form_submit_button("保存", type="primary", on_click=_on_save,
                               args=(engine, principal, period, ind_key, sp_key))
     st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。切换填报期或项目前请先保存。")
+    if n_pending:
+        st.button(f"放弃{n_pending}行未保存的修改", key=f"entry_discard_{period}", on_click=_discard, args=(period,))
 
 
 __all__ = ["render_editors", "show_messages", "show_conflicts", "reset_editors", "editor_keys", "indicator_columns",

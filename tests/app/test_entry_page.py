@@ -130,6 +130,20 @@ def test_valid_rows_saved_invalid_rows_reported_and_kept(open_entry, seeded):
     assert df3.iloc[count]["状态"] != ed.UNSAVED
 
 
+def test_unsaved_rows_can_be_discarded(open_entry, seeded):
+    at = open_entry()
+    key, df = _snapshot(at)
+    count = _pos(df, "装备学校数量", "区本课程经费")
+    _edit(at, key, {count: {"当前完成值": -1}})
+    _save(at)
+    _, df2 = _snapshot(at)
+    assert df2.iloc[count]["状态"] == ed.UNSAVED
+    next(b for b in at.button if b.label == "放弃1行未保存的修改").click().run()
+    _, df3 = _snapshot(at)
+    assert df3.iloc[count]["状态"] != ed.UNSAVED and df3.iloc[count]["当前完成值"] != df3.iloc[count]["当前完成值"]
+    assert not [b for b in at.button if b.label.startswith("放弃")]
+
+
 def test_explanations_are_demanded_when_the_row_deviates(open_entry, seeded):
     at = open_entry()
     key, df = _snapshot(at)
