@@ -145,6 +145,9 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
             cfg[col] = st.column_config.NumberColumn(col, format=fmt)
     if "原因" in df.columns:
         cfg["原因"] = st.column_config.TextColumn("原因", width="large")
+    for col in ("状态", "项目名称"):  # stay in view while the wide tables scroll sideways
+        if col in df.columns:
+            cfg[col] = st.column_config.TextColumn(col, pinned=True)
     if extra:
         cfg.update(extra)
     return cfg
