@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from data_access.db import bump_revision, session_scope
@@ -78,6 +79,15 @@ def save_document(
         raise ImportRefused(doc.problems or [ImportProblem("", "文件中没有可导入的项目")])
     assignments = assignments or {}
     result = ImportResult(fiscal_year=doc.fiscal_year, skipped=list(doc.problems))
+    try:
+        _save(engine, doc, assignments, username, source_name, result)
+    except IntegrityError as e:  # a clash the checks above did not foresee: refuse, nothing is written
+        raise ImportRefused([ImportProblem("", f"文件内容与已有数据冲突（{e.orig}），未导入任何内容")]) from e
+    return result
+
+
+def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, username: str, source_name: str,
+          result: ImportResult) -> None:
     with session_scope(engine) as s:
         fy, fy_changed = _upsert_fiscal_year(s, doc, source_name)
         areas = _upsert_areas(s, fy, doc)
@@ -107,7 +117,6 @@ def save_document(
                 )
             )
             bump_revision(s)
-    return result
 
 
 def _upsert_fiscal_year(s: Session, doc: TargetDocument, source_name: str) -> tuple[FiscalYear, bool]:
@@ -181,8 +190,9 @@ def _assign(obj, values: dict) -> bool:
 
 def _upsert_project(s: Session, fy: FiscalYear, seq: int, spec, unit_id, area_id) -> str:
     q = select(Project).where(Project.fiscal_year_id == fy.id)
-    q = q.where(Project.code == spec.code) if spec.code else q.where(Project.name == spec.name)
-    project = s.exec(q).first()
+    project = s.exec(q.where(Project.code == spec.code)).first() if spec.code else None
+    if project is None:  # no code, or a code seen for the first time: the same name is the same project
+        project = s.exec(q.where(Project.name == spec.name)).first()
     values = {
         "seq": seq,
         "code": spec.code,

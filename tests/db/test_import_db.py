@@ -168,3 +168,15 @@ def test_cli_parse_targets():
     assert rows[1]["deadline"] == "2024-12-31" and rows[1]["kind"] == "deadline"
     assert rows[2] == {"raw": "是 ", "kind": "qualitative", "op": None, "value": None, "unit": None, "deadline": None}
     assert (rows[3]["op"], rows[3]["value"], rows[3]["unit"]) == (">", 200.0, "万元")
+
+
+def test_a_code_added_later_updates_the_same_project(engine, seed_bytes):
+    _import(engine, seed_bytes)
+    text = seed_bytes.decode("utf-8")
+    with_code = text.replace("\t项目编码\n\t\n\t项目名称\n\t区本课程经费", "\t项目编码\n\tXM2024001\n\t项目名称\n\t区本课程经费", 1)
+    assert with_code != text
+    r = _import(engine, with_code.encode("utf-8"))
+    assert (r.projects_created, r.projects_updated) == (0, 1)
+    projects = dump(engine)["projects"]
+    assert len(projects) == 32
+    assert projects[0]["code"] == "XM2024001" and projects[0]["name"] == "区本课程经费"
