@@ -6,10 +6,9 @@ Pages are listed in ONE table: ``components/navigation.py`` (``PAGES``). Add a p
 import streamlit as st
 
 from components.auth import require_login, startup_checks
-from components.navigation import build_navigation, ignore_pages_directory
+from components.navigation import build_navigation
 from components.state import get_engine
 
-ignore_pages_directory()  # never run a pages/ script without this file's login gate (see its docstring)
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
 
 engine = get_engine()

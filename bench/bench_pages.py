@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = [
-    ("pages/overview.py", "总览"),
-    ("pages/risks.py", "风险清单"),
-    ("pages/project.py", "项目详情"),
-    ("pages/meeting.py", "会议模式"),
-    ("pages/reporting.py", "填报进度"),
-    ("pages/admin_settings.py", "设置"),
+    ("app_pages/overview.py", "总览"),
+    ("app_pages/risks.py", "风险清单"),
+    ("app_pages/project.py", "项目详情"),
+    ("app_pages/meeting.py", "会议模式"),
+    ("app_pages/reporting.py", "填报进度"),
+    ("app_pages/admin_settings.py", "设置"),
 ]
 TARGET_WARM_S = 1.0
 

@@ -159,7 +159,7 @@ def _clear() -> None:
 
 
 SELECTED_PROJECT = "selected_project_id"
-PROJECT_PAGE = "pages/project.py"
+PROJECT_PAGE = "app_pages/project.py"
 
 
 def open_project(project_id: int) -> None:

@@ -4,6 +4,9 @@ To add a page, add ONE line to ``PAGES`` below (order = menu order; the first pa
 its default page). ``roles`` is a set of role codes: use ``EVERYONE``, ``ADMIN_ONLY``, ``ADMIN_STAFF``,
 ``READERS`` or spell it out, e.g. ``{"admin", "leader"}``. ``section`` (optional) groups the menu.
 
+The scripts live in ``app_pages/``, not ``pages/``: Streamlit treats a folder named ``pages/`` as an old-style
+multipage app whose URLs run a page script directly, without app.py and its login.
+
 Hiding a page is only convenience: every write must still be checked in ``data_access`` (see
 ``data_access.permissions``), and a page can call ``components.auth.current_principal()``.
 """
@@ -24,7 +27,7 @@ READERS = frozenset({ADMIN, LEADER})  # department-wide read-only views
 
 
 class PageEntry(NamedTuple):
-    path: str  # script relative to the repository root, e.g. "pages/targets.py"
+    path: str  # script relative to the repository root, e.g. "app_pages/targets.py"
     title: str  # menu title (Chinese)
     icon: str  # an emoji or ":material/…:" icon
     roles: frozenset[str]  # who sees it
@@ -35,15 +38,15 @@ class PageEntry(NamedTuple):
 # PAGES — the one list to edit when adding a page: (path, title, icon, roles[, section])
 # ======================================================================================================
 PAGES: list[PageEntry] = [
-    PageEntry("pages/targets.py", "绩效目标", "🎯", EVERYONE),
-    PageEntry("pages/overview.py", "总览", ":material/dashboard:", EVERYONE),
-    PageEntry("pages/risks.py", "风险清单", ":material/warning:", EVERYONE),
-    PageEntry("pages/project.py", "项目详情", ":material/folder_open:", EVERYONE),
-    PageEntry("pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE),
-    PageEntry("pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE),
-    PageEntry("pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF),
-    PageEntry("pages/periods.py", "填报期管理", ":material/lock_clock:", READERS),
-    PageEntry("pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY),
+    PageEntry("app_pages/overview.py", "总览", ":material/dashboard:", EVERYONE),
+    PageEntry("app_pages/risks.py", "风险清单", ":material/warning:", EVERYONE),
+    PageEntry("app_pages/project.py", "项目详情", ":material/folder_open:", EVERYONE),
+    PageEntry("app_pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE),
+    PageEntry("app_pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE),
+    PageEntry("app_pages/targets.py", "绩效目标", ":material/flag:", EVERYONE),
+    PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF),
+    PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS),
+    PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY),
 ]
 # ======================================================================================================
 
@@ -80,19 +83,6 @@ def table_problems(pages: list[PageEntry] | None = None) -> list[str]:
         if not pages_for_role(role, table):
             out.append(f"role {role!r} sees no page")
     return out
-
-
-def ignore_pages_directory() -> None:
-    """Turn off Streamlit's old ``pages/``-folder mode for this process. Call first thing in app.py.
-
-    Streamlit 1.67 treats a ``pages/`` folder next to app.py as a v1 multipage app until the process's
-    first ``st.navigation`` call: until then a request for ``/targets`` runs ``pages/targets.py``
-    *directly*, without app.py and its login (and the login screen stops before ``st.navigation``).
-    Setting the flag on every run closes that after the first main-script run of the process; the window
-    before it only closes when the page scripts live outside a folder named ``pages/``."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
 
 
 def build_navigation(role: str | None, pages: list[PageEntry] | None = None):

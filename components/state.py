@@ -27,5 +27,8 @@ def revision() -> int:
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
-def projects_frame(rev: int, year: int | None = None) -> pd.DataFrame:  # rev is hashed: a write invalidates
-    return queries.projects_frame(get_engine(), year)
+def projects_frame(rev: int, vis: tuple, year: int | None = None) -> pd.DataFrame:
+    """``rev`` is hashed: a write invalidates. ``vis``: components.cached.visibility_key(principal)."""
+    from components.cached import project_filter
+
+    return queries.projects_frame(get_engine(), year, project_filter(vis))

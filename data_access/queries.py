@@ -25,8 +25,9 @@ def latest_year(engine: Engine) -> int | None:
         return c.execute(select(func.max(FiscalYear.year))).scalar()
 
 
-def projects_frame(engine: Engine, year: int | None = None) -> pd.DataFrame:
-    """One row per project: name, unit, area, budget, plan summary, indicator count."""
+def projects_frame(engine: Engine, year: int | None = None, project_filter=None) -> pd.DataFrame:
+    """One row per project: name, unit, area, budget, plan summary, indicator count.
+    ``project_filter``: a where-clause on Project (``data_access.permissions.visible_project_filter``)."""
     year = year or latest_year(engine)
     ind_count = (
         select(Indicator.project_id, func.count().label("n"))
@@ -52,6 +53,8 @@ def projects_frame(engine: Engine, year: int | None = None) -> pd.DataFrame:
         .where(FiscalYear.year == year)
         .order_by(Project.seq, Project.id)
     )
+    if project_filter is not None:
+        q = q.where(project_filter)
     with engine.connect() as c:
         df = pd.DataFrame(c.execute(q).mappings().all())
         plans = pd.DataFrame(

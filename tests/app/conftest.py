@@ -25,29 +25,6 @@ def _clear_streamlit_caches() -> None:
     st.cache_resource.clear()
 
 
-from streamlit.runtime.scriptrunner import script_runner as _script_runner  # noqa: E402
-
-ORIGINAL_MPA_V1 = _script_runner._mpa_v1
-
-
-def _run_main_script(main_script_path: str) -> None:
-    import runpy
-
-    runpy.run_path(main_script_path, run_name="__main__")
-
-
-@pytest.fixture(autouse=True)
-def _main_script_always_runs(monkeypatch):
-    """AppTest resets Streamlit's ``pages/``-folder flag before every run, so with a ``pages/`` folder each
-    rerun goes through the v1 multipage wrapper, which runs the current page *without* app.py. A live
-    server runs app.py every time once ``components.navigation.ignore_pages_directory()`` has run. Make
-    AppTest do the same (a no-op once the page scripts leave ``pages/``). ``test_login.py`` checks the
-    unpatched behaviour separately."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)
-
-
 @pytest.fixture(autouse=True)
 def _isolated_app(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.db'}"

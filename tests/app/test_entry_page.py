@@ -33,7 +33,7 @@ def open_entry(new_app, sign_in, seeded):
     def do(username: str = "jiaoyu"):
         at = sign_in(new_app(), username)
         at.run()
-        at.switch_page("pages/entry.py").run()
+        at.switch_page("app_pages/entry.py").run()
         assert not at.exception, at.exception
         at.selectbox(key="entry_period").set_value(PERIOD).run()
         assert not at.exception, at.exception
@@ -261,7 +261,7 @@ def test_upload_previews_then_saves_on_confirm(open_entry, seeded):
 def test_periods_page_admin_locks_and_reopens_leader_reads(new_app, sign_in, seeded):
     at = sign_in(new_app(), "admin")
     at.run()
-    at.switch_page("pages/periods.py").run()
+    at.switch_page("app_pages/periods.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="periods_code").set_value(PERIOD).run()
     next(b for b in at.button if b.label == "锁定").click().run()
@@ -277,7 +277,7 @@ def test_periods_page_admin_locks_and_reopens_leader_reads(new_app, sign_in, see
     assert {"锁定", "重新开放"} <= set(audit["操作"])
     leader = sign_in(new_app(), "leader")
     leader.run()
-    leader.switch_page("pages/periods.py").run()
+    leader.switch_page("app_pages/periods.py").run()
     assert not leader.exception
     assert not [b for b in leader.button if b.label in ("锁定", "重新开放")]
     assert any("代码" in d.value.columns for d in leader.dataframe)

@@ -19,8 +19,8 @@ from data_access.monitoring import evaluate, load_settings
 from data_access.users import get_user_with_units
 from domain.status import MISSING, RED
 
-PAGES = ["pages/overview.py", "pages/risks.py", "pages/project.py", "pages/meeting.py", "pages/reporting.py"]
-SETTINGS = "pages/admin_settings.py"
+PAGES = ["app_pages/overview.py", "app_pages/risks.py", "app_pages/project.py", "app_pages/meeting.py", "app_pages/reporting.py"]
+SETTINGS = "app_pages/admin_settings.py"
 AS_OF = date(2024, 9, 30)
 
 
@@ -120,7 +120,7 @@ def test_every_leadership_page_renders_for_every_role(open_as, username, page):
     assert period.format_func(period.value) == "2024年第三季度（截至9月30日）"
     # demo data is always labelled (meeting mode labels it on the slide and in the sidebar)
     assert any("示例数据" in w.value for w in at.warning) or (
-        page == "pages/meeting.py" and "示例数据" in texts(at) and any("示例数据" in c.value for c in at.sidebar.caption))
+        page == "app_pages/meeting.py" and "示例数据" in texts(at) and any("示例数据" in c.value for c in at.sidebar.caption))
 
 
 def test_admin_opens_settings_but_leader_and_staff_cannot(open_as, new_app, sign_in):
@@ -153,18 +153,18 @@ def test_settings_page_refuses_a_non_admin_even_when_run_directly(new_app, demo)
 
 def test_staff_see_only_their_units_projects(open_as, demo):
     education = set(projects_of(demo, "教育科")["name"])
-    at = open_as("jiaoyu", "pages/overview.py")
+    at = open_as("jiaoyu", "app_pages/overview.py")
     assert at.multiselect(key="flt_units").options == ["教育科"]
     assert metric(at, "预算总额（万元）") == f"{projects_of(demo, '教育科')['budget_wan'].sum():,.2f}"
     assert set(frame(at, "overview_risks")["项目名称"]) <= education
     matrix = next(d for s, d in chart_frames(at) if "项目" in d.columns)
     assert set(matrix["项目"]) == education
 
-    at.switch_page("pages/risks.py").run()
+    at.switch_page("app_pages/risks.py").run()
     risks = frame(at, "risk_list")
     assert len(risks) and set(risks["责任单位"]) == {"教育科"}
 
-    at.switch_page("pages/project.py").run()
+    at.switch_page("app_pages/project.py").run()
     picker = at.selectbox(key="project_pick")
     assert {o.split("  ", 1)[1] for o in picker.options} == education
 
@@ -173,7 +173,7 @@ def test_staff_cannot_open_another_units_project(open_as, demo, sign_in, new_app
     other = int(projects_of(demo, "卫生健康科")["id"].iloc[0])
     at = sign_in(new_app(), "jiaoyu").run()
     at.session_state["selected_project_id"] = other
-    at.switch_page("pages/project.py").run()
+    at.switch_page("app_pages/project.py").run()
     assert not at.exception
     assert any("无权查看" in w.value for w in at.warning)
     assert at.selectbox(key="project_pick").value != other
@@ -184,7 +184,7 @@ def test_staff_cannot_open_another_units_project(open_as, demo, sign_in, new_app
 
 
 def test_unit_filter_changes_every_part_of_the_overview(open_as, demo):
-    at = open_as("leader", "pages/overview.py")
+    at = open_as("leader", "app_pages/overview.py")
     all_budget = metric(at, "预算总额（万元）")
     assert all_budget == "9,982.79"
     at.multiselect(key="flt_units").select("教育科").run()
@@ -202,18 +202,18 @@ def test_unit_filter_changes_every_part_of_the_overview(open_as, demo):
 
 
 def test_filters_carry_across_pages_and_survive_reruns(open_as, demo):
-    at = open_as("leader", "pages/overview.py")
+    at = open_as("leader", "app_pages/overview.py")
     at.multiselect(key="flt_units").select("民政科").run()
     at.multiselect(key="flt_statuses").select(RED).run()
-    at.switch_page("pages/risks.py").run()
+    at.switch_page("app_pages/risks.py").run()
     assert at.multiselect(key="flt_units").value == ["民政科"]
     assert at.multiselect(key="flt_statuses").value == [RED]
     risks = frame(at, "risk_list")
     assert len(risks) and set(risks["责任单位"]) == {"民政科"} and set(risks["_status"]) == {RED}
     at.run()
     assert at.multiselect(key="flt_units").value == ["民政科"]
-    at.switch_page("pages/targets.py").run()  # a page without the filter bar
-    at.switch_page("pages/reporting.py").run()
+    at.switch_page("app_pages/targets.py").run()  # a page without the filter bar
+    at.switch_page("app_pages/reporting.py").run()
     assert at.multiselect(key="flt_units").value == ["民政科"]
 
 
@@ -222,14 +222,14 @@ def test_filters_start_from_the_url_in_a_new_session(new_app, sign_in, demo):
     at.query_params["unit"] = "卫生健康科"
     at.query_params["period"] = "2024Q2"
     at.run()
-    at.switch_page("pages/risks.py").run()
+    at.switch_page("app_pages/risks.py").run()
     assert at.multiselect(key="flt_units").value == ["卫生健康科"]
     assert at.selectbox(key="flt_period").value == "2024Q2"
     assert "截至2024年6月30日" in texts(at)
 
 
 def test_group_and_period_filters(open_as, demo):
-    at = open_as("leader", "pages/overview.py")
+    at = open_as("leader", "app_pages/overview.py")
     at.multiselect(key="flt_groups").select("满意度指标").run()
     matrix = next(d for s, d in chart_frames(at) if "项目" in d.columns)
     assert set(matrix["类别"]) == {"满意度指标"}
@@ -243,7 +243,7 @@ def test_group_and_period_filters(open_as, demo):
 
 
 def test_overview_headline_matches_the_status_engine(open_as, demo):
-    at = open_as("leader", "pages/overview.py")
+    at = open_as("leader", "app_pages/overview.py")
     results = evaluate(demo, 2024, AS_OF)
     missing = sum(r.budget.status == MISSING for r in results) + sum(
         s.status == MISSING for r in results for s in r.indicators)
@@ -270,7 +270,7 @@ def test_project_chart_has_planned_and_actual_series_for_the_chosen_project(new_
     row = projects_of(demo).set_index("name").loc["基本公共卫生经费"]
     at = sign_in(new_app(), "leader").run()
     at.session_state["selected_project_id"] = int(row["id"])
-    at.switch_page("pages/project.py").run()
+    at.switch_page("app_pages/project.py").run()
     assert at.title[0].value == "基本公共卫生经费"
     spec, data = next((s, d) for s, d in chart_frames(at) if "系列" in d.columns)
     data = data.dropna(subset=["系列"])  # the as-of rule has its own one-row data set
@@ -295,7 +295,7 @@ def test_project_chart_has_planned_and_actual_series_for_the_chosen_project(new_
 
 
 def test_selecting_a_risk_row_opens_that_project(open_as):
-    at = open_as("leader", "pages/risks.py")
+    at = open_as("leader", "app_pages/risks.py")
     risks = frame(at, "risk_list")
     at.session_state["risk_list"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
     at.run()
@@ -317,7 +317,7 @@ def test_project_change_history_lists_audited_edits(new_app, sign_in, demo):
                        period_code="2024Q3", field="spent_wan", old="1.00", new="2.00"))
     at = sign_in(new_app(), "admin").run()
     at.session_state["selected_project_id"] = pid
-    at.switch_page("pages/project.py").run()
+    at.switch_page("app_pages/project.py").run()
     audit = frame(at, "project_audit")
     assert len(audit) >= 1
     assert (audit.astype(str).apply(lambda c: c.str.contains("2.00")).any(axis=None))
@@ -327,7 +327,7 @@ def test_project_change_history_lists_audited_edits(new_app, sign_in, demo):
 
 
 def test_meeting_mode_next_and_previous(open_as, demo):
-    at = open_as("leader", "pages/meeting.py")
+    at = open_as("leader", "app_pages/meeting.py")
     n = len(evaluate(demo, 2024, AS_OF))
 
     def position() -> str:
@@ -349,7 +349,7 @@ def test_meeting_mode_next_and_previous(open_as, demo):
 
 
 def test_meeting_mode_follows_filters(open_as, demo):
-    at = open_as("leader", "pages/meeting.py")
+    at = open_as("leader", "app_pages/meeting.py")
     at.multiselect(key="flt_units").select("民政科").run()
     assert ">1 / 2<" in texts(at)
     assert "民政科" in texts(at)
@@ -359,7 +359,7 @@ def test_meeting_mode_follows_filters(open_as, demo):
 
 
 def test_reporting_lists_missing_values_with_days_late(open_as, demo):
-    at = open_as("leader", "pages/reporting.py")
+    at = open_as("leader", "app_pages/reporting.py")
     items = frame(at, "reporting_items")
     results = evaluate(demo, 2024, AS_OF)
     missing_projects = {r.project.name for r in results
@@ -393,13 +393,13 @@ def test_settings_form_saves_valid_thresholds_and_explains_invalid_ones(open_as,
 
 
 def test_settings_change_applies_to_the_overview(open_as, demo):
-    at = open_as("admin", "pages/overview.py")
+    at = open_as("admin", "app_pages/overview.py")
     reds_before = sum(r.status == RED for r in evaluate(demo, 2024, AS_OF))
     at.switch_page(SETTINGS).run()
     at.number_input(key="set_budget_red_below").set_value(30.0)
     at.number_input(key="set_indicator_red_below").set_value(30.0)
     at.button(key="settings_submit").click().run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     reds_after = sum(r.status == RED for r in evaluate(demo, 2024, AS_OF))
     assert reds_after < reds_before
     assert f'<span class="n">{reds_after}</span><span class="w">▲ 红' in texts(at)

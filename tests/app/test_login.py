@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from components import navigation
+from tests.conftest import ROOT
 from components.navigation import ADMIN_ONLY, EVERYONE, PageEntry, pages_for_role, table_problems
 from data_access.models import AuditLog
 from data_access.users import MAX_FAILED_ATTEMPTS, get_user_with_units, set_active
@@ -43,7 +44,7 @@ def test_unauthenticated_sees_only_the_login_form(new_app):
     assert not at.exception
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert [b.label for b in at.button] == ["登录"]
-    assert "绩效目标" not in _titles(at)
+    assert "总览" not in _titles(at)
     assert not at.dataframe
     assert at.session_state["authentication_status"] is None
     assert "principal" not in at.session_state
@@ -60,7 +61,7 @@ def test_wrong_password_shows_chinese_error_and_counts_once(new_app, app_engine)
     at.run()
     assert get_user_with_units(app_engine, "admin").failed_attempts == 1
     assert _audit_actions(app_engine, "admin") == ["login_failed"]
-    assert "绩效目标" not in _titles(at)
+    assert "总览" not in _titles(at)
 
 
 def test_unknown_username_gets_the_same_message(new_app, app_engine):
@@ -83,7 +84,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(new_app, app
     at = _submit(at, "JiaoYu", DEMO_PASSWORDS["jiaoyu"])
     assert _errors(at) == ["账户已锁定，请15分钟后再试"]
     assert not at.session_state["authentication_status"]
-    assert "绩效目标" not in _titles(at)
+    assert "总览" not in _titles(at)
     after = get_user_with_units(app_engine, "jiaoyu")
     assert after.locked_until == info.locked_until and after.failed_attempts == 0
     assert _audit_actions(app_engine, "jiaoyu") == ["login_failed"] * 4 + ["lock"]
@@ -109,7 +110,7 @@ def test_right_password_signs_in_and_resets_the_counter(new_app, app_engine):
     assert _errors(at) == []
     assert at.session_state["authentication_status"] is True
     assert at.session_state["username"] == "admin"
-    assert "绩效目标" in _titles(at)
+    assert "总览" in _titles(at)
     assert not any(t.label == "密码" for t in at.text_input)
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "绩效管理员（示例）" in sidebar and "管理员" in sidebar
@@ -125,7 +126,7 @@ def test_right_password_signs_in_and_resets_the_counter(new_app, app_engine):
 def test_seeded_session_shows_the_pages_of_the_role(new_app, sign_in, app_engine, username, role_label, units):
     at = sign_in(new_app(), username).run()
     assert not at.exception
-    assert "绩效目标" in _titles(at)
+    assert "总览" in _titles(at)
     assert role_label in " ".join(m.value for m in at.sidebar.markdown)
     principal = at.session_state["principal"]
     assert principal.username == username and principal.role == at.session_state["roles"][0]
@@ -155,9 +156,9 @@ def test_staff_cannot_open_an_admin_only_page(new_app, sign_in, monkeypatch, tmp
 
 def test_navigation_table_filter():
     table = [
-        PageEntry("pages/a.py", "A", "", EVERYONE),
-        PageEntry("pages/b.py", "B", "", ADMIN_ONLY),
-        PageEntry("pages/c.py", "C", "", frozenset({"admin", "staff"})),
+        PageEntry("app_pages/a.py", "A", "", EVERYONE),
+        PageEntry("app_pages/b.py", "B", "", ADMIN_ONLY),
+        PageEntry("app_pages/c.py", "C", "", frozenset({"admin", "staff"})),
     ]
     assert [p.title for p in pages_for_role("admin", table)] == ["A", "B", "C"]
     assert [p.title for p in pages_for_role("leader", table)] == ["A"]
@@ -172,11 +173,11 @@ def test_the_real_page_table_is_consistent():
 
 def test_deactivated_user_is_signed_out_at_the_next_run(new_app, sign_in, app_engine):
     at = sign_in(new_app(), "weijian").run()
-    assert "绩效目标" in _titles(at)
+    assert "总览" in _titles(at)
     set_active(app_engine, "weijian", False)
     at.run()
     assert not at.exception
-    assert "绩效目标" not in _titles(at)
+    assert "总览" not in _titles(at)
     assert "账户不存在或已停用，请联系管理员" in _errors(at)
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
 
@@ -186,7 +187,7 @@ def test_logout_button_returns_to_the_login_form(new_app, sign_in, app_engine):
     next(b for b in at.sidebar.button if b.label == "退出登录").click()
     at.run()
     assert not at.exception
-    assert "绩效目标" not in _titles(at)
+    assert "总览" not in _titles(at)
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert "principal" not in at.session_state
     assert _audit_actions(app_engine, "leader") == ["logout"]
@@ -214,7 +215,7 @@ def test_cookie_of_an_existing_user_signs_in_without_counting(new_app, app_engin
     _fake_cookie(monkeypatch, "jiaoyu")
     at = new_app().run()
     assert not at.exception
-    assert "绩效目标" in _titles(at)
+    assert "总览" in _titles(at)
     assert at.session_state["principal"].username == "jiaoyu"
     assert _audit_actions(app_engine, "jiaoyu") == []
 
@@ -259,42 +260,31 @@ def test_production_with_safe_settings_shows_the_login_form(new_app, app_engine,
     assert get_user_with_units(app_engine, "admin") is None
 
 
-def _unguarded(entry: PageEntry):
-    # pages/targets.py predates the login and does not call current_principal() yet
-    if entry.path == "pages/targets.py":
-        return pytest.param(entry, id=entry.path, marks=pytest.mark.xfail(
-            reason="page does not start with components.auth.current_principal()", strict=False))
-    return pytest.param(entry, id=entry.path)
-
-
-@pytest.mark.parametrize("entry", [_unguarded(e) for e in navigation.PAGES if e.path.startswith("pages/")])
-def test_a_page_url_never_shows_a_page_without_login(new_app, monkeypatch, entry):
-    """Streamlit 1.67 treats a ``pages/`` folder as a v1 multipage app until the process's first
-    ``st.navigation`` call: a request for a page URL then runs the page script directly, without app.py's
-    login (AppTest resets the flag before every run, so it shows here every time). Until the page scripts
-    leave ``pages/``, every page must start with ``principal = current_principal()``."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    from tests.app import conftest
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", conftest.ORIGINAL_MPA_V1)
+@pytest.mark.parametrize("entry", navigation.PAGES, ids=lambda e: e.path)
+def test_a_page_url_never_shows_a_page_without_login(new_app, entry):
+    """Opening any page's URL without signing in shows the login form and no page content (the page
+    scripts live in app_pages/, so Streamlit never runs one without app.py's login gate)."""
     at = new_app().run()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     at.switch_page(entry.path).run()
     assert not at.exception
     assert _titles(at) == [] and not at.dataframe
-    assert "请先登录" in _errors(at) or [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+
+
+def test_no_pages_folder_so_no_unguarded_urls():
+    assert not (ROOT / "pages").exists()
 
 
 def test_staff_and_leader_cannot_open_the_admin_settings_page(new_app, sign_in, app_engine):
     from seed.loader import load_seed_if_empty
 
     admin_only = [p.path for p in navigation.PAGES if p.roles == ADMIN_ONLY]
-    assert "pages/admin_settings.py" in admin_only
+    assert "app_pages/admin_settings.py" in admin_only
     load_seed_if_empty(app_engine)
 
     admin = sign_in(new_app(), "admin").run()
-    admin.switch_page("pages/admin_settings.py").run()
+    admin.switch_page("app_pages/admin_settings.py").run()
     assert not admin.exception
     assert "设置" in _titles(admin)
 
@@ -302,4 +292,4 @@ def test_staff_and_leader_cannot_open_the_admin_settings_page(new_app, sign_in, 
         at = sign_in(new_app(), username).run()
         assert not at.exception
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page("pages/admin_settings.py")
+            at.switch_page("app_pages/admin_settings.py")
