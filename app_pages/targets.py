@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from components.auth import current_principal
+from components.cached import visibility_key
 from components.state import projects_frame, revision
 
+principal = current_principal()
 st.title("绩效目标")
-df = projects_frame(revision())
+df = projects_frame(revision(), visibility_key(principal))
 if df.empty:
     st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
     st.stop()
