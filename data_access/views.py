@@ -24,7 +24,7 @@ from domain.status import (
     STATUSES,
     IndicatorStatus,
     ProjectStatus,
-    fmt_num,
+    entered_text,
     risk_items,
 )
 
@@ -88,16 +88,7 @@ def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[Pr
 
 
 def format_actual(st: IndicatorStatus, projected: bool = False) -> str:
-    ind = st.indicator
-    value = ind.projected if projected else ind.actual
-    judgement = ind.projected_judgement if projected else ind.actual_judgement
-    if value is not None:
-        return fmt_num(value, ind.target.unit)
-    if judgement:
-        return judgement
-    if not projected and ind.actual_date is not None:
-        return f"{ind.actual_date.isoformat()}完成"
-    return ""
+    return entered_text(st.indicator, projected)
 
 
 def _pct(v: float | None) -> float | None:

@@ -67,7 +67,7 @@ from domain.status import (
     IndicatorInput,
     IndicatorStatus,
     ProjectStatus,
-    fmt_num,
+    entered_text,
     normalise_likelihood,
 )
 
@@ -96,16 +96,8 @@ def month_span(as_of: date) -> str:
 
 
 def input_value_text(ind: IndicatorInput, projected: bool = False) -> str:
-    """An entered value as text with its unit ('85人次', '95.0%', '达成', '2024-05-01完成')."""
-    value = ind.projected if projected else ind.actual
-    judgement = ind.projected_judgement if projected else ind.actual_judgement
-    if value is not None and not (isinstance(value, float) and math.isnan(value)):
-        return fmt_num(value, ind.target.unit)
-    if judgement:
-        return judgement
-    if not projected and ind.actual_date is not None:
-        return f"{ind.actual_date.isoformat()}完成"
-    return ""
+    """An entered value as text with its unit (see domain.status.entered_text)."""
+    return entered_text(ind, projected)
 
 
 def value_text(st: IndicatorStatus, projected: bool = False) -> str:

@@ -174,6 +174,19 @@ def fmt_num(value: float, unit: str | None = None) -> str:
     return s + u
 
 
+def entered_text(ind: "IndicatorInput", projected: bool = False) -> str:
+    """An entered value as text with its unit ('85人次', '95.0%', '达成', '2024-05-01完成'); '' if none."""
+    value = ind.projected if projected else ind.actual
+    judgement = ind.projected_judgement if projected else ind.actual_judgement
+    if value is not None and value == value:  # NaN counts as not entered
+        return fmt_num(value, ind.target.unit)
+    if judgement:
+        return judgement
+    if not projected and ind.actual_date is not None:
+        return f"{ind.actual_date.isoformat()}完成"
+    return ""
+
+
 def fmt_wan(value: float) -> str:
     return f"{value:.2f}万元"
 
