@@ -17,6 +17,7 @@ from data_access.users import (
     list_users,
     set_active,
     set_password,
+    set_user_units,
     unlock_user,
 )
 from domain.settings import DEFAULT_SETTINGS, FIELD_HELP, FIELD_LABELS, Settings
@@ -160,7 +161,7 @@ with tab_users:
                                            key=f"user_units_{who}")
                 if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
-                        queries.set_user_units(engine, who, new_units, actor=actor)
+                        set_user_units(engine, who, new_units, actor=actor)
                     except UserError as e:
                         st.error(str(e))
                     else:

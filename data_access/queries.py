@@ -244,34 +244,3 @@ def unit_names(engine: Engine) -> list[str]:
     """Every responsible unit, by name."""
     with engine.connect() as c:
         return list(c.execute(select(Unit.name).order_by(Unit.name)).scalars())
-
-
-def set_user_units(engine: Engine, username: str, units: list[str], *, actor: str) -> None:
-    """Replace a user's responsible units (admin screen), audit-logged old -> new. Staff must keep at
-    least one unit. Raises ``data_access.users.UserError`` with a Chinese message."""
-    from data_access.db import bump_revision, session_scope
-    from data_access.models import User, UserUnit
-    from data_access.permissions import STAFF
-    from data_access.users import UserError
-
-    wanted = list(dict.fromkeys(u.strip() for u in units if u and u.strip()))
-    with session_scope(engine) as s:
-        user = s.execute(select(User).where(User.username == (username or "").strip().lower())).scalars().first()
-        if user is None:
-            raise UserError(f"用户不存在：{username}")
-        found = dict(s.execute(select(Unit.name, Unit.id).where(Unit.name.in_(wanted))).tuples().all()) if wanted else {}
-        missing = [u for u in wanted if u not in found]
-        if missing:
-            raise UserError("找不到责任单位：" + "、".join(missing))
-        if user.role == STAFF and not wanted:
-            raise UserError("科室填报人员必须至少关联一个责任单位")
-        old = sorted(s.execute(
-            select(Unit.name).join(UserUnit, UserUnit.unit_id == Unit.id).where(UserUnit.user_id == user.id)).scalars())
-        if old == sorted(wanted):
-            return
-        s.execute(UserUnit.__table__.delete().where(UserUnit.user_id == user.id))
-        for name in wanted:
-            s.add(UserUnit(user_id=user.id, unit_id=found[name]))
-        s.add(AuditLog(username=actor, action="set_units", entity="app_user", entity_id=user.id, field="units",
-                       old="、".join(old), new="、".join(wanted), detail=f"修改用户 {user.username} 的责任单位"))
-        bump_revision(s)

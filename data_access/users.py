@@ -397,6 +397,27 @@ def unlock_user(engine: Engine, username: str, *, actor: str = "system") -> None
         user.locked_until = None
         s.add(user)
         _audit(s, actor, "unlock", user, f"解除用户 {user.username} 的登录锁定")
+        bump_revision(s)
+
+
+def set_user_units(engine: Engine, username: str, units: Iterable[str], *, actor: str = "system") -> None:
+    """Replace a user's responsible units (admin screen), audit-logged old -> new. Staff must keep at
+    least one unit. Raises ``UserError`` with a Chinese message."""
+    with session_scope(engine) as s:
+        user = _get_user(s, username, lock=True)
+        wanted = _lookup_units(s, units)
+        if user.role == STAFF and not wanted:
+            raise UserError("科室填报人员必须至少关联一个责任单位")
+        old = sorted(name for _id, name in _units_by_user(s, [user.id]).get(user.id, []))
+        new = [u.name for u in wanted]
+        if old == sorted(new):
+            return
+        s.execute(UserUnit.__table__.delete().where(UserUnit.user_id == user.id))
+        for u in wanted:
+            s.add(UserUnit(user_id=user.id, unit_id=u.id))
+        _audit(s, actor, "set_units", user, f"修改用户 {user.username} 的责任单位", field_name="units",
+               old="、".join(old), new="、".join(new))
+        bump_revision(s)
 
 
 # --------------------------------------------------------------------------- login attempts

@@ -402,3 +402,17 @@ def test_cli_errors_are_chinese_without_traceback(db_url, engine, units, monkeyp
     captured = capsys.readouterr()
     assert message in captured.err and "Traceback" not in captured.err
     assert U.user_count(engine) == 0
+
+
+def test_admin_changes_a_users_units_with_an_audit_row(engine, units):
+    U.create_user(engine, "zhang", "staff", "a-good-password", units=["教育科"])
+    U.set_user_units(engine, "zhang", ["卫生健康科", "教育科"], actor="admin")
+    assert set(U.get_user_with_units(engine, "zhang").unit_names) == {"卫生健康科", "教育科"}
+    with pytest.raises(U.UserError, match="至少关联一个责任单位"):
+        U.set_user_units(engine, "zhang", [], actor="admin")
+    with pytest.raises(U.UserError, match="找不到责任单位"):
+        U.set_user_units(engine, "zhang", ["不存在的科"], actor="admin")
+    assert set(U.get_user_with_units(engine, "zhang").unit_names) == {"卫生健康科", "教育科"}
+    with session_scope(engine) as s:
+        rows = s.execute(select(AuditLog).where(AuditLog.action == "set_units")).scalars().all()
+        assert [(r.username, r.old, r.new) for r in rows] == [("admin", "教育科", "卫生健康科、教育科")]
