@@ -8,7 +8,7 @@ from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import caption, current_period_key, filter_bar, open_selected_row
 from components.state import revision
-from components.status_badge import display_status, inject_css, status_chips, status_table
+from components.status_badge import inject_css, status_chips, status_table
 from domain.periods import parse_period
 
 principal = current_principal()
@@ -113,7 +113,7 @@ else:
                  columns=["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "预算（万元）", "累计支出（万元）", "执行率%"])
     st.caption("领域状态 = 其项目中最差的状态。展开查看各领域的绩效目标和绩效指标原文。")
     for rec in areas.itertuples(index=False):
-        with st.expander(f"{rec.领域} · {display_status(rec.状态)}"):
+        with st.expander(f"{rec.领域} · {rec.状态}"):
             st.markdown(f"**绩效目标**：{rec.绩效目标 or '（无）'}")
             st.markdown(f"**绩效指标**：{rec.绩效指标 or '（无）'}")
             if rec.量化目标:

@@ -10,7 +10,7 @@ from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import SELECTED_PROJECT, caption, filter_bar
 from components.state import revision
-from components.status_badge import badge_html, display_status, inject_css, status_chips, status_table
+from components.status_badge import badge_html, inject_css, status_chips, status_table
 from data_access.views import ViewFilters
 
 principal = current_principal()
@@ -57,7 +57,7 @@ def _picked() -> None:
 
 
 pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked,
-                   format_func=lambda i: f"{display_status(labels.get(i, ''))}  {names[i]}")
+                   format_func=lambda i: f"{labels.get(i, '')}  {names[i]}")
 if st.query_params.get("project") != str(pid):
     st.query_params["project"] = str(pid)
 

@@ -16,7 +16,6 @@ import streamlit as st
 
 from components import cached
 from components.state import revision
-from components.status_badge import display_status
 from data_access.permissions import Principal
 from data_access.views import BUDGET_GROUP, ViewFilters, status_text
 from domain.periods import Period, parse_period

@@ -1,7 +1,7 @@
 """Status badges and status-coloured tables.
 
 Colour is never the only signal: every badge carries the icon and the status word (红/黄/绿/蓝/灰/未填报),
-table cells keep ``status_text`` ('🔴 红'). HTML is used for styling only (``unsafe_allow_html``), with
+table cells keep ``status_text`` ('▲ 红'). HTML is used for styling only (``unsafe_allow_html``), with
 every inserted text escaped.
 """
 
@@ -26,9 +26,7 @@ CELL_STYLES: dict[str, tuple[str, str]] = {
     "grey": ("#E7E6E6", "#3A3A3A"),
     "missing": ("#E4DFEC", "#5B2C6F"),
 }
-# shapes that every CJK font has (GB2312), so they render without an emoji font (e.g. Kylin/UOS desktops,
-# headless Chromium): a different shape per status, for readers who cannot tell the colours apart
-STATUS_SYMBOLS: dict[str, str] = {"red": "▲", "amber": "◆", "green": "●", "blue": "★", "grey": "○", "missing": "□"}
+STATUS_SYMBOLS = STATUS_ICONS  # one shape per status (see data_access.views)
 STYLE_MAX_ROWS = 3000  # larger frames are shown without cell colours (icons and words stay)
 
 _CSS = """
@@ -52,7 +50,7 @@ def inject_css() -> None:
 
 
 def badge_html(status: str, text: str | None = None, size: str = "1rem") -> str:
-    """A coloured pill with icon and word, e.g. '🔴 红' (or ``text`` after the icon)."""
+    """A coloured pill with icon and word, e.g. '▲ 红' (or ``text`` after the icon)."""
     bg, fg = STATUS_COLORS[status], STATUS_TEXT_COLORS[status]
     label = html.escape(text if text is not None else STATUS_LABELS[status])
     cls = "jx-badge missing" if status == MISSING else "jx-badge"
@@ -81,7 +79,7 @@ def chips_html(counts: Mapping[str, int], title: str | None = None, unit: str = 
 
 
 def status_chips(counts: Mapping[str, int], title: str | None = None, unit: str = "个", hide_zero: bool = False) -> None:
-    """A row of coloured count chips: '7 🔴 红', '2 ⭕ 未填报' ..."""
+    """A row of coloured count chips: '7 ▲ 红', '2 □ 未填报' ..."""
     st.markdown(chips_html(counts, title, unit, hide_zero=hide_zero), unsafe_allow_html=True)
 
 
@@ -93,26 +91,12 @@ DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预�
                           "上期状态": "_prev_status"}
 
 
-def display_status(text: str) -> str:
-    """'🔴 红' -> '▲ 红': the read models' emoji icons as shapes every CJK font can draw (display only;
-    exports keep the read model's text)."""
-    if not isinstance(text, str):
-        return text
-    for s, icon in STATUS_ICONS.items():
-        if icon in text:
-            text = text.replace(icon, STATUS_SYMBOLS[s])
-    return text
-
-
 def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
     """A Styler colouring each status cell from its hidden status column (or the frame itself when it
-    is too large to style quickly); status icons shown as shapes (``display_status``)."""
+    is too large to style quickly)."""
     mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items() if k in df.columns and v in df.columns}
     if df.empty or not mapping:
         return df
-    df = df.copy()
-    for col in mapping:
-        df[col] = df[col].map(display_status)
     if len(df) > STYLE_MAX_ROWS:
         return df
 
@@ -166,6 +150,6 @@ def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | str 
 
 
 __all__ = [
-    "CELL_STYLES", "STATUS_SYMBOLS", "display_status", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
+    "CELL_STYLES", "STATUS_SYMBOLS", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
     "styled", "column_config", "status_table",
 ]
