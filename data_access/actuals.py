@@ -442,37 +442,48 @@ def save_indicator_rows(engine: Engine, principal: Principal | None, period_code
         return _save_indicators(s, p, period_code, list(rows), source, dry_run, note)
 
 
+def _start_save(s: Session, res: SaveResult, rows: list[Mapping[str, Any]], dry_run: bool, id_key: str,
+                id_field: str, missing_msg: str, duplicate_msg: str):
+    """What every save does first: take the write lock, refuse a missing or locked period for every row,
+    and map row positions to ids (a missing or repeated id is a row error). None when nothing is left."""
+    if not rows:
+        return None
+    if not dry_run:
+        _take_write_lock(s)
+    refusal, period, year = _period_refusal(s, res.period_code, lock=not dry_run)
+    if refusal:
+        for i, r in enumerate(rows):
+            res.errors.append(RowError(i, E.PERIOD, refusal, _as_int(r.get(id_key))))
+        return None
+    assert period is not None and year is not None
+    res.period_code = period.code
+    ids: dict[int, int] = {}
+    seen: set[int] = set()
+    for i, r in enumerate(rows):
+        rid = _as_int(r.get(id_key))
+        if rid is None:
+            res.errors.append(RowError(i, id_field, missing_msg))
+        elif rid in seen:
+            res.errors.append(RowError(i, E.ROW, duplicate_msg, rid))
+        else:
+            seen.add(rid)
+            ids[i] = rid
+    if not ids:
+        return None
+    return period, year, _settings(s), ids
+
+
 def _save_indicators(s: Session, p: Principal, period_code: str, rows: list[Mapping[str, Any]], source: str,
                      dry_run: bool, note: str) -> SaveResult:
     res = SaveResult("indicator", period_code, dry_run=dry_run)
-    if not rows:
+    start = _start_save(s, res, rows, dry_run, "indicator_id", E.INDICATOR, "三级指标：缺少指标编号",
+                        "整行：同一指标在本次提交中出现多次，只保存第一次")
+    if start is None:
         return res
-    if not dry_run:
-        _take_write_lock(s)
-    refusal, period, year = _period_refusal(s, period_code, lock=not dry_run)
-    if refusal:
-        for i, r in enumerate(rows):
-            res.errors.append(RowError(i, E.PERIOD, refusal, _as_int(r.get("indicator_id"))))
-        return res
-    assert period is not None and year is not None
+    period, year, settings, ids = start  # ids: row -> indicator id
+    seen = set(ids.values())
     code = period.code
-    res.period_code = code
     as_of = period.end
-    settings = _settings(s)
-
-    ids: dict[int, int] = {}  # row -> indicator id
-    seen: set[int] = set()
-    for i, r in enumerate(rows):
-        iid = _as_int(r.get("indicator_id"))
-        if iid is None:
-            res.errors.append(RowError(i, E.INDICATOR, "三级指标：缺少指标编号"))
-        elif iid in seen:
-            res.errors.append(RowError(i, E.ROW, "整行：同一指标在本次提交中出现多次，只保存第一次", iid))
-        else:
-            seen.add(iid)
-            ids[i] = iid
-    if not ids:
-        return res
 
     info: dict[int, tuple[Indicator, int | None, int]] = {}
     for ind, unit_id, fy_id in s.execute(
@@ -656,34 +667,14 @@ def _previous_spending(s: Session, project_ids: Iterable[int], fiscal_year_id: i
 def _save_spending(s: Session, p: Principal, period_code: str, rows: list[Mapping[str, Any]], source: str,
                    dry_run: bool, note: str) -> SaveResult:
     res = SaveResult("spending", period_code, dry_run=dry_run)
-    if not rows:
+    start = _start_save(s, res, rows, dry_run, "project_id", E.PROJECT, "项目：缺少项目编号",
+                        "整行：同一项目在本次提交中出现多次，只保存第一次")
+    if start is None:
         return res
-    if not dry_run:
-        _take_write_lock(s)
-    refusal, period, year = _period_refusal(s, period_code, lock=not dry_run)
-    if refusal:
-        for i, r in enumerate(rows):
-            res.errors.append(RowError(i, E.PERIOD, refusal, _as_int(r.get("project_id"))))
-        return res
-    assert period is not None and year is not None
+    period, year, settings, ids = start  # ids: row -> project id
+    seen = set(ids.values())
     code = period.code
-    res.period_code = code
     as_of = period.end
-    settings = _settings(s)
-
-    ids: dict[int, int] = {}
-    seen: set[int] = set()
-    for i, r in enumerate(rows):
-        pid = _as_int(r.get("project_id"))
-        if pid is None:
-            res.errors.append(RowError(i, E.PROJECT, "项目：缺少项目编号"))
-        elif pid in seen:
-            res.errors.append(RowError(i, E.ROW, "整行：同一项目在本次提交中出现多次，只保存第一次", pid))
-        else:
-            seen.add(pid)
-            ids[i] = pid
-    if not ids:
-        return res
 
     projects = {pr.id: pr for pr in s.execute(select(Project).where(Project.id.in_(sorted(seen)))).scalars()}
     plans = _plans(s, seen)
