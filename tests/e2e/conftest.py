@@ -1,9 +1,12 @@
 """Real-browser fixtures: the app as a subprocess on a free port, headless Chromium, and helpers.
 
-* ``app_server`` (session): a temporary SQLite database initialised with ``python manage.py init`` (2024
+* ``app_server`` (session, parametrized ``sqlite`` / ``postgres``): a fresh database — a temporary SQLite
+  file, or a new database on ``TEST_POSTGRES_URL`` (skipped when that server is unreachable, failed when
+  ``REQUIRE_POSTGRES=1``; dropped at the end) — initialised with ``python manage.py init --db URL`` (2024
   targets, demo data, demo accounts), then ``python -m streamlit run app.py`` on 127.0.0.1 and a free
   port; waits for ``/_stcore/health`` to answer ``ok``. Yields an ``AppServer`` (``url``, ``db_url``,
-  ``log()``); stopped (its process group) at the end.
+  ``kind``, ``log()``); stopped (its process group) at the end. Every test that uses it runs once per
+  database; pytest groups the tests by database, so each server starts once per session (and worker).
 * ``browser`` (session): Debian's Chromium through the Playwright sync API (never ``playwright
   install``). Skips the e2e tests when Playwright or ``/usr/bin/chromium`` is missing.
 * ``page`` (test): a fresh context (1600×1000, zh-CN) on the app — no cookies, so not signed in.
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -26,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _create_pg_db, _drop_pg_db, _pg_url
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,6 +39,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 VIEWPORT = {"width": 1600, "height": 1000}
+SHOTS = ROOT / "docs" / "screenshots"
 
 
 def free_port() -> int:
@@ -48,6 +55,11 @@ class AppServer:
     log_path: Path
     process: subprocess.Popen
 
+    @property
+    def kind(self) -> str:
+        """``"postgres"`` or ``"sqlite"``: the database behind this server."""
+        return "postgres" if self.db_url.startswith("postgresql") else "sqlite"
+
     def log(self) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-6000:]
@@ -55,7 +67,7 @@ class AppServer:
             return ""
 
 
-def _env(db_url: str) -> dict[str, str]:
+def _env(db_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "APP_ENV", "STREAMLIT_"))}
     env.update({
         "DATABASE_URL": db_url,
@@ -64,13 +76,17 @@ def _env(db_url: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     })
+    env.update(extra or {})
     return env
 
 
-def start_app(tmp_dir: Path, *, db_url: str | None = None, init: bool = True, timeout: float = 90) -> AppServer:
-    """Initialise a database (unless ``init=False``) and start the app on a free port."""
+def start_app(tmp_dir: Path, *, db_url: str | None = None, init: bool = True, timeout: float = 90,
+              env: dict[str, str] | None = None) -> AppServer:
+    """Initialise a database (unless ``init=False``) and start the app on a free port. ``env`` adds or
+    overrides environment variables (replicas share ``AUTH_COOKIE_KEY`` and
+    ``STREAMLIT_SERVER_COOKIE_SECRET``)."""
     db_url = db_url or f"sqlite:///{tmp_dir / 'e2e.db'}"
-    env = _env(db_url)
+    env = _env(db_url, env)
     if init:
         subprocess.run([sys.executable, "manage.py", "init", "--db", db_url], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=180)
@@ -113,11 +129,24 @@ def stop_app(server: AppServer) -> None:
                 pass
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    server = start_app(tmp_path_factory.mktemp("e2e_app"))
-    yield server
-    stop_app(server)
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_server(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"e2e_app_{request.param}")
+    if request.param == "sqlite":
+        server = start_app(tmp)
+        yield server
+        stop_app(server)
+        return
+    request.getfixturevalue("pg_server")  # skip (or fail with REQUIRE_POSTGRES=1) when unreachable
+    name = _create_pg_db()
+    try:
+        server = start_app(tmp, db_url=_pg_url(name))
+        try:
+            yield server
+        finally:
+            stop_app(server)
+    finally:
+        _drop_pg_db(name)
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +173,16 @@ def page(browser, app_server):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def shot_dir(tmp_path: Path, server: AppServer | None = None) -> Path:
+    """Where a test saves its screenshots: ``docs/screenshots`` with ``UPDATE_SCREENSHOTS=1`` (from the
+    SQLite server only, so the PostgreSQL run does not write the same pictures again), otherwise the
+    test's temporary folder."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" and (server is None or server.kind == "sqlite"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        return SHOTS
+    return tmp_path
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
@@ -191,3 +230,138 @@ def open_page(page, title: str) -> None:
     """Click a menu entry in the sidebar navigation."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     wait_idle(page)
+
+
+def choose(page, label: str, option: str | re.Pattern) -> None:
+    """Pick ``option`` (exact text or a pattern) in the selectbox labelled ``label``."""
+    box = page.locator("[data-testid='stSelectbox']").filter(
+        has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
+    box.click()
+    name = option if isinstance(option, re.Pattern) else re.compile(rf"^\s*{re.escape(option)}\s*$")
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)
+
+
+# --------------------------------------------------------------------------- grids (st.dataframe / st.data_editor)
+# glide-data-grid draws the cells on a canvas and keeps a hidden accessibility table with the text of the
+# cells it has rendered: <th aria-colindex=N>header</th>, <td id="glide-cell-COL-ROW"> (0-based COL = N-1,
+# ROW = data row). Columns scrolled out of view are not in it; moving the selection with the arrow keys
+# scrolls them in, exactly as a user would.
+
+
+def grid_headers(grid) -> dict[str, int]:
+    """The rendered headers -> 0-based column index."""
+    pairs = grid.locator("thead th").evaluate_all(
+        "els => els.map(e => [e.innerText.trim(), Number(e.getAttribute('aria-colindex')) - 1])")
+    return {h: i for h, i in pairs}
+
+
+def _cell(grid, col: int, row: int):
+    return grid.locator(f"[data-testid='glide-cell-{col}-{row}']")
+
+
+def grid_row(grid, column: str, text: str, timeout: float = 10_000) -> int:
+    """The 0-based data row whose cell in ``column`` (a rendered, e.g. pinned, column) reads ``text``."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        col = grid_headers(grid).get(column)
+        if col is not None:
+            texts = grid.locator(f"tbody td[aria-colindex='{col + 1}']").evaluate_all(
+                "els => els.map(e => [e.id, e.innerText.trim()])")
+            rows = [int(i.rsplit("-", 1)[1]) for i, t in texts if t == text]
+            if len(rows) == 1:
+                return rows[0]
+            if len(rows) > 1:
+                raise AssertionError(f"{len(rows)} rows read {text!r} in column {column!r}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no row reads {text!r} in column {column!r}")
+        time.sleep(0.1)
+
+
+def _selected(grid) -> tuple[int, int] | None:
+    ids = grid.locator("td[aria-selected='true']").evaluate_all("els => els.map(e => e.id)")
+    if len(ids) != 1:
+        return None
+    _, _, c, r = ids[0].split("-")
+    return int(c), int(r)
+
+
+def select_grid_cell(page, grid, row: int, col: int) -> None:
+    """Select one cell: click the first data cell (the first column is pinned and always drawn), then
+    move with the arrow keys (scrolling the column into view, as a user does)."""
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+    deadline = time.monotonic() + 5
+    while _selected(grid) != (0, 0):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the first cell was not selected: {_selected(grid)}")
+        page.wait_for_timeout(50)
+    # the keys can go in one burst: the canvas handles each at once, only the accessibility table lags
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    for _ in range(col):
+        page.keyboard.press("ArrowRight")
+    deadline = time.monotonic() + 10
+    while _selected(grid) != (col, row):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected cell {(col, row)} selected, found {_selected(grid)}")
+        page.wait_for_timeout(50)
+
+
+def _column_in_view(page, grid, row: int, column: str, burst: int = 3) -> int:
+    """The 0-based index of ``column``, with the cell of data row ``row`` rendered: when the column is
+    scrolled out of view, select the row's first cell and walk right with the arrow keys until it is in
+    (``burst`` keys at a time; the rendered columns must stay contiguous, otherwise one key at a time)."""
+    col = grid_headers(grid).get(column)
+    if col is not None and _cell(grid, col, row).count():
+        return col
+    n = int(grid.locator("table[role='grid']").get_attribute("aria-colcount"))
+    select_grid_cell(page, grid, row, 0)
+    seen = set(grid_headers(grid).values())
+    c = 0
+    while c < n - 1:
+        step = min(burst, n - 1 - c)
+        for _ in range(step):
+            page.keyboard.press("ArrowRight")
+        c += step
+        deadline = time.monotonic() + 10
+        while _selected(grid) != (c, row):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected cell {(c, row)} selected, found {_selected(grid)}")
+            page.wait_for_timeout(50)
+        headers = grid_headers(grid)
+        col = headers.get(column)
+        if col is not None and _cell(grid, col, row).count():
+            return col
+        seen |= set(headers.values())
+        if burst > 1 and set(range(max(seen) + 1)) - seen:  # a column slipped past unseen
+            return _column_in_view(page, grid, row, column, burst=1)
+    raise AssertionError(f"no column {column!r}; headers: {list(grid_headers(grid))}")
+
+
+def grid_cell_text(page, grid, row: int, column: str) -> str:
+    """The text of the cell in data row ``row`` under header ``column`` (scrolled into view if needed)."""
+    return _cell(grid, _column_in_view(page, grid, row, column), row).inner_text().strip()
+
+
+def type_into_cell(page, grid, row: int, column: str, text: str) -> None:
+    """Edit one cell as a user does: select it, Enter opens the editor, type, Enter commits."""
+    col = _column_in_view(page, grid, row, column)
+    if _selected(grid) != (col, row):
+        select_grid_cell(page, grid, row, col)
+    page.keyboard.press("Enter")
+    editor = page.locator("input.gdg-input:focus, textarea.gdg-input:focus, input:focus, textarea:focus").first
+    editor.wait_for()
+    editor.fill(text)  # replaces the cell's current value
+    deadline = time.monotonic() + 5
+    while editor.input_value() != text:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the cell editor holds {editor.input_value()!r}, not {text!r}")
+        page.wait_for_timeout(50)
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + 10
+    while _cell(grid, col, row).inner_text().strip() != text:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"cell {column!r} of row {row} reads {_cell(grid, col, row).inner_text()!r}, "
+                                 f"not {text!r}")
+        page.wait_for_timeout(100)

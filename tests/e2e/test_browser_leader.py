@@ -1,30 +1,19 @@
 """A leader in a real browser: sign in, read the overview, open a red project from the risk list, walk
 through meeting mode with the keyboard, sign out.
 
-Screenshots go to the test's temporary folder; with ``UPDATE_SCREENSHOTS=1`` they replace
+Screenshots go to the test's temporary folder; with ``UPDATE_SCREENSHOTS=1`` the SQLite run replaces
 ``docs/screenshots/overview.png``, ``project.png`` and ``meeting.png``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, login, logout, open_page, wait_idle
+from tests.e2e.conftest import login, logout, open_page, shot_dir, wait_idle
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = ROOT / "docs" / "screenshots"
-
-
-def _shot_dir(tmp_path: Path) -> Path:
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        return SHOTS
-    return tmp_path
 
 
 def _charts_drawn(page, n: int = 1) -> None:
@@ -35,7 +24,7 @@ def _charts_drawn(page, n: int = 1) -> None:
 
 
 def test_leader_overview_red_project_meeting_and_logout(page, app_server, tmp_path):
-    shots = _shot_dir(tmp_path)
+    shots = shot_dir(tmp_path, app_server)
     login(page, app_server, "leader", "demo-leader")
     assert page.get_by_text("局领导（示例）").is_visible()
 
