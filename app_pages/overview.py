@@ -67,8 +67,7 @@ changes = cached.changes_table(rev, year, as_of, prev.end, vis, f) if prev is no
 left, right = st.columns([3, 2])
 with left:
     st.subheader("累计支出：计划与实际")
-    ids = tuple(int(i) for i in cached.projects_table(rev, year, as_of, vis, f)["_project_id"])
-    charts.department_spending(rev, year, as_of, vis, ids, f)
+    st.vega_lite_chart(cached.department_spending_spec(rev, year, as_of, vis, f), theme=None, key="dept_spending")
     st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
 with right:
     st.subheader("与上期相比")

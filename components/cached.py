@@ -16,6 +16,7 @@ scale): treat them as read-only.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timezone
 from typing import Sequence
 
@@ -140,10 +141,47 @@ def previous_period(p: Period) -> Period | None:
 # --------------------------------------------------------------------------- evaluation
 
 
+@st.cache_resource(ttl=TTL, show_spinner=False, max_entries=8)
+def structure(rev: int, year: int, vis: VisKey) -> monitoring.Structure | None:
+    """The visible projects of the year with their plans and indicators, shared by the evaluations at
+    every as-of date of this revision (the overview evaluates two periods; shared, read-only)."""
+    return monitoring.load_structure(get_engine(), year, project_filter=project_filter(vis))
+
+
 @st.cache_resource(ttl=TTL, show_spinner=False, max_entries=32)
+def _evaluate(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStatus]:
+    base = structure(rev, year, vis)
+    if base is None:
+        return []
+    return monitoring.evaluate(get_engine(), year, as_of, structure=base)
+
+
 def evaluate(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStatus]:
     """Every visible project of the year evaluated at ``as_of`` (shared, read-only)."""
-    return monitoring.evaluate(get_engine(), year, as_of, project_filter=project_filter(vis))
+    _forget_older_revisions(rev)
+    return _evaluate(rev, year, as_of, vis)
+
+
+_newest = {"rev": None}
+_newest_lock = threading.Lock()
+
+
+def _forget_older_revisions(rev: int) -> None:
+    """Drop the evaluations and the large tables of older revisions as soon as a newer one is seen.
+
+    Their keys can never be asked for again (every run reads the current revision), but the caches
+    would keep them until the TTL: at city scale one evaluation is ~30 MB and the structure ~20 MB, so
+    a morning of saves (each bumps the revision) would pile up gigabytes. A run still holding an older
+    revision recomputes what it needs once."""
+    with _newest_lock:
+        newest = _newest["rev"]
+        if newest is not None and rev <= newest:
+            return
+        _newest["rev"] = rev
+    if newest is None:
+        return
+    for fn in _PER_REVISION:
+        fn.clear()
 
 
 def evaluate_one(rev: int, year: int, as_of: date, vis: VisKey, project_id: int) -> ProjectStatus | None:
@@ -221,6 +259,23 @@ def department_spending(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFi
             plan.append((p.end, p.label, planned / budget * 100.0))
     actual = _actual_points(hist, as_of, group=True)
     return spending_series(budget, plan, actual, year)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_spending_spec(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> dict:
+    """The overview's spending chart (``documents.charts.department_spending_chart`` on
+    ``data_access.exports.department_spending_series``) as a Vega-Lite spec, keyed on the filters
+    rather than on the list of project ids: without an area/unit/status filter the series is read for
+    all visible projects through the visibility filter (no 5,000-id IN list, nothing large to hash on
+    every rerun); with one, for the ids of the filtered projects."""
+    from data_access.exports import department_spending_series
+    from documents.charts import department_spending_chart
+
+    filtered = bool(f.areas or f.units or f.statuses)
+    ids = [r.project.id for r in filter_projects(evaluate(rev, year, as_of, vis), f)] if filtered else None
+    series = department_spending_series(get_engine(), year, as_of, ids, project_filter=project_filter(vis))
+    title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
+    return department_spending_chart(series, title=title, width=640, height=300).to_dict()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
@@ -371,6 +426,11 @@ def reporting(rev: int, year: int, period_key: str, vis: VisKey, f: ViewFilters,
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def periods_table(rev: int, year: int) -> pd.DataFrame:
     return queries.periods_frame(get_engine(), year)
+
+
+# the caches of evaluations and of the large frames derived from them (see _forget_older_revisions)
+_PER_REVISION = (structure, _evaluate, projects_table, risk_table, changes_table, matrix, reporting,
+                 department_spending_spec)
 
 
 # --------------------------------------------------------------------------- pure read models
@@ -673,8 +733,8 @@ def today_local() -> date:
 __all__ = [
     "VisKey", "ALL", "visibility_key", "project_filter", "fiscal_years", "periods_with_data",
     "default_period_key", "has_demo", "filter_options", "period_options", "period_option_label",
-    "previous_period", "evaluate", "evaluate_one", "projects_table", "risk_table", "indicator_table",
-    "headline", "matrix", "areas", "areas_table", "changes_table", "department_spending", "spending",
+    "previous_period", "structure", "evaluate", "evaluate_one", "projects_table", "risk_table", "indicator_table",
+    "headline", "matrix", "areas", "areas_table", "changes_table", "department_spending", "department_spending_spec", "spending",
     "project_detail", "project_spending", "project_history", "change_history", "reporting",
     "periods_table", "build_headline", "build_matrix", "matrix_columns", "matrix_wide", "build_areas",
     "build_changes", "build_reporting", "meeting_order", "build_slide", "build_area_slide", "today_local",
