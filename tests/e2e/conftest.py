@@ -244,9 +244,9 @@ def choose(page, label: str, option: str | re.Pattern) -> None:
 
 # --------------------------------------------------------------------------- grids (st.dataframe / st.data_editor)
 # glide-data-grid draws the cells on a canvas and keeps a hidden accessibility table with the text of the
-# cells it has rendered: <th aria-colindex=N>header</th>, <td id="glide-cell-COL-ROW"> (0-based COL = N-1,
-# ROW = data row). Columns scrolled out of view are not in it; moving the selection with the arrow keys
-# scrolls them in, exactly as a user would.
+# cells it has rendered: <th aria-colindex=N>header</th>, <tr aria-rowindex=R><td aria-colindex=N> (the
+# helpers use 0-based indexes: column N-1, data row R-2). Columns scrolled out of view are not in it; moving
+# the selection with the arrow keys scrolls them in, exactly as a user would.
 
 
 def grid_headers(grid) -> dict[str, int]:
@@ -257,7 +257,8 @@ def grid_headers(grid) -> dict[str, int]:
 
 
 def _cell(grid, col: int, row: int):
-    return grid.locator(f"[data-testid='glide-cell-{col}-{row}']")
+    # by the aria indexes (1-based, the header is row 1): the td ids skip a row-selection column, these do not
+    return grid.locator(f"tbody tr[aria-rowindex='{row + 2}'] td[aria-colindex='{col + 1}']")
 
 
 def grid_row(grid, column: str, text: str, timeout: float = 10_000) -> int:
@@ -267,8 +268,8 @@ def grid_row(grid, column: str, text: str, timeout: float = 10_000) -> int:
         col = grid_headers(grid).get(column)
         if col is not None:
             texts = grid.locator(f"tbody td[aria-colindex='{col + 1}']").evaluate_all(
-                "els => els.map(e => [e.id, e.innerText.trim()])")
-            rows = [int(i.rsplit("-", 1)[1]) for i, t in texts if t == text]
+                "els => els.map(e => [Number(e.parentElement.getAttribute('aria-rowindex')) - 2, e.innerText.trim()])")
+            rows = [r for r, t in texts if t == text]
             if len(rows) == 1:
                 return rows[0]
             if len(rows) > 1:
@@ -279,11 +280,12 @@ def grid_row(grid, column: str, text: str, timeout: float = 10_000) -> int:
 
 
 def _selected(grid) -> tuple[int, int] | None:
-    ids = grid.locator("td[aria-selected='true']").evaluate_all("els => els.map(e => e.id)")
-    if len(ids) != 1:
+    cells = grid.locator("tbody td[aria-selected='true']").evaluate_all(
+        "els => els.map(e => [Number(e.getAttribute('aria-colindex')) - 1,"
+        " Number(e.parentElement.getAttribute('aria-rowindex')) - 2])")
+    if len(cells) != 1:
         return None
-    _, _, c, r = ids[0].split("-")
-    return int(c), int(r)
+    return tuple(cells[0])
 
 
 def select_grid_cell(page, grid, row: int, col: int) -> None:
@@ -311,7 +313,13 @@ def select_grid_cell(page, grid, row: int, col: int) -> None:
 def _column_in_view(page, grid, row: int, column: str, burst: int = 3) -> int:
     """The 0-based index of ``column``, with the cell of data row ``row`` rendered: when the column is
     scrolled out of view, select the row's first cell and walk right with the arrow keys until it is in
-    (``burst`` keys at a time; the rendered columns must stay contiguous, otherwise one key at a time)."""
+    (``burst`` keys at a time; the rendered columns must stay contiguous, otherwise one key at a time).
+    Not for grids with row selection (the click on the first cell would select the row)."""
+    deadline = time.monotonic() + 10
+    while not grid_headers(grid):  # the grid draws (and fills its accessibility table) after the run
+        if time.monotonic() > deadline:
+            raise AssertionError("the grid rendered no header")
+        time.sleep(0.1)
     col = grid_headers(grid).get(column)
     if col is not None and _cell(grid, col, row).count():
         return col
