@@ -17,7 +17,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 @command("bench", "性能基准：每项给出耗时、同轮测得的基线和目标（在临时数据库中进行，不动 --db 的数据）", _configure)
 def cmd_bench(args) -> int:
-    from bench.suite import format_table, run
+    from bench.suite import failed, format_table, run
 
     try:
         doc = run(args.scale, args.db)
@@ -28,6 +28,7 @@ def cmd_bench(args) -> int:
     if args.json_file:
         args.json_file.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"已写入 {args.json_file}")
-    failed = [r["name"] for r in doc["results"] if r["seconds"] is not None and r["target_seconds"] is not None
-              and r["seconds"] > r["target_seconds"]]
-    return 1 if failed else 0
+    missed = failed(doc)
+    if missed:
+        err("未达标：" + "、".join(missed))
+    return 1 if missed else 0
