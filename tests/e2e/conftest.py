@@ -233,13 +233,19 @@ def open_page(page, title: str) -> None:
 
 
 def choose(page, label: str, option: str | re.Pattern) -> None:
-    """Pick ``option`` (exact text or a pattern) in the selectbox labelled ``label``."""
+    """Pick ``option`` (exact text or a pattern) in the selectbox labelled ``label`` and check the box
+    shows it afterwards (a pick made while a rerun redraws the page can be lost: then pick again)."""
     box = page.locator("[data-testid='stSelectbox']").filter(
         has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
-    box.click()
     name = option if isinstance(option, re.Pattern) else re.compile(rf"^\s*{re.escape(option)}\s*$")
-    page.get_by_role("option", name=name).click()
-    wait_idle(page)
+    for _ in range(3):
+        box.click()
+        page.get_by_role("option", name=name).click()
+        wait_idle(page)
+        shown = box.locator("input[role='combobox']").input_value().strip()
+        if name.search(shown):
+            return
+    raise AssertionError(f"{label}: {option!r} not chosen; the box shows {shown!r}")
 
 
 # --------------------------------------------------------------------------- grids (st.dataframe / st.data_editor)
@@ -373,3 +379,33 @@ def type_into_cell(page, grid, row: int, column: str, text: str) -> None:
             raise AssertionError(f"cell {column!r} of row {row} reads {_cell(grid, col, row).inner_text()!r}, "
                                  f"not {text!r}")
         page.wait_for_timeout(100)
+
+
+# --------------------------------------------------------------------------- app flows shared by several tests
+
+
+def entry_grid(page, project: str):
+    """As staff: open 填报 on the open period 2024年第三季度 for one project; returns the 指标填报 grid."""
+    open_page(page, "填报")
+    page.get_by_role("heading", name="填报").wait_for()
+    choose(page, "填报期", "2024年第三季度")
+    choose(page, "项目", project)
+    return page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first  # the second is 预算执行
+
+
+def save_entry(page) -> None:
+    """Click 保存 on 填报 and wait for "指标：已保存1行"."""
+    page.get_by_role("button", name="保存", exact=True).click()
+    wait_idle(page)
+    page.locator("[data-testid='stMain'] [data-testid='stAlert']").filter(has_text="指标：已保存1行").wait_for()
+
+
+def project_indicators(page, project: str):
+    """Open 项目详情 for ``project`` through its picker ('▲ 红  学校维修资金'); returns the 绩效指标 grid."""
+    open_page(page, "项目详情")
+    choose(page, "项目", re.compile(rf"^\S+ \S+\s+{re.escape(project)}$"))
+    page.get_by_role("heading", name=project, exact=True).wait_for()
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_role("heading", name="绩效指标").wait_for()
+    grids = main.locator("[data-testid='stDataFrame']").filter(has=page.locator("th", has_text=re.compile("^当前值$")))
+    return grids.filter(has=page.locator("th", has_text=re.compile("^三级指标$")))  # not the per-period history

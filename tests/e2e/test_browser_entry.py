@@ -16,18 +16,19 @@ import re
 import pytest
 
 from tests.e2e.conftest import (
-    choose,
+    entry_grid,
     grid_cell_text,
     grid_row,
     login,
     logout,
-    open_page,
+    project_indicators,
     shot_dir,
     type_into_cell,
     wait_idle,
 )
 
-pytestmark = pytest.mark.e2e
+# one xdist worker runs the tests that share the session app servers (make test: -n 2 --dist loadgroup)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 PROJECT = "学校维修资金"
 INDICATOR = "维修学校的数量"
@@ -39,16 +40,11 @@ def test_staff_saves_a_value_and_the_leader_sees_it(page, app_server, tmp_path):
     assert page.get_by_text("教育科填报员（示例）").is_visible()
 
     # ---------------------------------------------------------------- 填报, an open period, one project
-    open_page(page, "填报")
-    page.get_by_role("heading", name="填报").wait_for()
-    choose(page, "填报期", "2024年第三季度")
+    grid = entry_grid(page, PROJECT)  # 2024年第三季度
     main = page.locator("[data-testid='stMain']")
     assert main.get_by_text("已锁定").count() == 0  # the period is open: editors, not read-only tables
-    choose(page, "项目", PROJECT)
     save = page.get_by_role("button", name="保存", exact=True)
     assert save.is_enabled()
-
-    grid = main.locator("[data-testid='stDataFrame']").first  # 指标填报 (the second grid is 预算执行)
     row = grid_row(grid, "三级指标", INDICATOR)
     assert grid_cell_text(page, grid, row, "项目") == PROJECT
     assert grid_cell_text(page, grid, row, "当前完成值") == "0"
@@ -78,13 +74,8 @@ def test_staff_saves_a_value_and_the_leader_sees_it(page, app_server, tmp_path):
 
     # ---------------------------------------------------------------- the leader, 项目详情
     login(page, app_server, "leader", "demo-leader")
-    open_page(page, "项目详情")
-    choose(page, "项目", re.compile(rf"^\S+ \S+\s+{re.escape(PROJECT)}$"))  # '▲ 红  学校维修资金'
-    page.get_by_role("heading", name=PROJECT, exact=True).wait_for()
+    grid = project_indicators(page, PROJECT)
     main = page.locator("[data-testid='stMain']")
-    main.get_by_role("heading", name="绩效指标").wait_for()
-    grid = main.locator("[data-testid='stDataFrame']").filter(has=page.locator("th", has_text=re.compile("^当前值$")))
-    grid = grid.filter(has=page.locator("th", has_text=re.compile("^三级指标$")))  # not the per-period history
     row = grid_row(grid, "三级指标", INDICATOR)
     assert grid_cell_text(page, grid, row, "当前值") == "1所"
     assert "绿" in grid_cell_text(page, grid, row, "状态")

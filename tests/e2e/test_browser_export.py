@@ -14,7 +14,8 @@ import pytest
 
 from tests.e2e.conftest import grid_cell_text, login, open_page
 
-pytestmark = pytest.mark.e2e
+# one xdist worker runs the tests that share the session app servers (make test: -n 2 --dist loadgroup)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 HEADER_ROW = 3  # title, subtitle, header, then the data rows
 

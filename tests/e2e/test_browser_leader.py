@@ -13,7 +13,8 @@ import pytest
 
 from tests.e2e.conftest import login, logout, open_page, shot_dir, wait_idle
 
-pytestmark = pytest.mark.e2e
+# one xdist worker runs the tests that share the session app servers (make test: -n 2 --dist loadgroup)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def _charts_drawn(page, n: int = 1) -> None:
