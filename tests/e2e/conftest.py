@@ -7,6 +7,7 @@
   port; waits for ``/_stcore/health`` to answer ``ok``. Yields an ``AppServer`` (``url``, ``db_url``,
   ``kind``, ``log()``); stopped (its process group) at the end. Every test that uses it runs once per
   database; pytest groups the tests by database, so each server starts once per session (and worker).
+  Tests marked ``writes_demo_data`` run last on each server, so the others see the untouched demo data.
 * ``browser`` (session): Debian's Chromium through the Playwright sync API (never ``playwright
   install``). Skips the e2e tests when Playwright or ``/usr/bin/chromium`` is missing.
 * ``page`` (test): a fresh context (1600×1000, zh-CN) on the app — no cookies, so not signed in.
@@ -127,6 +128,27 @@ def stop_app(server: AppServer) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+DATABASES = ("sqlite", "postgres")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "writes_demo_data: an e2e test that changes the shared app_server's "
+                                       "demo data; runs after the other tests on the same server")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by app_server database
+def pytest_collection_modifyitems(items):
+    """On each app_server, the tests that change the demo data run last, so the others (and their
+    screenshots) see the demo data as ``manage.py init`` made it, whichever tests are selected."""
+    slots = [i for i, item in enumerate(items)
+             if "app_server" in getattr(getattr(item, "callspec", None), "params", {})]
+    ordered = sorted((items[i] for i in slots), key=lambda item: (
+        DATABASES.index(item.callspec.params["app_server"]),
+        item.get_closest_marker("writes_demo_data") is not None))
+    for i, item in zip(slots, ordered):
+        items[i] = item
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -28,7 +28,7 @@ from tests.e2e.conftest import (
 )
 
 # one xdist worker runs the tests that share the session app servers (make test: -n 2 --dist loadgroup)
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.writes_demo_data]
 
 PROJECT = "学校维修资金"
 INDICATOR = "维修学校的数量"
