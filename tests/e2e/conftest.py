@@ -12,7 +12,13 @@
   install``). Skips the e2e tests when Playwright or ``/usr/bin/chromium`` is missing.
 * ``page`` (test): a fresh context (1600×1000, zh-CN) on the app — no cookies, so not signed in.
 * Helpers: ``wait_idle(page)`` waits until the script run has finished, ``login(page, server,
-  username, password)``, ``logout(page)``, ``open_page(page, title)`` (a sidebar menu entry).
+  username, password)``, ``logout(page)``, ``open_page(page, title)`` (a sidebar menu entry),
+  ``choose(page, label, option)`` (a selectbox), ``shot_dir(tmp_path, server)`` (screenshots).
+* Grids (``st.dataframe`` / ``st.data_editor`` draw on a canvas; the text comes from the grid's hidden
+  accessibility table): ``grid_headers``, ``grid_row``, ``select_grid_cell``, ``grid_cell_text``,
+  ``type_into_cell``.
+* Flows shared by several tests: ``entry_grid`` / ``save_entry`` (填报 as staff) and
+  ``project_indicators`` (项目详情 → 绩效指标).
 """
 
 from __future__ import annotations
