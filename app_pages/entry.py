@@ -5,7 +5,8 @@ import streamlit as st
 
 from components import entry_editor as ed
 from components.auth import current_principal
-from components.state import get_engine
+from components.filters import show_demo_banner
+from components.state import get_engine, revision
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
 from data_access.permissions import PermissionDenied
@@ -17,6 +18,7 @@ IMPORT_RESULT = "entry_import_result"
 principal = current_principal()
 engine = get_engine()
 st.title("填报")
+show_demo_banner(revision())
 
 if principal.is_leader:
     st.info("领导账户为只读，不能填报。请在“总览”“项目详情”等页面查看填报情况。")

@@ -146,9 +146,15 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
     if cached.has_demo(rev) and not demo_banner:
         box.caption("当前数据包含示例数据（演示用）")
-    elif cached.has_demo(rev):
-        st.warning("当前数据包含**示例数据**（演示用，非真实填报）。正式使用前请由管理员清除示例数据。", icon=":material/science:")
+    elif demo_banner:
+        show_demo_banner(rev)
     return year, p.end, f
+
+
+def show_demo_banner(rev: int) -> None:
+    """The demo-data warning, on every page that shows or edits monitoring values."""
+    if cached.has_demo(rev):
+        st.warning("当前数据包含**示例数据**（演示用，非真实填报）。正式使用前请由管理员清除示例数据。", icon=":material/science:")
 
 
 def _clear() -> None:

@@ -1124,17 +1124,21 @@ def status_text(status: str) -> str:
     return _st(status)
 
 
-def _required_text(req) -> str:
+def _required_text(req, a: IndicatorActual | None) -> str:
+    """The fields the rules require for this row that are still empty (what the user must add)."""
+    def empty(text: str | None) -> bool:
+        return not (text or "").strip()
+
     parts = []
-    if req.value:
+    if req.value and (a is None or (a.actual_value is None and not a.actual_judgement and a.actual_date is None)):
         parts.append("当前值")
-    if req.reasons:
+    if req.reasons and (a is None or empty(a.reasons)):
         parts.append("偏差原因")
-    if req.explanation:
+    if req.explanation and (a is None or empty(a.explanation)):
         parts.append("说明")
-    if req.likelihood:
+    if req.likelihood and (a is None or empty(a.likelihood)):
         parts.append("完成可能性")
-    if req.measures:
+    if req.measures and (a is None or empty(a.measures)):
         parts.append("纠偏措施")
     return "、".join(parts)
 
@@ -1253,7 +1257,7 @@ def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
             "备注": (a.remarks if a else "") or "",
             "状态": status_text(st.status),
             "状态原因": st.reason,
-            "须填写": _required_text(req),
+            "须填写": _required_text(req, a),
             "填报人": ("示例数据" if a.is_demo else a.updated_by) if a else "",
             "更新时间": format_time(a.updated_at) if a else "",
         })
