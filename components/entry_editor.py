@@ -45,7 +45,8 @@ IND_KEY = "entry_ind_key"
 SP_KEY = "entry_sp_key"
 UNSAVED = "✏️ 未保存"
 
-IND_VISIBLE = ["项目", "三级指标", "目标", "单位", "类型", "上期值", *A.IND_EDIT_COLUMNS, "状态", "状态原因", "须填写",
+# the live status and what is still required sit next to the target, visible without scrolling
+IND_VISIBLE = ["项目", "三级指标", "目标", "状态", "须填写", "上期值", *A.IND_EDIT_COLUMNS, "状态原因", "单位", "类型",
                "填报人", "更新时间"]
 SP_VISIBLE = ["项目", "责任单位", "预算（万元）", "计划进度%", "上期累计支出（万元）", *A.SP_EDIT_COLUMNS, "执行率%", "状态",
               "状态原因", "须填写", "填报人", "更新时间"]
