@@ -98,3 +98,113 @@ def test_auth_settings_defaults_and_production_key():
     prod = auth_settings({"APP_ENV": "production", "AUTH_LOGIN_SLEEP": "0", "AUTH_COOKIE_EXPIRY_DAYS": "0.25"})
     assert prod.production and prod.cookie_key == "" and prod.login_sleep == 0 and prod.cookie_expiry_days == 0.25
     assert auth_settings({"AUTH_COOKIE_EXPIRY_DAYS": "x"}).cookie_expiry_days == 1.0
+
+
+# --------------------------------------------------------------------------- key length boundaries
+
+
+def test_cookie_key_length_boundary_and_padding():
+    from data_access.users import MIN_COOKIE_KEY_CHARS
+
+    ok = "k" * MIN_COOKIE_KEY_CHARS
+    assert production_problems({"APP_ENV": "production", "AUTH_COOKIE_KEY": ok}, []) == []
+    short = production_problems({"APP_ENV": "production", "AUTH_COOKIE_KEY": ok[1:]}, [])
+    assert len(short) == 1 and short[0].startswith("AUTH_COOKIE_KEY 太短")
+    # spaces around a short key do not make it long enough
+    padded = production_problems({"APP_ENV": "production", "AUTH_COOKIE_KEY": f"   {ok[1:]}   "}, [])
+    assert len(padded) == 1 and padded[0].startswith("AUTH_COOKIE_KEY 太短")
+    # the development key with spaces around it is still the development key
+    dev = production_problems({"APP_ENV": "production", "AUTH_COOKIE_KEY": f" {DEV_COOKIE_KEY} "}, [])
+    assert len(dev) == 1 and "默认值" in dev[0]
+
+
+# --------------------------------------------------------------------------- the app's start-up check
+#
+# components.auth.startup_checks, as app.py runs it on every run, on a real (SQLite) user table: each
+# unsafe production setting stops the app with the list of problems; safe settings let it start.
+
+
+class _Stopped(Exception):
+    pass
+
+
+@pytest.fixture
+def startup(tmp_path, monkeypatch):
+    """``startup(env, users)``: create the users, set the environment, run ``startup_checks``; returns
+    (the error it showed or None when the app may start, the usernames in the database afterwards)."""
+    import streamlit as st
+
+    import components.auth as auth
+    from data_access.db import make_engine, migrate
+    from data_access.users import create_user, list_users
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'prod.db'}")
+    migrate(engine)
+    for name in auth.SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(auth, "_secret", lambda name: None)  # no .streamlit/secrets.toml in play
+    shown: list[str] = []
+    monkeypatch.setattr(auth.st, "error", lambda body, *a, **k: shown.append(str(body)))
+
+    def stop():
+        raise _Stopped
+
+    monkeypatch.setattr(auth.st, "stop", stop)
+
+    def run(env: dict, users: list[tuple[str, str, bool]]):
+        for username, password, demo in users:
+            create_user(engine, username, "admin", password, name=username, is_demo=demo)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        st.cache_data.clear()  # the check is cached per revision and settings, not per database
+        st.cache_resource.clear()
+        try:
+            auth.startup_checks(engine)
+        except _Stopped:
+            return shown[-1] if shown else "(stopped without a message)", [u.username for u in list_users(engine)]
+        assert not shown
+        return None, [u.username for u in list_users(engine)]
+
+    yield run
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine.dispose()
+
+
+REAL = [("chen", "a-real-password-42", False)]
+
+
+@pytest.mark.parametrize(
+    "env, users, expected",
+    [
+        ({}, REAL, "未配置登录Cookie签名密钥 AUTH_COOKIE_KEY"),
+        ({"AUTH_COOKIE_KEY": DEV_COOKIE_KEY}, REAL, "仍是开发用的默认值"),
+        ({"AUTH_COOKIE_KEY": "0123456789abcdef-too-short"}, REAL, "AUTH_COOKIE_KEY 太短"),
+        ({"AUTH_COOKIE_KEY": GOOD_KEY}, [("jiaoyu", "demo-jiaoyu", False)], "演示密码"),
+        ({"AUTH_COOKIE_KEY": GOOD_KEY}, [("admin", "demo-admin", True)], "演示账户"),
+        ({"AUTH_COOKIE_KEY": GOOD_KEY, "AUTH_COOKIE_EXPIRY_DAYS": "365"}, REAL, "AUTH_COOKIE_EXPIRY_DAYS 不正确"),
+    ],
+    ids=["missing-key", "default-key", "short-key", "demo-password", "demo-account", "long-expiry"],
+)
+def test_production_app_refuses_to_start(startup, env, users, expected):
+    error, usernames = startup({"APP_ENV": "production", **env}, users)
+    assert error is not None and "拒绝启动" in error and expected in error, error
+    assert sorted(usernames) == sorted(u for u, _, _ in users)  # nothing created, nothing changed
+
+
+def test_production_app_with_safe_settings_starts_without_demo_accounts(startup):
+    error, usernames = startup({"APP_ENV": "production", "AUTH_COOKIE_KEY": GOOD_KEY}, REAL)
+    assert error is None and usernames == ["chen"]
+
+
+def test_production_key_from_secrets_counts_like_the_environment(startup, monkeypatch):
+    import components.auth as auth
+
+    monkeypatch.setattr(auth, "_secret", lambda name: {"AUTH_COOKIE_KEY": DEV_COOKIE_KEY}.get(name))
+    error, _ = startup({"APP_ENV": "production"}, REAL)
+    assert error is not None and "仍是开发用的默认值" in error
+
+
+def test_development_creates_the_demo_accounts_on_an_empty_database(startup):
+    error, usernames = startup({}, [])
+    assert error is None and {"admin", "leader", "jiaoyu", "weijian"} <= set(usernames)
