@@ -12,7 +12,7 @@ from components.filters import caption, filter_bar, open_project
 from components.state import revision
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html, inject_css
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
-from domain.status import GREEN, MISSING, STATUS_LABELS
+from domain.status import MISSING, STATUS_LABELS
 
 principal = current_principal()
 inject_css()

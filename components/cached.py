@@ -41,7 +41,6 @@ from domain.periods import (
     MONTH,
     QUARTER,
     Period,
-    expected_cumulative_pct,
     format_day,
     parse_period,
     period_for_date,
@@ -57,7 +56,6 @@ from domain.status import (
     RED,
     SEVERITY,
     STATUS_LABELS,
-    STATUSES,
     ProjectStatus,
     count_statuses,
     department_summary,
@@ -236,29 +234,6 @@ def areas_table(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def changes_table(rev: int, year: int, as_of: date, prev_as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
     return build_changes(evaluate(rev, year, as_of, vis), evaluate(rev, year, prev_as_of, vis), f)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def department_spending(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
-    """The department's planned vs actual cumulative spending (long frame for the spending chart)."""
-    from documents.leader_charts import spending_series
-
-    results = filter_projects(evaluate(rev, year, as_of, vis), f)
-    ids = [r.project.id for r in results]
-    hist = spending(rev, tuple(ids))
-    budget = sum(r.project.budget_wan or 0.0 for r in results)
-    plan = []
-    if budget > 0:
-        for p in periods_of_year(year, MONTH):
-            planned = 0.0
-            for r in results:
-                pct = expected_cumulative_pct(r.project.plan, p.end, year) if r.project.plan else None
-                if pct is None or not any((pt.cumulative_pct or 0) > 0 for pt in r.project.plan):
-                    pct = time_progress(p.end, year) * 100.0
-                planned += (r.project.budget_wan or 0.0) * pct / 100.0
-            plan.append((p.end, p.label, planned / budget * 100.0))
-    actual = _actual_points(hist, as_of, group=True)
-    return spending_series(budget, plan, actual, year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -734,7 +709,7 @@ __all__ = [
     "VisKey", "ALL", "visibility_key", "project_filter", "fiscal_years", "periods_with_data",
     "default_period_key", "has_demo", "filter_options", "period_options", "period_option_label",
     "previous_period", "structure", "evaluate", "evaluate_one", "projects_table", "risk_table", "indicator_table",
-    "headline", "matrix", "areas", "areas_table", "changes_table", "department_spending", "department_spending_spec", "spending",
+    "headline", "matrix", "areas", "areas_table", "changes_table", "department_spending_spec", "spending",
     "project_detail", "project_spending", "project_history", "change_history", "reporting",
     "periods_table", "build_headline", "build_matrix", "matrix_columns", "matrix_wide", "build_areas",
     "build_changes", "build_reporting", "meeting_order", "build_slide", "build_area_slide", "today_local",

@@ -1,8 +1,8 @@
 """Chart wrappers for the pages: build the spec (``documents/``) and hand it to ``st.altair_chart``.
 
-The department spending chart is the exports colleague's ``documents.charts.department_spending_chart``
-on ``data_access.exports.department_spending_series`` (the same chart as in the monitoring report);
-the project chart and the status matrix come from ``documents.leader_charts``.
+The department spending chart is built in ``components.cached.department_spending_spec`` (the same
+chart as in the monitoring report); the project chart and the status matrix come from
+``documents.leader_charts``.
 """
 
 from __future__ import annotations
@@ -12,33 +12,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.cached import TTL, VisKey, matrix_columns, project_filter
-from components.state import get_engine
-from data_access.views import ViewFilters
+from components.cached import TTL, matrix_columns
 from documents import leader_charts
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def department_series(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...]) -> pd.DataFrame:
-    from data_access.exports import department_spending_series
-
-    return department_spending_series(get_engine(), year, as_of, list(project_ids), project_filter=project_filter(vis))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def _department_spec(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...], title: str) -> dict:
-    from documents.charts import department_spending_chart
-
-    series = department_series(rev, year, as_of, vis, project_ids)
-    return department_spending_chart(series, title=title, width=640, height=300).to_dict()
-
-
-def department_spending(rev: int, year: int, as_of: date, vis: VisKey, project_ids: tuple[int, ...],
-                        f: ViewFilters, key: str = "dept_spending") -> None:
-    """The department's planned vs actual cumulative spending per quarter (the spec is cached: building
-    and validating an Altair chart costs more than the rest of a rerun)."""
-    title = "部门累计支出：计划与实际" if not (f.areas or f.units or f.statuses) else "所选项目累计支出：计划与实际"
-    st.vega_lite_chart(_department_spec(rev, year, as_of, vis, project_ids, title), theme=None, key=key)
 
 
 def project_spending(series: pd.DataFrame, as_of: date, title: str, key: str = "project_spending") -> None:
@@ -84,4 +59,4 @@ def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> No
     st.vega_lite_chart(_history_spec(df), theme=None, key=key)
 
 
-__all__ = ["department_series", "department_spending", "project_spending", "status_matrix", "indicator_history"]
+__all__ = ["project_spending", "status_matrix", "indicator_history"]

@@ -60,7 +60,7 @@ from data_access.permissions import (
     visible_project_filter,
 )
 from domain import entry as E
-from domain.entry import ANY_VERSION, FieldError
+from domain.entry import ANY_VERSION
 from domain.periods import MONTH, QUARTER, parse_period
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import (
@@ -70,7 +70,6 @@ from domain.status import (
     IndicatorInput,
     PlanPoint,
     ProjectInput,
-    STATUS_LABELS,
     evaluate_budget,
     evaluate_indicator,
     explanation_requirements,

@@ -15,8 +15,8 @@ def replace_demo_actuals(engine: Engine, indicator_rows: list[dict], spending_ro
     with session_scope(engine) as s:
         s.execute(delete(IndicatorActual).where(IndicatorActual.is_demo.is_(True)))
         s.execute(delete(SpendingActual).where(SpendingActual.is_demo.is_(True)))
-        real_ind = set(s.execute(select(IndicatorActual.indicator_id, IndicatorActual.period_code)).tuples())
-        real_sp = set(s.execute(select(SpendingActual.project_id, SpendingActual.period_code)).tuples())
+        real_ind = set(s.execute(select(IndicatorActual.indicator_id, IndicatorActual.period_code)).tuples().all())
+        real_sp = set(s.execute(select(SpendingActual.project_id, SpendingActual.period_code)).tuples().all())
         ind = [dict(r, is_demo=True, updated_by=username, updated_at=now, version=1)
                for r in indicator_rows if (r["indicator_id"], r["period_code"]) not in real_ind]
         sp = [dict(r, is_demo=True, updated_by=username, updated_at=now, version=1)

@@ -53,9 +53,6 @@ from documents.table_export import (
 )
 from domain.status import (
     AMBER,
-    BLUE,
-    GREEN,
-    GREY,
     MISSING,
     REASON_CATEGORIES,
     RED,
