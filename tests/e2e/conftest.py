@@ -179,12 +179,14 @@ def app_server(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    # locally a missing browser skips the browser tests; in CI (CI=true) it is a failure
+    missing = pytest.fail if os.environ.get("CI") == "true" else pytest.skip
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("playwright is not installed")
+        missing("playwright is not installed")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
+        missing(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b

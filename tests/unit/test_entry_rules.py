@@ -125,7 +125,8 @@ def test_parse_date_refuses(raw, words):
 
 
 def test_pandas_timestamp_and_nat():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     assert parse_date(pd.Timestamp("2024-03-04"), "完成日期", 2024) == date(2024, 3, 4)
     assert parse_date(pd.NaT, "完成日期", 2024) is None
     assert is_blank(pd.NA) and is_blank(pd.NaT) and is_blank([]) and not is_blank(0)
