@@ -162,7 +162,7 @@ def new_page(browser):
 
     def make():
         ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        ctx.set_default_timeout(30_000)
+        ctx.set_default_timeout(60_000)  # two replicas, nginx and two browsers share 2 cores
         contexts.append(ctx)
         return ctx.new_page()
 
