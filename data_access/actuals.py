@@ -569,55 +569,14 @@ def _save_indicators(s: Session, p: Principal, period_code: str, rows: list[Mapp
         res.would_save = sorted([i for i, *_ in inserts] + [i for i, *_ in updates])
         return res
 
-    detail = _detail(source, note)
-    written: dict[int, int] = {}
-    audit: list[dict] = []
-
-    # new values, in indicator order (two writers inserting the same rows never deadlock)
-    inserts.sort(key=lambda t: ids[t[0]])
     new_rows = []
     for i, values, _ in inserts:
         rec = {k: None for k in E.INDICATOR_FIELDS}
         rec.update({E.REASONS: "", E.EXPLANATION: "", E.MEASURES: "", E.REMARKS: ""})
         rec.update(values)
-        rec.update(indicator_id=ids[i], period_code=code, is_demo=False, updated_by=username, updated_at=now,
-                   version=1)
         new_rows.append(rec)
-    got = _insert_rows(s, IndicatorActual, new_rows, "indicator_id")
-    for i, values, changes in inserts:
-        iid = ids[i]
-        if iid in got:
-            written[i] = got[iid]
-            res.versions[i] = 1
-            audit.extend(_audit_rows(changes, IND_ENTITY, {i: got[iid]}, username, now, code, detail))
-        else:  # inserted concurrently by someone else
-            theirs = s.execute(select(IndicatorActual).where(
-                IndicatorActual.indicator_id == iid, IndicatorActual.period_code == code)).scalar_one()
-            res.conflicts.append(Conflict(i, iid, theirs.version, theirs.updated_by, theirs.updated_at,
-                                          _record(theirs, list(values)), {k: rows[i].get(k) for k in values
-                                                                          if k in rows[i]}, None))
-            res.changes = [c for c in res.changes if c.row != i]
-
-    for i, a, values, changes in updates:
-        stmt = (update(IndicatorActual)
-                .where(IndicatorActual.id == a.id, IndicatorActual.version == a.version)
-                .values(**values, version=a.version + 1, updated_by=username, updated_at=now, is_demo=False)
-                .execution_options(synchronize_session=False))
-        if s.execute(stmt).rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
-            s.expire(a)
-            res.conflicts.append(Conflict(i, ids[i], None, "", None, {}, dict(values), a.version))
-            res.changes = [c for c in res.changes if c.row != i]
-            continue
-        written[i] = a.id
-        res.versions[i] = a.version + 1
-        audit.extend(_audit_rows(changes, IND_ENTITY, {i: a.id}, username, now, code, detail))
-
-    if written:
-        if audit:
-            s.execute(insert(AuditLog), audit)
-        bump_revision(s)
-    res.saved = dict(sorted(written.items()))
-    return res
+    return _write(s, res, IndicatorActual, "indicator_id", IND_ENTITY, ids, rows, inserts, new_rows, updates,
+                  username, now, code, _detail(source, note))
 
 
 # --------------------------------------------------------------------------- spending rows
@@ -745,38 +704,50 @@ def _save_spending(s: Session, p: Principal, period_code: str, rows: list[Mappin
         res.would_save = sorted([i for i, *_ in inserts] + [i for i, *_ in updates])
         return res
 
-    detail = _detail(source, note)
+    return _write(s, res, SpendingActual, "project_id", SP_ENTITY, ids, rows, inserts,
+                  [dict(values) for _i, values, _c in inserts], updates, username, now, code, _detail(source, note))
+
+
+def _write(s: Session, res: SaveResult, model, key: str, entity: str, ids: dict[int, int],
+           rows: list[Mapping[str, Any]], inserts: list, insert_values: list[dict], updates: list, username: str,
+           now, code: str, detail: str) -> SaveResult:
+    """The write phase shared by indicator and spending saves: insert new values (in key order, so two
+    writers inserting the same rows never deadlock; a row inserted concurrently by someone else becomes a
+    conflict), update stored ones only at the version they were loaded with, append one audit row per
+    changed field, bump the data revision."""
     written: dict[int, int] = {}
     audit: list[dict] = []
-    inserts.sort(key=lambda t: ids[t[0]])
-    new_rows = [dict(values, project_id=ids[i], period_code=code, is_demo=False, updated_by=username,
-                     updated_at=now, version=1) for i, values, _ in inserts]
-    got = _insert_rows(s, SpendingActual, new_rows, "project_id")
-    for i, values, changes in inserts:
-        pid = ids[i]
-        if pid in got:
-            written[i] = got[pid]
+    order = sorted(range(len(inserts)), key=lambda n: ids[inserts[n][0]])
+    new_rows = [dict(insert_values[n], **{key: ids[inserts[n][0]]}, period_code=code, is_demo=False,
+                     updated_by=username, updated_at=now, version=1) for n in order]
+    got = _insert_rows(s, model, new_rows, key)
+    key_col = getattr(model, key)
+    for n in order:
+        i, values, changes = inserts[n]
+        rid = ids[i]
+        if rid in got:
+            written[i] = got[rid]
             res.versions[i] = 1
-            audit.extend(_audit_rows(changes, SP_ENTITY, {i: got[pid]}, username, now, code, detail))
-        else:
-            theirs = s.execute(select(SpendingActual).where(
-                SpendingActual.project_id == pid, SpendingActual.period_code == code)).scalar_one()
-            res.conflicts.append(Conflict(i, pid, theirs.version, theirs.updated_by, theirs.updated_at,
-                                          _record(theirs, fields), {k: rows[i].get(k) for k in fields
-                                                                    if k in rows[i]}, None))
+            audit.extend(_audit_rows(changes, entity, {i: got[rid]}, username, now, code, detail))
+        else:  # inserted concurrently by someone else
+            theirs = s.execute(select(model).where(key_col == rid, model.period_code == code)).scalar_one()
+            res.conflicts.append(Conflict(i, rid, theirs.version, theirs.updated_by, theirs.updated_at,
+                                          _record(theirs, list(values)),
+                                          {k: rows[i].get(k) for k in values if k in rows[i]}, None))
             res.changes = [c for c in res.changes if c.row != i]
     for i, a, values, changes in updates:
-        stmt = (update(SpendingActual)
-                .where(SpendingActual.id == a.id, SpendingActual.version == a.version)
+        stmt = (update(model)
+                .where(model.id == a.id, model.version == a.version)
                 .values(**values, version=a.version + 1, updated_by=username, updated_at=now, is_demo=False)
                 .execution_options(synchronize_session=False))
         if s.execute(stmt).rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
+            s.expire(a)
             res.conflicts.append(Conflict(i, ids[i], None, "", None, {}, dict(values), a.version))
             res.changes = [c for c in res.changes if c.row != i]
             continue
         written[i] = a.id
         res.versions[i] = a.version + 1
-        audit.extend(_audit_rows(changes, SP_ENTITY, {i: a.id}, username, now, code, detail))
+        audit.extend(_audit_rows(changes, entity, {i: a.id}, username, now, code, detail))
     if written:
         if audit:
             s.execute(insert(AuditLog), audit)
