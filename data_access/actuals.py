@@ -46,6 +46,7 @@ from data_access.models import (
     Setting,
     SpendingActual,
     Unit,
+    User,
     utcnow,
 )
 from data_access.permissions import (
@@ -1137,6 +1138,21 @@ def _editable_projects(s: Session, principal: Principal | None, period: Period,
     return s.execute(q).all()
 
 
+def _saved_by(s: Session, actuals) -> dict[str, str]:
+    """Display names of who saved these values (one query): 姓名 where the account has one."""
+    names = {a.updated_by for a in actuals if a is not None and a.updated_by}
+    if not names:
+        return {}
+    found = dict(s.execute(select(User.username, User.name).where(User.username.in_(sorted(names)))).tuples().all())
+    return {u: (found.get(u) or u) for u in names}
+
+
+def _saved_by_text(a, names: dict[str, str]) -> str:
+    if a is None:
+        return ""
+    return "示例数据" if a.is_demo else names.get(a.updated_by, a.updated_by)
+
+
 def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
                 project_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """One row per indicator of the projects the principal may see (optionally only ``project_ids``)
@@ -1159,6 +1175,7 @@ def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
         iids = [i.id for i in inds]
         current = {a.indicator_id: a for a in s.execute(select(IndicatorActual).where(
             IndicatorActual.indicator_id.in_(iids), IndicatorActual.period_code == period.code)).scalars()}
+        saved_by = _saved_by(s, current.values())
         ends = _period_ends(s, period.fiscal_year_id)
         earlier = _earlier_codes(ends, period.end)
         prev: dict[int, IndicatorActual] = {}
@@ -1228,7 +1245,7 @@ def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
             "状态": status_text(st.status),
             "状态原因": st.reason,
             "须填写": _required_text(req, a),
-            "填报人": ("示例数据" if a.is_demo else a.updated_by) if a else "",
+            "填报人": _saved_by_text(a, saved_by),
             "更新时间": format_time(a.updated_at) if a else "",
         })
     df = pd.DataFrame(rows, columns=IND_COLUMNS)
@@ -1256,6 +1273,7 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
         plans = _plans(s, pids)
         current = {a.project_id: a for a in s.execute(select(SpendingActual).where(
             SpendingActual.project_id.in_(pids), SpendingActual.period_code == period.code)).scalars()}
+        saved_by = _saved_by(s, current.values())
         previous = _previous_spending(s, pids, period.fiscal_year_id, period.end)
     rows = []
     for pid, name, unit_id, unit_name, budget, _seq in projects:
@@ -1283,7 +1301,7 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
             "状态": status_text(bs.status),
             "状态原因": bs.reason,
             "须填写": "说明" if need else ("累计支出" if bs.status == "missing" else ""),
-            "填报人": ("示例数据" if a.is_demo else a.updated_by) if a else "",
+            "填报人": _saved_by_text(a, saved_by),
             "更新时间": format_time(a.updated_at) if a else "",
         })
     df = pd.DataFrame(rows, columns=SP_COLUMNS)

@@ -68,7 +68,7 @@ def test_staff_saves_a_value_and_the_leader_sees_it(page, app_server, tmp_path):
     status = grid_cell_text(page, grid, row, "状态")
     assert "绿" in status and "红" not in status, status
     assert "累计1所" in grid_cell_text(page, grid, row, "状态原因")
-    assert grid_cell_text(page, grid, row, "填报人") == "jiaoyu"
+    assert grid_cell_text(page, grid, row, "填报人") == "教育科填报员（示例）"  # the saver's name, not the login
 
     logout(page)
 
