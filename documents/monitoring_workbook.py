@@ -456,26 +456,36 @@ def monitoring_workbook(
 ) -> bytes:
     """The official monitoring table: a summary sheet (default when there is more than one project)
     and one sheet per project, in the order given. A single project = a list of one."""
+    return project_workbook(
+        results,
+        summary=summary,
+        write_summary=lambda ws: write_frame(
+            ws, summary_frame(results, meta, as_of),
+            title=f"{TITLE}（汇总）",
+            subtitle=f"主管部门：{department}；{as_of_text(as_of)}（{as_of_span(as_of)}）；项目{len(results)}个",
+        ),
+        write_item=lambda ws, r, styles: write_project_sheet(ws, r, meta.get(r.project.id, {}), as_of, department,
+                                                             styles),
+    )
+
+
+def project_workbook(items: Sequence[Any], *, summary: bool | None, write_summary, write_item) -> bytes:
+    """A workbook of an optional summary sheet (default: when there is more than one item) and one sheet per
+    item (anything with ``.project.name``), named "1.项目名称" within Excel's limits; shared by the official
+    monitoring table and the self-evaluation preview. ``write_item(ws, item, styles)``; ``styles`` is a
+    cache of cell styles shared by the sheets."""
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     styles: dict = {}
     if summary is None:
-        summary = len(results) > 1
+        summary = len(items) > 1
     if summary:
-        ws = wb.create_sheet(sheet_title(SUMMARY_SHEET, taken))
-        write_frame(
-            ws, summary_frame(results, meta, as_of),
-            title=f"{TITLE}（汇总）",
-            subtitle=f"主管部门：{department}；{as_of_text(as_of)}（{as_of_span(as_of)}）；项目{len(results)}个",
-        )
-    for i, r in enumerate(results, start=1):
-        m = meta.get(r.project.id, {})
-        ws = wb.create_sheet(sheet_title(f"{i}.{r.project.name}", taken))
-        write_project_sheet(ws, r, m, as_of, department, styles)
-    if not results:
-        ws = wb.create_sheet("说明")
-        ws["A1"] = "没有可导出的项目"
+        write_summary(wb.create_sheet(sheet_title(SUMMARY_SHEET, taken)))
+    for i, item in enumerate(items, start=1):
+        write_item(wb.create_sheet(sheet_title(f"{i}.{item.project.name}", taken)), item, styles)
+    if not items:
+        wb.create_sheet("说明")["A1"] = "没有可导出的项目"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

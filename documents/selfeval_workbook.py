@@ -16,12 +16,10 @@ Layout of a project sheet (10 columns A–J): title, （YYYY年度）, the 预�
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
@@ -32,6 +30,7 @@ from documents.monitoring_workbook import (
     goals_text,
     input_value_text,
     norm_level,
+    project_workbook,
     remark_text,
     row_height,
     text_lines,
@@ -45,7 +44,6 @@ from documents.table_export import (
     STATUS_COLOURS,
     as_of_text,
     setup_print,
-    sheet_title,
     status_fill,
     write_frame,
 )
@@ -273,25 +271,15 @@ def selfeval_workbook(
     project in the order given."""
     y = year or as_of.year
     in_year = not is_year_end(as_of, y)
-    wb = Workbook()
-    wb.remove(wb.active)
-    taken: set[str] = set()
-    styles: dict = {}
-    if summary is None:
-        summary = len(evals) > 1
-    if summary:
-        ws = wb.create_sheet(sheet_title(SUMMARY_SHEET, taken))
-        sub = f"主管部门：{department}；{as_of_text(as_of)}；项目{len(evals)}个"
-        if in_year:
-            sub = f"{ESTIMATE_BANNER}；" + sub
-        write_frame(ws, summary_frame(evals, meta, y, as_of), title=f"{TITLE}（汇总，{y}年度）", subtitle=sub,
-                    status_column_map={"等级": "_status"})
-    for i, ev in enumerate(evals, start=1):
-        ws = wb.create_sheet(sheet_title(f"{i}.{ev.project.name}", taken))
-        write_selfeval_sheet(ws, ev, meta.get(ev.project.id, {}), as_of, department, y, styles)
-    if not evals:
-        ws = wb.create_sheet("说明")
-        ws["A1"] = "没有可导出的项目"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    sub = f"主管部门：{department}；{as_of_text(as_of)}；项目{len(evals)}个"
+    if in_year:
+        sub = f"{ESTIMATE_BANNER}；" + sub
+    return project_workbook(
+        evals,
+        summary=summary,
+        write_summary=lambda ws: write_frame(ws, summary_frame(evals, meta, y, as_of),
+                                             title=f"{TITLE}（汇总，{y}年度）", subtitle=sub,
+                                             status_column_map={"等级": "_status"}),
+        write_item=lambda ws, ev, styles: write_selfeval_sheet(ws, ev, meta.get(ev.project.id, {}), as_of,
+                                                               department, y, styles),
+    )
