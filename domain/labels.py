@@ -1,0 +1,96 @@
+"""Chinese labels of the audit log's vocabularies: one table per vocabulary, used by every screen and export.
+
+Definitions chosen here:
+
+* ``action`` and ``entity`` are the codes stored in ``AuditLog``. :data:`ENTITY_LABELS` names what was
+  changed; :data:`ACTION_LABELS` names what was done. The same action code can mean different things on
+  different entities (``unlock`` a period = 重新开放, ``unlock`` an account = 解除锁定): those pairs are in
+  :data:`ACTION_ON_ENTITY` and win over the plain action label.
+* An unknown code is shown as it is stored (never dropped), so a new action shows up before it gets a label.
+* Stored values are text; :func:`value_text` turns the raw forms a person should never read on screen
+  (``None``, ``True``/``False``, ``"true"``/``"false"``, ``nan``) into 空 / 是 / 否.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+ENTITY_LABELS: dict[str, str] = {
+    "indicator_actual": "指标填报",
+    "spending_actual": "预算执行填报",
+    "period": "填报期",
+    "setting": "规则设置",
+    "actuals": "填报数据",
+    "app_user": "用户账户",
+    "user": "用户账户",
+    "fiscal_year": "年度绩效目标",
+    "indicator": "指标",
+    "project": "项目",
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "update": "修改",
+    "create": "新增",
+    "insert": "新增",
+    "delete": "删除",
+    "import": "导入",
+    "lock": "锁定",
+    "unlock": "解锁",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "demo-data": "生成示例数据",
+    "synth": "生成模拟数据",
+    "create_user": "创建用户",
+    "set_password": "修改密码",
+    "activate": "启用账户",
+    "deactivate": "停用账户",
+    "set_units": "修改责任单位",
+    "set_role": "修改角色",
+}
+
+ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
+    ("lock", "period"): "锁定填报期",
+    ("unlock", "period"): "重新开放",
+    ("lock", "app_user"): "锁定账户",
+    ("unlock", "app_user"): "解除锁定",
+}
+
+EMPTY_TEXT = "（空）"
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+def entity_label(entity: str | None) -> str:
+    if not entity:
+        return ""
+    return ENTITY_LABELS.get(entity, entity)
+
+
+def action_label(action: str | None, entity: str | None = None) -> str:
+    if not action:
+        return ""
+    if entity and (action, entity) in ACTION_ON_ENTITY:
+        return ACTION_ON_ENTITY[(action, entity)]
+    return ACTION_LABELS.get(action, action)
+
+
+def value_text(value: Any) -> str:
+    """A stored old/new value as a person reads it: 空 for nothing, 是/否 for booleans, else the text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return EMPTY_TEXT
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    if text in ("", "None", "nan", "NaN", "NaT"):
+        return EMPTY_TEXT
+    if text in _TRUE:
+        return "是"
+    if text in _FALSE:
+        return "否"
+    return text
+
+
+__all__ = ["ENTITY_LABELS", "ACTION_LABELS", "ACTION_ON_ENTITY", "EMPTY_TEXT", "entity_label", "action_label",
+           "value_text"]
