@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test setup db clean bench
+.PHONY: run test lint setup db clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ db: setup
 
 run: db
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# lint: ruff (style, import order), mypy (types), import-linter (the layer arrows), tools/check_shape.py (sizes)
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) tools/check_shape.py
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -n 2 --dist loadgroup
