@@ -1,7 +1,7 @@
 """AppTest fixtures: every test gets its own SQLite database and empty Streamlit caches.
 
 ``DATABASE_URL`` points at a fresh file, ``AUTH_LOGIN_SLEEP=0`` removes the login library's delay, and
-``APP_ENV``/``AUTH_*`` from the outer environment are cleared. The app creates the demo accounts on the
+the other settings of ``data_access.config`` from the outer environment are cleared. The app creates the demo accounts on the
 empty database (admin / leader / jiaoyu / weijian, see ``seed/demo_users.py``).
 
 Use ``new_app()`` for an ``AppTest`` of ``app.py`` and ``sign_in(at, "jiaoyu")`` to skip the login form
@@ -30,8 +30,11 @@ def _isolated_app(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
-    for name in ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME"):
-        monkeypatch.delenv(name, raising=False)
+    from data_access.config import ALL_NAMES
+
+    for name in ALL_NAMES:
+        if name not in ("DATABASE_URL", "AUTH_LOGIN_SLEEP"):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(ROOT)
     _clear_streamlit_caches()
     yield url
