@@ -4,7 +4,8 @@ Flow of one run (``require_login``):
 
 1. Build the library's credentials from the user table (fresh every run: the library mutates it). A locked
    account is given a hash nobody can match, so the library refuses it without seeing the real hash.
-2. ``Authenticate(...).login(...)`` checks the re-login cookie or renders the form.
+2. First run of a browser session only: the re-login cookie (see below) may sign the session in.
+   Otherwise ``Authenticate(...).login(...)`` renders the form (and sets the cookie after a login).
 3. A submitted attempt leaves ``failed_login_attempts`` on exactly one entry of *this run's* dict: a wrong
    password for an unlocked account increments the database counter (once per submission), one for a
    locked account shows "账户已锁定…"; a right password resets the counter (and is refused if the account
