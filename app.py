@@ -12,6 +12,6 @@ from components.state import get_engine
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
 
 engine = get_engine()
-startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database
-principal = require_login(engine)  # stops the run until signed in
+config = startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database
+principal = require_login(engine, config)  # stops the run until signed in
 st.navigation(build_navigation(principal.role)).run()

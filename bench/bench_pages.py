@@ -62,7 +62,7 @@ def _signed_in_app(username: str):
     from data_access.db import make_engine
     from data_access.users import get_user_with_units
 
-    engine = make_engine(os.environ["DATABASE_URL"])
+    engine = make_engine()  # DATABASE_URL, read by data_access.config
     info = get_user_with_units(engine, username)
     engine.dispose()
     if info is None:

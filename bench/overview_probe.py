@@ -52,7 +52,7 @@ def run_app(repeat: int) -> dict:
     from data_access.users import get_user_with_units
     from seed.demo_users import ensure_demo_users
 
-    engine = make_engine(os.environ["DATABASE_URL"])
+    engine = make_engine()  # DATABASE_URL, read by data_access.config
     migrate(engine)
     ensure_demo_users(engine)
     info = get_user_with_units(engine, "admin")

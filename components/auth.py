@@ -4,7 +4,8 @@ Flow of one run (``require_login``):
 
 1. Build the library's credentials from the user table (fresh every run: the library mutates it). A locked
    account is given a hash nobody can match, so the library refuses it without seeing the real hash.
-2. ``Authenticate(...).login(...)`` checks the re-login cookie or renders the form.
+2. First run of a browser session only: the re-login cookie (see below) may sign the session in.
+   Otherwise ``Authenticate(...).login(...)`` renders the form (and sets the cookie after a login).
 3. A submitted attempt leaves ``failed_login_attempts`` on exactly one entry of *this run's* dict: a wrong
    password for an unlocked account increments the database counter (once per submission), one for a
    locked account shows "账户已锁定…"; a right password resets the counter (and is refused if the account
@@ -12,46 +13,50 @@ Flow of one run (``require_login``):
 4. Signed in: the principal is read from the database every run (role and unit changes, deactivation apply
    at once), put in ``st.session_state["principal"]``, and the sidebar shows name, role and 退出登录.
 
-Settings (``st.secrets`` first, then environment variables): ``AUTH_COOKIE_KEY`` (required in production),
-``AUTH_COOKIE_EXPIRY_DAYS`` (default 1), ``AUTH_COOKIE_NAME``, ``AUTH_LOGIN_SLEEP`` (seconds the library
-waits on an unauthenticated run, default 0.7; 0 in tests), ``APP_ENV`` (``production`` turns on the
-start-up refusal in :func:`startup_checks`).
+The re-login cookie is checked here, not by the library: on the first run of a browser session the token
+the browser sent is accepted only by ``data_access.login_cookie.cookie_username`` (HS256 with the key, a
+bounded expiry); a refused cookie is deleted and the login form shows. A cookie sign-in writes one audit
+row per session. The library's own cookie check is switched off (``st.session_state["logout"] = True``,
+its "ignore the cookie" flag), so a forged or malformed token never reaches it.
+
+Settings: ``data_access.config``, from the environment with ``st.secrets`` overlaid (``APP_ENV``,
+``AUTH_COOKIE_*``, ``AUTH_LOGIN_SLEEP``) and Streamlit's ``server.cookieSecret`` when it was set
+explicitly. Production start-up refusals: ``data_access.production``.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import secrets
 from typing import Any
 
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import Engine
-from streamlit_authenticator.utilities import LoginError
+from streamlit import config as st_config
 
+from data_access.config import SECRETS_NAMES, STREAMLIT_COOKIE_SECRET, Config, config_from, environment_settings
 from data_access.db import current_revision
+from data_access.login_cookie import cookie_username, development_cookie_key, stored_dev_cookie_key
 from data_access.permissions import Principal
+from data_access.production import production_problems
 from data_access.users import (
-    DEV_COOKIE_KEY,
     INVALID_LOGIN_MESSAGE,
     credentials_dict,
     get_user_with_units,
-    is_production,
     list_users,
     locked_message,
     principal_for,
-    production_problems,
+    record_cookie_login,
     record_failed_login,
     record_login_success,
     record_logout,
 )
+from seed.demo_users import DEMO_ACCOUNTS, ensure_demo_users
 
 PRINCIPAL_KEY = "principal"
 _ERROR_KEY = "_auth_error"
-SETTING_NAMES = ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME", "AUTH_LOGIN_SLEEP")
-DEFAULT_COOKIE_NAME = "jxsjk_auth"
-DEFAULT_EXPIRY_DAYS = 1.0
-DEFAULT_LOGIN_SLEEP = 0.7
+_COOKIE_CHECKED_KEY = "_auth_cookie_checked"
+EXPIRED_COOKIE_MESSAGE = "登录已失效，请重新登录"
 
 LOGIN_FIELDS = {
     "Form name": "登录绩效双监控看板",
@@ -72,76 +77,81 @@ def _secret(name: str) -> Any:
         return None
 
 
-def effective_env() -> dict[str, str]:
-    """The auth-related settings: ``st.secrets`` first, then the environment."""
-    out: dict[str, str] = {}
-    for name in SETTING_NAMES:
+def _streamlit_cookie_secret() -> str | None:
+    """Streamlit's ``server.cookieSecret`` when it was set explicitly (config.toml, the environment
+    variable or ``--server.cookieSecret``); ``None`` for its default, a random value per process that
+    replicas cannot share."""
+    if st_config.is_manually_set("server.cookieSecret"):
+        return str(st_config.get_option("server.cookieSecret") or "") or None
+    return None
+
+
+def effective_settings() -> dict[str, str]:
+    """The settings mapping for :func:`data_access.config.config_from`: the environment, ``st.secrets``
+    over it for ``SECRETS_NAMES``, and Streamlit's explicit cookie secret (the one it really uses)."""
+    out = environment_settings()
+    for name in SECRETS_NAMES:
         v = _secret(name)
-        if v in (None, ""):
-            v = os.environ.get(name)
         if v not in (None, ""):
             out[name] = str(v)
+    streamlit_secret = _streamlit_cookie_secret()
+    if streamlit_secret:
+        out[STREAMLIT_COOKIE_SECRET] = streamlit_secret
     return out
 
 
-def _float(value: Any, default: float) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return default
-    return f if f >= 0 else default
+def current_config() -> Config:
+    return config_from(effective_settings())
 
 
-@dataclass(frozen=True)
-class AuthSettings:
-    production: bool
-    cookie_name: str
-    cookie_key: str
-    cookie_expiry_days: float
-    login_sleep: float
+@st.cache_resource(show_spinner=False)
+def _dev_cookie_key(_engine: Engine, url: str) -> str:
+    return development_cookie_key(_engine)
 
 
-def auth_settings(env: dict[str, str] | None = None) -> AuthSettings:
-    env = effective_env() if env is None else env
-    prod = is_production(env)
-    return AuthSettings(
-        production=prod,
-        cookie_name=env.get("AUTH_COOKIE_NAME") or DEFAULT_COOKIE_NAME,
-        # outside production a fixed development key; production refuses to start without a real one
-        cookie_key=env.get("AUTH_COOKIE_KEY") or ("" if prod else DEV_COOKIE_KEY),
-        cookie_expiry_days=_float(env.get("AUTH_COOKIE_EXPIRY_DAYS"), DEFAULT_EXPIRY_DAYS) or DEFAULT_EXPIRY_DAYS,
-        login_sleep=_float(env.get("AUTH_LOGIN_SLEEP"), DEFAULT_LOGIN_SLEEP),
-    )
+@st.cache_resource(show_spinner=False)
+def _ephemeral_key(url: str) -> str:
+    return secrets.token_urlsafe(48)
+
+
+def cookie_key(engine: Engine, config: Config) -> str:
+    """The key that signs and checks the re-login cookie: ``AUTH_COOKIE_KEY``; outside production
+    without it, the database's development key (read once per process). Production without a key never
+    gets here past :func:`startup_checks`; should it, a random per-process key accepts no cookie."""
+    if config.auth_cookie_key:
+        return config.auth_cookie_key
+    url = engine.url.render_as_string(hide_password=True)
+    return _ephemeral_key(url) if config.production else _dev_cookie_key(engine, url)
 
 
 # --------------------------------------------------------------------------- start-up checks
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=4)
-def _production_problems(_engine: Engine, _rev: int, env_items: tuple[tuple[str, str], ...]) -> list[str]:
-    return production_problems(dict(env_items), list_users(_engine))
+def _production_problems(_engine: Engine, _rev: int, settings: tuple[tuple[str, str], ...]) -> list[str]:
+    return production_problems(dict(settings), list_users(_engine), dev_keys=[stored_dev_cookie_key(_engine) or ""])
 
 
 @st.cache_resource(show_spinner=False)
 def _demo_users_once(_engine: Engine, url: str) -> bool:
-    from seed.demo_users import ensure_demo_users
-
     ensure_demo_users(_engine)
     return True
 
 
-def startup_checks(engine: Engine) -> None:
-    """Production (``APP_ENV=production``): refuse to start (error + ``st.stop()``) while the cookie key is
-    missing/default or a demo account is live. Otherwise: create the demo accounts on a database without
-    users, so a fresh clone can sign in."""
-    env = effective_env()
-    if is_production(env):
-        problems = _production_problems(engine, current_revision(engine), tuple(sorted(env.items())))
+def startup_checks(engine: Engine) -> Config:
+    """Production (``APP_ENV=production``): refuse to start (error + ``st.stop()``) while a secret is
+    missing or weak (``data_access.production``) or a demo account is live. Otherwise: create the demo
+    accounts on a database without users, so a fresh clone can sign in. Returns this run's settings."""
+    settings = effective_settings()
+    config = config_from(settings)
+    if config.production:
+        problems = _production_problems(engine, current_revision(engine), tuple(sorted(settings.items())))
         if problems:
             st.error("生产环境配置不安全，应用拒绝启动。请先处理：\n\n" + "\n".join(f"- {p}" for p in problems))
             st.stop()
     else:
         _demo_users_once(engine, engine.url.render_as_string(hide_password=True))
+    return config
 
 
 # --------------------------------------------------------------------------- login
@@ -176,45 +186,70 @@ def _sign_out(authenticator: stauth.Authenticate, message: str | None = None) ->
         st.session_state[_ERROR_KEY] = message
 
 
-def _login_widget(authenticator: stauth.Authenticate) -> None:
+def browser_cookie(name: str) -> str | None:
+    """The cookie ``name`` as the browser sent it when this session connected (``None`` when absent)."""
     try:
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
-    except LoginError:
-        # the re-login cookie names a user that was deleted or deactivated: ignore it from now on
-        for k in ("authentication_status", "username", "name", "roles"):
-            st.session_state[k] = None
-        st.session_state["logout"] = True
-        _delete_cookie(authenticator)
-        st.session_state[_ERROR_KEY] = "登录已失效，请重新登录"
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
+        value = st.context.cookies.get(name)
+    except Exception:  # noqa: BLE001 - no browser context (bare script run)
+        return None
+    return value or None
 
 
-def _demo_hint(credentials: dict[str, Any], settings: AuthSettings) -> None:
-    if settings.production:
+def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, credentials: dict[str, Any],
+                    config: Config, key: str) -> None:
+    """First run of a browser session only: sign in by the re-login cookie when its token is accepted,
+    and audit it (so once per session). A refused token is deleted; a valid one naming an account that
+    is gone or deactivated also shows "登录已失效". The cookie a browser sends does not change within a
+    session, so later runs (and a logout) never look at it again."""
+    ss = st.session_state
+    if ss.get(_COOKIE_CHECKED_KEY):
         return
-    from seed.demo_users import DEMO_ACCOUNTS
+    ss[_COOKIE_CHECKED_KEY] = True
+    ss["logout"] = True  # the library's "ignore the cookie" flag: only this function reads it
+    if ss.get("authentication_status"):
+        return
+    token = browser_cookie(config.auth_cookie_name)
+    if token is None:
+        return
+    username = cookie_username(token, key, config.auth_cookie_expiry_days)
+    entry = credentials.get("usernames", {}).get(username) if username else None
+    if entry is None:
+        _delete_cookie(authenticator)
+        if username:
+            ss[_ERROR_KEY] = EXPIRED_COOKIE_MESSAGE
+        return
+    # the session keys the library sets for a cookie login
+    ss.update(authentication_status=True, username=username, name=entry["name"], roles=entry["roles"])
+    record_cookie_login(engine, username)
 
+
+def _demo_hint(credentials: dict[str, Any], config: Config) -> None:
+    if config.production:
+        return
     present = [a for a in DEMO_ACCOUNTS if a.username in credentials.get("usernames", {})]
     if present:
         with st.expander("示例账号（仅演示环境）"):
             st.markdown("\n".join(f"- `{a.username}` / `{a.password}`：{a.name}" for a in present))
 
 
-def require_login(engine: Engine) -> Principal:
+def require_login(engine: Engine, config: Config | None = None) -> Principal:
     """Show the login form until the user is signed in (``st.stop()`` meanwhile); return the principal.
 
-    Call once per run, at the top of ``app.py``, before ``st.navigation``."""
-    settings = auth_settings()
+    Call once per run, at the top of ``app.py``, before ``st.navigation``, with the settings
+    :func:`startup_checks` returned."""
+    config = current_config() if config is None else config
+    key = cookie_key(engine, config)
     credentials = credentials_dict(engine)
     authenticator = stauth.Authenticate(
         credentials,
-        settings.cookie_name,
-        settings.cookie_key or DEV_COOKIE_KEY,
-        settings.cookie_expiry_days,
+        config.auth_cookie_name,
+        key,
+        config.auth_cookie_expiry_days,
         auto_hash=False,
-        login_sleep_time=settings.login_sleep,
+        login_sleep_time=config.auth_login_sleep,
     )
     ss = st.session_state
+    _cookie_sign_in(engine, authenticator, credentials, config, key)
 
     if ss.get("authentication_status"):
         principal = _signed_in(engine, authenticator)
@@ -222,7 +257,7 @@ def require_login(engine: Engine) -> Principal:
             return principal
         # signed out just now (button, or the account was deactivated): the login form follows in this run
 
-    _login_widget(authenticator)
+    authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
     attempted = _attempted(credentials)
     status = ss.get("authentication_status")
     if status and attempted is not None:
@@ -234,13 +269,6 @@ def require_login(engine: Engine) -> Principal:
         info = get_user_with_units(engine, username)
         msg = locked_message(info.locked_until) if info is not None and info.is_locked() else INVALID_LOGIN_MESSAGE
         _sign_out(authenticator, msg)
-        status = None
-    elif status:
-        # signed in by the re-login cookie
-        principal = _signed_in(engine, authenticator)
-        if principal is not None:
-            return principal
-        status = None
     elif status is False:
         if attempted is not None and attempted[1].get("locked"):
             info = get_user_with_units(engine, attempted[0])
@@ -255,7 +283,7 @@ def require_login(engine: Engine) -> Principal:
 
     if ss.get(_ERROR_KEY):
         st.error(ss[_ERROR_KEY])
-    _demo_hint(credentials, settings)
+    _demo_hint(credentials, config)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
 

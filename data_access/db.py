@@ -1,13 +1,12 @@
 """Engine, sessions and schema migrations.
 
 SQLite file by default (``sqlite:///data/monitoring.db``, WAL mode); PostgreSQL when ``DATABASE_URL`` says
-so (psycopg 3). The schema is managed by Alembic: ``migrate(engine)`` upgrades to head and is called on
+so (psycopg 3). The URL is read and normalised by ``data_access.config``. The schema is managed by Alembic: ``migrate(engine)`` upgrades to head and is called on
 app start and by every ``manage.py`` command.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,18 +15,10 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from data_access.config import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "sqlite:///data/monitoring.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def database_url(url: str | None = None) -> str:
-    url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -38,6 +29,7 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine on ``url``, or on the configured ``DATABASE_URL`` when ``None``."""
     url = database_url(url)
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
@@ -105,4 +97,4 @@ def current_revision(engine: Engine) -> int:
     return int(v or 0)
 
 
-__all__ = ["make_engine", "migrate", "session_scope", "bump_revision", "current_revision", "database_url", "NullPool"]
+__all__ = ["make_engine", "migrate", "session_scope", "bump_revision", "current_revision", "NullPool"]

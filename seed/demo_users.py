@@ -1,20 +1,13 @@
-"""Demo accounts for the embedded demo database (示例账号). DEMO ONLY.
+"""Create the demo accounts (示例账号) on a database without users. DEMO ONLY.
 
-The passwords below are public (they are in this file and the README): the accounts are flagged
-``is_demo`` and a production deployment (``APP_ENV=production``) refuses to start while any of them is
-active or any account still uses one of these passwords (see ``data_access.users.production_problems``).
-
-| username | role | units | password |
-|---|---|---|---|
-| admin   | 管理员 (admin)        | —          | demo-admin   |
-| leader  | 领导 (leader)         | —          | demo-leader  |
-| jiaoyu  | 科室填报人员 (staff)  | 教育科      | demo-jiaoyu  |
-| weijian | 科室填报人员 (staff)  | 卫生健康科  | demo-weijian |
+The account table (names, roles, units, public passwords) is ``data_access.demo_accounts``, re-exported
+here. The accounts are flagged ``is_demo`` and a production deployment (``APP_ENV=production``) refuses to
+start while any of them is active or any account still uses one of their passwords (see
+``data_access.production.production_problems``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import bcrypt
@@ -22,26 +15,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import session_scope
+from data_access.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORDS, DemoAccount
 from data_access.models import Unit
-from data_access.users import BCRYPT_ROUNDS, UserError, create_user, user_count
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    name: str
-    role: str
-    units: tuple[str, ...]
-    password: str
-
-
-DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("admin", "绩效管理员（示例）", "admin", (), "demo-admin"),
-    DemoAccount("leader", "局领导（示例）", "leader", (), "demo-leader"),
-    DemoAccount("jiaoyu", "教育科填报员（示例）", "staff", ("教育科",), "demo-jiaoyu"),
-    DemoAccount("weijian", "卫生健康科填报员（示例）", "staff", ("卫生健康科",), "demo-weijian"),
-)
-DEMO_PASSWORDS: dict[str, str] = {a.username: a.password for a in DEMO_ACCOUNTS}
+from data_access.passwords import BCRYPT_ROUNDS
+from data_access.users import UserError, create_user, user_count
 
 
 @lru_cache(maxsize=None)
@@ -82,3 +59,6 @@ def ensure_demo_users(engine: Engine) -> list[str]:
         unit_text = f"，{'、'.join(a.units)}" if a.units else ""
         lines.append(f"已创建示例账号 {a.username}（{a.name}{unit_text}），密码 {a.password}（仅供演示）")
     return lines
+
+
+__all__ = ["DemoAccount", "DEMO_ACCOUNTS", "DEMO_PASSWORDS", "ensure_demo_users"]

@@ -1,11 +1,13 @@
 """AppTest fixtures: every test gets its own SQLite database and empty Streamlit caches.
 
 ``DATABASE_URL`` points at a fresh file, ``AUTH_LOGIN_SLEEP=0`` removes the login library's delay, and
-``APP_ENV``/``AUTH_*`` from the outer environment are cleared. The app creates the demo accounts on the
+the other settings of ``data_access.config`` from the outer environment are cleared. The app creates the demo accounts on the
 empty database (admin / leader / jiaoyu / weijian, see ``seed/demo_users.py``).
 
 Use ``new_app()`` for an ``AppTest`` of ``app.py`` and ``sign_in(at, "jiaoyu")`` to skip the login form
 (it seeds ``authentication_status``, ``username``, ``name``, ``roles`` like the login library does).
+``production()`` switches to ``APP_ENV=production`` with strong secrets (or the ones given), and
+``cookie(raw)`` makes the browser send ``raw`` as the re-login cookie.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ def _isolated_app(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
-    for name in ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME"):
-        monkeypatch.delenv(name, raising=False)
+    from data_access.config import ALL_NAMES
+
+    for name in ALL_NAMES:
+        if name not in ("DATABASE_URL", "AUTH_LOGIN_SLEEP"):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(ROOT)
     _clear_streamlit_caches()
     yield url
@@ -63,6 +68,40 @@ def new_app():
         return AppTest.from_file(str(APP), default_timeout=30)
 
     return make
+
+
+STRONG_KEY = "xT_I4k2ouTHVG39o-HEwLXNY9hkB51Gj7kyLcQbJbReXZn5tOe8JIjPJldXwCzSB"  # secrets.token_urlsafe(48)
+STREAMLIT_SECRET = "MB0YZlvlN4QKgTqHGoNqiMeQzzWBRa0N385B6V3rhKEBjw_nb9QXOMH2bc1otRkq"
+
+
+@pytest.fixture
+def production(monkeypatch):
+    """``production(key=...)``: APP_ENV=production with that AUTH_COOKIE_KEY and a strong Streamlit secret."""
+
+    def setup(key: str | None = STRONG_KEY, streamlit_secret: str | None = STREAMLIT_SECRET) -> None:
+        monkeypatch.setenv("APP_ENV", "production")
+        for name, value in (("AUTH_COOKIE_KEY", key), ("STREAMLIT_SERVER_COOKIE_SECRET", streamlit_secret)):
+            if value is not None:
+                monkeypatch.setenv(name, value)
+
+    return setup
+
+
+@pytest.fixture
+def cookie(monkeypatch):
+    """``cookie(raw)``: the browser sends ``raw`` as the re-login cookie (AppTest cannot send cookies, so
+    ``components.auth.browser_cookie`` is replaced); returns the list of cookie deletions, which records
+    ``components.auth._delete_cookie`` calls."""
+    import components.auth as auth
+
+    deleted: list[bool] = []
+    monkeypatch.setattr(auth, "_delete_cookie", lambda authenticator: deleted.append(True))
+
+    def present(raw: str | None) -> list[bool]:
+        monkeypatch.setattr(auth, "browser_cookie", lambda name: raw if name == "jxsjk_auth" else None)
+        return deleted
+
+    return present
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from components import navigation
 from tests.conftest import ROOT
 from components.navigation import ADMIN_ONLY, EVERYONE, PageEntry, pages_for_role, table_problems
 from data_access.models import AuditLog
-from data_access.users import MAX_FAILED_ATTEMPTS, get_user_with_units, set_active
+from data_access.users import MAX_FAILED_ATTEMPTS, create_user, get_user_with_units, set_active
 from seed.demo_users import DEMO_PASSWORDS, ensure_demo_users
 
 
@@ -193,42 +193,11 @@ def test_logout_button_returns_to_the_login_form(new_app, sign_in, app_engine):
     assert _audit_actions(app_engine, "leader") == ["logout"]
 
 
-def _fake_cookie(monkeypatch, username: str) -> None:
-    """A valid re-login cookie naming ``username`` (like the library's get_cookie: ignored after logout)."""
-    import streamlit as st
-    from streamlit_authenticator.models.cookie_model import CookieModel
-
-    token = {"username": username, "exp_date": (datetime.now() + timedelta(days=1)).timestamp()}
-    monkeypatch.setattr(CookieModel, "get_cookie", lambda self: False if st.session_state.get("logout") else token)
-
-
-def test_cookie_naming_a_deleted_user_shows_the_login_form(new_app, app_engine, monkeypatch):
-    _fake_cookie(monkeypatch, "ghost")
-    at = new_app().run()
-    assert not at.exception
-    assert "登录已失效，请重新登录" in _errors(at)
-    assert [t.label for t in at.text_input] == ["用户名", "密码"]
-
-
-def test_cookie_of_an_existing_user_signs_in_without_counting(new_app, app_engine, monkeypatch):
-    ensure_demo_users(app_engine)
-    _fake_cookie(monkeypatch, "jiaoyu")
-    at = new_app().run()
-    assert not at.exception
-    assert "总览" in _titles(at)
-    assert at.session_state["principal"].username == "jiaoyu"
-    assert _audit_actions(app_engine, "jiaoyu") == []
-
-
 # --------------------------------------------------------------------------- production mode
 
 
-STRONG_KEY = "k" * 16 + "-production-cookie-key-0123456789"
-
-
-def test_production_refuses_to_start_with_demo_accounts(new_app, app_engine, monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("AUTH_COOKIE_KEY", STRONG_KEY)
+def test_production_refuses_to_start_with_demo_accounts(new_app, app_engine, production):
+    production()
     ensure_demo_users(app_engine)
     at = new_app().run()
     assert not at.exception
@@ -237,20 +206,27 @@ def test_production_refuses_to_start_with_demo_accounts(new_app, app_engine, mon
     assert not at.text_input  # no login form
 
 
-def test_production_refuses_to_start_without_a_cookie_key(new_app, app_engine, monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
+def test_production_refuses_to_start_without_a_cookie_key(new_app, app_engine, production):
+    production(key=None)
     at = new_app().run()
     errors = " ".join(_errors(at))
     assert "拒绝启动" in errors and "AUTH_COOKIE_KEY" in errors
     assert not at.text_input
 
 
-def test_production_with_safe_settings_shows_the_login_form(new_app, app_engine, monkeypatch):
-    from data_access.users import create_user
-
-    monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("AUTH_COOKIE_KEY", STRONG_KEY)
+def test_production_refuses_to_start_without_a_streamlit_cookie_secret(new_app, app_engine, production):
     create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    production(streamlit_secret=None)
+    at = new_app().run()
+    assert not at.exception
+    errors = " ".join(_errors(at))
+    assert "拒绝启动" in errors and "STREAMLIT_SERVER_COOKIE_SECRET" in errors
+    assert not at.text_input
+
+
+def test_production_with_safe_settings_shows_the_login_form(new_app, app_engine, production):
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    production()
     at = new_app().run()
     assert not at.exception
     assert _errors(at) == []

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from data_access import passwords
 from data_access import users as U
 from data_access.db import make_engine, session_scope
 from data_access.models import AuditLog, Project, Unit, User
@@ -30,7 +31,7 @@ PW = "correct-horse-1"
 @pytest.fixture(autouse=True)
 def _fast_bcrypt(monkeypatch):
     """Cost 4 instead of 12: the rules are the same, the suite is faster."""
-    monkeypatch.setattr(U, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 4)
 
 
 @pytest.fixture
