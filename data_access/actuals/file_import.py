@@ -27,8 +27,8 @@ from data_access.actuals.saving import save_rows_in
 from data_access.models import Indicator, Period, Project
 from domain.settings import Settings
 from data_access.permissions import Principal
-from documents.actuals_template import INDICATOR, SPENDING
 from domain import entry as E
+from domain.entry import INDICATOR_ROWS, SPENDING_ROWS
 from domain.status import indicator_mode
 
 
@@ -106,7 +106,7 @@ def _row_of(r: Any, lookup: _Lookup, fail: Fail) -> dict | None:
         fail(E.PERIOD, f"填报期：{code}不存在（尚未导入该年度的绩效目标）")
         return None
     fy = lookup.periods[code]
-    if r.kind == SPENDING:
+    if r.kind == SPENDING_ROWS:
         pid = r.project_id if r.project_id is not None else lookup.project(fy, r.project, fail)
         return None if pid is None else dict(r.values, project_id=pid, version=r.version)
     ind = lookup.indicator(fy, r, fail)
@@ -142,7 +142,7 @@ def import_actuals(engine: Engine, principal: Principal | None, parsed, *, dry_r
 
             row = _row_of(r, lookup, fail)
             if row is not None:
-                groups[(SPENDING if r.kind == SPENDING else INDICATOR, r.period_code)].append((r, row))
+                groups[(SPENDING_ROWS if r.kind == SPENDING_ROWS else INDICATOR_ROWS, r.period_code)].append((r, row))
         for (kind, code), items in sorted(groups.items()):
             res = save_rows_in(s, p, SPECS[kind], code, [row for _r, row in items], source, dry_run, note)
             _report(out, res, items, code, dry_run)

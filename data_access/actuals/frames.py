@@ -31,8 +31,10 @@ from data_access.actuals.lookups import (
 )
 from data_access.models import Indicator, IndicatorActual, Period, Project, SpendingActual, Unit, User
 from data_access.permissions import LEADER, Principal, visible_project_filter
+from data_access.years import year_id
 from domain import entry as E
 from domain.clock import format_time
+from domain.status_marks import status_text
 from domain.status import (
     ACCUMULATING,
     CAP,
@@ -77,12 +79,6 @@ SP_READONLY_COLUMNS = ["项目", "责任单位", "预算（万元）", "计划�
 SP_HIDDEN_COLUMNS = ["_project_id", "_actual_id", "_version", "_status", "_unit_id"]
 SP_COLUMNS = (SP_HIDDEN_COLUMNS + ["项目", "责任单位", "预算（万元）", "计划进度%", "上期累计支出（万元）"]
               + list(SP_EDIT_COLUMNS) + ["执行率%", "状态", "状态原因", "须填写", "填报人", "更新时间"])
-
-
-def status_text(status: str) -> str:
-    from data_access.views import status_text as _st
-
-    return _st(status)
 
 
 def _required_text(req, a: IndicatorActual | None) -> str:
@@ -304,8 +300,6 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
 
 def editable_projects(engine: Engine, principal: Principal | None, year: int | None = None) -> pd.DataFrame:
     """Projects the principal may fill (id, name, unit) for the project picker."""
-    from data_access.monitoring import year_id
-
     with Session(engine) as s:
         fy = year_id(s, year)
         if fy is None:

@@ -20,6 +20,7 @@ from data_access.actuals.access import PERIOD_ENTITY, settings_of, take_write_lo
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
 from data_access.permissions import Principal, require_admin
+from data_access.years import default_as_of_date, fiscal_year_of
 from domain import entry as E
 from domain.clock import aware, utcnow
 from domain.periods import MONTH, QUARTER, parse_period
@@ -93,8 +94,6 @@ def default_entry_period(engine: Engine, year: int | None = None, today: date | 
     """The period staff fill by default: the reporting period that contains the default as-of date
     (the end of the latest period with data, else the latest closed one), or the next open period
     after it when it is locked."""
-    from data_access.monitoring import default_as_of_date, fiscal_year_of
-
     year = fiscal_year_of(engine, year)
     if year is None:
         return None

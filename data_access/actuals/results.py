@@ -79,7 +79,7 @@ class Change:
 
 @dataclass(slots=True)
 class SaveResult:
-    kind: str  # 'indicator' | 'spending'
+    kind: str  # domain.entry.INDICATOR_ROWS | SPENDING_ROWS
     period_code: str
     dry_run: bool = False
     saved: dict[int, int] = field(default_factory=dict)  # row -> actual id

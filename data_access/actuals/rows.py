@@ -110,14 +110,14 @@ def _load_projects(s: Session, ids: Sequence[int], period: Period, settings: Set
 
 
 INDICATOR_SPEC = RowSpec(
-    kind="indicator", model=IndicatorActual, key="indicator_id", id_field=E.INDICATOR, entity=IND_ENTITY,
+    kind=E.INDICATOR_ROWS, model=IndicatorActual, key="indicator_id", id_field=E.INDICATOR, entity=IND_ENTITY,
     label="三级指标", noun="指标", fields=E.INDICATOR_FIELDS,
     insert_defaults=MappingProxyType({**{k: None for k in E.INDICATOR_FIELDS},
                                       E.REASONS: "", E.EXPLANATION: "", E.MEASURES: "", E.REMARKS: ""}),
     load=_load_indicators,
 )
 SPENDING_SPEC = RowSpec(
-    kind="spending", model=SpendingActual, key="project_id", id_field=E.PROJECT, entity=SP_ENTITY,
+    kind=E.SPENDING_ROWS, model=SpendingActual, key="project_id", id_field=E.PROJECT, entity=SP_ENTITY,
     label="项目", noun="项目", fields=E.SPENDING_FIELDS, insert_defaults=MappingProxyType({}),
     load=_load_projects,
 )
