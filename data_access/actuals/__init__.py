@@ -43,7 +43,7 @@ from data_access.actuals.frames import (
     entry_frame,
     spending_frame,
 )
-from data_access.actuals.history import ACTION_LABELS, ENTITY_LABELS, AuditFilters, audit_frame, history
+from data_access.actuals.history import AuditFilters, audit_frame, field_text, history
 from data_access.actuals.periods import (
     PeriodState,
     default_entry_period,
@@ -66,6 +66,7 @@ from data_access.actuals.results import (
 from data_access.actuals.saving import save_indicator_rows, save_spending_rows
 from data_access.actuals.values import fmt_value
 from domain.clock import format_time
+from domain.labels import ACTION_LABELS, ENTITY_LABELS  # the audit filter's choices
 from domain.entry import ANY_VERSION
 
 __all__ = [
@@ -75,5 +76,5 @@ __all__ = [
     "IND_COLUMNS", "IND_READONLY_COLUMNS", "IND_HIDDEN_COLUMNS", "SP_EDIT_COLUMNS", "SP_FIELD_COLUMNS",
     "SP_COLUMNS", "SP_READONLY_COLUMNS", "SP_HIDDEN_COLUMNS", "entry_frame", "spending_frame",
     "editable_projects", "history", "AuditFilters", "audit_frame", "format_time", "fmt_value", "ANY_VERSION",
-    "LineError", "LineChange", "ImportResult", "import_actuals", "ACTION_LABELS", "ENTITY_LABELS",
+    "LineError", "LineChange", "ImportResult", "import_actuals", "ACTION_LABELS", "ENTITY_LABELS", "field_text",
 ]

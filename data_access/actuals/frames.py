@@ -13,6 +13,7 @@ Definitions chosen here:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
@@ -35,6 +36,7 @@ from data_access.years import year_id
 from domain import entry as E
 from domain.clock import format_time
 from domain.status_marks import status_text
+from domain.settings import Settings
 from domain.status import (
     ACCUMULATING,
     CAP,
@@ -139,6 +141,49 @@ def _saved_by_text(a, names: dict[str, str]) -> str:
     return "示例数据" if a.is_demo else names.get(a.updated_by, a.updated_by)
 
 
+@dataclass(frozen=True, slots=True)
+class _EntryData:
+    """What the indicator editor reads in one session: the period, rules, projects and values."""
+
+    period: Period
+    year: int
+    settings: Settings
+    pinfo: dict[int, tuple]  # project id -> (id, name, unit id, unit name, budget, seq)
+    inds: list[Indicator]  # in project order, then seq
+    current: dict[int, IndicatorActual]  # indicator id -> this period's value
+    previous: dict[int, IndicatorActual]  # indicator id -> the latest earlier period's value
+    saved_by: dict[str, str]
+
+
+def _load_entry(s: Session, principal: Principal | None, period_code: str,
+                project_ids: Sequence[int] | None) -> _EntryData | None:
+    found = load_period(s, period_code, lock=False)
+    if found is None:
+        return None
+    period, year = found
+    settings = settings_of(s)
+    projects = _editable_projects(s, principal, period, project_ids)
+    if not projects:
+        return None
+    pids = [r[0] for r in projects]
+    inds = list(s.execute(select(Indicator).where(Indicator.project_id.in_(pids))
+                          .order_by(Indicator.project_id, Indicator.seq)).scalars())
+    iids = [i.id for i in inds]
+    current = {a.indicator_id: a for a in s.execute(select(IndicatorActual).where(
+        IndicatorActual.indicator_id.in_(iids), IndicatorActual.period_code == period.code)).scalars()}
+    ends = period_ends(s, period.fiscal_year_id)
+    earlier = earlier_codes(ends, period.end)
+    prev: dict[int, IndicatorActual] = {}
+    if earlier:
+        prev_rows = list(s.execute(select(IndicatorActual).where(
+            IndicatorActual.indicator_id.in_(iids), IndicatorActual.period_code.in_(sorted(earlier)))).scalars())
+        prev = latest_by(((a.indicator_id, a.period_code, a.updated_at, a) for a in prev_rows), ends)
+    order = {pid: k for k, pid in enumerate(pids)}
+    inds.sort(key=lambda i: (order[i.project_id], i.seq))
+    return _EntryData(period, year, settings, {r[0]: r for r in projects}, inds, current, prev,
+                      _saved_by(s, current.values()))
+
+
 def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
                 project_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """One row per indicator of the projects the principal may see (optionally only ``project_ids``)
@@ -146,100 +191,80 @@ def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
     period's value, the current values (cells that do not apply to the kind are empty), status and
     reason (computed by the status engine for the period end), what must be filled, who saved."""
     with Session(engine) as s:
-        found = load_period(s, period_code, lock=False)
-        if found is None:
-            return pd.DataFrame(columns=IND_COLUMNS)
-        period, year = found
-        settings = settings_of(s)
-        projects = _editable_projects(s, principal, period, project_ids)
-        if not projects:
-            return pd.DataFrame(columns=IND_COLUMNS)
-        pids = [r[0] for r in projects]
-        pinfo = {r[0]: r for r in projects}
-        inds = list(s.execute(select(Indicator).where(Indicator.project_id.in_(pids))
-                              .order_by(Indicator.project_id, Indicator.seq)).scalars())
-        iids = [i.id for i in inds]
-        current = {a.indicator_id: a for a in s.execute(select(IndicatorActual).where(
-            IndicatorActual.indicator_id.in_(iids), IndicatorActual.period_code == period.code)).scalars()}
-        saved_by = _saved_by(s, current.values())
-        ends = period_ends(s, period.fiscal_year_id)
-        earlier = earlier_codes(ends, period.end)
-        prev: dict[int, IndicatorActual] = {}
-        if earlier:
-            prev_rows = list(s.execute(select(IndicatorActual).where(
-                IndicatorActual.indicator_id.in_(iids), IndicatorActual.period_code.in_(sorted(earlier)))).scalars())
-            latest = latest_by(((a.indicator_id, a.period_code, a.updated_at, a) for a in prev_rows), ends)
-            prev = latest
-    order = {pid: k for k, pid in enumerate(pids)}
-    inds.sort(key=lambda i: (order[i.project_id], i.seq))
-    rows = []
-    for ind in inds:
-        pid, pname, unit_id, _uname, _budget, _seq = pinfo[ind.project_id]
-        template = indicator_input(ind)
-        mode = indicator_mode(template, settings)
-        applies = set(E.applicable_fields(mode))
-        a = current.get(ind.id)
-        pa = prev.get(ind.id)
-        st = evaluate_indicator(
-            IndicatorInput(template.id, template.level1, template.level2, template.level3, template.target,
-                           template.accumulates,
-                           actual=a.actual_value if a else None,
-                           actual_judgement=a.actual_judgement if a else None,
-                           actual_date=a.actual_date if a else None,
-                           projected=a.projected_value if a else None,
-                           projected_judgement=a.projected_judgement if a else None,
-                           likelihood=a.likelihood if a else None,
-                           reasons=E.split_reasons(a.reasons) if a else (),
-                           explanation=a.explanation if a else None,
-                           measures=a.measures if a else None),
-            period.end, settings, year)
-        req = explanation_requirements(st)
-
-        def cell(key, default=None):
-            if key not in applies or a is None:
-                return default
-            v = getattr(a, key)
-            return default if v is None else v
-
-        rows.append({
-            "_indicator_id": ind.id,
-            "_project_id": pid,
-            "_actual_id": a.id if a else None,
-            "_version": a.version if a else None,
-            "_mode": mode,
-            "_status": st.status,
-            "_unit_id": unit_id,
-            "项目": pname,
-            "一级指标": ind.level1,
-            "二级指标": ind.level2,
-            "三级指标": ind.level3,
-            "目标": ind.target_text,
-            "单位": ind.unit or "",
-            "类型": E.MODE_KIND_LABELS.get(mode, mode),
-            "上期值": format_entry_value(mode, ind.unit, pa.actual_value, pa.actual_judgement, pa.actual_date)
-            if pa is not None else "",
-            "当前完成值": cell(E.ACTUAL, math.nan),
-            "完成情况": cell(E.JUDGEMENT),
-            "完成日期": cell(E.DATE),
-            "全年预计": cell(E.PROJECTED, math.nan),
-            "全年预计（定性）": cell(E.PROJECTED_JUDGEMENT),
-            "完成可能性": (a.likelihood if a else None),
-            "偏差原因": list(E.split_reasons(a.reasons)) if a else [],
-            "说明": (a.explanation if a else "") or "",
-            "纠偏措施": (a.measures if a else "") or "",
-            "备注": (a.remarks if a else "") or "",
-            "状态": status_text(st.status),
-            "状态原因": st.reason,
-            "须填写": _required_text(req, a),
-            "填报人": _saved_by_text(a, saved_by),
-            "更新时间": format_time(a.updated_at) if a else "",
-        })
-    df = pd.DataFrame(rows, columns=IND_COLUMNS)
+        data = _load_entry(s, principal, period_code, project_ids)
+    if data is None:
+        return pd.DataFrame(columns=IND_COLUMNS)
+    df = pd.DataFrame([_entry_row(data, ind) for ind in data.inds], columns=IND_COLUMNS)
     for c in ("当前完成值", "全年预计"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     for c in ("_actual_id", "_version"):
         df[c] = df[c].astype("Int64")
     return df
+
+
+def _entry_row(data: _EntryData, ind: Indicator) -> dict:
+    """One editor row; long because it is one flat dict literal, one line per column."""
+    pid, pname, unit_id, _uname, _budget, _seq = data.pinfo[ind.project_id]
+    template = indicator_input(ind)
+    mode = indicator_mode(template, data.settings)
+    applies = set(E.applicable_fields(mode))
+    a = data.current.get(ind.id)
+    pa = data.previous.get(ind.id)
+    st = evaluate_indicator(_with_values(template, a), data.period.end, data.settings, data.year)
+
+    def cell(key, default=None):
+        if key not in applies or a is None:
+            return default
+        v = getattr(a, key)
+        return default if v is None else v
+
+    return {
+        "_indicator_id": ind.id,
+        "_project_id": pid,
+        "_actual_id": a.id if a else None,
+        "_version": a.version if a else None,
+        "_mode": mode,
+        "_status": st.status,
+        "_unit_id": unit_id,
+        "项目": pname,
+        "一级指标": ind.level1,
+        "二级指标": ind.level2,
+        "三级指标": ind.level3,
+        "目标": ind.target_text,
+        "单位": ind.unit or "",
+        "类型": E.MODE_KIND_LABELS.get(mode, mode),
+        "上期值": format_entry_value(mode, ind.unit, pa.actual_value, pa.actual_judgement, pa.actual_date)
+        if pa is not None else "",
+        "当前完成值": cell(E.ACTUAL, math.nan),
+        "完成情况": cell(E.JUDGEMENT),
+        "完成日期": cell(E.DATE),
+        "全年预计": cell(E.PROJECTED, math.nan),
+        "全年预计（定性）": cell(E.PROJECTED_JUDGEMENT),
+        "完成可能性": (a.likelihood if a else None),
+        "偏差原因": list(E.split_reasons(a.reasons)) if a else [],
+        "说明": (a.explanation if a else "") or "",
+        "纠偏措施": (a.measures if a else "") or "",
+        "备注": (a.remarks if a else "") or "",
+        "状态": status_text(st.status),
+        "状态原因": st.reason,
+        "须填写": _required_text(explanation_requirements(st), a),
+        "填报人": _saved_by_text(a, data.saved_by),
+        "更新时间": format_time(a.updated_at) if a else "",
+    }
+
+
+def _with_values(t: IndicatorInput, a: IndicatorActual | None) -> IndicatorInput:
+    """The indicator with this period's stored values, as the status engine reads it."""
+    return IndicatorInput(t.id, t.level1, t.level2, t.level3, t.target, t.accumulates,
+                          actual=a.actual_value if a else None,
+                          actual_judgement=a.actual_judgement if a else None,
+                          actual_date=a.actual_date if a else None,
+                          projected=a.projected_value if a else None,
+                          projected_judgement=a.projected_judgement if a else None,
+                          likelihood=a.likelihood if a else None,
+                          reasons=E.split_reasons(a.reasons) if a else (),
+                          explanation=a.explanation if a else None,
+                          measures=a.measures if a else None)
 
 
 def spending_frame(engine: Engine, principal: Principal | None, period_code: str,

@@ -5,37 +5,60 @@ Definitions chosen here:
 * ``history`` lists changes to reported values only (indicator and spending rows of one project or
   one indicator), newest first, with the source (screen, template, CSV, command line).
 * ``audit_frame`` lists every audit row (admin only) with the filters of :class:`AuditFilters`; a day
-  filter is a Beijing day.
+  filter is a Beijing day (``domain.clock``).
+* Everything a person reads is Chinese: the action and the object through ``domain.labels`` (an action
+  can depend on its object: unlocking a period is 重新开放), the field through :func:`field_text`
+  (reported values, rule settings, periods and accounts), old and new values through
+  ``domain.labels.value_text`` (空 / 是 / 否 instead of None / True / False). A row about no field
+  (a login, an import) shows no values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, or_, select, text
 from sqlmodel import Session
 
-from data_access.actuals.access import IND_ENTITY, PERIOD_ENTITY, SP_ENTITY
+from data_access.actuals.access import IND_ENTITY, SP_ENTITY
 from data_access.models import AuditLog, Indicator, IndicatorActual, Project, SpendingActual
 from data_access.permissions import Principal, check_can_read_project, require_admin
 from domain import entry as E
-from domain.clock import BEIJING as LOCAL_TZ, format_time
-
+from domain.clock import format_time, local_day_start_utc
+from domain.labels import action_label, entity_label, value_text
+from domain.settings import FIELD_LABELS as SETTING_LABELS
 
 HISTORY_COLUMNS = ["时间", "填报期", "项目", "事项", "字段", "原值", "新值", "操作人", "来源"]
 AUDIT_COLUMNS = ["时间", "操作人", "操作", "对象", "对象编号", "填报期", "字段", "原值", "新值", "说明"]
-ACTION_LABELS = {"update": "修改", "import": "导入", "lock": "锁定", "unlock": "重新开放", "login": "登录",
-                 "logout": "退出", "demo-data": "示例数据", "create_user": "创建用户"}
-ENTITY_LABELS = {IND_ENTITY: "指标填报", SP_ENTITY: "预算执行填报", PERIOD_ENTITY: "填报期", "setting": "规则设置",
-                 "actuals": "填报数据", "user": "用户"}
+
+# fields of audit rows about periods and accounts (reported values: domain.entry, rules: domain.settings)
+RECORD_FIELD_LABELS: dict[str, str] = {
+    "locked": "锁定状态",
+    "active": "账户启用",
+    "units": "责任单位",
+    "role": "角色",
+    "name": "姓名",
+    "password": "密码",
+}
 
 
-def _field_label(field_: str | None) -> str:
+def field_text(field_: str | None) -> str:
+    """The Chinese name of an audited field ('' for none; an unknown field as stored)."""
     if not field_:
         return ""
-    return E.FIELD_LABELS.get(field_, field_)
+    for labels in (E.FIELD_LABELS, SETTING_LABELS, RECORD_FIELD_LABELS):
+        if field_ in labels:
+            return labels[field_]
+    return field_
+
+
+def _values(field_: str | None, old: str | None, new: str | None) -> tuple[str, str]:
+    """(原值, 新值) as shown: nothing for a row about no field and no values, else ``value_text``."""
+    if not field_ and old is None and new is None:
+        return "", ""
+    return value_text(old), value_text(new)
 
 
 def history(engine: Engine, project_id: int | None = None, indicator_id: int | None = None, *,
@@ -68,11 +91,10 @@ def history(engine: Engine, project_id: int | None = None, indicator_id: int | N
                     .where(Project.id == project_id))
             rows += list(s.execute(sp_q.order_by(AuditLog.id.desc()).limit(limit)).all())
     rows.sort(key=lambda r: r[-1], reverse=True)
-    out = [{
-        "时间": format_time(at), "填报期": code or "", "项目": pname, "事项": item, "字段": _field_label(f),
-        "原值": old if old is not None else "", "新值": new if new is not None else "", "操作人": who,
-        "来源": (detail or "").removeprefix("来源："),
-    } for at, code, pname, item, f, old, new, who, detail, _id in rows[:limit]]
+    out = [dict(zip(HISTORY_COLUMNS, (
+        format_time(at), code or "", pname, item, field_text(f), *_values(f, old, new), who,
+        (detail or "").removeprefix("来源："),
+    ))) for at, code, pname, item, f, old, new, who, detail, _id in rows[:limit]]
     return pd.DataFrame(out, columns=HISTORY_COLUMNS)
 
 
@@ -104,20 +126,18 @@ def audit_frame(engine: Engine, principal: Principal | None, filters: AuditFilte
     if f.period_code:
         q = q.where(AuditLog.period_code == f.period_code)
     if f.since:
-        q = q.where(AuditLog.at >= datetime.combine(f.since, datetime.min.time(), LOCAL_TZ).astimezone(timezone.utc))
+        q = q.where(AuditLog.at >= local_day_start_utc(f.since))
     if f.until:
-        q = q.where(AuditLog.at < datetime.combine(f.until + timedelta(days=1), datetime.min.time(),
-                                                   LOCAL_TZ).astimezone(timezone.utc))
+        q = q.where(AuditLog.at < local_day_start_utc(f.until + timedelta(days=1)))
     if f.text:
         like = f"%{f.text.strip()}%"
         q = q.where(or_(AuditLog.old.like(like), AuditLog.new.like(like), AuditLog.detail.like(like)))
     with Session(engine) as s:
         rows = list(s.execute(q.order_by(AuditLog.id.desc()).limit(max(1, int(f.limit)))).scalars())
-    out = [{
-        "时间": format_time(r.at), "操作人": r.username, "操作": ACTION_LABELS.get(r.action, r.action),
-        "对象": ENTITY_LABELS.get(r.entity, r.entity), "对象编号": r.entity_id, "填报期": r.period_code or "",
-        "字段": _field_label(r.field), "原值": r.old or "", "新值": r.new or "", "说明": r.detail or "",
-    } for r in rows]
+    out = [dict(zip(AUDIT_COLUMNS, (
+        format_time(r.at), r.username, action_label(r.action, r.entity), entity_label(r.entity), r.entity_id,
+        r.period_code or "", field_text(r.field), *_values(r.field, r.old, r.new), r.detail or "",
+    ))) for r in rows]
     df = pd.DataFrame(out, columns=AUDIT_COLUMNS)
     df["对象编号"] = df["对象编号"].astype("Int64")
     return df
