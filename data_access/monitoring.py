@@ -23,7 +23,6 @@ from data_access.db import bump_revision, session_scope
 from data_access.models import (
     Area,
     AuditLog,
-    FiscalYear,
     Indicator,
     IndicatorActual,
     PlanCheckpoint,
@@ -32,7 +31,8 @@ from data_access.models import (
     SpendingActual,
     Unit,
 )
-from domain.periods import MONTH, QUARTER, default_as_of, parse_period, period_for_date
+from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
+from domain.periods import MONTH, QUARTER, period_for_date
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus, evaluate_all
 from domain.targets import Target
@@ -80,33 +80,6 @@ def save_settings(engine: Engine, settings: Settings, username: str) -> None:
 
 
 # --------------------------------------------------------------------------- as-of and periods
-
-
-def year_id(s: Session, year: int | None) -> tuple[int, int] | None:
-    q = select(FiscalYear.id, FiscalYear.year)
-    q = q.where(FiscalYear.year == year) if year else q.order_by(FiscalYear.year.desc())
-    row = s.execute(q).first()
-    return (row[0], row[1]) if row else None
-
-
-def periods_with_data(engine: Engine, year: int) -> list[str]:
-    """Period codes of the year that have any actual value, in time order."""
-    with engine.connect() as c:
-        codes = set(c.execute(select(IndicatorActual.period_code).distinct()).scalars())
-        codes |= set(c.execute(select(SpendingActual.period_code).distinct()).scalars())
-    out = []
-    for code in codes:
-        try:
-            p = parse_period(code)
-        except ValueError:
-            continue
-        if p.year == year:
-            out.append(p)
-    return [p.key for p in sorted(out, key=lambda p: (p.end, p.kind != MONTH))]
-
-
-def default_as_of_date(engine: Engine, year: int, today: date | None = None) -> date:
-    return default_as_of(year, periods_with_data(engine, year), today=today)
 
 
 def period_codes_for(as_of: date) -> list[str]:
@@ -290,10 +263,3 @@ def evaluate(
         settings = settings or load_settings(engine)
         y = year or (as_of.year)
         return evaluate_all(inputs, as_of, settings, y)
-
-
-def fiscal_year_of(engine: Engine, year: int | None = None) -> int | None:
-    with Session(engine) as s:
-        fy = year_id(s, year)
-    return fy[1] if fy else None
-

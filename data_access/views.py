@@ -27,16 +27,9 @@ from domain.status import (
     entered_text,
     risk_items,
 )
+from domain.status_marks import STATUS_ICONS, status_text  # noqa: F401 - importable from here too
 
-# a different shape per status, from the GB2312 set every CJK font has: renders without an emoji font
-# (Kylin/UOS desktops, headless browsers, Excel) and tells statuses apart without colour
-STATUS_ICONS = {RED: "▲", AMBER: "◆", GREEN: "●", BLUE: "★", GREY: "○", MISSING: "□"}
 BUDGET_GROUP = "预算执行"
-
-
-def status_text(status: str) -> str:
-    """'▲ 红' — a shape and a word, so colour is never the only signal."""
-    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
 
 
 @dataclass(frozen=True)

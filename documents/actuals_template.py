@@ -40,6 +40,7 @@ from domain.entry import (
     DATE,
     EXPLANATION,
     FIELD_LABELS,
+    INDICATOR_ROWS,
     JUDGEMENT,
     LIKELIHOOD,
     MEASURES,
@@ -48,6 +49,7 @@ from domain.entry import (
     PROJECTED_SPENT,
     REASONS,
     REMARKS,
+    SPENDING_ROWS,
     SPENT,
     is_blank,
 )
@@ -64,8 +66,8 @@ SP_SHEET = "预算执行"
 META_SHEET = "_lists"
 MARKER = "actuals-template-v1"
 
-INDICATOR = "indicator"
-SPENDING = "spending"
+INDICATOR = INDICATOR_ROWS  # the row kinds of a file, defined with the entry rules
+SPENDING = SPENDING_ROWS
 
 # ---- indicator sheet: (header, record key, width, editable field or None)
 IND_LAYOUT: list[tuple[str, str, float, str | None]] = [

@@ -105,6 +105,11 @@ PERIOD = "period_code"
 PROJECT = "project"
 INDICATOR = "indicator"
 
+# the kinds of rows (of a save, of an uploaded file): one per indicator and period, one per project and period
+INDICATOR_ROWS = "indicator"
+SPENDING_ROWS = "spending"
+ROW_KINDS = (INDICATOR_ROWS, SPENDING_ROWS)
+
 INDICATOR_FIELDS = (ACTUAL, JUDGEMENT, DATE, PROJECTED, PROJECTED_JUDGEMENT, LIKELIHOOD, REASONS,
                     EXPLANATION, MEASURES, REMARKS)
 SPENDING_FIELDS = (SPENT, PROJECTED_SPENT, EXPLANATION)

@@ -274,7 +274,7 @@ def test_periods_page_admin_locks_and_reopens_leader_reads(new_app, sign_in, see
     next(b for b in at.button if b.label == "重新开放").click().run()
     assert "已重新开放" in _texts(at.success)
     audit = next(d.value for d in at.dataframe if "操作人" in d.value.columns)
-    assert {"锁定", "重新开放"} <= set(audit["操作"])
+    assert {"锁定填报期", "重新开放"} <= set(audit["操作"])
     leader = sign_in(new_app(), "leader")
     leader.run()
     leader.switch_page("app_pages/periods.py").run()

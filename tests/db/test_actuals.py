@@ -293,12 +293,12 @@ def test_dry_run_reports_changes_and_writes_nothing(seeded_engine, ids):
 
 
 def test_a_database_error_rolls_back_every_row(seeded_engine, ids, monkeypatch):
-    import data_access.actuals as actuals
+    import data_access.actuals.saving as saving
 
     def boom(_s):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(actuals, "bump_revision", boom)
+    monkeypatch.setattr(saving, "bump_revision", boom)
     with pytest.raises(RuntimeError):
         save_indicator_rows(seeded_engine, ADMIN, Q3, [
             {"indicator_id": ids["ind"][RATE], "version": None, "actual_value": 95},

@@ -1,0 +1,146 @@
+"""Reporting periods: their lock state, the default period to fill, locking and reopening.
+
+Definitions chosen here:
+
+* A locked period is read-only for everyone; only the admin locks and reopens, and reopening needs a
+  reason (both are audit-logged with field ``locked``, old -> new).
+* The period staff fill by default is the reporting period (quarter or month, per the rule settings)
+  containing the default as-of date, or the next open one after it when that period is locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from data_access.actuals.access import PERIOD_ENTITY, settings_of, take_write_lock
+from data_access.db import bump_revision, session_scope
+from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
+from data_access.permissions import Principal, require_admin
+from data_access.years import default_as_of_date, fiscal_year_of
+from domain import entry as E
+from domain.clock import aware, utcnow
+from domain.periods import MONTH, QUARTER, parse_period
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodState:
+    code: str
+    label: str
+    kind: str
+    start: date
+    end: date
+    locked: bool
+    locked_by: str | None
+    locked_at: datetime | None
+    indicator_rows: int = 0
+    spending_rows: int = 0
+
+    @property
+    def state_label(self) -> str:
+        return "已锁定" if self.locked else "开放"
+
+
+def period_label(code: str) -> str:
+    """'2024Q3' -> '2024年第三季度', '2024-09' -> '2024年9月' (the code itself when unknown)."""
+    try:
+        return parse_period(code).label
+    except ValueError:
+        return code
+
+
+def period_states(engine: Engine, year: int | None = None, kind: str | None = None) -> list[PeriodState]:
+    """The reporting periods of a fiscal year (default: the latest) with their lock state and how many
+    rows were entered; ``kind`` 'quarter'/'month' narrows them."""
+    with Session(engine) as s:
+        q = select(FiscalYear.id, FiscalYear.year)
+        q = q.where(FiscalYear.year == year) if year else q.order_by(FiscalYear.year.desc())
+        fy = s.execute(q).first()
+        if fy is None:
+            return []
+        pq = select(Period).where(Period.fiscal_year_id == fy[0])
+        if kind:
+            pq = pq.where(Period.kind == kind)
+        periods = list(s.execute(pq.order_by(Period.end, Period.kind)).scalars())
+        codes = [p.code for p in periods]
+        n_ind = dict(s.execute(select(IndicatorActual.period_code, func.count()).where(
+            IndicatorActual.period_code.in_(codes)).group_by(IndicatorActual.period_code)).all())
+        n_sp = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
+            SpendingActual.period_code.in_(codes)).group_by(SpendingActual.period_code)).all())
+    return [PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
+                        aware(p.locked_at), int(n_ind.get(p.code, 0)), int(n_sp.get(p.code, 0)))
+            for p in periods]
+
+
+def period_state(engine: Engine, code: str) -> PeriodState | None:
+    with Session(engine) as s:
+        p = s.execute(select(Period).where(Period.code == code)).scalar_one_or_none()
+    if p is None:
+        return None
+    return PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
+                       aware(p.locked_at))
+
+
+def reporting_kind(engine: Engine) -> str:
+    with Session(engine) as s:
+        kind = settings_of(s).reporting_period
+    return kind if kind in (QUARTER, MONTH) else QUARTER
+
+
+def default_entry_period(engine: Engine, year: int | None = None, today: date | None = None) -> str | None:
+    """The period staff fill by default: the reporting period that contains the default as-of date
+    (the end of the latest period with data, else the latest closed one), or the next open period
+    after it when it is locked."""
+    year = fiscal_year_of(engine, year)
+    if year is None:
+        return None
+    states = period_states(engine, year, reporting_kind(engine))
+    if not states:
+        return None
+    as_of = default_as_of_date(engine, year, today=today)
+    current = next((st for st in states if st.start <= as_of <= st.end), states[-1])
+    if current.locked:
+        later = [st for st in states if st.end > current.end and not st.locked]
+        if later:
+            return later[0].code
+    return current.code
+
+
+def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bool, reason: str) -> bool:
+    p = require_admin(principal)
+    reason = (reason or "").strip()
+    if not locked and not reason:
+        raise ValueError("重新开放填报期须填写原因")
+    if len(reason) > E.MAX_TEXT:
+        raise ValueError(f"原因最多{E.MAX_TEXT}字（当前{len(reason)}字）")
+    with session_scope(engine) as s:
+        take_write_lock(s)
+        period = s.execute(select(Period).where(Period.code == code).with_for_update()).scalar_one_or_none()
+        if period is None:
+            raise ValueError(f"填报期{code}不存在")
+        if bool(period.locked) == locked:
+            return False
+        now = utcnow()
+        period.locked = locked
+        period.locked_by = p.username if locked else None
+        period.locked_at = now if locked else None
+        s.add(AuditLog(at=now, username=p.username, action="lock" if locked else "unlock", entity=PERIOD_ENTITY,
+                       entity_id=period.id, period_code=period.code, field="locked",
+                       old=str(not locked).lower(), new=str(locked).lower(),
+                       detail=(f"锁定填报期{period.code}" if locked else f"重新开放填报期{period.code}")
+                       + (f"；原因：{reason}" if reason else "")))
+        bump_revision(s)
+    return True
+
+
+def lock_period(engine: Engine, principal: Principal | None, code: str, reason: str = "") -> bool:
+    """Admin only: make a period read-only for everyone. False when it was already locked."""
+    return _set_lock(engine, principal, code, True, reason)
+
+
+def reopen_period(engine: Engine, principal: Principal | None, code: str, reason: str) -> bool:
+    """Admin only, with a reason (audit-logged): make a locked period writable again."""
+    return _set_lock(engine, principal, code, False, reason)

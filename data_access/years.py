@@ -1,0 +1,55 @@
+"""Which fiscal year and which as-of date a screen or a command means when none is given.
+
+Definitions chosen here:
+
+* "The year" defaults to the latest imported fiscal year (:func:`year_id`, :func:`fiscal_year_of`).
+* The default as-of date is the end of the latest period of the year that has any reported value,
+  else the latest closed period (``domain.periods.default_as_of``), so a fresh year shows where
+  reporting stands rather than an empty "today".
+
+Small and low: the status reads (``data_access.monitoring``) and the data-entry layer
+(``data_access.actuals``) both import it at module level.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from data_access.models import FiscalYear, IndicatorActual, SpendingActual
+from domain.periods import MONTH, default_as_of, parse_period
+
+
+def year_id(s: Session, year: int | None) -> tuple[int, int] | None:
+    q = select(FiscalYear.id, FiscalYear.year)
+    q = q.where(FiscalYear.year == year) if year else q.order_by(FiscalYear.year.desc())
+    row = s.execute(q).first()
+    return (row[0], row[1]) if row else None
+
+
+def periods_with_data(engine: Engine, year: int) -> list[str]:
+    """Period codes of the year that have any actual value, in time order."""
+    with engine.connect() as c:
+        codes = set(c.execute(select(IndicatorActual.period_code).distinct()).scalars())
+        codes |= set(c.execute(select(SpendingActual.period_code).distinct()).scalars())
+    out = []
+    for code in codes:
+        try:
+            p = parse_period(code)
+        except ValueError:
+            continue
+        if p.year == year:
+            out.append(p)
+    return [p.key for p in sorted(out, key=lambda p: (p.end, p.kind != MONTH))]
+
+
+def default_as_of_date(engine: Engine, year: int, today: date | None = None) -> date:
+    return default_as_of(year, periods_with_data(engine, year), today=today)
+
+
+def fiscal_year_of(engine: Engine, year: int | None = None) -> int | None:
+    with Session(engine) as s:
+        fy = year_id(s, year)
+    return fy[1] if fy else None
