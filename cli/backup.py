@@ -27,7 +27,7 @@ def _friendly(fn):
         try:
             return int(fn(args) or 0)
         except BackupError as e:
-            err(f"操作失败：{e}")
+            err("操作失败：" + " ".join(str(e).splitlines()))  # one line, whatever a tool or SQLite said
         except SQLAlchemyError as e:
             first = str(e).splitlines()[0] if str(e) else ""
             err(f"数据库错误（无法连接或读取数据库）：{e.__class__.__name__}：{first}")

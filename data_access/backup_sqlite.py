@@ -101,9 +101,10 @@ def check_sqlite_backup(path: Path) -> Manifest:
     except sqlite3.Error as e:
         raise BackupError(sqlite_error_text(e, path)) from e
     try:
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        problems = [ln.strip() for r in conn.execute("PRAGMA integrity_check(20)").fetchall()
+                    for ln in str(r[0]).splitlines() if ln.strip() and not ln.startswith("***")]
         if problems != ["ok"]:
-            raise BackupError(f"备份文件已损坏（完整性检查未通过：{problems[0]}）：{path}")
+            raise BackupError(f"备份文件已损坏（完整性检查未通过：{problems[0] if problems else '?'}）：{path}")
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
             raise BackupError(f"备份文件已损坏（外键检查未通过）：{path}")
         if MANIFEST_TABLE not in _tables(conn):
