@@ -129,6 +129,8 @@ def _write_backup(engine: Engine, url: str | None, kind: str, target: Path) -> M
         if not target.parent.is_dir():
             raise BackupError(f"目录不存在：{target.parent}")
         if kind == "sqlite":
+            if target.resolve() == _sqlite_file(engine).resolve():
+                raise BackupError(f"备份文件不能是数据库文件本身：{target}（请换一个文件名或目录）")
             manifest = lite.backup_sqlite(_sqlite_file(engine), tmp, created)
         else:
             manifest = pg.backup_pg(engine, url, tmp, created)

@@ -310,13 +310,21 @@ def _manage(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 @pytest.mark.parametrize("args, message", [
     (["backup", "-o", "/nonexistent-dir/sub/b.db"], "目录不存在"),
+    (["backup", "-o", "{db}"], "不能是数据库文件本身"),
+    (["backup", "-o", "{tmp}/one.db", "--keep", "3"], "--keep N 需要 -o 指定一个目录"),
     (["restore", "/nonexistent-dir/b.db"], "文件或目录不存在"),
-], ids=["backup-into-missing-folder", "restore-missing-file"])
-def test_cli_bad_path_is_one_chinese_line_without_traceback(sqlite_engine, args, message):
+    (["restore", "{tmp}"], "这是一个目录"),
+], ids=["backup-into-missing-folder", "backup-over-the-database", "keep-without-folder", "restore-missing-file",
+        "restore-a-folder"])
+def test_cli_bad_path_is_one_chinese_line_without_traceback(sqlite_engine, tmp_path, args, message):
+    db = Path(sqlite_engine.url.database)
+    before = db.read_bytes()
+    args = [a.format(db=db, tmp=tmp_path) for a in args]
     done = _manage(*args, "--db", str(sqlite_engine.url))
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before
 
 
 def test_cli_names_the_debian_package_when_pg_dump_is_missing(tmp_path):
