@@ -10,7 +10,8 @@ import sys
 COMMANDS: dict[str, tuple[str, object, object]] = {}
 
 # one module per area; add yours here
-MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export", "cli.actuals"]
+MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export", "cli.actuals",
+           "cli.backup"]
 
 
 def command(name: str, help_text: str, configure=None):

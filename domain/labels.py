@@ -27,6 +27,7 @@ ENTITY_LABELS: dict[str, str] = {
     "fiscal_year": "年度绩效目标",
     "indicator": "指标",
     "project": "项目",
+    "database": "数据库",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -48,6 +49,8 @@ ACTION_LABELS: dict[str, str] = {
     "deactivate": "停用账户",
     "set_units": "修改责任单位",
     "set_role": "修改角色",
+    "backup": "备份",
+    "restore": "恢复",
 }
 
 ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
