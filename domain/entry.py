@@ -1,4 +1,4 @@
-"""Data entry (PRODUCT §5): parse and validate one typed row, then judge it with the status engine.
+"""Data entry: parse and validate one typed row, then judge it with the status engine.
 
 Pure code: no Streamlit, no database. The data layer (``data_access.actuals``) loads what a row is
 about (the indicator or the project, the previous period's value), merges what was typed over what is
@@ -10,11 +10,10 @@ Field keys are the column names of ``IndicatorActual`` / ``SpendingActual``; ``F
 Chinese names users see. Every error is a :class:`FieldError` ``(field, message)`` whose message is a
 complete Chinese sentence starting with the field's label ("说明：……").
 
-Rules decided here (PRODUCT leaves them open):
+Rules decided here:
 
-* Numbers accept ``1,234``, ``12.5%``, full-width digits (NFKC) and a trailing unit equal to the
-  target's unit (``2400人次``); anything else is refused with a message naming the field. A percent
-  sign is only accepted for a % indicator.
+* Single values (numbers, dates, words, texts) are read by ``domain.entry_values``, the one parser
+  family of the 填报 grid and the file import (re-exported here); this module combines them per row.
 * No negative values (counts, rates, amounts), unless the target itself is negative. A rate (unit %)
   stays within 0–100, unless the target value is above 100.
 * A row's kind decides which cells apply: numeric targets take 当前完成值/全年预计 numbers;
@@ -22,31 +21,47 @@ Rules decided here (PRODUCT leaves them open):
   全年预计（定性）. Cells that do not apply are ignored (returned as ``None``).
 * A deadline row with a 完成日期 is 达成; a different 完成情况 next to a date is a contradiction.
 * Dates must lie inside the fiscal year.
-* Texts (说明/纠偏措施/备注) are at most ``MAX_TEXT`` characters.
-* Spending: cumulative spending and the projection are ≥ 0; above the budget, below the previous
-  period's cumulative value, or a projection below the current cumulative value needs a 说明; and a
-  budget row the status engine says needs a reason (amber/red, year-end floor) needs a 说明.
+* Texts (说明/纠偏措施/备注) are at most ``MAX_TEXT`` characters; a longer text is refused (never cut).
+* Spending: cumulative spending and the projection are ≥ 0 (a negative is refused, never flipped);
+  above the budget, below the previous period's cumulative value, or a projection below the current
+  cumulative value needs a 说明; and a budget row the status engine says needs a reason (amber/red,
+  year-end floor) needs a 说明.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
+from domain.entry_values import (
+    DATE_HINT,
+    MAX_NUMBER,
+    MAX_TEXT,
+    EntryValueError,
+    check_number_range,
+    clean_text,
+    format_date,
+    format_number,
+    is_blank,
+    join_reasons,
+    parse_date,
+    parse_judgement,
+    parse_likelihood,
+    parse_number,
+    parse_reasons,
+    shown,
+    split_reasons,
+)
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import (
     ACCUMULATING,
     CAP,
-    JUDGEMENTS,
     LEVEL,
-    LIKELIHOODS,
     MODE_DEADLINE,
     QUALITATIVE_MODE,
-    REASON_CATEGORIES,
     ACHIEVED,
     BudgetStatus,
     ExplanationRequirements,
@@ -59,11 +74,7 @@ from domain.status import (
     evaluate_indicator,
     explanation_requirements,
     indicator_mode,
-    normalise_judgement,
-    normalise_likelihood,
 )
-
-MAX_TEXT = 500
 
 
 class _AnyVersion:
@@ -182,206 +193,6 @@ class FieldError(NamedTuple):
         return field_label(self.field)
 
 
-class EntryValueError(ValueError):
-    """A typed value that cannot be understood; ``str(e)`` is the Chinese message (with the label)."""
-
-
-# --------------------------------------------------------------------------- empties
-
-
-def is_blank(value: Any) -> bool:
-    """None, NaN/NaT, '' and whitespace, an empty list."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return len(value) == 0
-    try:  # pandas NaT / NA, numpy nan
-        if value != value:  # noqa: PLR0124
-            return True
-    except Exception:  # noqa: BLE001 - arrays compare element-wise
-        pass
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    return False
-
-
-def _text(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-# --------------------------------------------------------------------------- numbers
-
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-
-
-def parse_number(value: Any, label: str = "数值", unit: str | None = None) -> float | None:
-    """A typed number or ``None`` for an empty cell.
-
-    Accepts numbers, ``"1,234"``, ``"12.5%"`` (only when ``unit`` is ``%``), full-width digits, a
-    trailing unit equal to ``unit`` (``"2400人次"``). Raises :class:`EntryValueError` otherwise.
-    """
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise EntryValueError(f"{label}：须为数字，不能是“{'是' if value else '否'}”")
-    if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
-            raise EntryValueError(f"{label}：须为数字，不能识别「{value}」") from None
-        if math.isnan(f):
-            return None
-        if math.isinf(f):
-            raise EntryValueError(f"{label}：须为有限的数字")
-        return f
-    raw = str(value)
-    s = unicodedata.normalize("NFKC", raw)
-    s = re.sub(r"\s+", "", s)
-    u = unicodedata.normalize("NFKC", unit or "").replace(" ", "")
-    percent = False
-    if s.endswith("%"):
-        s = s[:-1]
-        percent = True
-    elif u and u != "%" and s.endswith(u) and len(s) > len(u):
-        s = s[: -len(u)]
-    elif u.startswith("万元") and s.endswith("万") and len(s) > 1:  # '3万' for 万元
-        s = s[:-1]
-    if _GROUPED.match(s):
-        s = s.replace(",", "")
-    if not _NUMBER.match(s):
-        shown = raw.strip()
-        if len(shown) > 20:
-            shown = shown[:20] + "…"
-        raise EntryValueError(f"{label}：须为数字，不能识别「{shown}」")
-    if percent and u != "%":
-        raise EntryValueError(f"{label}：本指标单位为{unit or '数量'}，不能填百分数「{raw.strip()}」")
-    return float(s)
-
-
-def check_number_range(value: float | None, label: str, unit: str | None,
-                       target_value: float | None) -> str | None:
-    """None when fine, else the Chinese message: no negatives, rates within 0–100%."""
-    if value is None:
-        return None
-    if value < 0 and not (target_value is not None and target_value < 0):
-        return f"{label}：不能为负数（{value:g}）"
-    if unit == "%" and value > 100 and not (target_value is not None and target_value > 100):
-        return f"{label}：比率须在0–100%之间（填写的是{value:g}%）"
-    return None
-
-
-# --------------------------------------------------------------------------- dates
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-)
-
-
-def parse_date(value: Any, label: str = "完成日期", year: int | None = None) -> date | None:
-    """``2024-09-30``, ``2024/9/30``, ``2024年9月30日`` (or a date) -> date; inside ``year`` if given."""
-    if is_blank(value):
-        return None
-    d: date | None = None
-    if isinstance(value, datetime):
-        d = value.date()
-    elif isinstance(value, date):
-        d = value
-    elif hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        d = value.to_pydatetime().date()
-    else:
-        s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-        for pat in _DATE_PATTERNS:
-            m = pat.match(s)
-            if m:
-                try:
-                    d = date(int(m[1]), int(m[2]), int(m[3]))
-                except ValueError:
-                    raise EntryValueError(f"{label}：日期不存在「{str(value).strip()}」") from None
-                break
-        if d is None:
-            raise EntryValueError(f"{label}：无法识别日期「{str(value).strip()}」，请按 2024-09-30 填写")
-    if year is not None and d.year != year:
-        raise EntryValueError(f"{label}：须在{year}年度内（填写的是{d.isoformat()}）")
-    return d
-
-
-# --------------------------------------------------------------------------- words
-
-
-def parse_judgement(value: Any, label: str = "完成情况") -> str | None:
-    """达成 / 部分达成 / 未达成 / 进行中 (common synonyms like 已完成 accepted)."""
-    if is_blank(value):
-        return None
-    j = normalise_judgement(_text(value))
-    if j is None:
-        raise EntryValueError(f"{label}：不认识「{_text(value)}」，可选 {'/'.join(JUDGEMENTS)}")
-    return j
-
-
-def parse_likelihood(value: Any, label: str = "完成可能性") -> str | None:
-    """确定能 / 有可能 / 完全不可能."""
-    if is_blank(value):
-        return None
-    lk = normalise_likelihood(_text(value))
-    if lk is None:
-        raise EntryValueError(f"{label}：不认识「{_text(value)}」，可选 {'/'.join(LIKELIHOODS)}")
-    return lk
-
-
-_REASON_SPLIT = re.compile(r"[;；、,，/\s]+")
-_REASON_ALIASES = {"其它": "其他"}
-
-
-def parse_reasons(value: Any, label: str = "偏差原因") -> tuple[str, ...]:
-    """A list, or text joined with ';' '、' ',' -> categories in canonical order (deduplicated).
-    Every item must be one of REASON_CATEGORIES."""
-    if is_blank(value):
-        return ()
-    if isinstance(value, str):
-        items = _REASON_SPLIT.split(unicodedata.normalize("NFKC", value))
-    elif isinstance(value, Iterable):
-        items = []
-        for v in value:
-            if not is_blank(v):
-                items.extend(_REASON_SPLIT.split(unicodedata.normalize("NFKC", str(v))))
-    else:
-        items = [str(value)]
-    items = [_REASON_ALIASES.get(i.strip(), i.strip()) for i in items if i and i.strip()]
-    bad = [i for i in items if i not in REASON_CATEGORIES]
-    if bad:
-        raise EntryValueError(f"{label}：不认识「{'、'.join(dict.fromkeys(bad))}」，可选 {'/'.join(REASON_CATEGORIES)}")
-    have = set(items)
-    return tuple(c for c in REASON_CATEGORIES if c in have)
-
-
-def join_reasons(reasons: Iterable[str]) -> str:
-    """The stored form: categories joined with ';'."""
-    return ";".join(reasons)
-
-
-def split_reasons(text: str | None) -> tuple[str, ...]:
-    """The stored form back to a tuple (unknown words are kept, never dropped)."""
-    return tuple(r for r in (text or "").split(";") if r)
-
-
-def clean_text(value: Any, label: str, max_chars: int = MAX_TEXT) -> str:
-    """Trimmed text ('' for empty); longer than ``max_chars`` is refused."""
-    if is_blank(value):
-        return ""
-    s = str(value).strip()
-    if len(s) > max_chars:
-        raise EntryValueError(f"{label}：最多{max_chars}字（当前{len(s)}字）")
-    return s
-
-
 # --------------------------------------------------------------------------- indicator rows
 
 
@@ -464,13 +275,13 @@ def check_indicator_row(raw: Mapping[str, Any], indicator: IndicatorInput, as_of
 
     if ACTUAL in fields_:
         v.actual_value = _take(raw, ACTUAL, parse_number, errors, t.unit)
-        msg = check_number_range(v.actual_value, field_label(ACTUAL), t.unit, t.value)
+        msg = check_number_range(v.actual_value, field_label(ACTUAL), t.unit, t.value, raw.get(ACTUAL))
         if msg:
             errors.append(FieldError(ACTUAL, msg))
             v.actual_value = None
     if PROJECTED in fields_:
         v.projected_value = _take(raw, PROJECTED, parse_number, errors, t.unit)
-        msg = check_number_range(v.projected_value, field_label(PROJECTED), t.unit, t.value)
+        msg = check_number_range(v.projected_value, field_label(PROJECTED), t.unit, t.value, raw.get(PROJECTED))
         if msg:
             errors.append(FieldError(PROJECTED, msg))
             v.projected_value = None
@@ -569,7 +380,7 @@ def check_spending_row(raw: Mapping[str, Any], project: ProjectInput, as_of: dat
     for key in (SPENT, PROJECTED_SPENT):
         val = getattr(v, key)
         if val is not None and val < 0:
-            errors.append(FieldError(key, f"{field_label(key)}：不能为负数（{val:g}）"))
+            errors.append(FieldError(key, f"{field_label(key)}：“{shown(raw.get(key, val))}”不能为负数"))
             setattr(v, key, None)
     if any(e.field in (SPENT, PROJECTED_SPENT) for e in errors):
         return SpendingRowCheck(v, errors)
@@ -634,6 +445,7 @@ __all__ = [
     "EXPLANATION", "MEASURES", "REMARKS", "SPENT", "PROJECTED_SPENT", "ROW", "PERIOD", "PROJECT", "INDICATOR",
     "INDICATOR_FIELDS", "SPENDING_FIELDS", "FIELD_LABELS", "MODE_KIND_LABELS", "FieldError", "EntryValueError",
     "field_label", "applicable_fields", "is_blank", "parse_number", "check_number_range", "parse_date",
+    "format_number", "format_date", "shown", "MAX_NUMBER", "DATE_HINT",
     "parse_judgement", "parse_likelihood", "parse_reasons", "join_reasons", "split_reasons", "clean_text",
     "IndicatorValues", "IndicatorRowCheck", "check_indicator_row", "SpendingValues", "SpendingRowCheck",
     "check_spending_row", "describe_errors",

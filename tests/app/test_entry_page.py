@@ -104,12 +104,12 @@ def test_valid_rows_saved_invalid_rows_reported_and_kept(open_entry, seeded):
     rate = _pos(df, "教师学生满意度", "区本课程经费")
     qual = _pos(df, "设备质量", "区本课程经费")
     count = _pos(df, "装备学校数量", "区本课程经费")
-    _edit(at, key, {rate: {"当前完成值": 95}, qual: {"完成情况": "达成", "备注": "验收合格"},
-                    count: {"当前完成值": -2, "备注": "草稿"}})
+    _edit(at, key, {rate: {"当前完成值": "95"}, qual: {"完成情况": "达成", "备注": "验收合格"},
+                    count: {"当前完成值": "-2", "备注": "草稿"}})
     _save(at)
     assert "已保存2行" in _texts(at.warning) and "1行未通过校验" in _texts(at.warning)
     err = _texts(at.error)
-    assert f"第{count + 1}行（区本课程经费 / 装备学校数量）当前完成值：不能为负数" in err
+    assert f"第{count + 1}行（区本课程经费 / 装备学校数量）当前完成值：“-2”不能为负数" in err
     assert _stored(seeded, int(df.iloc[rate]["_indicator_id"])).actual_value == 95
     assert _stored(seeded, int(df.iloc[qual]["_indicator_id"])).remarks == "验收合格"
     assert _stored(seeded, int(df.iloc[count]["_indicator_id"])) is None
@@ -117,11 +117,11 @@ def test_valid_rows_saved_invalid_rows_reported_and_kept(open_entry, seeded):
     new_key, df2 = _snapshot(at)
     assert new_key != key
     row = df2.iloc[count]
-    assert row["当前完成值"] == -2 and row["备注"] == "草稿" and row["状态"] == ed.UNSAVED
-    assert "不能为负数" in row["状态原因"]
-    assert df2.iloc[rate]["当前完成值"] == 95 and df2.iloc[rate]["_version"] == 1  # saved: fresh from the database
+    assert row["当前完成值"] == "-2" and row["备注"] == "草稿" and row["状态"] == ed.UNSAVED
+    assert row["状态原因"] == "当前完成值：“-2”不能为负数"
+    assert df2.iloc[rate]["当前完成值"] == "95" and df2.iloc[rate]["_version"] == 1  # saved: fresh from the database
     # fixing only the bad cell saves the whole typed row
-    _edit(at, new_key, {count: {"当前完成值": 3}})
+    _edit(at, new_key, {count: {"当前完成值": "3"}})
     _save(at)
     assert "已保存1行" in _texts(at.success)
     a = _stored(seeded, int(df.iloc[count]["_indicator_id"]))
@@ -134,13 +134,13 @@ def test_unsaved_rows_can_be_discarded(open_entry, seeded):
     at = open_entry()
     key, df = _snapshot(at)
     count = _pos(df, "装备学校数量", "区本课程经费")
-    _edit(at, key, {count: {"当前完成值": -1}})
+    _edit(at, key, {count: {"当前完成值": "-1"}})
     _save(at)
     _, df2 = _snapshot(at)
     assert df2.iloc[count]["状态"] == ed.UNSAVED
     next(b for b in at.button if b.label == "放弃1行未保存的修改").click().run()
     _, df3 = _snapshot(at)
-    assert df3.iloc[count]["状态"] != ed.UNSAVED and df3.iloc[count]["当前完成值"] != df3.iloc[count]["当前完成值"]
+    assert df3.iloc[count]["状态"] != ed.UNSAVED and df3.iloc[count]["当前完成值"] is None  # nothing stored
     assert not [b for b in at.button if b.label.startswith("放弃")]
 
 
@@ -148,7 +148,7 @@ def test_explanations_are_demanded_when_the_row_deviates(open_entry, seeded):
     at = open_entry()
     key, df = _snapshot(at)
     rate = _pos(df, "教师学生满意度", "区本课程经费")
-    _edit(at, key, {rate: {"当前完成值": 80, "完成可能性": "有可能"}})
+    _edit(at, key, {rate: {"当前完成值": "80", "完成可能性": "有可能"}})
     _save(at)
     err = _texts(at.error)
     assert "偏差原因：黄色或红色指标须至少选择一项" in err and "说明：" in err and "纠偏措施：" in err
@@ -165,12 +165,12 @@ def test_spending_editor_saves_and_checks(open_entry, seeded):
     at = open_entry()
     key, sp = _snapshot(at, "sp")
     pos = _pos(sp, "区本课程经费")
-    _edit(at, key, {pos: {"累计支出（万元）": 150.0}})
+    _edit(at, key, {pos: {"累计支出（万元）": "150"}})
     _save(at)
     assert "说明：累计支出150万元超过预算100万元" in _texts(at.error)
     key2, sp2 = _snapshot(at, "sp")
-    assert sp2.iloc[pos]["累计支出（万元）"] == 150.0
-    _edit(at, key2, {pos: {"累计支出（万元）": 70.0, "全年预计执行数（万元）": 100.0}})
+    assert sp2.iloc[pos]["累计支出（万元）"] == "150"
+    _edit(at, key2, {pos: {"累计支出（万元）": "70", "全年预计执行数（万元）": "100"}})
     _save(at)
     with Session(seeded) as s:
         a = s.execute(select(SpendingActual).where(SpendingActual.period_code == PERIOD)).scalar_one()
@@ -182,14 +182,17 @@ def test_locked_period_is_read_only(open_entry, seeded):
     at = open_entry()
     assert "已锁定" in _texts(at.warning)
     assert "保存" not in [b.label for b in at.button]
-    assert not at.get("arrow_data_frame") or True  # read-only tables are plain dataframes
+    assert not at.data_editor  # read-only tables (st.dataframe), no editor
+    tables = [d for d in at.dataframe if "_version" in d.value.columns]  # the two entry tables
+    assert [d.editing_mode for d in tables] == ["read_only", "read_only"]
+    assert "教师学生满意度" in set(tables[0].value["三级指标"]) and "累计支出（万元）" in tables[1].value.columns
     # even a stale form submitting for the locked period is refused by the data layer
     A.reopen_period(seeded, ADMIN, PERIOD, "补报")
     at.run()
     key, df = _snapshot(at)
     rate = _pos(df, "教师学生满意度", "区本课程经费")
     A.lock_period(seeded, ADMIN, PERIOD)
-    _edit(at, key, {rate: {"当前完成值": 95}})
+    _edit(at, key, {rate: {"当前完成值": "95"}})
     _save(at)
     assert "已锁定" in _texts(at.error)
     assert _stored(seeded, int(df.iloc[rate]["_indicator_id"])) is None
@@ -205,7 +208,7 @@ def test_conflict_is_detected_and_can_be_resolved_either_way(open_entry, seeded)
     other = Principal("weijian", "同事", "admin")
     A.save_indicator_rows(seeded, other, PERIOD, [{"indicator_id": rate_id, "version": None, "actual_value": 91},
                                                   {"indicator_id": qual_id, "version": None, "actual_judgement": "达成"}])
-    _edit(at, key, {rate: {"当前完成值": 96}, qual: {"完成情况": "部分达成", "偏差原因": ["其他"], "说明": "x",
+    _edit(at, key, {rate: {"当前完成值": "96"}, qual: {"完成情况": "部分达成", "偏差原因": ["其他"], "说明": "x",
                                                       "完成可能性": "确定能"}})
     _save(at)
     assert "2行与他人修改冲突" in _texts(at.warning)
@@ -216,7 +219,7 @@ def test_conflict_is_detected_and_can_be_resolved_either_way(open_entry, seeded)
     assert any(("91" in t["对方的值"].tolist() and "96" in t["你的值"].tolist()) for t in conflict_tables)
     # the typed values are still in the editor
     _, df2 = _snapshot(at)
-    assert df2.iloc[rate]["当前完成值"] == 96 and df2.iloc[rate]["状态"] == ed.UNSAVED
+    assert df2.iloc[rate]["当前完成值"] == "96" and df2.iloc[rate]["状态"] == ed.UNSAVED
     # overwrite the rate with mine, take theirs for the judgement
     next(b for b in at.button if b.key and b.key.startswith(f"entry_mine_ind_{rate_id}_")).click().run()
     assert not at.exception

@@ -89,8 +89,8 @@ def test_valid_rows_saved_invalid_reported_in_one_call(seeded_engine, ids):
     assert sorted(res.saved) == [0, 2]
     assert res.failed_rows == [1, 3]
     assert [(e.row, e.field) for e in res.errors] == [(1, "actual_value"), (3, "actual_value")]
-    assert "当前完成值：须为数字，不能识别「两所」" in res.errors[0].message
-    assert "不能为负数" in res.errors[1].message
+    assert res.errors[0].message == "当前完成值：“两所”不是数字"
+    assert res.errors[1].message == "当前完成值：“-3”不能为负数"
     assert res.statuses[0][0] == "green" and res.statuses[2][0] == "green"
     a = _stored(seeded_engine, i[RATE])
     assert a.actual_value == 95.0 and a.version == 1 and a.updated_by == "admin" and not a.is_demo

@@ -1,4 +1,4 @@
-"""Staff data entry in a real browser (issue #5): 教育科 staff type a value into the 填报 grid, save, see the
+"""Staff data entry in a real browser: 教育科 staff type a value into the 填报 grid, save, see the
 row's status change; the leader then sees the new value on the project page.
 
 The row: 学校维修资金 / 维修学校的数量 (target ≥1所, cumulative). The demo data has 0所 in 2024Q3, red
