@@ -11,6 +11,7 @@ from components.auth import current_principal
 from components.filters import caption, filter_bar, open_project
 from components.state import revision
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html, inject_css
+from data_access.views import build_area_slide, build_slide, meeting_order
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS
 
@@ -55,7 +56,7 @@ if mode == "area":
     areas = cached.areas_table(rev, year, as_of, vis, f)
     order = [a for a, n in zip(areas["领域"], areas["项目数"]) if n > 0] if not areas.empty else []
 else:
-    order = cached.meeting_order(results, f)
+    order = meeting_order(results, f)
 
 if not order:
     st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode",
@@ -103,7 +104,7 @@ def _style(status: str) -> str:
 
 
 if mode == "area":
-    s = cached.build_area_slide(results, order[idx], f)
+    s = build_area_slide(results, order[idx], f)
     rows = "".join(
         f"<tr><td>{badge_html(p['status'])}</td><td>{e(p['name'])}</td><td>{e(p['unit'])}</td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
@@ -126,7 +127,7 @@ if mode == "area":
     )
 else:
     r = next(x for x in results if x.project.id == order[idx])
-    s = cached.build_slide(r, f, max_items=5)
+    s = build_slide(r, f, max_items=5)
     rows = "".join(
         f"<tr><td class='n'>{badge_html(i['status'])}</td><td class='i'>{e(i['name'])}</td><td class='n'>{e(i['target'])}</td>"
         f"<td class='n'>{e(i['actual'] or '—')}</td><td class='n'>{e(i['projected'] or '—')}</td><td class='r'>{e(i['reason'])}</td></tr>"

@@ -9,6 +9,7 @@ from components.export import export_buttons
 from components.filters import caption, current_period_key, filter_bar, open_selected_row
 from components.state import revision
 from components.status_badge import inject_css, status_chips, status_table
+from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label, previous_period
 from domain.periods import parse_period
 
 principal = current_principal()
@@ -62,7 +63,7 @@ else:
 
 # ------------------------------------------------------------------ spending and changes
 period = parse_period(current_period_key())
-prev = cached.previous_period(period)
+prev = previous_period(period)
 changes = cached.changes_table(rev, year, as_of, prev.end, vis, f) if prev is not None else None
 left, right = st.columns([3, 2])
 with left:
@@ -74,10 +75,10 @@ with right:
     if prev is None:
         st.info("本期为年度第一期，没有上期可比较。")
     else:
-        st.caption(f"与{cached.period_option_label(prev)}相比，按项目状态")
+        st.caption(f"与{period_option_label(prev)}相比，按项目状态")
         counts = changes["变化"].value_counts() if not changes.empty else {}
         grid = st.columns(2)
-        for i, k in enumerate(cached.CHANGE_ORDER):
+        for i, k in enumerate(CHANGE_ORDER):
             grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
 if changes is not None and not changes.empty:
     status_table(changes, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "补报事项", "原因"],
@@ -100,7 +101,7 @@ else:
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
     st.caption(note)
-    export_buttons(cached.matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+    export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
 # ------------------------------------------------------------------ department-level areas
 st.subheader("部门整体绩效目标：分领域")

@@ -9,9 +9,12 @@ from components import cached, charts
 from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import SELECTED_PROJECT, caption, filter_bar
-from components.state import revision
+from components.state import get_engine, revision
 from components.status_badge import badge_html, inject_css, status_chips, status_table
+from data_access.exports import export_bundle
 from data_access.views import ViewFilters
+from documents.mime import XLSX_MIME
+from documents.monitoring_workbook import monitoring_workbook
 
 principal = current_principal()
 inject_css()
@@ -117,25 +120,18 @@ else:
     status_table(inds, key="project_indicators")
     export_buttons(inds, what=f"项目指标_{detail['name']}", as_of=as_of, filters=f, key="project_indicators_export")
 
-try:
-    from documents.monitoring_workbook import monitoring_workbook
-    from data_access.exports import export_bundle
-except ImportError:  # the official workbook is optional
-    monitoring_workbook = None
 
-if monitoring_workbook is not None:
-    def _workbook() -> bytes:
-        from components.state import get_engine
 
-        bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=cached.project_filter(vis))
-        return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False)
+def _workbook() -> bytes:
+    bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=cached.project_filter(vis))
+    return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False)
 
-    st.download_button(
-        "下载项目支出绩效目标执行监控表（.xlsx）", data=_workbook,
-        file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="project_workbook",
-        icon=":material/download:",
-    )
+
+st.download_button(
+    "下载项目支出绩效目标执行监控表（.xlsx）", data=_workbook,
+    file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
+    mime=XLSX_MIME, key="project_workbook", icon=":material/download:",
+)
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")

@@ -10,6 +10,7 @@ from components.export import export_buttons
 from components.filters import caption, current_period_key, filter_bar, open_selected_row
 from components.state import revision
 from components.status_badge import inject_css, status_table
+from domain.clock import today_local
 from domain.periods import parse_period
 
 principal = current_principal()
@@ -19,7 +20,7 @@ year, as_of, f = filter_bar(principal, statuses=False)
 rev = revision()
 vis = cached.visibility_key(principal)
 period = parse_period(current_period_key())
-today = cached.today_local()
+today = today_local()
 caption(as_of, f, f"填报期：{period.label}")
 
 items, units = cached.reporting(rev, year, period.key, vis, f, today)

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from components.auth import current_principal
-from components.cached import visibility_key
-from components.state import projects_frame, revision
+from components.cached import projects_frame, visibility_key
+from components.state import revision
 
 principal = current_principal()
 st.title("绩效目标")

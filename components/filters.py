@@ -17,7 +17,7 @@ import streamlit as st
 from components import cached
 from components.state import revision
 from data_access.permissions import Principal
-from data_access.views import BUDGET_GROUP, ViewFilters, status_text
+from data_access.views import BUDGET_GROUP, ViewFilters, period_option_label, period_options, status_text
 from domain.periods import Period, parse_period
 from domain.status import STATUSES
 
@@ -108,9 +108,9 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
         year = st.selectbox("年度", years, key=_bind("year", year), format_func=lambda y: f"{y}年度",
                             on_change=_sync, args=("year",))
 
-        periods = cached.period_options(year)
+        periods = period_options(year)
         keys = [p.key for p in periods]
-        labels = {p.key: cached.period_option_label(p) for p in periods}
+        labels = {p.key: period_option_label(p) for p in periods}
         with_data = set(cached.periods_with_data(rev, year))
         period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year)
         store["period"] = period

@@ -366,7 +366,7 @@ def test_reporting_lists_missing_values_with_days_late(open_as, demo):
                         if r.budget.status == MISSING or any(s.status == MISSING for s in r.indicators)}
     assert set(items["项目名称"]) == missing_projects
     assert "累计支出（预算执行）" in set(items["缺报事项"])
-    from components.cached import today_local
+    from domain.clock import today_local
 
     assert set(items["逾期天数"]) == {(today_local() - AS_OF).days}
     units = frame(at, "reporting_units")
