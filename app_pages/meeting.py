@@ -7,20 +7,16 @@ import html
 import streamlit as st
 
 from components import cached
-from components.auth import current_principal
-from components.filters import caption, filter_bar, open_project
-from components.state import revision
-from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html, inject_css
+from components.filters import caption, open_project
+from components.page import leadership_page
+from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
 from data_access.views import build_area_slide, build_slide, meeting_order
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS
 
-principal = current_principal()
-inject_css()
-year, as_of, f = filter_bar(principal, demo_banner=False)
-demo = cached.has_demo(revision())
-rev = revision()
-vis = cached.visibility_key(principal)
+ctx = leadership_page(None, demo_banner=False)
+as_of, f = ctx.as_of, ctx.filters
+demo = cached.has_demo(ctx.rev)
 
 st.markdown(
     """
@@ -50,10 +46,10 @@ st.markdown(
 )
 
 mode = st.session_state.get("meeting_mode", "project")
-results = cached.evaluate(rev, year, as_of, vis)
+results = cached.evaluate(ctx)
 
 if mode == "area":
-    areas = cached.areas_table(rev, year, as_of, vis, f)
+    areas = cached.area_statuses(ctx)
     order = [a for a, n in zip(areas["领域"], areas["项目数"]) if n > 0] if not areas.empty else []
 else:
     order = meeting_order(results, f)

@@ -1,17 +1,22 @@
 """Cached reads for the leadership views (总览, 风险清单, 项目详情, 会议模式, 填报进度, 绩效目标): thin wrappers
-that key a ``data_access`` read on the database revision and hand it to a pure read model
+that key a ``data_access`` read on the page context and hand it to a pure read model
 (``data_access.views``).
 
-Every cached function takes the database revision (``components.state.revision()``) as its first
-argument, so a write anywhere (another replica included) invalidates it at the next rerun, and a
-*visibility key* (``visibility_key(principal)``) instead of the principal: admin and leader share
-("all", ()), staff are keyed on their unit ids and only ever see their units' projects (the project
-filter is rebuilt from the key through ``data_access.permissions.visible_project_filter``).
+Definitions chosen here:
 
-Statuses come only from ``data_access.monitoring.evaluate`` (the status engine). ``evaluate`` returns
-shared objects (``st.cache_resource``: no copy per rerun, which matters at city scale): treat them as
-read-only. When a newer revision is seen, the caches of older revisions are dropped at once
-(``_forget_older_revisions``).
+* A read takes the page's context as its one argument (``components.context.PageContext``, plus a
+  page-specific argument such as a project id). The context carries the database revision, so a write
+  anywhere (another replica included) invalidates every read at the next rerun, and the visibility key
+  instead of the principal (admin and leader share their tables; staff see only their units').
+  Reads that ignore the period and the filters take ``ctx.read`` (revision, visibility, year).
+* The filter bar's own reads (years, periods, options, demo flag) run before there is a context and
+  take the revision and the year.
+* Statuses come only from ``data_access.monitoring.evaluate`` (the status engine). ``evaluate`` returns
+  shared objects (``st.cache_resource``: no copy per rerun, which matters at city scale): treat them as
+  read-only. Evaluations are keyed on (revision, year, as-of date, visibility) only, so the overview's
+  two periods and every page at the same date share them.
+* When a newer revision is seen, the caches of older revisions are dropped at once
+  (``_forget_older_revisions``).
 """
 
 from __future__ import annotations
@@ -22,41 +27,22 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components.context import PageContext, ReadContext, VisKey, project_filter
 from components.state import get_engine
 from data_access import actuals, monitoring, queries
 from data_access import views as V
 from data_access.bulk import has_demo_data
 from data_access.exports import department_spending_series
-from data_access.permissions import STAFF, Principal, visible_project_filter, visible_unit_ids
 from data_access.targets import fiscal_years as _fiscal_years
-from data_access.views import ViewFilters
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
-from domain.periods import MONTH, QUARTER, parse_period, period_for_date
+from domain.periods import MONTH, QUARTER, period_for_date
 from domain.status import ProjectStatus
 
-VisKey = tuple[str, tuple[int, ...]]
-ALL: VisKey = ("all", ())
 TTL = 600
 
 
-# --------------------------------------------------------------------------- visibility
-
-
-def visibility_key(principal: Principal | None) -> VisKey:
-    """("all", ()) for admin/leader, ("units", sorted unit ids) for staff (and for nobody: no units)."""
-    ids = visible_unit_ids(principal)
-    return ALL if ids is None else ("units", tuple(sorted(ids)))
-
-
-def project_filter(vis: VisKey):
-    """The ``Project`` where-clause for a visibility key (None = all projects)."""
-    if vis[0] == "all":
-        return None
-    return visible_project_filter(Principal(username="", name="", role=STAFF, unit_ids=frozenset(vis[1])))
-
-
-# --------------------------------------------------------------------------- periods and options
+# --------------------------------------------------------------------------- the filter bar's reads
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
@@ -90,6 +76,11 @@ def filter_options(rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
     return queries.filter_options(get_engine(), year, project_filter(vis))
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def periods_table(rev: int, year: int) -> pd.DataFrame:
+    return queries.periods_frame(get_engine(), year)
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -108,10 +99,10 @@ def _evaluate(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStat
     return monitoring.evaluate(get_engine(), year, as_of, structure=base)
 
 
-def evaluate(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStatus]:
-    """Every visible project of the year evaluated at ``as_of`` (shared, read-only)."""
-    _forget_older_revisions(rev)
-    return _evaluate(rev, year, as_of, vis)
+def evaluate(ctx: PageContext, as_of: date | None = None) -> list[ProjectStatus]:
+    """Every visible project of the year evaluated at ``as_of`` (default the context's; shared, read-only)."""
+    _forget_older_revisions(ctx.rev)
+    return _evaluate(ctx.rev, ctx.year, as_of or ctx.as_of, ctx.vis)
 
 
 _newest = {"rev": None}
@@ -136,123 +127,125 @@ def _forget_older_revisions(rev: int) -> None:
         fn.clear()
 
 
-def evaluate_one(rev: int, year: int, as_of: date, vis: VisKey, project_id: int) -> ProjectStatus | None:
-    for r in evaluate(rev, year, as_of, vis):
-        if r.project.id == project_id:
-            return r
-    return None
+def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
+    return next((r for r in evaluate(ctx) if r.project.id == project_id), None)
+
+
+# --------------------------------------------------------------------------- the status tables
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def projects_table(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
-    return V.projects_status_frame(evaluate(rev, year, as_of, vis), f)
+def projects_status_frame(ctx: PageContext) -> pd.DataFrame:
+    return V.projects_status_frame(evaluate(ctx), ctx.filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_table(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
-    return V.risk_frame(evaluate(rev, year, as_of, vis), f)
+def risk_frame(ctx: PageContext) -> pd.DataFrame:
+    return V.risk_frame(evaluate(ctx), ctx.filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def indicator_table(rev: int, year: int, as_of: date, vis: VisKey, project_id: int, f: ViewFilters) -> pd.DataFrame:
-    return V.indicators_frame(evaluate_one(rev, year, as_of, vis, project_id), f)
+def indicators_frame(ctx: PageContext, project_id: int) -> pd.DataFrame:
+    return V.indicators_frame(evaluate_one(ctx, project_id), ctx.filters)
+
+
+# --------------------------------------------------------------------------- overview
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def headline(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> dict:
-    return V.build_headline(evaluate(rev, year, as_of, vis), f, as_of, year)
+def headline(ctx: PageContext) -> dict:
+    return V.build_headline(evaluate(ctx), ctx.filters, ctx.as_of, ctx.year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def matrix(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters, level: str, limit: int) -> tuple[pd.DataFrame, int]:
-    return V.build_matrix(evaluate(rev, year, as_of, vis), f, level, limit)
+def matrix(ctx: PageContext, level: str, limit: int) -> tuple[pd.DataFrame, int]:
+    return V.build_matrix(evaluate(ctx), ctx.filters, level, limit)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
-def areas(rev: int, year: int) -> pd.DataFrame:
+def _area_rows(rev: int, year: int) -> pd.DataFrame:
     return queries.areas_frame(get_engine(), year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def areas_table(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
-    return V.build_areas(evaluate(rev, year, as_of, vis), areas(rev, year), f)
+def area_statuses(ctx: PageContext) -> pd.DataFrame:
+    return V.build_areas(evaluate(ctx), _area_rows(ctx.rev, ctx.year), ctx.filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def changes_table(rev: int, year: int, as_of: date, prev_as_of: date, vis: VisKey, f: ViewFilters) -> pd.DataFrame:
-    return V.build_changes(evaluate(rev, year, as_of, vis), evaluate(rev, year, prev_as_of, vis), f)
+def changes(ctx: PageContext) -> pd.DataFrame:
+    """Changes since the previous period (the context must have one)."""
+    return V.build_changes(evaluate(ctx), evaluate(ctx, ctx.prev_as_of), ctx.filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def department_spending_spec(rev: int, year: int, as_of: date, vis: VisKey, f: ViewFilters) -> dict:
+def department_spending_spec(ctx: PageContext) -> dict:
     """The overview's spending chart (``documents.charts.department_spending_chart`` on
     ``data_access.exports.department_spending_series``) as a Vega-Lite spec, keyed on the filters
     rather than on the list of project ids: without an area/unit/status filter the series is read for
     all visible projects through the visibility filter (no 5,000-id IN list, nothing large to hash on
     every rerun); with one, for the ids of the filtered projects."""
+    f = ctx.filters
     filtered = bool(f.areas or f.units or f.statuses)
-    ids = [r.project.id for r in V.filter_projects(evaluate(rev, year, as_of, vis), f)] if filtered else None
-    series = department_spending_series(get_engine(), year, as_of, ids, project_filter=project_filter(vis))
+    ids = [r.project.id for r in V.filter_projects(evaluate(ctx), f)] if filtered else None
+    series = department_spending_series(get_engine(), ctx.year, ctx.as_of, ids, project_filter=ctx.project_filter)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
     return department_spending_chart(series, title=title, width=640, height=300).to_dict()
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
-def spending(rev: int, project_ids: tuple[int, ...]) -> pd.DataFrame:
-    return queries.spending_history(get_engine(), list(project_ids))
+# --------------------------------------------------------------------------- one project (keyed on ctx.read)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def project_detail(rev: int, project_id: int, vis: VisKey) -> dict | None:
-    return queries.project_detail(get_engine(), project_id, project_filter(vis))
+def project_detail(read: ReadContext, project_id: int) -> dict | None:
+    return queries.project_detail(get_engine(), project_id, read.project_filter)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def project_spending(rev: int, project_id: int, vis: VisKey, as_of: date) -> pd.DataFrame:
-    d = project_detail(rev, project_id, vis)
+def project_spending(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
+    """The project chart's series: planned, actual (up to ``as_of``) and time-progress spending."""
+    d = project_detail(read, project_id)
     if d is None:
         return spending_series(0.0, [], [], as_of.year)
-    actual = V.actual_points(spending(rev, (project_id,)), as_of, group=False)
+    hist = queries.spending_history(get_engine(), [project_id])
+    actual = V.actual_points(hist, as_of, group=False)
     return spending_series(d["budget_wan"] or 0.0, V.plan_points(d), actual, d["year"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def project_history(rev: int, year: int, project_id: int, vis: VisKey) -> pd.DataFrame:
+def project_history(read: ReadContext, project_id: int) -> pd.DataFrame:
     """The project's budget row and indicators evaluated at the end of every period with data."""
     engine = get_engine()
-    evaluated = [(p, next(iter(monitoring.evaluate(engine, year, p.end, project_filter=project_filter(vis),
+    evaluated = [(p, next(iter(monitoring.evaluate(engine, read.year, p.end, project_filter=read.project_filter,
                                                    project_ids=[project_id])), None))
-                 for p in V.history_periods(periods_with_data(rev, year))]
+                 for p in V.history_periods(periods_with_data(read.rev, read.year))]
     return V.project_history_frame(evaluated)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def change_history(rev: int, project_id: int, vis: VisKey) -> pd.DataFrame:
+def change_history(read: ReadContext, project_id: int) -> pd.DataFrame:
     """Who changed the project's values, when, old -> new (newest first), with Chinese headers."""
-    if project_detail(rev, project_id, vis) is None:
+    if project_detail(read, project_id) is None:
         return pd.DataFrame(columns=actuals.HISTORY_COLUMNS)
     return actuals.history(get_engine(), project_id=project_id)
 
 
+# --------------------------------------------------------------------------- reporting, targets
+
+
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
-def reporting(rev: int, year: int, period_key: str, vis: VisKey, f: ViewFilters, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    p = parse_period(period_key)
-    codes = monitoring.period_codes_for(p.end)
-    last = queries.last_entries(get_engine(), year, codes)
-    return V.build_reporting(evaluate(rev, year, p.end, vis), f, p.end, today, last)
+def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items, units) not reported for the context's period (``data_access.views.build_reporting``)."""
+    last = queries.last_entries(get_engine(), ctx.year, monitoring.period_codes_for(ctx.as_of))
+    return V.build_reporting(evaluate(ctx), ctx.filters, ctx.as_of, today, last)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def projects_frame(rev: int, vis: VisKey, year: int | None = None) -> pd.DataFrame:
-    """The imported projects of ``year`` (default the latest) that ``vis`` may see (绩效目标)."""
-    return queries.projects_frame(get_engine(), year, project_filter(vis))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
-def periods_table(rev: int, year: int) -> pd.DataFrame:
-    return queries.periods_frame(get_engine(), year)
+def project_rows(read: ReadContext) -> pd.DataFrame:
+    """The imported projects of ``read.year`` (None: the latest) that ``read.vis`` may see (绩效目标)."""
+    return queries.projects_frame(get_engine(), read.year, read.project_filter)
 
 
 # the caches of evaluations and of the large frames derived from them (see _forget_older_revisions)
-_PER_REVISION = (structure, _evaluate, projects_table, risk_table, changes_table, matrix, reporting,
+_PER_REVISION = (structure, _evaluate, projects_status_frame, risk_frame, changes, matrix, reporting,
                  department_spending_spec)
