@@ -243,7 +243,7 @@ def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def project_rows(read: ReadContext) -> pd.DataFrame:
     """The imported projects of ``read.year`` (None: the latest) that ``read.vis`` may see (绩效目标)."""
-    return queries.projects_frame(get_engine(), read.year, read.project_filter)
+    return queries.project_rows(get_engine(), read.year, read.project_filter)
 
 
 # the caches of evaluations and of the large frames derived from them (see _forget_older_revisions)

@@ -102,7 +102,7 @@ def metric(at, label: str) -> str:
 
 
 def projects_of(engine, unit: str | None = None) -> pd.DataFrame:
-    df = queries.projects_frame(engine, 2024)
+    df = queries.project_rows(engine, 2024)
     return df if unit is None else df[df["unit"] == unit]
 
 
