@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import cached
 from components.auth import current_principal
+from components.navigation import PAGES
 from components.state import get_engine, revision
 from data_access import queries
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
@@ -20,6 +21,8 @@ from data_access.users import (
     set_user_units,
     unlock_user,
 )
+from domain.clock import format_time
+from domain.periods import parse_period
 from domain.settings import DEFAULT_SETTINGS, FIELD_HELP, FIELD_LABELS, Settings
 
 principal = current_principal()
@@ -118,7 +121,7 @@ with tab_users:
     table = pd.DataFrame([{
         "用户名": u.username, "姓名": u.name, "角色": u.role_label, "责任单位": "、".join(u.unit_names) or "—",
         "状态": "启用" if u.active else "停用",
-        "登录锁定": (f"锁定至{cached.local_time(u.locked_until)}" if u.is_locked() else
+        "登录锁定": (f"锁定至{format_time(u.locked_until)}" if u.is_locked() else
                  (f"连续错误{u.failed_attempts}次" if u.failed_attempts else "—")),
         "演示账户": "是" if u.is_demo else "",
     } for u in users])
@@ -201,8 +204,6 @@ with tab_periods:
         year = st.selectbox("年度", years, index=len(years) - 1, key="admin_period_year", format_func=lambda y: f"{y}年度")
         periods = cached.periods_table(rev, year)
         with_data = set(cached.periods_with_data(rev, year))
-        from domain.periods import parse_period
-
         view = pd.DataFrame({
             "填报期": [parse_period(c).label for c in periods["code"]],
             "类型": periods["kind"].map({"quarter": "季度", "month": "月度"}),
@@ -210,11 +211,9 @@ with tab_periods:
             "有填报数据": ["是" if c in with_data else "" for c in periods["code"]],
             "锁定": ["🔒 已锁定" if bool(x) else "未锁定" for x in periods["locked"]],
             "锁定人": periods["locked_by"].fillna(""),
-            "锁定时间": [cached.local_time(t) if t is not None and t == t else "" for t in periods["locked_at"]],
+            "锁定时间": [format_time(t) for t in periods["locked_at"]],
         })
         st.dataframe(view, hide_index=True, width="stretch", key="periods_table")
-        from components.navigation import PAGES
-
         lock_pages = [p for p in PAGES if ADMIN in p.roles and ("period" in p.path or "填报期" in p.title)]
         if lock_pages:
             st.page_link(lock_pages[0].path, label=f"到「{lock_pages[0].title}」锁定或解锁填报期", icon="🔒")

@@ -7,19 +7,16 @@ import html
 import streamlit as st
 
 from components import cached
-from components.auth import current_principal
-from components.filters import caption, filter_bar, open_project
-from components.state import revision
-from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html, inject_css
+from components.filters import caption, open_project
+from components.page import leadership_page
+from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
+from data_access.views import build_area_slide, build_slide, meeting_order
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS
 
-principal = current_principal()
-inject_css()
-year, as_of, f = filter_bar(principal, demo_banner=False)
-demo = cached.has_demo(revision())
-rev = revision()
-vis = cached.visibility_key(principal)
+ctx = leadership_page(None, demo_banner=False)
+as_of, f = ctx.as_of, ctx.filters
+demo = cached.has_demo(ctx.rev)
 
 st.markdown(
     """
@@ -49,13 +46,13 @@ st.markdown(
 )
 
 mode = st.session_state.get("meeting_mode", "project")
-results = cached.evaluate(rev, year, as_of, vis)
+results = cached.evaluate(ctx)
 
 if mode == "area":
-    areas = cached.areas_table(rev, year, as_of, vis, f)
+    areas = cached.area_statuses(ctx)
     order = [a for a, n in zip(areas["领域"], areas["项目数"]) if n > 0] if not areas.empty else []
 else:
-    order = cached.meeting_order(results, f)
+    order = meeting_order(results, f)
 
 if not order:
     st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode",
@@ -103,7 +100,7 @@ def _style(status: str) -> str:
 
 
 if mode == "area":
-    s = cached.build_area_slide(results, order[idx], f)
+    s = build_area_slide(results, order[idx], f)
     rows = "".join(
         f"<tr><td>{badge_html(p['status'])}</td><td>{e(p['name'])}</td><td>{e(p['unit'])}</td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
@@ -126,7 +123,7 @@ if mode == "area":
     )
 else:
     r = next(x for x in results if x.project.id == order[idx])
-    s = cached.build_slide(r, f, max_items=5)
+    s = build_slide(r, f, max_items=5)
     rows = "".join(
         f"<tr><td class='n'>{badge_html(i['status'])}</td><td class='i'>{e(i['name'])}</td><td class='n'>{e(i['target'])}</td>"
         f"<td class='n'>{e(i['actual'] or '—')}</td><td class='n'>{e(i['projected'] or '—')}</td><td class='r'>{e(i['reason'])}</td></tr>"

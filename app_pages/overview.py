@@ -4,22 +4,17 @@ the items most at risk — everything for the filters of the shared filter bar."
 import streamlit as st
 
 from components import cached, charts
-from components.auth import current_principal
 from components.export import export_buttons
-from components.filters import caption, current_period_key, filter_bar, open_selected_row
-from components.state import revision
-from components.status_badge import inject_css, status_chips, status_table
-from domain.periods import parse_period
+from components.filters import caption, open_selected_row
+from components.page import leadership_page
+from components.status_badge import status_chips, status_table
+from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
 
-principal = current_principal()
-inject_css()
-st.title("总览")
-year, as_of, f = filter_bar(principal)
-rev = revision()
-vis = cached.visibility_key(principal)
+ctx = leadership_page("总览")
+as_of, f = ctx.as_of, ctx.filters
 caption(as_of, f)
 
-h = cached.headline(rev, year, as_of, vis, f)
+h = cached.headline(ctx)
 if h["project_count"] == 0:
     st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()
@@ -49,7 +44,7 @@ with right:
 
 # ------------------------------------------------------------------ items needing a decision
 st.subheader("需要关注的事项")
-risks = cached.risk_table(rev, year, as_of, vis, f)
+risks = cached.risk_frame(ctx)
 if risks.empty:
     st.success("没有红、黄、未填报或超额完成待说明的事项。")
 else:
@@ -61,23 +56,22 @@ else:
     export_buttons(risks, what="风险清单", as_of=as_of, filters=f, key="overview_risks_export")
 
 # ------------------------------------------------------------------ spending and changes
-period = parse_period(current_period_key())
-prev = cached.previous_period(period)
-changes = cached.changes_table(rev, year, as_of, prev.end, vis, f) if prev is not None else None
+prev = ctx.previous
+changes = cached.changes(ctx) if prev is not None else None
 left, right = st.columns([3, 2])
 with left:
     st.subheader("累计支出：计划与实际")
-    st.vega_lite_chart(cached.department_spending_spec(rev, year, as_of, vis, f), theme=None, key="dept_spending")
+    st.vega_lite_chart(cached.department_spending_spec(ctx), theme=None, key="dept_spending")
     st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
 with right:
     st.subheader("与上期相比")
     if prev is None:
         st.info("本期为年度第一期，没有上期可比较。")
     else:
-        st.caption(f"与{cached.period_option_label(prev)}相比，按项目状态")
+        st.caption(f"与{period_option_label(prev)}相比，按项目状态")
         counts = changes["变化"].value_counts() if not changes.empty else {}
         grid = st.columns(2)
-        for i, k in enumerate(cached.CHANGE_ORDER):
+        for i, k in enumerate(CHANGE_ORDER):
             grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
 if changes is not None and not changes.empty:
     status_table(changes, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "补报事项", "原因"],
@@ -91,7 +85,7 @@ elif changes is not None:
 st.subheader("状态矩阵：项目 × 指标类别")
 level = st.radio("按", ["level1", "level2"], horizontal=True, key="overview_matrix_level",
                  format_func=lambda v: {"level1": "一级指标", "level2": "二级指标"}[v], label_visibility="collapsed")
-mx, left_out = cached.matrix(rev, year, as_of, vis, f, level, 60)
+mx, left_out = cached.matrix(ctx, level, 60)
 if mx.empty:
     st.info("没有符合筛选条件的事项。")
 else:
@@ -100,11 +94,11 @@ else:
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
     st.caption(note)
-    export_buttons(cached.matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+    export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
 # ------------------------------------------------------------------ department-level areas
 st.subheader("部门整体绩效目标：分领域")
-areas = cached.areas_table(rev, year, as_of, vis, f)
+areas = cached.area_statuses(ctx)
 if areas.empty:
     st.info("没有符合筛选条件的领域。")
 else:

@@ -6,23 +6,23 @@ import html
 import streamlit as st
 
 from components import cached, charts
-from components.auth import current_principal
 from components.export import export_buttons
-from components.filters import SELECTED_PROJECT, caption, filter_bar
-from components.state import revision
-from components.status_badge import badge_html, inject_css, status_chips, status_table
+from components.filters import SELECTED_PROJECT, caption
+from components.page import leadership_page
+from components.state import get_engine
+from components.status_badge import badge_html, status_chips, status_table
+from data_access.exports import export_bundle
 from data_access.views import ViewFilters
+from documents.mime import XLSX_MIME
+from documents.monitoring_workbook import monitoring_workbook
 
-principal = current_principal()
-inject_css()
-year, as_of, f = filter_bar(principal)
-rev = revision()
-vis = cached.visibility_key(principal)
+ctx = leadership_page(None)  # the title is the project's name
+year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
 # candidates: the visible projects in the chosen areas/units (statuses and groups filter the indicators)
 place = ViewFilters(areas=f.areas, units=f.units)
-projects = cached.projects_table(rev, year, as_of, vis, place)
+projects = cached.projects_status_frame(ctx.with_filters(place))
 if projects.empty:
     st.title("项目详情")
     st.info("没有符合筛选条件的项目。")
@@ -37,7 +37,7 @@ if wanted is None and qp and str(qp).isdigit():
     wanted = int(qp)
 if wanted is not None and wanted not in names:
     # chosen elsewhere (risk list, URL) but outside the area/unit filter: still show it when visible
-    all_projects = cached.projects_table(rev, year, as_of, vis, ViewFilters())
+    all_projects = cached.projects_status_frame(ctx.with_filters(ViewFilters()))
     extra = all_projects[all_projects["_project_id"] == wanted]
     if extra.empty:
         st.warning("该项目不存在或您无权查看，已显示其他项目。")
@@ -61,8 +61,8 @@ pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked,
 if st.query_params.get("project") != str(pid):
     st.query_params["project"] = str(pid)
 
-detail = cached.project_detail(rev, pid, vis)
-result = cached.evaluate_one(rev, year, as_of, vis, pid)
+detail = cached.project_detail(ctx.read, pid)
+result = cached.evaluate_one(ctx, pid)
 if detail is None or result is None:
     st.error("该项目不存在或您无权查看。")
     st.stop()
@@ -97,7 +97,7 @@ with facts:
         unsafe_allow_html=True,
     )
 with chart:
-    series = cached.project_spending(rev, pid, vis, as_of)
+    series = cached.project_spending(ctx.read, pid, as_of)
     charts.project_spending(series, as_of, title=f"{detail['name']}：累计支出（万元）", key="project_spending")
 with st.expander("资金主要用途与绩效目标", expanded=False):
     st.markdown(f"**项目资金主要用途**：{detail['purpose'] or '（无）'}")
@@ -109,7 +109,7 @@ with st.expander("资金主要用途与绩效目标", expanded=False):
 
 # ------------------------------------------------------------------ indicators
 st.subheader("绩效指标")
-inds = cached.indicator_table(rev, year, as_of, vis, pid, f)
+inds = cached.indicators_frame(ctx, pid)
 status_chips(result.indicator_counts(), title="指标状态（项）", unit="", hide_zero=True)
 if inds.empty:
     st.info("没有符合筛选条件的指标。")
@@ -117,29 +117,22 @@ else:
     status_table(inds, key="project_indicators")
     export_buttons(inds, what=f"项目指标_{detail['name']}", as_of=as_of, filters=f, key="project_indicators_export")
 
-try:
-    from documents.monitoring_workbook import monitoring_workbook
-    from data_access.exports import export_bundle
-except ImportError:  # the official workbook is optional
-    monitoring_workbook = None
 
-if monitoring_workbook is not None:
-    def _workbook() -> bytes:
-        from components.state import get_engine
 
-        bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=cached.project_filter(vis))
-        return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False)
+def _workbook() -> bytes:
+    bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=ctx.project_filter)
+    return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False)
 
-    st.download_button(
-        "下载项目支出绩效目标执行监控表（.xlsx）", data=_workbook,
-        file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="project_workbook",
-        icon=":material/download:",
-    )
+
+st.download_button(
+    "下载项目支出绩效目标执行监控表（.xlsx）", data=_workbook,
+    file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
+    mime=XLSX_MIME, key="project_workbook", icon=":material/download:",
+)
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")
-hist = cached.project_history(rev, year, pid, vis)
+hist = cached.project_history(ctx.read, pid)
 if hist.empty:
     st.info("尚无任何一期的填报数据。")
 else:
@@ -151,7 +144,7 @@ else:
 
 # ------------------------------------------------------------------ change history
 st.subheader("修改记录")
-audit = cached.change_history(rev, pid, vis)
+audit = cached.change_history(ctx.read, pid)
 if audit.empty:
     st.caption("暂无修改记录（示例数据和导入不逐条记录）。")
 else:

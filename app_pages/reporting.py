@@ -5,25 +5,18 @@ sorted for the finance officer chasing people."""
 import streamlit as st
 
 from components import cached
-from components.auth import current_principal
 from components.export import export_buttons
-from components.filters import caption, current_period_key, filter_bar, open_selected_row
-from components.state import revision
-from components.status_badge import inject_css, status_table
-from domain.periods import parse_period
+from components.filters import caption, open_selected_row
+from components.page import leadership_page
+from components.status_badge import status_table
+from domain.clock import today_local
 
-principal = current_principal()
-inject_css()
-st.title("填报进度")
-year, as_of, f = filter_bar(principal, statuses=False)
-rev = revision()
-vis = cached.visibility_key(principal)
-period = parse_period(current_period_key())
-today = cached.today_local()
+ctx = leadership_page("填报进度", statuses=False)
+as_of, f, period, today = ctx.as_of, ctx.filters, ctx.period, today_local()
 caption(as_of, f, f"填报期：{period.label}")
 
-items, units = cached.reporting(rev, year, period.key, vis, f, today)
-projects = cached.projects_table(rev, year, as_of, vis, f)
+items, units = cached.reporting(ctx, today)
+projects = cached.projects_status_frame(ctx)
 late = max(0, (today - period.end).days)
 
 c = st.columns(4)

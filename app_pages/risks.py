@@ -4,22 +4,15 @@ the project."""
 import streamlit as st
 
 from components import cached
-from components.auth import current_principal
 from components.export import export_buttons
-from components.filters import caption, filter_bar, open_selected_row
-from components.state import revision
-from components.status_badge import inject_css, status_table
+from components.filters import caption, open_selected_row
+from components.page import leadership_page
+from components.status_badge import status_table
 from domain.status import STATUS_LABELS
 
-principal = current_principal()
-inject_css()
-st.title("风险清单")
-year, as_of, f = filter_bar(principal)
-rev = revision()
-vis = cached.visibility_key(principal)
-caption(as_of, f)
-
-df = cached.risk_table(rev, year, as_of, vis, f)
+ctx = leadership_page("风险清单")
+caption(ctx.as_of, ctx.filters)
+df = cached.risk_frame(ctx)
 if df.empty:
     st.success("没有符合筛选条件的红、黄、未填报或超额完成待说明的事项。")
     st.stop()
@@ -33,4 +26,4 @@ st.markdown(
 event = status_table(df, key="risk_list", height=min(38 + 35 * len(df), 640), on_select="rerun",
                      selection_mode="single-row")
 open_selected_row(event, df)
-export_buttons(df, what="风险清单", as_of=as_of, filters=f, key="risks_export")
+export_buttons(df, what="风险清单", as_of=ctx.as_of, filters=ctx.filters, key="risks_export")

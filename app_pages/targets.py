@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from components.auth import current_principal
-from components.cached import visibility_key
-from components.state import projects_frame, revision
+from components import cached
+from components.page import reader_page
 
-principal = current_principal()
-st.title("绩效目标")
-df = projects_frame(revision(), visibility_key(principal))
+ctx = reader_page("绩效目标")
+df = cached.project_rows(ctx)
 if df.empty:
     st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
     st.stop()

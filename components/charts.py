@@ -1,4 +1,4 @@
-"""Chart wrappers for the pages: build the spec (``documents/``) and hand it to ``st.altair_chart``.
+"""Chart wrappers for the pages: build the Vega-Lite spec (``documents/``) and hand it to ``st.vega_lite_chart``.
 
 The department spending chart is built in ``components.cached.department_spending_spec`` (the same
 chart as in the monitoring report); the project chart and the status matrix come from
@@ -12,7 +12,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.cached import TTL, matrix_columns
+from components.cached import TTL
+from data_access.views import matrix_columns
 from documents import leader_charts
 
 

@@ -1,4 +1,4 @@
-"""Download buttons for "export exactly what is on screen" (PRODUCT §7).
+"""Download buttons for "export exactly what is on screen".
 
     export_buttons(df, what="风险清单", as_of=as_of, filters=filters, key="risks")
 
@@ -24,18 +24,12 @@ from documents.table_export import (
     frame_to_csv,
     frame_to_xlsx,
 )
-
-try:  # the bureau's clock, whatever the server's time zone
-    from zoneinfo import ZoneInfo
-
-    _TZ = ZoneInfo("Asia/Shanghai")
-except Exception:  # noqa: BLE001 - no tz database: fall back to local time
-    _TZ = None
+from domain.clock import to_local, utcnow
 
 
 def local_now() -> datetime:
-    now = datetime.now(_TZ) if _TZ else datetime.now()
-    return now.replace(tzinfo=None)
+    """Now on the bureau's clock (Beijing time, naive), whatever the server's time zone."""
+    return to_local(utcnow()).replace(tzinfo=None)
 
 
 def export_buttons(

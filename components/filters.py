@@ -15,9 +15,10 @@ from datetime import date
 import streamlit as st
 
 from components import cached
+from components.context import visibility_key
 from components.state import revision
 from data_access.permissions import Principal
-from data_access.views import BUDGET_GROUP, ViewFilters, status_text
+from data_access.views import BUDGET_GROUP, ViewFilters, period_option_label, period_options, status_text
 from domain.periods import Period, parse_period
 from domain.status import STATUSES
 
@@ -85,20 +86,21 @@ def current_period_key() -> str | None:
     return st.session_state.get(STORE, {}).get("period")
 
 
-def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = True,
+def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
                container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
 
     ``statuses``/``groups`` hide those selectors on pages where they do not apply (the stored values
     are kept for the other pages). ``demo_banner=False``: the page labels demo data itself (meeting
-    mode); the sidebar still says so. Stops the page with a message when no targets are imported."""
-    rev = revision()
+    mode); the sidebar still says so. Stops the page with a message when no targets are imported.
+    ``rev``: the revision the page read (read here when not given)."""
+    rev = revision() if rev is None else rev
     years = cached.fiscal_years(rev)
     if not years:
         st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
         st.stop()
     store = _store()
-    vis = cached.visibility_key(principal)
+    vis = visibility_key(principal)
     box = container if container is not None else st.sidebar
 
     with box:
@@ -108,9 +110,9 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
         year = st.selectbox("年度", years, key=_bind("year", year), format_func=lambda y: f"{y}年度",
                             on_change=_sync, args=("year",))
 
-        periods = cached.period_options(year)
+        periods = period_options(year)
         keys = [p.key for p in periods]
-        labels = {p.key: cached.period_option_label(p) for p in periods}
+        labels = {p.key: period_option_label(p) for p in periods}
         with_data = set(cached.periods_with_data(rev, year))
         period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year)
         store["period"] = period
@@ -144,10 +146,10 @@ def filter_bar(principal: Principal, *, statuses: bool = True, groups: bool = Tr
     _write_query_params(store)
     p: Period = parse_period(period)
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
-    if cached.has_demo(rev) and not demo_banner:
-        box.caption("当前数据包含示例数据（演示用）")
-    elif demo_banner:
+    if demo_banner:
         show_demo_banner(rev)
+    elif cached.has_demo(rev):
+        box.caption("当前数据包含示例数据（演示用）")
     return year, p.end, f
 
 

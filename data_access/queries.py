@@ -1,14 +1,15 @@
-"""Read models for the pages, as pandas DataFrames (one query each, no N+1)."""
+"""Raw rows for the pages, as pandas DataFrames or dicts: what is stored, joined and ordered, nothing
+evaluated (statuses come from ``data_access.monitoring``, the tables built on them from
+``data_access.views``). A fixed number of queries each, whatever the number of projects (no N+1)."""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from data_access.models import (
     Area,
-    AuditLog,
     FiscalYear,
     Indicator,
     IndicatorActual,
@@ -25,7 +26,7 @@ def latest_year(engine: Engine) -> int | None:
         return c.execute(select(func.max(FiscalYear.year))).scalar()
 
 
-def projects_frame(engine: Engine, year: int | None = None, project_filter=None) -> pd.DataFrame:
+def project_rows(engine: Engine, year: int | None = None, project_filter=None) -> pd.DataFrame:
     """One row per project: name, unit, area, budget, plan summary, indicator count.
     ``project_filter``: a where-clause on Project (``data_access.permissions.visible_project_filter``)."""
     year = year or latest_year(engine)
@@ -176,27 +177,6 @@ def spending_history(engine: Engine, project_ids: list[int]) -> pd.DataFrame:
             select(*[getattr(SpendingActual, k) for k in cols])
             .where(SpendingActual.project_id.in_(list(project_ids)))
             .order_by(SpendingActual.project_id, SpendingActual.period_code)
-        ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
-
-
-def audit_for_project(engine: Engine, project_id: int, limit: int = 500) -> pd.DataFrame:
-    """Audit rows about one project's entered values (its spending rows and its indicators' rows),
-    newest first: at, username, action, entity, entity_id, period_code, field, old, new, detail."""
-    cols = ["at", "username", "action", "entity", "entity_id", "period_code", "field", "old", "new", "detail"]
-    with engine.connect() as c:
-        ind_ids = list(c.execute(select(Indicator.id).where(Indicator.project_id == project_id)).scalars())
-        act_ids = list(c.execute(
-            select(IndicatorActual.id).where(IndicatorActual.indicator_id.in_(ind_ids or [-1]))).scalars())
-        sp_ids = list(c.execute(select(SpendingActual.id).where(SpendingActual.project_id == project_id)).scalars())
-        cond = or_(
-            and_(AuditLog.entity == "project", AuditLog.entity_id == project_id),
-            and_(AuditLog.entity == "indicator", AuditLog.entity_id.in_(ind_ids or [-1])),
-            and_(AuditLog.entity == "indicator_actual", AuditLog.entity_id.in_(act_ids or [-1])),
-            and_(AuditLog.entity == "spending_actual", AuditLog.entity_id.in_(sp_ids or [-1])),
-        )
-        rows = c.execute(
-            select(*[getattr(AuditLog, k) for k in cols]).where(cond).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
         ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=cols)
 

@@ -102,7 +102,7 @@ def metric(at, label: str) -> str:
 
 
 def projects_of(engine, unit: str | None = None) -> pd.DataFrame:
-    df = queries.projects_frame(engine, 2024)
+    df = queries.project_rows(engine, 2024)
     return df if unit is None else df[df["unit"] == unit]
 
 
@@ -366,7 +366,7 @@ def test_reporting_lists_missing_values_with_days_late(open_as, demo):
                         if r.budget.status == MISSING or any(s.status == MISSING for s in r.indicators)}
     assert set(items["项目名称"]) == missing_projects
     assert "累计支出（预算执行）" in set(items["缺报事项"])
-    from components.cached import today_local
+    from domain.clock import today_local
 
     assert set(items["逾期天数"]) == {(today_local() - AS_OF).days}
     units = frame(at, "reporting_units")

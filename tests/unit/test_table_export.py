@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from data_access.views import ViewFilters, projects_frame, risk_frame
+from data_access.views import ViewFilters, projects_status_frame, risk_frame
 from documents.monitoring_workbook import (
     likelihood_ticks,
     monitoring_workbook,
@@ -138,7 +138,7 @@ def test_status_cells_are_coloured_and_keep_the_word():
 
 def test_project_view_colours_project_and_budget_status():
     results = sample_results()
-    df = projects_frame(results)
+    df = projects_status_frame(results)
     ws = xlsx(frame_to_xlsx(df, title="项目", sheet_name="项目"))
     cols = visible_columns(df)
     for i, r in enumerate(results, start=4):

@@ -1,18 +1,21 @@
-"""Read models: evaluated statuses as the tables the pages show and the exports write.
+"""The status tables: evaluated statuses as the tables the pages show and the exports write.
 
 One function per table, so "export exactly what is on screen" means calling the same function with the
 same ``ViewFilters``. Column names are the Chinese headers users see; columns starting with ``_`` are
 hidden ids and codes (``_status`` is the status word used for colours).
+
+Definitions chosen here: the project table counts only the indicators in the selected groups; the risk
+list is every red / missing / amber / blue item (budget rows and indicators), worst first, then by
+budget; the indicator table keeps the document order of one project's indicators.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import pandas as pd
 
+from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, format_actual, status_text
 from domain.status import (
     AMBER,
     BLUE,
@@ -22,68 +25,9 @@ from domain.status import (
     RED,
     STATUS_LABELS,
     STATUSES,
-    IndicatorStatus,
     ProjectStatus,
-    entered_text,
     risk_items,
 )
-from domain.status_marks import STATUS_ICONS, status_text  # noqa: F401 - importable from here too
-
-BUDGET_GROUP = "预算执行"
-
-
-@dataclass(frozen=True)
-class ViewFilters:
-    """What the filter bar selected; empty tuples mean "all"."""
-
-    areas: tuple[str, ...] = ()
-    units: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    groups: tuple[str, ...] = field(default=())  # 一级 or 二级指标 names, or 预算执行
-
-    def describe(self) -> str:
-        parts = []
-        if self.areas:
-            parts.append("领域：" + "、".join(self.areas))
-        if self.units:
-            parts.append("单位：" + "、".join(self.units))
-        if self.statuses:
-            parts.append("状态：" + "、".join(STATUS_LABELS[s] for s in self.statuses))
-        if self.groups:
-            parts.append("指标类别：" + "、".join(self.groups))
-        return "；".join(parts) or "全部"
-
-    def project_ok(self, r: ProjectStatus) -> bool:
-        p = r.project
-        return (not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
-
-    def indicator_ok(self, st: IndicatorStatus) -> bool:
-        ind = st.indicator
-        return not self.groups or ind.level1 in self.groups or ind.level2 in self.groups
-
-    def budget_ok(self) -> bool:
-        return not self.groups or BUDGET_GROUP in self.groups
-
-
-def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[ProjectStatus]:
-    """Projects in the selected areas/units; with a status filter, those whose status (or any
-    of whose shown items) has one of the statuses."""
-    out = []
-    for r in results:
-        if not f.project_ok(r):
-            continue
-        if f.statuses:
-            shown = [st.status for st in r.indicators if f.indicator_ok(st)]
-            if f.budget_ok():
-                shown.append(r.budget.status)
-            if r.status not in f.statuses and not set(shown) & set(f.statuses):
-                continue
-        out.append(r)
-    return out
-
-
-def format_actual(st: IndicatorStatus, projected: bool = False) -> str:
-    return entered_text(st.indicator, projected)
 
 
 def _pct(v: float | None) -> float | None:
@@ -96,7 +40,9 @@ PROJECT_COLUMNS = [
 ]
 
 
-def projects_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+def projects_status_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """One row per filtered project with its budget row, indicator counts by status and overall status
+    (the project picker, 填报进度's project count, the exports)."""
     rows = []
     for r in filter_projects(results, f):
         counts = dict.fromkeys(STATUSES, 0)
@@ -177,10 +123,10 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
 INDICATOR_COLUMNS = ["状态", "一级指标", "二级指标", "三级指标", "目标", "当前值", "全年预计", "完成可能性", "原因", "偏差原因", "说明", "纠偏措施"]
 
 
-def indicators_frame(result: ProjectStatus, f: ViewFilters = ViewFilters()) -> pd.DataFrame:
-    """One project's indicators in document order (the project page)."""
+def indicators_frame(result: ProjectStatus | None, f: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """One project's indicators in document order (the project page); no project: no rows."""
     rows = []
-    for st in result.indicators:
+    for st in (result.indicators if result is not None else ()):
         if not f.indicator_ok(st) or (f.statuses and st.status not in f.statuses):
             continue
         ind = st.indicator
@@ -209,5 +155,5 @@ def counts_frame(results: Sequence[ProjectStatus], by: str, f: ViewFilters = Vie
     return df.sort_values("名称", kind="stable").reset_index(drop=True)
 
 
-def as_of_label(as_of: date) -> str:
-    return f"{as_of.year}年1-{as_of.month}月" if as_of.month > 1 else f"{as_of.year}年1月"
+__all__ = ["PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "INDICATOR_COLUMNS", "projects_status_frame",
+           "risk_frame", "indicators_frame", "counts_frame"]

@@ -1,0 +1,78 @@
+"""Read models: evaluated statuses (``data_access.monitoring.evaluate``) as the tables, numbers and
+slides the pages show and the exports write. Pure: no Streamlit, no database; the cached wrappers in
+``components.cached`` feed them.
+
+One module per page concern:
+
+* ``filters`` — ``ViewFilters``, ``filter_projects``, status words and shapes, the as-of periods offered;
+* ``tables`` — the project, risk and indicator tables (what 风险清单, 项目详情 and the exports show);
+* ``overview`` — 总览's headline, status matrix, areas and changes since the previous period;
+* ``project`` — 项目详情's spending points and statuses across periods;
+* ``meeting`` — 会议模式's order and slides;
+* ``reporting`` — 填报进度's missing values per item and per unit.
+
+Import from the package (``from data_access.views import ViewFilters, risk_frame, status_text``); the
+module layout is not part of the interface.
+"""
+
+from data_access.views.filters import (
+    BUDGET_GROUP,
+    STATUS_ICONS,
+    ViewFilters,
+    as_of_label,
+    filter_projects,
+    format_actual,
+    period_option_label,
+    period_options,
+    previous_period,
+    shown_indicators,
+    status_text,
+)
+from data_access.views.meeting import build_area_slide, build_slide, meeting_order
+from data_access.views.overview import (
+    AREA_COLUMNS,
+    CHANGE_COLUMNS,
+    CHANGE_ORDER,
+    build_areas,
+    build_changes,
+    build_headline,
+    build_matrix,
+    matrix_columns,
+    matrix_wide,
+)
+from data_access.views.project import (
+    HISTORY_COLUMNS,
+    actual_points,
+    history_periods,
+    plan_points,
+    project_history_frame,
+)
+from data_access.views.reporting import REPORT_ITEM_COLUMNS, REPORT_UNIT_COLUMNS, build_reporting
+from data_access.views.tables import (
+    INDICATOR_COLUMNS,
+    PROJECT_COLUMNS,
+    RISK_COLUMNS,
+    RISK_STATUSES,
+    counts_frame,
+    indicators_frame,
+    projects_status_frame,
+    risk_frame,
+)
+
+__all__ = [
+    # filters
+    "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "filter_projects", "format_actual",
+    "period_option_label", "period_options", "previous_period", "shown_indicators", "status_text",
+    # tables
+    "INDICATOR_COLUMNS", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
+    "projects_status_frame", "risk_frame",
+    # overview
+    "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
+    "build_matrix", "matrix_columns", "matrix_wide",
+    # project
+    "HISTORY_COLUMNS", "actual_points", "history_periods", "plan_points", "project_history_frame",
+    # meeting
+    "build_area_slide", "build_slide", "meeting_order",
+    # reporting
+    "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting",
+]

@@ -1,0 +1,113 @@
+"""What the filter bar selects, and the words and shapes every read model shares.
+
+Definitions chosen here:
+
+* ``ViewFilters``: empty tuples mean "all". Areas and units select projects; statuses select projects
+  whose status, or any of whose shown items' status, is one of them; groups (一级/二级指标 names or
+  预算执行) select the items shown.
+* A status is always written with a shape and a word (``status_text``: '▲ 红'), never by colour alone.
+* The as-of periods offered for a fiscal year are its quarter ends and month ends in time order; a
+  quarter comes before the month that ends on the same day. The previous period of the first period of
+  a year is None (no comparison across years).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from domain.periods import MONTH, QUARTER, Period, format_day, periods_of_year
+from domain.status import (
+    STATUS_LABELS,
+    IndicatorStatus,
+    ProjectStatus,
+    entered_text,
+)
+from domain.status_marks import STATUS_ICONS, status_text
+
+BUDGET_GROUP = "预算执行"
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the filter bar selected; empty tuples mean "all"."""
+
+    areas: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    groups: tuple[str, ...] = field(default=())  # 一级 or 二级指标 names, or 预算执行
+
+    def describe(self) -> str:
+        parts = []
+        if self.areas:
+            parts.append("领域：" + "、".join(self.areas))
+        if self.units:
+            parts.append("单位：" + "、".join(self.units))
+        if self.statuses:
+            parts.append("状态：" + "、".join(STATUS_LABELS[s] for s in self.statuses))
+        if self.groups:
+            parts.append("指标类别：" + "、".join(self.groups))
+        return "；".join(parts) or "全部"
+
+    def project_ok(self, r: ProjectStatus) -> bool:
+        p = r.project
+        return (not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
+
+    def indicator_ok(self, st: IndicatorStatus) -> bool:
+        ind = st.indicator
+        return not self.groups or ind.level1 in self.groups or ind.level2 in self.groups
+
+    def budget_ok(self) -> bool:
+        return not self.groups or BUDGET_GROUP in self.groups
+
+
+def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[ProjectStatus]:
+    """Projects in the selected areas/units; with a status filter, those whose status (or any
+    of whose shown items) has one of the statuses."""
+    out = []
+    for r in results:
+        if not f.project_ok(r):
+            continue
+        if f.statuses:
+            shown = [st.status for st in r.indicators if f.indicator_ok(st)]
+            if f.budget_ok():
+                shown.append(r.budget.status)
+            if r.status not in f.statuses and not set(shown) & set(f.statuses):
+                continue
+        out.append(r)
+    return out
+
+
+def shown_indicators(r: ProjectStatus, f: ViewFilters) -> list[IndicatorStatus]:
+    """The project's indicators in the selected groups with a selected status (all when none is)."""
+    return [s for s in r.indicators if f.indicator_ok(s) and (not f.statuses or s.status in f.statuses)]
+
+
+def format_actual(st: IndicatorStatus, projected: bool = False) -> str:
+    return entered_text(st.indicator, projected)
+
+
+def as_of_label(as_of: date) -> str:
+    return f"{as_of.year}年1-{as_of.month}月" if as_of.month > 1 else f"{as_of.year}年1月"
+
+
+def period_options(year: int) -> list[Period]:
+    """Quarter ends and month ends of the year in time order (the quarter before the month ending the
+    same day)."""
+    ps = periods_of_year(year, QUARTER) + periods_of_year(year, MONTH)
+    return sorted(ps, key=lambda p: (p.end, p.kind != QUARTER))
+
+
+def period_option_label(p: Period) -> str:
+    """'2024年第三季度（截至9月30日）' / '2024年9月（截至9月30日）'."""
+    return f"{p.label}（截至{format_day(p.end, p.year)}）"
+
+
+def previous_period(p: Period) -> Period | None:
+    prev = p.previous()
+    return prev if prev.year == p.year else None
+
+
+__all__ = ["STATUS_ICONS", "BUDGET_GROUP", "status_text", "ViewFilters", "filter_projects", "shown_indicators",
+           "format_actual", "as_of_label", "period_options", "period_option_label", "previous_period"]

@@ -1,0 +1,61 @@
+"""会议模式's read models: the order of the projects and one screen (slide) per project or per area.
+
+Definitions chosen here: the meeting goes worst first, then largest budget; a project slide shows the
+colour, the budget numbers and the reason, and only its non-green shown indicators (red, then missing,
+amber, blue; at most ``max_items``, the rest counted); an area slide lists its non-green projects (at
+most eight) and counts the green ones. Pure: evaluated statuses in, dicts out.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from data_access.views.filters import ViewFilters, filter_projects, format_actual
+from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, count_statuses, worst
+
+
+def meeting_order(results: Sequence[ProjectStatus], f: ViewFilters) -> list[int]:
+    """Project ids for the meeting: worst first, then by budget (largest first)."""
+    rs = filter_projects(results, f)
+    rs = sorted(rs, key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0), r.project.name))
+    return [r.project.id for r in rs]
+
+
+def build_slide(r: ProjectStatus, f: ViewFilters, max_items: int = 6) -> dict:
+    """One meeting screen: the colour, the numbers and the reason; only the non-green items."""
+    p = r.project
+    b = r.budget
+    shown = [s for s in r.indicators if f.indicator_ok(s)]
+    counts = count_statuses(s.status for s in shown)
+    rank = {RED: 0, MISSING: 1, AMBER: 2, BLUE: 3}
+    bad = sorted((s for s in shown if s.status in rank), key=lambda s: rank[s.status])
+    items = [{"status": s.status, "name": s.indicator.level3, "target": s.indicator.target.raw.strip(),
+              "actual": format_actual(s), "projected": format_actual(s, projected=True), "reason": s.reason}
+             for s in bad[:max_items]]
+    return {
+        "id": p.id, "name": p.name, "unit": p.unit, "area": p.area, "status": r.status, "reason": r.reason,
+        "budget": p.budget_wan or 0.0, "spent": p.spent_wan, "execution_pct": b.execution_pct,
+        "expected_pct": b.expected_pct, "budget_status": b.status, "budget_reason": b.reason,
+        "counts": counts, "items": items, "more": max(0, len(bad) - max_items),
+    }
+
+
+def build_area_slide(results: Sequence[ProjectStatus], area: str, f: ViewFilters) -> dict:
+    rs = [r for r in filter_projects(results, f) if (r.project.area or "（未分配）") == area]
+    rs.sort(key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0)))
+    status = worst(r.status for r in rs) if rs else GREY
+    budget = sum(r.project.budget_wan or 0.0 for r in rs)
+    rep = [r for r in rs if r.project.spent_wan is not None]
+    spent = sum(r.project.spent_wan for r in rep)
+    rep_budget = sum(r.project.budget_wan or 0.0 for r in rep)
+    return {
+        "area": area, "status": status, "budget": budget, "spent": spent,
+        "execution_pct": spent / rep_budget * 100.0 if rep_budget else None,
+        "counts": count_statuses(r.status for r in rs),
+        "projects": [{"status": r.status, "name": r.project.name, "unit": r.project.unit, "reason": r.reason}
+                     for r in rs if r.status != GREEN][:8],
+        "green": sum(1 for r in rs if r.status == GREEN),
+    }
+
+
+__all__ = ["meeting_order", "build_slide", "build_area_slide"]

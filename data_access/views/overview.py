@@ -1,0 +1,215 @@
+"""The overview's read models (总览): headline numbers, the status matrix, the department-level areas and
+the changes since the previous period. Pure: evaluated statuses in, dicts and DataFrames out.
+
+Definitions chosen here:
+
+* Headline: the execution rate is spending over the budget of the projects that reported spending (a
+  project that did not report is not counted as 0); the plan progress is weighted by those budgets;
+  未填报 counts items (budget rows and shown indicators), and separately the projects having any.
+* Matrix: one cell per project and 一级/二级指标 group (plus 预算执行) with the worst status of its items;
+  the worst projects first, then the largest budgets.
+* Areas: an area's status is the worst status of its filtered projects; without project filters every
+  area of the targets document is listed (灰 when it has no project).
+* Changes: per project, in this order of precedence: 新变红, 新增未填报, 新变黄 (worse), 好转 (better from
+  red/amber), 已补报 (values that were missing are now reported).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+import pandas as pd
+
+from data_access.queries import level_rank
+from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, shown_indicators, status_text
+from domain.periods import time_progress
+from domain.status import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    MISSING,
+    RED,
+    SEVERITY,
+    STATUS_LABELS,
+    ProjectStatus,
+    count_statuses,
+    department_summary,
+    worst,
+)
+
+
+def build_headline(results: Sequence[ProjectStatus], f: ViewFilters, as_of: date, year: int) -> dict:
+    """The overview's headline numbers for the filtered projects."""
+    rs = filter_projects(results, f)
+    summary = department_summary(rs)
+    inds = count_statuses(s.status for r in rs for s in shown_indicators(r, f))
+    reported_budget = sum(r.project.budget_wan or 0.0 for r in rs if r.project.spent_wan is not None)
+    planned = sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0
+                  for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None)
+    budget_missing = sum(1 for r in rs if r.budget.status == MISSING) if f.budget_ok() else 0
+    return {
+        "project_count": len(rs),
+        "indicator_count": sum(inds.values()),
+        "budget_total": summary.budget_total_wan,
+        "spent_total": summary.spent_total_wan,
+        "reported_budget": reported_budget,
+        "execution_pct": summary.execution_pct,
+        "plan_pct": planned / reported_budget * 100.0 if reported_budget > 0 else None,
+        "time_pct": time_progress(as_of, year) * 100.0,
+        "projects": summary.projects,
+        "indicators": inds,
+        "budgets": summary.budgets,
+        "missing_items": budget_missing + inds[MISSING],
+        "missing_projects": sum(1 for r in rs if r.budget.status == MISSING
+                                or any(s.status == MISSING for s in shown_indicators(r, f))),
+    }
+
+
+def _group_of(ind, level: str) -> str:
+    name = getattr(ind, level)
+    return "".join((name or "").split()) or "（未分类）"
+
+
+def build_matrix(results: Sequence[ProjectStatus], f: ViewFilters, level: str = "level1",
+                 limit: int = 80) -> tuple[pd.DataFrame, int]:
+    """Projects x (预算执行 + 一级 or 二级指标 groups): one row per non-empty cell with the worst
+    status of the cell's items (status filter applied to the items). Worst projects first; at most
+    ``limit`` projects (the second value says how many were left out)."""
+    rs = filter_projects(results, f)
+    rs = sorted(rs, key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0), r.project.name))
+    left_out = max(0, len(rs) - limit)
+    rows = []
+    for r in rs[:limit]:
+        p = r.project
+        name = p.name
+        if f.budget_ok() and (not f.statuses or r.budget.status in f.statuses):
+            b = r.budget
+            rows.append({"_project_id": p.id, "_status": b.status, "项目": name, "责任单位": p.unit,
+                         "类别": BUDGET_GROUP, "状态": STATUS_LABELS[b.status], "标记": STATUS_LABELS[b.status],
+                         "项数": 1, "说明": b.reason})
+        groups: dict[str, list] = {}
+        for s in shown_indicators(r, f):
+            groups.setdefault(_group_of(s.indicator, level), []).append(s)
+        for g, items in groups.items():
+            w = worst(s.status for s in items)
+            src = next(s for s in items if s.status == w)
+            bad = sum(1 for s in items if SEVERITY[s.status] >= SEVERITY[AMBER])
+            mark = STATUS_LABELS[w] + (f" {bad}" if bad > 1 else "")
+            rows.append({"_project_id": p.id, "_status": w, "项目": name, "责任单位": p.unit, "类别": g,
+                         "状态": STATUS_LABELS[w], "标记": mark, "项数": len(items),
+                         "说明": f"{len(items)}项指标，其中黄/红/未填报{bad}项；最差：{src.indicator.level3}——{src.reason}"})
+    df = pd.DataFrame(rows, columns=["_project_id", "_status", "项目", "责任单位", "类别", "状态", "标记", "项数", "说明"])
+    return df, left_out
+
+
+def matrix_columns(df: pd.DataFrame) -> list[str]:
+    cats = [c for c in dict.fromkeys(df["类别"].tolist()) if c != BUDGET_GROUP]
+    cats.sort(key=level_rank)
+    return ([BUDGET_GROUP] if BUDGET_GROUP in set(df["类别"]) else []) + cats
+
+
+def matrix_wide(df: pd.DataFrame) -> pd.DataFrame:
+    """The matrix as a table (for export): one row per project, one status column per group."""
+    if df.empty:
+        return pd.DataFrame(columns=["项目名称", "责任单位"])
+    cols = matrix_columns(df)
+    wide = df.pivot_table(index=["项目", "责任单位"], columns="类别", values="_status", aggfunc="first", sort=False)
+    wide = wide.reindex(columns=cols)
+    out = wide.apply(lambda col: col.map(lambda s: status_text(s) if isinstance(s, str) else ""))
+    out = out.reset_index().rename(columns={"项目": "项目名称"})
+    out.columns.name = None
+    return out
+
+
+AREA_COLUMNS = ["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "灰", "预算（万元）", "累计支出（万元）", "执行率%",
+                "绩效目标", "绩效指标", "量化目标"]
+
+
+def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: ViewFilters) -> pd.DataFrame:
+    """The department-level areas (document order) with the worst status of their filtered projects
+    and the prose targets. Without project filters every area is listed (灰 when it has no project)."""
+    rs = filter_projects(results, f)
+    by_area: dict[str, list[ProjectStatus]] = {}
+    for r in rs:
+        by_area.setdefault(r.project.area or "（未分配）", []).append(r)
+    unfiltered = not (f.areas or f.units or f.statuses)
+    names = list(areas_df["name"]) if not areas_df.empty else []
+    names += [a for a in by_area if a not in names]
+    rows = []
+    for seq, name in enumerate(names):
+        if f.areas and name not in f.areas:
+            continue
+        items = by_area.get(name, [])
+        if not items and not unfiltered:
+            continue
+        rec = areas_df[areas_df["name"] == name].iloc[0] if name in set(areas_df.get("name", [])) else None
+        counts = count_statuses(r.status for r in items)
+        status = worst(r.status for r in items) if items else GREY
+        budget = sum(r.project.budget_wan or 0.0 for r in items)
+        spent = sum(r.project.spent_wan or 0.0 for r in items if r.project.spent_wan is not None)
+        rep = sum(r.project.budget_wan or 0.0 for r in items if r.project.spent_wan is not None)
+        targets = rec["targets"] if rec is not None else []
+        rows.append({
+            "_status": status, "_seq": seq, "领域": name,
+            "状态": status_text(status) if items else f"{status_text(GREY)}（无项目）",
+            "项目数": len(items), "红": counts[RED], "黄": counts[AMBER], "未填报": counts[MISSING],
+            "绿": counts[GREEN] + counts[BLUE], "灰": counts[GREY],
+            "预算（万元）": round(budget, 2), "累计支出（万元）": round(spent, 2) if rep else None,
+            "执行率%": round(spent / rep * 100.0, 1) if rep > 0 else None,
+            "绩效目标": (rec["goal"] if rec is not None else "") or "",
+            "绩效指标": (rec["indicator_text"] if rec is not None else "") or "",
+            "量化目标": "；".join(t.get("phrase") or t.get("name") or "" for t in (targets or []) if isinstance(t, dict)),
+        })
+    return pd.DataFrame(rows, columns=["_status", "_seq", *AREA_COLUMNS])
+
+
+CHANGE_ORDER = ("新变红", "新增未填报", "新变黄", "好转", "已补报")
+CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "补报事项", "原因"]
+
+
+def _missing_items(r: ProjectStatus, f: ViewFilters) -> set:
+    out = {("budget", None)} if f.budget_ok() and r.budget.status == MISSING else set()
+    out |= {("ind", s.indicator.id) for s in r.indicators if f.indicator_ok(s) and s.status == MISSING}
+    return out
+
+
+def build_changes(now: Sequence[ProjectStatus], prev: Sequence[ProjectStatus], f: ViewFilters) -> pd.DataFrame:
+    """What changed since the previous period, per project: 新变红 / 新增未填报 / 新变黄 (worse),
+    好转 (better, from red/amber), 已补报 (values that were missing are now reported)."""
+    before = {r.project.id: r for r in prev}
+    rows = []
+    for r in filter_projects(now, f):
+        p = r.project
+        old = before.get(p.id)
+        if old is None:
+            continue
+        a, b = old.status, r.status
+        back = len(_missing_items(old, f) - _missing_items(r, f))
+        change = None
+        if b == RED and a != RED:
+            change = "新变红"
+        elif b == MISSING and SEVERITY[a] < SEVERITY[MISSING]:
+            change = "新增未填报"
+        elif b == AMBER and SEVERITY[a] < SEVERITY[AMBER]:
+            change = "新变黄"
+        elif SEVERITY[b] < SEVERITY[a] and a in (RED, AMBER):
+            change = "好转"
+        elif back > 0 or (a == MISSING and b != MISSING):
+            change = "已补报"
+        if change is None:
+            continue
+        if f.statuses and b not in f.statuses and a not in f.statuses:
+            continue
+        rows.append({"_project_id": p.id, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
+                     "_budget": p.budget_wan or 0.0, "变化": change, "项目名称": p.name, "责任单位": p.unit,
+                     "上期状态": status_text(a), "本期状态": status_text(b), "补报事项": back, "原因": r.reason})
+    df = pd.DataFrame(rows, columns=["_project_id", "_status", "_prev_status", "_rank", "_budget", *CHANGE_COLUMNS])
+    if not df.empty:
+        df = df.sort_values(["_rank", "_budget"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    return df
+
+
+__all__ = ["AREA_COLUMNS", "CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "build_matrix", "matrix_columns",
+           "matrix_wide", "build_areas", "build_changes"]

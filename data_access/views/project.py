@@ -1,0 +1,106 @@
+"""项目详情's read models: the points of the spending chart and the statuses across the periods.
+
+Definitions chosen here:
+
+* Planned points are the plan checkpoints with a due date and a cumulative percentage; actual points
+  are the cumulative spending entries up to the as-of date. A quarter and the month ending the same day
+  are one point (the value saved last; the quarter's label).
+* The history has one column per period end with data (the quarter when a quarter and a month end the
+  same day): the budget row (预算执行) first, then the indicators in document order; two indicators with
+  the same 三级指标 name are told apart by a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from data_access.views.filters import BUDGET_GROUP, format_actual, status_text
+from domain.periods import QUARTER, Period, parse_period
+from domain.status import ProjectStatus
+
+HISTORY_COLUMNS = ["_order", "_indicator_id", "_status", "_end", "填报期", "事项", "状态", "当前值", "目标", "全年预计",
+                   "原因"]
+
+
+def plan_points(detail: dict) -> list[tuple[date, str, float]]:
+    """(due, label, cumulative %) of a project's plan checkpoints (``queries.project_detail``'s plan)."""
+    return [(c["due"], c["label"], c["cumulative_pct"]) for c in detail["plan"]
+            if c["due"] is not None and c["cumulative_pct"] is not None]
+
+
+def actual_points(hist: pd.DataFrame, as_of: date, group: bool) -> list[tuple[date, str, float]]:
+    """(period end, label, cumulative spending) for entries up to ``as_of``; a quarter and the month
+    ending the same day count once (the most recently saved); ``group`` sums over projects."""
+    if hist.empty:
+        return []
+    rows = []
+    for rec in hist.itertuples(index=False):
+        if rec.spent_wan is None or rec.spent_wan != rec.spent_wan:
+            continue
+        try:
+            p = parse_period(rec.period_code)
+        except ValueError:
+            continue
+        if p.end > as_of:
+            continue
+        rows.append((rec.project_id, p.end, p, float(rec.spent_wan), rec.updated_at))
+    latest: dict[tuple, tuple] = {}
+    for pid, end, p, spent, at in rows:
+        k = (pid, end)
+        if k not in latest or (at is not None and latest[k][2] is not None and at > latest[k][2]):
+            latest[k] = (p, spent, at)
+    by_end: dict[date, list] = {}
+    for (pid, end), (p, spent, _at) in latest.items():
+        by_end.setdefault(end, []).append((p, spent))
+    out = []
+    for end in sorted(by_end):
+        items = by_end[end]
+        label = next((p.label for p, _ in items if p.kind == QUARTER), items[0][0].label)
+        if group:
+            out.append((end, f"{label}（{len(items)}个项目已填报）", sum(s for _, s in items)))
+        else:
+            out.append((end, label, items[0][1]))
+    return out
+
+
+def history_periods(period_keys: Iterable[str]) -> list[Period]:
+    """One period per period end with data, in time order (the quarter wins over the month)."""
+    ends: dict[date, Period] = {}
+    for key in period_keys:
+        p = parse_period(key)
+        if p.end not in ends or p.kind == QUARTER:
+            ends[p.end] = p
+    return [ends[end] for end in sorted(ends)]
+
+
+def _history_rows(p: Period, r: ProjectStatus) -> list[dict]:
+    b = r.budget
+    rows = [{"_order": -1, "_indicator_id": None, "_status": b.status, "_end": p.end,
+             "填报期": p.label, "事项": BUDGET_GROUP, "状态": status_text(b.status),
+             "当前值": "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
+             "目标": "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
+             "全年预计": "" if b.projected_pct is None else f"{b.projected_pct:.1f}%", "原因": b.reason}]
+    seen: dict[str, int] = {}
+    for i, stt in enumerate(r.indicators):
+        ind = stt.indicator
+        name = ind.level3 or "（未命名指标）"
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:  # two indicators with the same 三级指标 name stay apart
+            name = f"{name}（{seen[name]}）"
+        rows.append({"_order": i, "_indicator_id": ind.id, "_status": stt.status, "_end": p.end,
+                     "填报期": p.label, "事项": name, "状态": status_text(stt.status),
+                     "当前值": format_actual(stt), "目标": ind.target.raw.strip(),
+                     "全年预计": format_actual(stt, projected=True), "原因": stt.reason})
+    return rows
+
+
+def project_history_frame(evaluated: Sequence[tuple[Period, ProjectStatus | None]]) -> pd.DataFrame:
+    """The project's budget row and indicators at each period's end (``None``: not evaluated, skipped)."""
+    rows = [row for p, r in evaluated if r is not None for row in _history_rows(p, r)]
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+__all__ = ["HISTORY_COLUMNS", "plan_points", "actual_points", "history_periods", "project_history_frame"]
