@@ -33,7 +33,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping, Sequence
 
-from documents.targets_io import DocumentError
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from documents.targets_common import DocumentError
 from domain.entry import (
     ACTUAL,
     ANY_VERSION,
@@ -213,11 +218,6 @@ def build_template(rows: Sequence[Mapping[str, Any]], period_label: str, *,
                    spending: Sequence[Mapping[str, Any]] | None = None, period_code: str | None = None,
                    unit_label: str = "", fiscal_year: int | None = None) -> bytes:
     """A pre-filled .xlsx for one unit and period (see the module docstring)."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     if period_code is None:
         raise ValueError("build_template needs period_code")
     code = parse_period(period_code).key
@@ -377,8 +377,6 @@ def _xlsx_value(cell) -> Any:
 
 def read_template(data: bytes) -> ActualsFile:
     """Rows of a filled template (both sheets). Raises ``DocumentError`` for a file that is not one."""
-    import openpyxl
-
     if not data:
         raise DocumentError("文件为空")
     if len(data) > MAX_BYTES:

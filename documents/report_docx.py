@@ -26,6 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from documents.charts import chart_png as render_png, department_spending_chart
 from documents.monitoring_workbook import month_span, value_text
 from documents.table_export import as_of_text
 from domain.periods import time_progress
@@ -258,9 +259,7 @@ def report_docx(
         png = chart_png
         if png is None:
             try:
-                from documents.charts import chart_png as render, department_spending_chart
-
-                png = render(department_spending_chart(series))
+                png = render_png(department_spending_chart(series))
             except Exception as e:  # noqa: BLE001 - the report is still useful without the picture
                 doc.para(f"（部门累计支出图生成失败：{e}）")
         if png:

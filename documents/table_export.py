@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -394,8 +395,6 @@ def _body_chunks(plan: _Plan, sids: dict[tuple, int], first_row: int, chunk_rows
     in ~10 us; this writes the same XML (inline strings, the same style ids) in about a tenth of
     that, which keeps a 40,000-row view well under the 10-second budget, and streaming it keeps the
     memory flat."""
-    from openpyxl.utils.datetime import to_excel
-
     letters = [get_column_letter(i + 1) for i in range(len(plan.cols))]
     text_cache: list[dict[str, str]] = [{} for _ in plan.cols]
     ncols = len(plan.cols)
