@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from documents.mime import CSV_MIME, XLSX_MIME  # re-exported: the 填报 page imports them from here
 from documents.targets_common import DocumentError
 from domain.entry import (
     ACTUAL,
@@ -59,8 +60,6 @@ from domain.entry import (
 from domain.periods import parse_period
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIME = "text/csv"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 

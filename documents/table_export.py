@@ -43,11 +43,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from documents.mime import CSV_MIME, DOCX_MIME, XLSX_MIME  # re-exported: download buttons import them from here
 from domain.periods import MONTH, Period
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIME = "text/csv"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # --------------------------------------------------------------------------- status colours
 
