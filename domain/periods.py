@@ -8,6 +8,8 @@ Conventions (used everywhere in the domain package):
 * ``time_progress`` returns a *share* (0.0 .. 1.0).
 * Spending plans are *cumulative percentages* (0 .. 100), as written in the 资金支出计划
   row of the target tables; ``expected_cumulative_pct`` returns a percentage too.
+
+How 序时进度, step and interpolation feed the status rules: docs/rules.md §3.1.
 """
 
 from __future__ import annotations
@@ -186,7 +188,7 @@ def first_due_date(year: int, kind: str = QUARTER) -> date:
 
 def default_as_of(year: int, periods_with_data: Iterable[str] = (), today: date | None = None,
                   kind: str = QUARTER) -> date:
-    """Default as-of date: end of the latest reporting period with data (PRODUCT §4).
+    """Default as-of date: end of the latest reporting period with data (docs/rules.md §2).
 
     ``periods_with_data`` are period keys. Without any, the end of the latest period closed by
     ``today`` (or the first period end if none has closed yet).

@@ -1,10 +1,11 @@
-"""Status engine: budget execution and indicator achievement (PRODUCT §4), explanation rules
-(§5) and roll-ups. Pure code, stdlib only; the one place where a colour is decided.
+"""Status engine: budget execution and indicator achievement, explanation rules and roll-ups.
+Pure code, stdlib only; the one place where a colour is decided. The rules, their settings and
+their sources are written out in docs/rules.md (§1–§6); keep the two in step.
 
 Status words: 'red', 'amber', 'green', 'blue', 'grey', 'missing' (labels 红/黄/绿/蓝/灰/未填报).
 Every result carries ``reason``: one line of Simplified Chinese with the numbers that produced it.
 
-Definitions chosen here (documented because PRODUCT.md leaves them open):
+Definitions chosen here (the national regime leaves them open; docs/rules.md marks them "Choice"):
 
 * **Data due.** An indicator's current value and a project's cumulative spending are *due* once
   the as-of date has reached the end of the first reporting period of the fiscal year (31 March
@@ -142,7 +143,7 @@ def normalise_level(text: str | None) -> str:
 
 
 def default_accumulates(level2: str | None, target: Target, settings: Settings = DEFAULT_SETTINGS) -> bool:
-    """Default rule (PRODUCT §4): 数量 and 效益 indicators (社会/经济/生态效益, 可持续影响) whose
+    """Default rule (docs/rules.md §4.2): 数量 and 效益 indicators (社会/经济/生态效益, 可持续影响) whose
     target is a count (人, 人次, 例, 所, 项 ... or a bare number) accumulate; rates, money,
     per-unit values, caps, deadlines and qualitative targets are levels."""
     if target.kind != NUMERIC or target.op not in (">=", ">", "="):
@@ -685,7 +686,7 @@ def _deadline(ind: IndicatorInput, t: Target, c: _Ctx) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ExplanationRequirements:
-    """Which fields a data-entry row must fill (PRODUCT §5). Nothing else decides this."""
+    """Which fields a data-entry row must fill (docs/rules.md §5). Nothing else decides this."""
 
     value: bool = False  # 当前完成值 (the row is 'missing')
     reasons: bool = False  # 偏差原因分析: at least one category
@@ -752,7 +753,7 @@ def check_explanations(req: ExplanationRequirements, *, reasons: Sequence[str] |
 
 def budget_explanation_required(budget: BudgetStatus) -> bool:
     """A project's budget row needs a reason: amber/red, or a (projected) year-end 执行率 below
-    the floor (PRODUCT §4 "Year-end: 执行率 < 90% needs a reason")."""
+    the floor (docs/rules.md §3.3: a year-end 执行率 below ``year_end_execution_floor`` needs a reason)."""
     return budget.needs_reason
 
 

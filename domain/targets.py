@@ -1,7 +1,8 @@
 """指标值 text -> typed target rule.
 
 Pure code: no Streamlit, no database. ``parse_target`` never raises; text it cannot
-understand becomes a ``qualitative`` target that keeps the raw text.
+understand becomes a ``qualitative`` target that keeps the raw text. The accepted forms (kinds,
+operators and their words, bare numbers, deadlines, units) are listed in docs/rules.md §9.
 """
 
 from __future__ import annotations
