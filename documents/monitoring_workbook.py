@@ -1,4 +1,5 @@
-"""项目支出绩效目标执行监控表 (PRODUCT §7): one sheet per project plus a summary sheet, as .xlsx bytes.
+"""项目支出绩效目标执行监控表 (the form of 财预〔2019〕136号): one sheet per project plus a summary sheet,
+as .xlsx bytes. The statuses and reasons it prints follow docs/rules.md.
 
 Pure: takes evaluated ``ProjectStatus`` results and a dict of per-project metadata (see
 ``data_access.exports.monitoring_inputs``); no Streamlit, no database.

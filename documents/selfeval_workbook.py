@@ -1,4 +1,5 @@
-"""项目支出绩效自评表 preview (PRODUCT §6/§7) as .xlsx bytes: a summary sheet and one sheet per project.
+"""项目支出绩效自评表 preview as .xlsx bytes: a summary sheet and one sheet per project. The scoring
+rules are in docs/rules.md §7.
 
 Pure: takes ``domain.selfeval.SelfEvalResult`` objects (``self_evaluate``) and the per-project metadata
 of ``data_access.exports.monitoring_inputs``; no Streamlit, no database.

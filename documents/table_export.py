@@ -1,4 +1,4 @@
-"""Any on-screen table as .xlsx / .csv bytes (PRODUCT §7 "Filtered views").
+"""Any on-screen table as .xlsx / .csv bytes: a filtered view exports exactly what the screen shows.
 
 Pure: DataFrames in, bytes out; no Streamlit and no database. The frames are the read models of
 ``data_access.views``: visible columns carry Chinese headers, hidden columns start with ``_`` and are
