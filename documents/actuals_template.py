@@ -127,8 +127,6 @@ CSV_SP_HEADERS = ["project", "period", "spent_wan", "projected_wan", "explanatio
 _CSV_IND_FIELDS = {"likelihood": LIKELIHOOD, "reasons": REASONS, "explanation": EXPLANATION, "measures": MEASURES,
                    "remarks": REMARKS}
 _CSV_SP_FIELDS = {"spent_wan": SPENT, "projected_wan": PROJECTED_SPENT, "explanation": EXPLANATION}
-CSV_FIELD_LABELS = {"project": "项目", "indicator": "三级指标", "period": "填报期", "actual": "当前完成值",
-                    "projected": "全年预计"}
 
 
 def _group(mode: str | None) -> str:

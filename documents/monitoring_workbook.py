@@ -71,7 +71,6 @@ from domain.status import (
 
 TITLE = "项目支出绩效目标执行监控表"
 TICK = "√"
-NCOLS = 15  # A..O
 WIDTHS = [10, 12, 24, 14, 14, 14, 7, 7, 7, 8, 7, 7, 7, 8, 34]
 RATE_FORMAT = "0.0%"
 SUMMARY_SHEET = "汇总"

@@ -43,7 +43,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from documents.mime import CSV_MIME, DOCX_MIME, XLSX_MIME  # re-exported: download buttons import them from here
+# re-exported: the download buttons import the media types from here
+from documents.mime import CSV_MIME as CSV_MIME, XLSX_MIME as XLSX_MIME
 from domain.periods import MONTH, Period
 
 # --------------------------------------------------------------------------- status colours
@@ -72,7 +73,6 @@ BODY_FONT = Font(name=FONT_NAME, size=11)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center")
-RIGHT = Alignment(horizontal="right", vertical="center")
 
 MONEY_FORMAT = "#,##0.00"
 PCT_NUMBER_FORMAT = "0.0"  # a column of percent numbers (42.3 meaning 42.3%)

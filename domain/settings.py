@@ -145,9 +145,6 @@ class Settings:
             )
         return errors
 
-    def is_valid(self) -> bool:
-        return not self.validate()
-
 
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from domain.periods import (
     expected_cumulative_pct,
@@ -71,10 +71,6 @@ MODE_LABELS = {
 }
 
 _EPS = 1e-9
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
 
 
 def worst(statuses: Iterable[str]) -> str:
@@ -149,17 +145,13 @@ def default_accumulates(level2: str | None, target: Target, settings: Settings =
     if target.kind != NUMERIC or target.op not in (">=", ">", "="):
         return False
     unit = target.unit
-    if unit is not None and (unit == "%" or "元" in unit or "/" in unit or unit not in settings.count_units):
+    if unit is not None and (target.is_percent or target.is_money or target.is_per_unit
+                             or unit not in settings.count_units):
         return False
     return normalise_level(level2) in settings.accumulate_level2
 
 
 # --------------------------------------------------------------------------- number formats
-
-
-def fmt_pct(share: float) -> str:
-    """0.42 -> '42.0%'."""
-    return f"{share * 100:.1f}%"
 
 
 def fmt_num(value: float, unit: str | None = None) -> str:
@@ -186,10 +178,6 @@ def entered_text(ind: "IndicatorInput", projected: bool = False) -> str:
     if not projected and ind.actual_date is not None:
         return f"{ind.actual_date.isoformat()}完成"
     return ""
-
-
-def fmt_wan(value: float) -> str:
-    return f"{value:.2f}万元"
 
 
 def _band(x: float) -> str:
@@ -448,7 +436,7 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     op = t.op
     if op in ("<=", "<"):
         return CAP
-    if op == "=" and (t.value == 0 or _is_money_or_per_unit(t.unit)):
+    if op == "=" and (t.value == 0 or t.is_money or t.is_per_unit):
         return CAP
     acc = ind.accumulates
     if acc is None:
@@ -456,10 +444,6 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     if acc and t.value > 0:
         return ACCUMULATING
     return LEVEL
-
-
-def _is_money_or_per_unit(unit: str | None) -> bool:
-    return bool(unit) and ("元" in unit or "/" in unit)
 
 
 def evaluate_indicator(ind: IndicatorInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
@@ -806,54 +790,6 @@ def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def _key_func(key: str | Callable[[ProjectInput], Any]) -> Callable[[ProjectInput], Any]:
-    if callable(key):
-        return key
-    return lambda p: getattr(p, key)
-
-
-def counts_by(results: Iterable[ProjectStatus], key: str | Callable[[ProjectInput], Any] = "area",
-              what: str = "project") -> dict[Any, dict[str, int]]:
-    """Counts by status grouped by a project attribute ('area', 'unit', or a function).
-
-    ``what``: 'project' counts project statuses, 'budget' budget statuses, 'indicator'
-    indicator statuses.
-    """
-    f = _key_func(key)
-    out: dict[Any, dict[str, int]] = {}
-    for r in results:
-        k = f(r.project)
-        bucket = out.get(k)
-        if bucket is None:
-            bucket = out[k] = dict.fromkeys(STATUSES, 0)
-        if what == "project":
-            bucket[r.status] += 1
-        elif what == "budget":
-            bucket[r.budget.status] += 1
-        elif what == "indicator":
-            for st in r.indicators:
-                bucket[st.status] += 1
-        else:
-            raise ValueError(f"unknown what: {what}")
-    return out
-
-
-def indicator_counts_by_level(results: Iterable[ProjectStatus], level: str = "level1") -> dict[str, dict[str, int]]:
-    """Indicator status counts by 一级指标 ('level1') or 二级指标 ('level2'), names normalised
-    ('数量指标' -> '数量')."""
-    if level not in ("level1", "level2", "level3"):
-        raise ValueError(f"unknown level: {level}")
-    out: dict[str, dict[str, int]] = {}
-    for r in results:
-        for st in r.indicators:
-            k = normalise_level(getattr(st.indicator, level))
-            bucket = out.get(k)
-            if bucket is None:
-                bucket = out[k] = dict.fromkeys(STATUSES, 0)
-            bucket[st.status] += 1
-    return out
-
-
 @dataclass(slots=True)
 class DepartmentSummary:
     projects: dict[str, int]
@@ -928,9 +864,3 @@ def risk_items(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED,
     return [t[4] for t in rows]
 
 
-def projects_at_risk(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED, MISSING, AMBER)) -> list[ProjectStatus]:
-    """Projects whose status is in ``statuses``, worst first, then by budget (largest first)."""
-    wanted = set(statuses)
-    sel = [r for r in results if r.status in wanted]
-    sel.sort(key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0), r.project.name))
-    return sel
