@@ -1,8 +1,9 @@
 """Chart specs shared by pages and documents (pure: DataFrames in, Altair charts / PNG bytes out).
 
 ``department_spending_chart`` is the department's planned vs actual cumulative spending; the overview
-page shows it with ``st.altair_chart(chart, theme=None)`` and the monitoring report embeds the same
-chart as a PNG via ``chart_png`` (vl-convert, no browser). Chinese needs a CJK font in vl-convert:
+page shows its Vega-Lite spec (``chart.to_dict()``, cached per data revision) with
+``st.vega_lite_chart(spec, theme=None)``, and the monitoring report embeds the same chart as a PNG via
+``chart_png`` (vl-convert, no browser). Chinese needs a CJK font in vl-convert:
 the Noto CJK fonts are registered once when present and the chart asks for "Noto Sans CJK SC"
 (browsers without it fall back to their own sans-serif).
 """
