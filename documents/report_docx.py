@@ -27,8 +27,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from documents.charts import chart_png as render_png, department_spending_chart
-from documents.monitoring_workbook import month_span, value_text
-from documents.table_export import as_of_text
+from documents.monitoring_texts import month_span, value_text
+from documents.xlsx_style import as_of_text
 from domain.periods import time_progress
 from domain.status import (
     AMBER,

@@ -25,18 +25,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 
-from documents.monitoring_workbook import (
-    SheetWriter,
-    equal_runs,
-    goals_text,
-    input_value_text,
-    norm_level,
-    project_workbook,
-    remark_text,
-    row_height,
-    text_lines,
-)
-from documents.table_export import (
+from documents.monitoring_texts import goals_text, input_value_text, remark_text
+from documents.sheet_writer import SheetWriter, equal_runs, norm_level, project_workbook, row_height, text_lines
+from documents.table_export import write_frame
+from documents.xlsx_style import (
     CENTER,
     FONT_NAME,
     HEADER_FILL,
@@ -46,7 +38,6 @@ from documents.table_export import (
     as_of_text,
     setup_print,
     status_fill,
-    write_frame,
 )
 from domain.periods import is_year_end
 from domain.selfeval import EFFECT, GROUPS, OUTPUT, SATISFACTION, SelfEvalItem, SelfEvalResult
