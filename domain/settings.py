@@ -79,6 +79,9 @@ class Settings:
     # ------------------------------------------------------------------ validation
 
     def validate(self) -> list[str]:
+        """Chinese messages for every setting that is unusable (empty: valid). Longer than 60 lines on
+        purpose: a flat list of independent checks, one per rule of docs/rules.md §8, each with its
+        own message; split, they would only be harder to compare with that list."""
         errors: list[str] = []
         for f in fields(self):
             v = getattr(self, f.name)
