@@ -44,6 +44,10 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
 
     Refuses a database that already has projects for the year (synthetic data goes into its own
     database). Returns the row counts.
+
+    Longer than 60 lines on purpose: one transaction of set-based inserts, table after table in
+    foreign-key order with explicit ids so that later tables can point at earlier ones; the steps
+    only make sense together.
     """
     from sqlalchemy import func, text
 

@@ -161,6 +161,9 @@ def department_spending_series(
     spending reported for that quarter — the quarter's own entry or its last month's, latest saved
     wins; None after the as-of date or when nobody reported), ``time_pct`` (序时进度 %),
     ``time_wan`` (Σ budget × 序时进度), ``reported`` (projects with a figure) and ``projects``.
+
+    Longer than 60 lines on purpose: one read of plans and spending, then one loop over the quarters
+    that builds every column from the same per-project lookups.
     """
     settings = load_settings(engine)
     with Session(engine) as s:

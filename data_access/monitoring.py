@@ -197,7 +197,11 @@ def load_inputs(
     SQLAlchemy where-clause on ``Project`` (permissions); ``project_ids`` narrows further.
 
     ``structure``: the result of :func:`load_structure` for the same year and filters, when the caller
-    already has it (then only the two actuals queries run)."""
+    already has it (then only the two actuals queries run).
+
+    Longer than 60 lines on purpose: the two actuals queries and the one pass that attaches their
+    latest values to the structure share the period codes and lookups; split, they would be passed
+    around as half-built state."""
     if structure is None:
         structure = load_structure(engine, year, project_filter=project_filter, project_ids=project_ids)
         if structure is None:

@@ -216,6 +216,10 @@ def _cells(row: Row, n: int) -> list[str]:
 
 
 def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> ProjectSpec | None:
+    """One project table, row by row. Longer than 60 lines on purpose: a single pass in which the row
+    kinds (header rows, 资金支出计划, 绩效目标, the indicator header and rows) share the parsing state —
+    whether the header was seen, the value column, the 一级/二级指标 carried down merged cells — and the
+    problems found, which split functions would have to pass back and forth."""
     label = f"「{t.title or '未命名表格'}」"
     project = ProjectSpec(name="", title=t.title)
     local: list[ImportProblem] = []

@@ -1,8 +1,9 @@
 """Chart specs shared by pages and documents (pure: DataFrames in, Altair charts / PNG bytes out).
 
 ``department_spending_chart`` is the department's planned vs actual cumulative spending; the overview
-page shows it with ``st.altair_chart(chart, theme=None)`` and the monitoring report embeds the same
-chart as a PNG via ``chart_png`` (vl-convert, no browser). Chinese needs a CJK font in vl-convert:
+page shows its Vega-Lite spec (``chart.to_dict()``, cached per data revision) with
+``st.vega_lite_chart(spec, theme=None)``, and the monitoring report embeds the same chart as a PNG via
+``chart_png`` (vl-convert, no browser). Chinese needs a CJK font in vl-convert:
 the Noto CJK fonts are registered once when present and the chart asks for "Noto Sans CJK SC"
 (browsers without it fall back to their own sans-serif).
 """
@@ -14,6 +15,7 @@ import threading
 
 import altair as alt
 import pandas as pd
+import vl_convert as vlc  # ~5 ms to import (python -X importtime); the first render is the slow part
 
 CJK_FONT = "Noto Sans CJK SC"
 FONT_STACK = f"{CJK_FONT}, Microsoft YaHei, PingFang SC, sans-serif"
@@ -35,8 +37,6 @@ def register_fonts() -> None:
     with _fonts_lock:
         if _fonts_done:
             return
-        import vl_convert as vlc
-
         for d in FONT_DIRS:
             if os.path.isdir(d):
                 try:
@@ -94,7 +94,5 @@ def department_spending_chart(points_df: pd.DataFrame, *, title: str = "部门�
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
     """Render an Altair chart to PNG bytes with vl-convert (no browser)."""
-    import vl_convert as vlc
-
     register_fonts()
     return vlc.vegalite_to_png(chart.to_json(), scale=scale)

@@ -6,6 +6,9 @@ Pure: takes ``ProjectStatus`` results, the per-project metadata of
 no database. The chart is ``documents.charts.department_spending_chart`` rendered by vl-convert, the
 same chart the overview page shows.
 
+Each section has its writer below; the .docx building blocks and the department figures are in
+``documents.report_parts``.
+
 Sections: 一、基本情况 二、预算执行情况 三、绩效目标完成情况 四、偏差原因分析 五、纠偏措施 六、全年预计.
 Department figures: 执行率 = spending ÷ budget over the projects that reported spending; 计划进度 =
 budget-weighted expected progress of the same projects (their own plans, 序时进度 without a plan).
@@ -13,27 +16,28 @@ budget-weighted expected progress of the same projects (their own plans, 序时�
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from datetime import date
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 
-from documents.monitoring_workbook import month_span, value_text
-from documents.table_export import as_of_text
-from domain.periods import time_progress
+from documents.charts import chart_png as render_png, department_spending_chart
+from documents.monitoring_texts import month_span, value_text
+from documents.report_parts import HEADINGS as HEADINGS  # re-exported: tests check the section headings
+from documents.report_parts import (
+    STATUS_RGB,
+    Doc,
+    cn_number,
+    count_statuses_of,
+    counts_text,
+    department_figures,
+    fmt,
+)
+from documents.xlsx_style import as_of_text
 from domain.status import (
     AMBER,
     BLUE,
-    GREEN,
-    GREY,
     IMPOSSIBLE,
     LIKELIHOODS,
     MISSING,
@@ -48,164 +52,12 @@ from domain.status import (
     normalise_likelihood,
 )
 
-HEADINGS = ("一、基本情况", "二、预算执行情况", "三、绩效目标完成情况", "四、偏差原因分析", "五、纠偏措施", "六、全年预计")
-BODY_FONT, HEAD_FONT, TITLE_FONT = "仿宋", "黑体", "方正小标宋简体"
-_CN_NUM = "一二三四五六七八九十"
-_STATUS_RGB = {RED: "C00000", AMBER: "9C5700", MISSING: "5B2C6F", GREEN: "006100", BLUE: "1F4E78", GREY: "595959"}
-
-
-# --------------------------------------------------------------------------- docx helpers
-
-
-def _font(run_or_style, name: str, size: float | None = None, bold: bool | None = None, colour: str | None = None):
-    f = run_or_style.font
-    f.name = name
-    if size is not None:
-        f.size = Pt(size)
-    if bold is not None:
-        f.bold = bold
-    if colour is not None:
-        f.color.rgb = RGBColor.from_string(colour)
-    el = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
-    rpr = el.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
-
-
-def _cn(i: int) -> str:
-    return _CN_NUM[i - 1] if 1 <= i <= 10 else str(i)
-
-
-class _Doc:
-    def __init__(self):
-        d = Document()
-        sec = d.sections[0]
-        sec.orientation = WD_ORIENT.PORTRAIT
-        sec.page_width, sec.page_height = Cm(21), Cm(29.7)
-        sec.left_margin = sec.right_margin = Cm(2.6)
-        sec.top_margin, sec.bottom_margin = Cm(3.0), Cm(2.5)
-        normal = d.styles["Normal"]
-        _font(normal, BODY_FONT, 14)
-        normal.paragraph_format.line_spacing = Pt(26)
-        normal.paragraph_format.space_after = Pt(0)
-        for name, size in (("Heading 1", 15), ("Heading 2", 14), ("Heading 3", 14)):
-            st = d.styles[name]
-            _font(st, HEAD_FONT if name == "Heading 1" else "楷体", size, bold=name != "Heading 1", colour="000000")
-            st.paragraph_format.space_before = Pt(8)
-            st.paragraph_format.space_after = Pt(4)
-        self.d = d
-
-    def title(self, text: str, sub: str) -> None:
-        p = self.d.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(text), TITLE_FONT, 20, bold=True)
-        p = self.d.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(sub), "楷体", 12, colour="595959")
-
-    def heading(self, text: str, level: int = 1) -> None:
-        h = self.d.add_heading(level=level)
-        _font(h.add_run(text), HEAD_FONT if level == 1 else "楷体", 15 if level == 1 else 14,
-              bold=level != 1, colour="000000")
-
-    def para(self, text: str = "", *, indent: bool = True, runs: Sequence[tuple[str, str | None]] = ()) -> None:
-        p = self.d.add_paragraph()
-        if indent:
-            p.paragraph_format.first_line_indent = Pt(28)
-        if text:
-            _font(p.add_run(text), BODY_FONT, 14)
-        for t, colour in runs:
-            _font(p.add_run(t), BODY_FONT, 14, bold=colour is not None, colour=colour)
-
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) -> None:
-        t = self.d.add_table(rows=1, cols=len(header))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for i, h in enumerate(header):
-            cell = t.rows[0].cells[i]
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(h)), HEAD_FONT, 10.5)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for row in rows:
-            cells = t.add_row().cells
-            for i, v in enumerate(row):
-                cells[i].text = ""
-                par = cells[i].paragraphs[0]
-                par.paragraph_format.first_line_indent = Pt(0)
-                par.paragraph_format.line_spacing = Pt(16)
-                _font(par.add_run("" if v is None else str(v)), BODY_FONT, 10.5)
-                par.alignment = WD_ALIGN_PARAGRAPH.CENTER if i else WD_ALIGN_PARAGRAPH.LEFT
-        if widths:
-            for row in t.rows:
-                for i, w in enumerate(widths):
-                    row.cells[i].width = Cm(w)
-        self.d.add_paragraph()
-
-    def picture(self, png: bytes, caption: str) -> None:
-        self.d.add_picture(io.BytesIO(png), width=Cm(15.5))
-        self.d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p = self.d.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(caption), BODY_FONT, 10.5)
-
-    def bytes(self) -> bytes:
-        buf = io.BytesIO()
-        self.d.save(buf)
-        return buf.getvalue()
-
-
-# --------------------------------------------------------------------------- numbers
-
-
-def _counts_text(counts: Mapping[str, int], unit: str) -> str:
-    parts = [f"{STATUS_LABELS[s]}色{counts[s]}{unit}" if s not in (MISSING,) else f"未填报{counts[s]}{unit}"
-             for s in STATUSES if counts.get(s)]
-    return "、".join(parts) if parts else f"0{unit}"
-
-
-def _count(statuses) -> dict[str, int]:
-    out = dict.fromkeys(STATUSES, 0)
-    for s in statuses:
-        out[s] += 1
-    return out
-
-
-def department_figures(results: Sequence[ProjectStatus], as_of: date, year: int) -> dict[str, Any]:
-    """The department's budget numbers at the as-of date (see module doc)."""
-    total = sum(r.project.budget_wan or 0.0 for r in results)
-    rep = [r for r in results if r.project.spent_wan is not None]
-    rep_budget = sum(r.project.budget_wan or 0.0 for r in rep)
-    spent = sum(r.project.spent_wan for r in rep)
-    exp_w = [(r.project.budget_wan or 0.0, r.budget.expected_pct) for r in rep if r.budget.expected_pct is not None]
-    plan_pct = sum(b * e for b, e in exp_w) / sum(b for b, _ in exp_w) if exp_w and sum(b for b, _ in exp_w) else None
-    planned_all = sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0 for r in results)
-    proj = [r for r in results if r.project.projected_spent_wan is not None]
-    proj_budget = sum(r.project.budget_wan or 0.0 for r in proj)
-    proj_spent = sum(r.project.projected_spent_wan for r in proj)
-    return {
-        "budget_total": total, "reported": len(rep), "reported_budget": rep_budget, "spent": spent,
-        "execution_pct": spent / rep_budget * 100.0 if rep_budget else None,
-        "plan_pct": plan_pct, "planned_total": planned_all, "time_pct": time_progress(as_of, year) * 100.0,
-        "projected_n": len(proj), "projected_total": proj_spent,
-        "projected_pct": proj_spent / proj_budget * 100.0 if proj_budget else None,
-    }
-
-
-def _fmt(v: float | None, spec: str = ",.2f", suffix: str = "") -> str:
-    return "—" if v is None else f"{v:{spec}}{suffix}"
-
-
-# --------------------------------------------------------------------------- the report
+Meta = Mapping[Any, Mapping[str, Any]]
 
 
 def report_docx(
     results: Sequence[ProjectStatus],
-    meta: Mapping[Any, Mapping[str, Any]],
+    meta: Meta,
     as_of: date,
     department: str,
     *,
@@ -218,14 +70,25 @@ def report_docx(
     its table and, unless ``chart_png`` is given, the chart rendered with vl-convert."""
     y = year or as_of.year
     span = month_span(as_of)
-    doc = _Doc()
+    doc = Doc()
     doc.title(f"{department}{y}年{span}项目支出绩效运行监控报告", f"（初稿）{as_of_text(as_of)} · 由绩效双监控看板根据填报数据生成，请核实后定稿")
     fig = department_figures(results, as_of, y)
-    n = len(results)
     inds = [st for r in results for st in r.indicators]
+    _basic(doc, results, meta, as_of, department, y, fig, inds)
+    bcounts, slow = _budget(doc, results, as_of, fig, series, chart_png)
+    icounts = _goals(doc, results, inds)
+    flagged = _deviations(doc, results, meta, span, slow)
+    _missing(doc, results)
+    _measures(doc, results, flagged, bcounts, icounts)
+    _projection(doc, results, fig, inds, floor_pct)
+    return doc.bytes()
 
-    # 一、基本情况
+
+def _basic(doc: Doc, results, meta: Meta, as_of: date, department: str, y: int, fig, inds) -> None:
+    """一、基本情况."""
     doc.heading(HEADINGS[0])
+    n = len(results)
+    span = month_span(as_of)
     units = {(meta.get(r.project.id, {}).get("unit") or r.project.unit) for r in results} - {""}
     areas = {r.project.area for r in results} - {""}
     l1 = Counter(normalise_level(st.indicator.level1) for st in inds)
@@ -237,52 +100,62 @@ def report_docx(
         "“绩效目标完成”双监控口径，对照各项目资金支出计划和年度绩效目标逐项分析，结果以红、黄、绿、蓝、灰和未填报标示。"
     )
 
-    # 二、预算执行情况
+
+def _budget(doc: Doc, results, as_of: date, fig, series, chart_png):
+    """二、预算执行情况: the figures, the quarterly table and chart, the red/amber projects.
+    Returns (budget status counts, the red/amber projects)."""
     doc.heading(HEADINGS[1])
-    bcounts = _count(r.budget.status for r in results)
+    n = len(results)
+    bcounts = count_statuses_of(r.budget.status for r in results)
     ratio = fig["execution_pct"] / fig["plan_pct"] * 100 if fig["execution_pct"] is not None and fig["plan_pct"] else None
     text = (f"截至{as_of_text(as_of)[2:]}，{fig['reported']}个项目填报了支出（未填报{n - fig['reported']}个），累计支出"
-            f"{fig['spent']:,.2f}万元，执行率{_fmt(fig['execution_pct'], '.1f', '%')}（按已填报项目预算"
-            f"{fig['reported_budget']:,.2f}万元计算）；按各项目资金支出计划，同期计划进度{_fmt(fig['plan_pct'], '.1f', '%')}，"
+            f"{fig['spent']:,.2f}万元，执行率{fmt(fig['execution_pct'], '.1f', '%')}（按已填报项目预算"
+            f"{fig['reported_budget']:,.2f}万元计算）；按各项目资金支出计划，同期计划进度{fmt(fig['plan_pct'], '.1f', '%')}，"
             f"序时进度{fig['time_pct']:.1f}%。")
     if ratio is not None:
         text += f"执行率为计划进度的{ratio:.1f}%。"
-    text += f"全部项目同期计划支出{fig['planned_total']:,.2f}万元。预算执行状态：{_counts_text(bcounts, '个')}。"
+    text += f"全部项目同期计划支出{fig['planned_total']:,.2f}万元。预算执行状态：{counts_text(bcounts, '个')}。"
     doc.para(text)
+    _spending_chart(doc, series, chart_png)
+    slow = sorted((r for r in results if r.budget.status in (RED, AMBER)),
+                  key=lambda r: (-SEVERITY[r.budget.status], -(r.project.budget_wan or 0.0)))
+    if slow:
+        doc.para("预算执行为红色、黄色的项目：")
+        doc.table(["项目", "预算（万元）", "累计支出（万元）", "执行率", "计划进度", "状态"],
+                  [[r.project.name, fmt(r.project.budget_wan), fmt(r.project.spent_wan),
+                    fmt(r.budget.execution_pct, ".1f", "%"), fmt(r.budget.expected_pct, ".1f", "%"),
+                    STATUS_LABELS[r.budget.status]] for r in slow],
+                  [5.6, 2.4, 2.6, 2, 2, 1.4])
+    return bcounts, slow
+
+
+def _spending_chart(doc: Doc, series, chart_png) -> None:
     if series is not None and len(series):
-        rows = [[str(p["label"]), pd.Timestamp(p["period_end"]).strftime("%Y-%m-%d"), _fmt(p["planned_wan"]),
-                 _fmt(None if pd.isna(p["actual_wan"]) else p["actual_wan"]), f"{p['time_pct']:.1f}%",
+        rows = [[str(p["label"]), pd.Timestamp(p["period_end"]).strftime("%Y-%m-%d"), fmt(p["planned_wan"]),
+                 fmt(None if pd.isna(p["actual_wan"]) else p["actual_wan"]), f"{p['time_pct']:.1f}%",
                  f"{int(p['reported'])}/{int(p['projects'])}"] for _, p in series.iterrows()]
         doc.table(["季度", "截至", "计划累计支出（万元）", "实际累计支出（万元）", "序时进度", "填报项目"], rows,
                   [2.2, 2.6, 3.4, 3.4, 2.2, 2.2])
         png = chart_png
         if png is None:
             try:
-                from documents.charts import chart_png as render, department_spending_chart
-
-                png = render(department_spending_chart(series))
+                png = render_png(department_spending_chart(series))
             except Exception as e:  # noqa: BLE001 - the report is still useful without the picture
                 doc.para(f"（部门累计支出图生成失败：{e}）")
         if png:
             doc.picture(png, "图1  部门累计支出：计划与实际（万元）")
     elif chart_png:
         doc.picture(chart_png, "图1  部门累计支出：计划与实际（万元）")
-    slow = sorted((r for r in results if r.budget.status in (RED, AMBER)),
-                  key=lambda r: (-SEVERITY[r.budget.status], -(r.project.budget_wan or 0.0)))
-    if slow:
-        doc.para("预算执行为红色、黄色的项目：")
-        doc.table(["项目", "预算（万元）", "累计支出（万元）", "执行率", "计划进度", "状态"],
-                  [[r.project.name, _fmt(r.project.budget_wan), _fmt(r.project.spent_wan),
-                    _fmt(r.budget.execution_pct, ".1f", "%"), _fmt(r.budget.expected_pct, ".1f", "%"),
-                    STATUS_LABELS[r.budget.status]] for r in slow],
-                  [5.6, 2.4, 2.6, 2, 2, 1.4])
 
-    # 三、绩效目标完成情况
+
+def _goals(doc: Doc, results, inds) -> dict[str, int]:
+    """三、绩效目标完成情况. Returns the indicator status counts."""
     doc.heading(HEADINGS[2])
-    pcounts = _count(r.status for r in results)
-    icounts = _count(st.status for st in inds)
-    doc.para(f"按“项目状态取预算执行和各指标中最差者”的规则，{n}个项目中{_counts_text(pcounts, '个')}。"
-             f"{len(inds)}项绩效指标中{_counts_text(icounts, '项')}。")
+    n = len(results)
+    pcounts = count_statuses_of(r.status for r in results)
+    icounts = count_statuses_of(st.status for st in inds)
+    doc.para(f"按“项目状态取预算执行和各指标中最差者”的规则，{n}个项目中{counts_text(pcounts, '个')}。"
+             f"{len(inds)}项绩效指标中{counts_text(icounts, '项')}。")
     if icounts[BLUE]:
         doc.para(f"蓝色（超额完成）指标{icounts[BLUE]}项，须说明超额原因，并评估年度目标设置是否偏低。")
     by_l1: dict[str, dict[str, int]] = {}
@@ -293,8 +166,12 @@ def report_docx(
         doc.table(["一级指标", *[STATUS_LABELS[s] for s in STATUSES], "合计"],
                   [[k, *[v[s] for s in STATUSES], sum(v.values())] for k, v in by_l1.items()],
                   [3.2, *[1.7] * len(STATUSES), 1.8])
+    return icounts
 
-    # 四、偏差原因分析
+
+def _deviations(doc: Doc, results, meta: Meta, span: str, slow) -> list:
+    """四、偏差原因分析: the tally of reasons, then each project with red/amber items. Returns the
+    flagged (project, red/amber indicators) pairs, worst first."""
     doc.heading(HEADINGS[3])
     flagged = [(r, [st for st in r.indicators if st.status in (RED, AMBER)]) for r in results]
     flagged = [(r, sts) for r, sts in flagged if sts or r.budget.status in (RED, AMBER)]
@@ -304,40 +181,49 @@ def report_docx(
     n_amber = sum(1 for _, sts in flagged for st in sts if st.status == AMBER)
     if not flagged:
         doc.para("本期没有红色、黄色的预算执行或绩效指标。")
-    else:
-        tally_text = "、".join(f"{c}{tally[c]}项" for c in REASON_CATEGORIES if tally.get(c))
-        others = [c for c in tally if c not in REASON_CATEGORIES]
-        if others:
-            tally_text += "、" + "、".join(f"{c}{tally[c]}项" for c in others)
-        doc.para(f"本期红色指标{n_red}项、黄色指标{n_amber}项，预算执行红色、黄色项目{len(slow)}个，涉及{len(flagged)}个项目。"
-                 + (f"填报的偏差原因中，{tally_text}。" if tally_text else "偏差原因尚未填报。")
-                 + "按项目分列如下：")
-        for i, (r, sts) in enumerate(flagged, start=1):
-            m = meta.get(r.project.id, {})
-            unit = m.get("unit") or r.project.unit
-            doc.heading(f"（{_cn(i)}）{r.project.name}（{unit}，项目状态{STATUS_LABELS[r.status]}）", 2)
-            if r.budget.status in (RED, AMBER):
-                expl = (m.get("budget_explanation") or "").strip()
-                doc.para(runs=[(f"预算执行【{STATUS_LABELS[r.budget.status]}】", _STATUS_RGB[r.budget.status]),
-                               (f"{r.budget.reason}。" + (f"单位说明：{expl}" if expl else "单位未填报说明。"), None)])
-            for st in sts:
-                ind = st.indicator
-                parts = [f"目标{ind.target.raw.strip()}"]
-                cur = value_text(st)
-                if cur:
-                    parts.append(f"{span}完成{cur}")
-                proj = value_text(st, projected=True)
-                if proj:
-                    parts.append(f"全年预计{proj}")
-                detail = "，".join(parts) + f"。{st.reason}。"
-                if ind.reasons:
-                    detail += f"偏差原因：{'、'.join(ind.reasons)}。"
-                if ind.explanation:
-                    detail += f"说明：{ind.explanation.strip()}。"
-                if not ind.reasons and not ind.explanation:
-                    detail += "偏差原因未填报。"
-                doc.para(runs=[(f"「{ind.level3.strip()}」【{STATUS_LABELS[st.status]}】", _STATUS_RGB[st.status]),
-                               (detail, None)])
+        return flagged
+    tally_text = "、".join(f"{c}{tally[c]}项" for c in REASON_CATEGORIES if tally.get(c))
+    others = [c for c in tally if c not in REASON_CATEGORIES]
+    if others:
+        tally_text += "、" + "、".join(f"{c}{tally[c]}项" for c in others)
+    doc.para(f"本期红色指标{n_red}项、黄色指标{n_amber}项，预算执行红色、黄色项目{len(slow)}个，涉及{len(flagged)}个项目。"
+             + (f"填报的偏差原因中，{tally_text}。" if tally_text else "偏差原因尚未填报。")
+             + "按项目分列如下：")
+    for i, (r, sts) in enumerate(flagged, start=1):
+        m = meta.get(r.project.id, {})
+        unit = m.get("unit") or r.project.unit
+        doc.heading(f"（{cn_number(i)}）{r.project.name}（{unit}，项目状态{STATUS_LABELS[r.status]}）", 2)
+        if r.budget.status in (RED, AMBER):
+            expl = (m.get("budget_explanation") or "").strip()
+            doc.para(runs=[(f"预算执行【{STATUS_LABELS[r.budget.status]}】", STATUS_RGB[r.budget.status]),
+                           (f"{r.budget.reason}。" + (f"单位说明：{expl}" if expl else "单位未填报说明。"), None)])
+        for st in sts:
+            doc.para(runs=[(f"「{st.indicator.level3.strip()}」【{STATUS_LABELS[st.status]}】", STATUS_RGB[st.status]),
+                           (_deviation_detail(st, span), None)])
+    return flagged
+
+
+def _deviation_detail(st, span: str) -> str:
+    ind = st.indicator
+    parts = [f"目标{ind.target.raw.strip()}"]
+    cur = value_text(st)
+    if cur:
+        parts.append(f"{span}完成{cur}")
+    proj = value_text(st, projected=True)
+    if proj:
+        parts.append(f"全年预计{proj}")
+    detail = "，".join(parts) + f"。{st.reason}。"
+    if ind.reasons:
+        detail += f"偏差原因：{'、'.join(ind.reasons)}。"
+    if ind.explanation:
+        detail += f"说明：{ind.explanation.strip()}。"
+    if not ind.reasons and not ind.explanation:
+        detail += "偏差原因未填报。"
+    return detail
+
+
+def _missing(doc: Doc, results) -> None:
+    """The closing paragraph of section 四: projects with data due and not entered."""
     missing_p = [r for r in results if r.budget.status == MISSING or any(st.status == MISSING for st in r.indicators)]
     if missing_p:
         items = "、".join(
@@ -346,9 +232,11 @@ def report_docx(
                             (f"指标{sum(1 for st in r.indicators if st.status == MISSING)}项"
                              if any(st.status == MISSING for st in r.indicators) else "")) if x) + "）"
             for r in missing_p)
-        doc.para(runs=[("未按期填报：", _STATUS_RGB[MISSING]), (f"{len(missing_p)}个项目有应填未填的数据：{items}。请督促责任单位补报。", None)])
+        doc.para(runs=[("未按期填报：", STATUS_RGB[MISSING]), (f"{len(missing_p)}个项目有应填未填的数据：{items}。请督促责任单位补报。", None)])
 
-    # 五、纠偏措施
+
+def _measures(doc: Doc, results, flagged, bcounts, icounts) -> None:
+    """五、纠偏措施: the measures staff entered (flagged projects first), then standard advice."""
     doc.heading(HEADINGS[4])
     measures = []
     flagged_ids = {id(r) for r, _ in flagged}
@@ -377,10 +265,13 @@ def report_docx(
     for a in advice:
         doc.para(a)
 
-    # 六、全年预计
+
+def _projection(doc: Doc, results, fig, inds, floor_pct: float) -> None:
+    """六、全年预计: projected spending, projects below the floor, 完成目标可能性, projects on track."""
     doc.heading(HEADINGS[5])
+    n = len(results)
     text = (f"{fig['projected_n']}个项目填报了全年预计执行数，合计{fig['projected_total']:,.2f}万元，预计执行率"
-            f"{_fmt(fig['projected_pct'], '.1f', '%')}。") if fig["projected_n"] else "各项目尚未填报全年预计执行数。"
+            f"{fmt(fig['projected_pct'], '.1f', '%')}。") if fig["projected_n"] else "各项目尚未填报全年预计执行数。"
     low = [r for r in results if r.budget.projected_pct is not None and r.budget.projected_pct < floor_pct - 1e-9]
     if low:
         text += (f"预计执行率低于{floor_pct:g}%的项目{len(low)}个：" +
@@ -397,4 +288,3 @@ def report_docx(
     if impossible:
         doc.para("填报“完全不可能”完成的指标：" + "、".join(f"{r.project.name}「{st.indicator.level3.strip()}」" for r, st in impossible)
                  + "。建议在年度自评中如实反映，并研究调整绩效目标或预算。")
-    return doc.bytes()

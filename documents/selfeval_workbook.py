@@ -1,4 +1,5 @@
-"""项目支出绩效自评表 preview (PRODUCT §6/§7) as .xlsx bytes: a summary sheet and one sheet per project.
+"""项目支出绩效自评表 preview as .xlsx bytes: a summary sheet and one sheet per project. The scoring
+rules are in docs/rules.md §7.
 
 Pure: takes ``domain.selfeval.SelfEvalResult`` objects (``self_evaluate``) and the per-project metadata
 of ``data_access.exports.monitoring_inputs``; no Streamlit, no database.
@@ -24,18 +25,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 
-from documents.monitoring_workbook import (
-    SheetWriter,
-    equal_runs,
-    goals_text,
-    input_value_text,
-    norm_level,
-    project_workbook,
-    remark_text,
-    row_height,
-    text_lines,
-)
-from documents.table_export import (
+from documents.monitoring_texts import goals_text, input_value_text, remark_text
+from documents.sheet_writer import SheetWriter, equal_runs, norm_level, project_workbook, row_height, text_lines
+from documents.table_export import write_frame
+from documents.xlsx_style import (
     CENTER,
     FONT_NAME,
     HEADER_FILL,
@@ -45,7 +38,6 @@ from documents.table_export import (
     as_of_text,
     setup_print,
     status_fill,
-    write_frame,
 )
 from domain.periods import is_year_end
 from domain.selfeval import EFFECT, GROUPS, OUTPUT, SATISFACTION, SelfEvalItem, SelfEvalResult
@@ -113,12 +105,24 @@ def achievement_summary(ev: SelfEvalResult) -> str:
 def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of: date, department: str,
                          year: int, styles: dict | None = None) -> None:
     s = SheetWriter(ws, styles if styles is not None else {})
-    L = get_column_letter
-    p = ev.project
     in_year = not is_year_end(as_of, year)
     for i, w in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[L(i)].width = w
+        ws.column_dimensions[get_column_letter(i)].width = w
+    _title_block(s, ev, meta, as_of, department, year, in_year)
+    _budget_block(s, ev)
+    _goal_block(s, ev, meta, in_year)
+    row = _indicator_rows(s, ev, in_year)
+    _total_and_notes(s, ev, row, in_year)
+    setup_print(ws, title_rows="10:10")
+    ws.freeze_panes = "A11"
+    ws.sheet_view.zoomScale = 90
+    ws.sheet_properties.tabColor = STATUS_COLOURS[GRADE_STATUS.get(ev.grade, "grey")][1]
 
+
+def _title_block(s: SheetWriter, ev: SelfEvalResult, meta: Mapping[str, Any], as_of: date, department: str,
+                 year: int, in_year: bool) -> None:
+    """Rows 1–5: title, （YYYY年度）, the 预估 banner, 项目名称 / 主管部门 / 实施单位."""
+    ws, p = s.ws, ev.project
     s.put("A1:J1", TITLE, font=_TITLE_FONT, border=False)
     s.put("A2:J2", f"（{year}年度）", font=_SUB_FONT, border=False)
     if in_year:
@@ -137,7 +141,10 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     s.put("F5:G5", "实施单位", font=_LABEL_FONT)
     s.put("H5:J5", meta.get("unit") or p.unit, align=LEFT_WRAP)
 
-    # 年度预算执行
+
+def _budget_block(s: SheetWriter, ev: SelfEvalResult) -> None:
+    """Rows 6–7: 年度预算执行 with its score."""
+    ws, p = s.ws, ev.project
     spent_word = "全年预计执行数" if ev.budget_basis == "projected" else "全年执行数"
     for ref, text in [("A6:B6", "项目资金（万元）"), ("C6", "年初预算数"), ("D6", "全年预算数"), ("E6", spent_word),
                       ("F6", "分值"), ("G6", "执行率"), ("H6", "得分"), ("I6:J6", "计分说明")]:
@@ -154,7 +161,10 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     ws.row_dimensions[6].height = 22
     ws.row_dimensions[7].height = row_height(text_lines(ev.budget_note, _span_width(9, 10)))
 
-    # 年度总体目标
+
+def _goal_block(s: SheetWriter, ev: SelfEvalResult, meta: Mapping[str, Any], in_year: bool) -> None:
+    """Rows 8–9: 年度总体目标, 预期目标 | (全年预计) 实际完成情况."""
+    ws = s.ws
     goals = goals_text(meta.get("goals") or [])
     done = achievement_summary(ev)
     s.put("A8:B9", "年度\n总体目标", font=_LABEL_FONT)
@@ -164,7 +174,10 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     s.put("G9:J9", done, align=_LEFT_TOP)
     ws.row_dimensions[9].height = row_height(max(text_lines(goals, _span_width(3, 6)), text_lines(done, _span_width(7, 10))))
 
-    # indicators
+
+def _indicator_rows(s: SheetWriter, ev: SelfEvalResult, in_year: bool) -> int:
+    """Row 10 (header) and one row per indicator, 一级/二级 merged over runs; returns the next row."""
+    ws, L = s.ws, get_column_letter
     head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值（全年预计）" if in_year else "实际完成值",
             "分值", "得分", "计分依据", "评分说明", "偏差原因分析及改进措施"]
     for i, text in enumerate(head, start=1):
@@ -197,8 +210,12 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     if not ev.items:
         s.put(f"A{row}:J{row}", "（未设绩效指标）")
         row += 1
+    return row
 
-    # total and grade
+
+def _total_and_notes(s: SheetWriter, ev: SelfEvalResult, row: int, in_year: bool) -> None:
+    """总分 and 自评等级, then the notes: the group scores, the scoring rules, the estimated items."""
+    ws = s.ws
     total_weight = ev.budget_weight + sum(ev.group_weights.values())
     grade = ev.grade + ("（预估）" if in_year else "")
     s.put(f"A{row}:E{row}", "总分", font=_LABEL_FONT)
@@ -207,7 +224,6 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     s.put(f"H{row}", "自评等级", font=_LABEL_FONT)
     s.put(f"I{row}:J{row}", grade, font=_GRADE_FONTS.get(ev.grade, _LABEL_FONT), fill=_GRADE_FILLS.get(ev.grade))
     ws.row_dimensions[row].height = 24
-    total_row = row
     groups = "；".join(f"{GROUP_LABELS[g]}{ev.group_scores[g]:.2f}分（分值{ev.group_weights[g]:.2f}）"
                       for g in GROUPS if ev.group_weights.get(g))
     notes = [f"其中：预算执行{ev.budget_score:.2f}分（分值{ev.budget_weight:g}）；{groups}。",
@@ -221,12 +237,6 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
         s.put(f"A{row}:J{row}", text, font=_NOTE_FONT, align=_LEFT_TOP, border=False)
         ws.row_dimensions[row].height = row_height(text_lines(text, _span_width(1, 10)), 13, 16)
         row += 1
-
-    setup_print(ws, title_rows="10:10")
-    ws.freeze_panes = "A11"
-    ws.sheet_view.zoomScale = 90
-    ws.sheet_properties.tabColor = STATUS_COLOURS[GRADE_STATUS.get(ev.grade, "grey")][1]
-    _ = total_row
 
 
 def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[str, Any]], year: int,

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import io
 
+import docx  # python-docx
+
 from documents.assemble import Item, Paragraph, Row
+from documents.targets_common import DocumentError
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -36,11 +39,7 @@ def tokenize_docx(data: bytes) -> list[Item]:
     ``Row.line`` is the row number within its table (1-based) and ``Row.source`` names the table
     ("第3个表格"), so a message can point at a row a user can find in Word.
     """
-    from documents.targets_io import DocumentError
-
     try:
-        import docx  # python-docx
-
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
         items: list[Item] = []

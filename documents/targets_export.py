@@ -14,6 +14,15 @@ import io
 import re
 from decimal import Decimal
 
+import docx
+import openpyxl
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt
+from docx.table import _Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
 from domain.document import INDICATOR_HEADER, ProjectSpec, TargetDocument
 
 PLAN_HEADER = "资金支出计划（累计进度%）"
@@ -102,11 +111,6 @@ def _width(p: ProjectSpec) -> int:
 
 
 def document_to_docx(doc: TargetDocument) -> bytes:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     d = docx.Document()
     normal = d.styles["Normal"]
     normal.font.name = "宋体"
@@ -162,9 +166,6 @@ def _docx_table(d, p: ProjectSpec) -> None:
 
 def _write_table(d, rows: list[list[tuple[int, int, str]]], merge: dict[tuple[int, int], str], cols: int) -> None:
     """Build the table element by element (python-docx's cell()/merge() are quadratic per table)."""
-    from docx.shared import Inches
-    from docx.table import _Cell
-
     widths = [0.9, 0.9, 1.1, 1.3, 0.8, 1.0] + [0.8] * (cols - 6)
     table = d.add_table(rows=0, cols=cols)
     table.style = "Table Grid"
@@ -193,10 +194,6 @@ def _write_table(d, rows: list[list[tuple[int, int, str]]], merge: dict[tuple[in
 
 
 def document_to_xlsx(doc: TargetDocument) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "绩效目标表"

@@ -1,4 +1,9 @@
-"""Read a target document from bytes, whatever its format: .txt export, .docx or .xlsx."""
+"""Read a target document from bytes, whatever its format: .txt export, .docx or .xlsx.
+
+The entry point of the import: it checks size and format (``detect_format``) and dispatches to the
+format readers, which produce one item stream for ``documents.assemble``. The error type and limits
+live in ``documents.targets_common`` and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,11 @@ import io
 import zipfile
 
 from documents.assemble import assemble
+from documents.targets_common import MAX_BYTES, MAX_UNPACKED_BYTES, DocumentError
+from documents.targets_docx import tokenize_docx
 from documents.targets_txt import tokenize_text
+from documents.targets_xlsx import tokenize_xlsx
 from domain.document import ImportProblem, TargetDocument
-
-MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
-
-
-class DocumentError(ValueError):
-    """The file cannot be read at all. The message is Chinese and names the problem."""
 
 
 def detect_format(data: bytes, filename: str = "") -> str:
@@ -60,12 +61,8 @@ def read_target_document(data: bytes, filename: str = "", fiscal_year: int = 202
         raise DocumentError(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），绩效目标表不应超过 {MAX_BYTES // 1024 // 1024} MB")
     fmt = detect_format(data, filename)
     if fmt == "docx":
-        from documents.targets_docx import tokenize_docx
-
         items = tokenize_docx(data)
     elif fmt == "xlsx":
-        from documents.targets_xlsx import tokenize_xlsx
-
         items = tokenize_xlsx(data)
     else:
         text = decode_text(data)
@@ -76,4 +73,4 @@ def read_target_document(data: bytes, filename: str = "", fiscal_year: int = 202
     return doc
 
 
-__all__ = ["DocumentError", "ImportProblem", "read_target_document", "detect_format", "MAX_BYTES"]
+__all__ = ["DocumentError", "ImportProblem", "read_target_document", "detect_format", "MAX_BYTES", "MAX_UNPACKED_BYTES"]

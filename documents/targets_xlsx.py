@@ -17,9 +17,10 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from documents.assemble import Item, Paragraph, Row
+import openpyxl
 
-MAX_ROWS = 1_048_576  # Excel's limit: a sheet claiming more rows is not a real workbook
+from documents.assemble import Item, Paragraph, Row
+from documents.targets_common import MAX_ROWS, DocumentError
 # a table row with its text only in column A stays a row: these are the layout's row labels
 _ROW_KEYS = ("项目编码", "项目名称", "项目资金主要用途", "资金支出计划", "绩效目标", "一级指标")
 
@@ -39,11 +40,7 @@ def tokenize_xlsx(data: bytes) -> list[Item]:
     ``Row.line`` is the Excel row number; ``Row.source`` names the sheet when the workbook has more
     than one, since row numbers count per sheet.
     """
-    from documents.targets_io import DocumentError
-
     try:
-        import openpyxl
-
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheets = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
@@ -61,8 +58,6 @@ def tokenize_xlsx(data: bytes) -> list[Item]:
 
 
 def _sheet_items(ws, source: str) -> list[Item]:
-    from documents.targets_io import DocumentError
-
     ws.reset_dimensions()  # a wrong <dimension> must not cut rows off; read what is there
     items: list[Item] = []
     spans: list[tuple[int, int]] | None = None  # columns under each indicator header name

@@ -8,6 +8,8 @@ Conventions (used everywhere in the domain package):
 * ``time_progress`` returns a *share* (0.0 .. 1.0).
 * Spending plans are *cumulative percentages* (0 .. 100), as written in the 资金支出计划
   row of the target tables; ``expected_cumulative_pct`` returns a percentage too.
+
+How 序时进度, step and interpolation feed the status rules: docs/rules.md §3.1.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Iterable, Protocol, Sequence
 
 MONTH = "month"
 QUARTER = "quarter"
-PERIOD_KINDS = (MONTH, QUARTER)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10, "十一": 11, "十二": 12}
@@ -30,10 +31,6 @@ _QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def year_start(year: int) -> date:
-    return date(year, 1, 1)
 
 
 def year_end(year: int) -> date:
@@ -99,20 +96,6 @@ class Period:
             return f"{self.year}年1月"
         return f"{self.year}年1-{self.last_month}月"
 
-    @property
-    def months_elapsed(self) -> int:
-        """The 'X' of the official table's '1-X月执行数'."""
-        return self.last_month
-
-    def contains(self, d: date) -> bool:
-        return self.start <= d <= self.end
-
-    def next(self) -> "Period":
-        last = 12 if self.kind == MONTH else 4
-        if self.index == last:
-            return Period(self.year + 1, self.kind, 1)
-        return Period(self.year, self.kind, self.index + 1)
-
     def previous(self) -> "Period":
         last = 12 if self.kind == MONTH else 4
         if self.index == 1:
@@ -125,18 +108,6 @@ class Period:
 
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER_KEY = re.compile(r"^(\d{4})[Qq]([1-4])$")
-
-
-def month_period(year: int, month: int) -> Period:
-    if not 1 <= month <= 12:
-        raise ValueError(f"月份须在1-12之间：{month}")
-    return Period(year, MONTH, month)
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    if not 1 <= quarter <= 4:
-        raise ValueError(f"季度须在1-4之间：{quarter}")
-    return Period(year, QUARTER, quarter)
 
 
 def parse_period(key: str) -> Period:
@@ -186,7 +157,7 @@ def first_due_date(year: int, kind: str = QUARTER) -> date:
 
 def default_as_of(year: int, periods_with_data: Iterable[str] = (), today: date | None = None,
                   kind: str = QUARTER) -> date:
-    """Default as-of date: end of the latest reporting period with data (PRODUCT §4).
+    """Default as-of date: end of the latest reporting period with data (docs/rules.md §2).
 
     ``periods_with_data`` are period keys. Without any, the end of the latest period closed by
     ``today`` (or the first period end if none has closed yet).
@@ -307,11 +278,15 @@ def checkpoint_dates(labels: Sequence[str], year: int) -> list[date]:
 
 
 class _Point(Protocol):  # what expected_cumulative_pct reads from a plan point
-    due: date
+    due: date | None
     cumulative_pct: float | None
 
 
-def _as_pairs(checkpoints) -> list[tuple[date, float]]:
+# a plan: PlanPoint-like objects or (due, cumulative percent) pairs
+Checkpoints = Iterable["_Point | tuple[date | None, float | None]"]
+
+
+def _as_pairs(checkpoints: Checkpoints) -> list[tuple[date, float]]:
     pairs = []
     for cp in checkpoints:
         if isinstance(cp, tuple):
@@ -325,12 +300,12 @@ def _as_pairs(checkpoints) -> list[tuple[date, float]]:
     return pairs
 
 
-def has_plan(checkpoints) -> bool:
+def has_plan(checkpoints: Checkpoints) -> bool:
     """A plan exists when at least one checkpoint has a date and a positive percentage."""
     return any(p > 0 for _, p in _as_pairs(checkpoints))
 
 
-def expected_cumulative_pct(checkpoints, as_of: date, year: int | None = None,
+def expected_cumulative_pct(checkpoints: Checkpoints, as_of: date, year: int | None = None,
                             interpolate: bool = False) -> float | None:
     """Expected cumulative spending (percent of budget) at ``as_of`` from a project's own plan.
 

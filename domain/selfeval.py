@@ -1,4 +1,6 @@
-"""Year-end self-evaluation preview (绩效自评, PRODUCT §6). Pure code, stdlib only.
+"""Year-end self-evaluation preview (绩效自评). Pure code, stdlib only.
+
+The rules, their settings and their source (财预〔2020〕10号) are in docs/rules.md §7.
 
 Score out of 100 (default weights):
 

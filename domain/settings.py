@@ -3,6 +3,7 @@
 Pure code. The admin edits these; someone else stores them (``to_dict``/``from_dict`` give a
 JSON-able shape). ``validate()`` returns Chinese messages; an empty list means the settings are
 usable. Shares/ratios are fractions (0.6 = 60%); scores and weights are points out of 100.
+docs/rules.md §8 lists every setting with the rule it drives; keep the two in step.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Settings:
     reporting_period: str = "quarter"  # 'quarter' | 'month'; data is due from the first period end
     accumulate_level2: tuple[str, ...] = DEFAULT_ACCUMULATE_LEVEL2
     count_units: tuple[str, ...] = DEFAULT_COUNT_UNITS
-    # --- self-evaluation (PRODUCT §6)
+    # --- self-evaluation (docs/rules.md §7)
     weight_budget: float = 10.0
     weight_output: float = 50.0
     weight_effect: float = 30.0
@@ -78,6 +79,9 @@ class Settings:
     # ------------------------------------------------------------------ validation
 
     def validate(self) -> list[str]:
+        """Chinese messages for every setting that is unusable (empty: valid). Longer than 60 lines on
+        purpose: a flat list of independent checks, one per rule of docs/rules.md §8, each with its
+        own message; split, they would only be harder to compare with that list."""
         errors: list[str] = []
         for f in fields(self):
             v = getattr(self, f.name)
@@ -143,9 +147,6 @@ class Settings:
                 f"< 优（{self.grade_excellent:g}）≤ 100"
             )
         return errors
-
-    def is_valid(self) -> bool:
-        return not self.validate()
 
 
 def _pct(x: float) -> str:

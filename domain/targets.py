@@ -1,7 +1,8 @@
 """指标值 text -> typed target rule.
 
 Pure code: no Streamlit, no database. ``parse_target`` never raises; text it cannot
-understand becomes a ``qualitative`` target that keeps the raw text.
+understand becomes a ``qualitative`` target that keeps the raw text. The accepted forms (kinds,
+operators and their words, bare numbers, deadlines, units) are listed in docs/rules.md §9.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from datetime import date
 NUMERIC = "numeric"
 DEADLINE = "deadline"
 QUALITATIVE = "qualitative"
-KINDS = (NUMERIC, DEADLINE, QUALITATIVE)
-OPS = (">=", ">", "=", "<=", "<")
 
 HIGHER, LOWER, EXACT = "higher", "lower", "exact"
 
@@ -87,13 +86,6 @@ class Target:
             deadline=_d(d.get("deadline")),
             start=_d(d.get("start")),
         )
-
-    def format_value(self) -> str:
-        """Number with its unit, without the operator: '90%', '3万元/块'."""
-        if self.value is None:
-            return self.raw
-        v = f"{self.value:g}"
-        return f"{v}{self.unit or ''}"
 
 
 # --------------------------------------------------------------------------- text normalisation

@@ -24,7 +24,6 @@ from domain.status import (
     ProjectInput,
     check_explanations,
     count_statuses,
-    counts_by,
     default_accumulates,
     department_summary,
     evaluate_all,
@@ -32,10 +31,8 @@ from domain.status import (
     evaluate_indicator,
     evaluate_project,
     explanation_requirements,
-    indicator_counts_by_level,
     indicator_mode,
     normalise_judgement,
-    projects_at_risk,
     risk_items,
     worst,
 )
@@ -414,20 +411,8 @@ def test_worst_ordering():
     assert worst([]) == GREY
 
 
-def test_counts_by_area_unit_and_level(portfolio):
+def test_status_counts(portfolio):
     results = evaluate_all(portfolio, Q3)
-    by_area = counts_by(results, "area")
-    assert by_area["学校建设"][GREEN] == 1 and by_area["学校建设"][RED] == 1
-    assert by_area["卫生管理和服务"][MISSING] == 1 and by_area["卫生管理和服务"][AMBER] == 1
-    by_unit = counts_by(results, "unit")
-    assert sum(by_unit["社会事务局本级"].values()) == 3
-    ind_by_area = counts_by(results, "area", what="indicator")
-    assert ind_by_area["学校建设"][BLUE] == 1 and ind_by_area["学校建设"][GREEN] == 2
-    by_l1 = indicator_counts_by_level(results, "level1")
-    assert by_l1["满意度"][GREEN] == 2 and by_l1["产出"][BLUE] == 1  # '指标' suffix dropped
-    by_l2 = indicator_counts_by_level(results, "level2")
-    assert set(by_l2) == {"数量", "服务对象满意度", "社会效益", "质量", "成本"}  # '指标' suffix dropped
-    assert by_l2["成本"][RED] == 1
     assert count_statuses(r.status for r in results) == {
         RED: 2, MISSING: 1, AMBER: 1, GREEN: 1, BLUE: 0, GREY: 0}
 
@@ -450,8 +435,6 @@ def test_risk_list_is_ordered_by_severity_then_budget(portfolio):
         ("d", "indicator", AMBER),
     ]
     assert items[1].item == "单价" and "4.00万元/块" in items[1].reason
-    projects = projects_at_risk(evaluate_all(portfolio, Q3))
-    assert [p.id for p in projects] == ["b", "e", "c", "d"]
     assert [i.project_id for i in risk_items(evaluate_all(portfolio, Q3), statuses=(AMBER,))] == ["d"]
 
 

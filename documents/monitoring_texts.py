@@ -1,0 +1,114 @@
+"""Texts the official documents share (monitoring table, self-evaluation preview, 监控报告): entered
+values, 备注, the √ columns, the projected summary of a project, goals, the fund split."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping, Sequence
+
+from domain.status import (
+    AMBER,
+    IMPOSSIBLE,
+    LIKELIHOODS,
+    MISSING,
+    POSSIBLE,
+    REASON_CATEGORIES,
+    RED,
+    STATUS_LABELS,
+    IndicatorInput,
+    IndicatorStatus,
+    ProjectStatus,
+    entered_text,
+    normalise_likelihood,
+)
+
+
+def month_span(as_of: date) -> str:
+    """'1-9月' (or '1月')."""
+    return "1月" if as_of.month == 1 else f"1-{as_of.month}月"
+
+
+def input_value_text(ind: IndicatorInput, projected: bool = False) -> str:
+    """An entered value as text with its unit (see domain.status.entered_text)."""
+    return entered_text(ind, projected)
+
+
+def value_text(st: IndicatorStatus, projected: bool = False) -> str:
+    return input_value_text(st.indicator, projected)
+
+
+def remark_text(st: IndicatorStatus | IndicatorInput) -> str:
+    """备注: the staff's explanation and corrective measures."""
+    ind = st.indicator if isinstance(st, IndicatorStatus) else st
+    parts = []
+    if ind.explanation:
+        parts.append(f"说明：{ind.explanation.strip()}")
+    if ind.measures:
+        parts.append(f"纠偏措施：{ind.measures.strip()}")
+    return "\n".join(parts)
+
+
+def reason_ticks(reasons: Sequence[str]) -> list[bool]:
+    """One flag per 偏差原因 category (经费保障, 制度保障, 人员保障, 硬件条件保障, 其他); a category the
+    form does not know counts as 其他."""
+    known = set(REASON_CATEGORIES)
+    flags = [c in reasons for c in REASON_CATEGORIES]
+    if any(r and r not in known for r in reasons):
+        flags[-1] = True
+    return flags
+
+
+def likelihood_ticks(likelihood: str | None) -> list[bool]:
+    lk = normalise_likelihood(likelihood)
+    return [lk == x for x in LIKELIHOODS]
+
+
+def projected_summary(r: ProjectStatus) -> str:
+    """全年预计完成情况 of the overall goal, from the statuses: projected spending and which
+    indicators deviate, with the staff's likelihood."""
+    parts = []
+    b = r.budget
+    p = r.project
+    if p.projected_spent_wan is not None and b.projected_pct is not None:
+        parts.append(f"预计全年执行{p.projected_spent_wan:.2f}万元，预计执行率{b.projected_pct:.1f}%。")
+    n = len(r.indicators)
+    bad = [st for st in r.indicators if st.status in (RED, AMBER, MISSING)]
+    if n == 0:
+        parts.append("未设绩效指标。")
+    elif not bad:
+        parts.append(f"{n}项绩效指标运行正常，预计能够完成年度绩效目标。")
+    else:
+        counts = {s: sum(1 for st in bad if st.status == s) for s in (RED, AMBER, MISSING)}
+        detail = "、".join(f"{STATUS_LABELS[s]}{k}项" for s, k in counts.items() if k)
+        names = "、".join(f"「{st.indicator.level3.strip()}」" for st in bad[:6]) + ("等" if len(bad) > 6 else "")
+        parts.append(f"{n}项绩效指标中{len(bad)}项存在偏差或未填报（{detail}）：{names}。")
+        lk = [normalise_likelihood(st.indicator.likelihood) for st in r.indicators]
+        if lk.count(IMPOSSIBLE):
+            parts.append(f"填报完成目标完全不可能{lk.count(IMPOSSIBLE)}项，")
+        if lk.count(POSSIBLE):
+            parts.append(f"有可能完成{lk.count(POSSIBLE)}项，")
+        if n > len(bad):
+            parts.append("其余指标预计能够完成。")
+        elif parts[-1].endswith("，"):
+            parts[-1] = parts[-1][:-1] + "。"
+    return "".join(parts)
+
+
+def goals_text(goals: Sequence[str]) -> str:
+    goals = [g.strip() for g in goals if g and g.strip()]
+    if len(goals) <= 1:
+        return goals[0] if goals else ""
+    return "\n".join(g if g.startswith("目标") else f"目标{i}：{g}" for i, g in enumerate(goals, start=1))
+
+
+def fund_split(meta: Mapping[str, Any], budget: float | None) -> tuple[float | None, float | None, bool]:
+    """(财政资金, 其他资金, estimated): the budget split as the document gave it; ``estimated`` is True
+    when execution figures have to be split in proportion (both sources non-zero)."""
+    fiscal, other = meta.get("fiscal_wan"), meta.get("other_wan")
+    if fiscal is None and other is None:
+        return None, None, False
+    if fiscal is None and budget is not None:
+        fiscal = max(0.0, budget - (other or 0.0))
+    if other is None and budget is not None:
+        other = max(0.0, budget - (fiscal or 0.0))
+    return fiscal, other, bool(fiscal and other)

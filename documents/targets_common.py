@@ -1,0 +1,19 @@
+"""What every target-document reader shares: the one error a reader raises and the size limits.
+
+Imports go one way: the format readers (``targets_txt``, ``targets_docx``, ``targets_xlsx``) import
+this module, ``targets_io`` imports them and dispatches on the detected format. ``DocumentError`` is
+also the error of the actuals template reader, so a page or the CLI catches one type.
+"""
+
+from __future__ import annotations
+
+MAX_BYTES = 20 * 1024 * 1024  # an upload larger than this is refused before it is opened
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # an Office file unpacking to more is a zip bomb, or no target document
+MAX_ROWS = 1_048_576  # Excel's limit: a sheet claiming more rows is not a real workbook
+
+
+class DocumentError(ValueError):
+    """The file cannot be read at all. The message is Chinese and names the problem."""
+
+
+__all__ = ["DocumentError", "MAX_BYTES", "MAX_UNPACKED_BYTES", "MAX_ROWS"]

@@ -1,0 +1,128 @@
+"""Project status and roll-ups (docs/rules.md §6): worst of budget and indicators, department
+summary, risk list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Sequence
+
+from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.status.budget import budget_status
+from domain.status.indicators import indicator_status
+from domain.status.model import Context, ProjectInput, ProjectStatus
+from domain.status.words import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, STATUS_LABELS, STATUSES
+
+
+def evaluate_project(project: ProjectInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
+                     year: int | None = None) -> ProjectStatus:
+    return _project(project, Context(as_of, settings, year))
+
+
+def evaluate_all(projects: Iterable[ProjectInput], as_of: date, settings: Settings = DEFAULT_SETTINGS,
+                 year: int | None = None) -> list[ProjectStatus]:
+    c = Context(as_of, settings, year)
+    return [_project(p, c) for p in projects]
+
+
+def _project(p: ProjectInput, c: Context) -> ProjectStatus:
+    budget = budget_status(p, c)
+    inds = [indicator_status(i, c) for i in p.indicators]
+    # worst of budget and indicators; blue counts as green here
+    worst_s = budget.status
+    worst_sev = SEVERITY[worst_s]
+    src = None
+    for st in inds:
+        sev = SEVERITY[st.status]
+        if sev > worst_sev:
+            worst_s, worst_sev, src = st.status, sev, st
+    if worst_s == BLUE:
+        worst_s = GREEN
+    if src is None:
+        reason = f"预算执行{STATUS_LABELS[budget.status]}：{budget.reason}"
+    else:
+        reason = f"指标「{src.indicator.level3}」{STATUS_LABELS[src.status]}：{src.reason}"
+    if worst_s != GREY and worst_sev >= SEVERITY[AMBER]:
+        n = sum(1 for st in inds if SEVERITY[st.status] >= SEVERITY[AMBER])
+        if n > 1 or (n == 1 and src is None):
+            reason += f"（共{n}项指标为黄/红/未填报）"
+    return ProjectStatus(p, worst_s, reason, budget, inds)
+
+
+# --------------------------------------------------------------------------- roll-ups
+
+
+
+
+@dataclass(slots=True)
+class DepartmentSummary:
+    projects: dict[str, int]
+    budgets: dict[str, int]
+    indicators: dict[str, int]
+    budget_total_wan: float
+    spent_total_wan: float
+    execution_pct: float | None  # spent / budget over projects with a spending figure
+    project_count: int
+    indicator_count: int
+
+
+def department_summary(results: Sequence[ProjectStatus]) -> DepartmentSummary:
+    projects = dict.fromkeys(STATUSES, 0)
+    budgets = dict.fromkeys(STATUSES, 0)
+    indicators = dict.fromkeys(STATUSES, 0)
+    total = spent = reported_budget = 0.0
+    n_ind = 0
+    for r in results:
+        projects[r.status] += 1
+        budgets[r.budget.status] += 1
+        for st in r.indicators:
+            indicators[st.status] += 1
+        n_ind += len(r.indicators)
+        b = r.project.budget_wan or 0.0
+        total += b
+        if r.project.spent_wan is not None:
+            spent += r.project.spent_wan
+            reported_budget += b
+    exe = spent / reported_budget * 100.0 if reported_budget > 0 else None
+    return DepartmentSummary(projects, budgets, indicators, total, spent, exe, len(results), n_ind)
+
+
+@dataclass(slots=True)
+class RiskItem:
+    """One row of the 'needs attention' list: a project's budget row or one indicator."""
+
+    project_id: Any
+    project_name: str
+    unit: str
+    area: str
+    budget_wan: float
+    kind: str  # 'budget' | 'indicator'
+    item: str  # '预算执行' or the 三级指标
+    indicator_id: Any
+    status: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def risk_items(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED, MISSING, AMBER)) -> list[RiskItem]:
+    """Items at risk, ordered by severity (red, missing, amber) then budget size (largest first),
+    then project name and the indicator's original order."""
+    wanted = set(statuses)
+    rows: list[tuple] = []
+    for r in results:
+        p = r.project
+        b = p.budget_wan or 0.0
+        if r.budget.status in wanted:
+            rows.append((-SEVERITY[r.budget.status], -b, p.name, -1,
+                         RiskItem(p.id, p.name, p.unit, p.area, b, "budget", "预算执行", None,
+                                  r.budget.status, r.budget.reason)))
+        for i, st in enumerate(r.indicators):
+            if st.status in wanted:
+                rows.append((-SEVERITY[st.status], -b, p.name, i,
+                             RiskItem(p.id, p.name, p.unit, p.area, b, "indicator", st.indicator.level3,
+                                      st.indicator.id, st.status, st.reason)))
+    rows.sort(key=lambda t: t[:4])
+    return [t[4] for t in rows]
