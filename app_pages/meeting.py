@@ -132,6 +132,7 @@ else:
              f"<th>原因</th></tr>{rows}</table>" if rows else "<div class='jx-reason'>全部指标为绿色或未到评价期。</div>")
     more = f"<div class='jx-more'>另有{s['more']}项未显示，详见项目详情。</div>" if s["more"] else ""
     gap = None if s["execution_pct"] is None or s["expected_pct"] is None else s["execution_pct"] - s["expected_pct"]
+    gap_text = "" if gap is None else f"（差{gap:+.1f}个百分点）"
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}<span class="name">{e(s['name'])}</span></div>
@@ -140,7 +141,7 @@ else:
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{_num(s['spent'], '{:,.2f}', '未填报')}</div><div class="k">累计支出（万元）</div></div>
 <div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率</div></div>
-<div><div class="v">{_num(s['expected_pct'], '{:.1f}%')}</div><div class="k">计划进度{'' if gap is None else f'（差{gap:+.1f}个百分点）'}</div></div>
+<div><div class="v">{_num(s['expected_pct'], '{:.1f}%')}</div><div class="k">计划进度{gap_text}</div></div>
 <div><div class="v">{badge_html(s['budget_status'], size='1.6rem')}</div><div class="k">预算执行</div></div>
 </div>
 {chips_html(s['counts'], title='指标状态（项）', unit='', hide_zero=True)}

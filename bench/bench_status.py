@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from domain.periods import checkpoint_dates, periods_of_year, time_progress  # noqa: E402
 from domain.settings import Settings  # noqa: E402
-from domain.status import IndicatorInput, PlanPoint, ProjectInput, evaluate_all, count_statuses  # noqa: E402
+from domain.status import IndicatorInput, PlanPoint, ProjectInput, count_statuses, evaluate_all  # noqa: E402
 from domain.targets import parse_target  # noqa: E402
 
 YEAR = 2024

@@ -20,10 +20,10 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,7 @@ class ScratchDatabase:
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._pg_name: str | None = None
 
-    def __enter__(self) -> "ScratchDatabase":
+    def __enter__(self) -> ScratchDatabase:
         if self.server_url and self.server_url.startswith(("postgres://", "postgresql")):
             import psycopg
 
@@ -247,7 +247,7 @@ def bench_save(ctx: Context) -> list[Result]:
                 raise RuntimeError(f"只有{len(rows)}个指标可填报")
             if kind == "insert" and any(r["version"] is not None for r in rows):
                 raise RuntimeError(f"{code}已有填报值")
-            times["dry"].append(timed(lambda: save_indicator_rows(engine, WHO, code, rows, dry_run=True)))
+            times["dry"].append(timed(lambda: save_indicator_rows(engine, WHO, code, rows, dry_run=True)))  # noqa: B023 - timed now
             t = time.perf_counter()
             res = save_indicator_rows(engine, WHO, code, rows)
             times[kind].append(time.perf_counter() - t)
@@ -297,7 +297,7 @@ def bench_exports(ctx: Context) -> list[Result]:
     plain_s = timed(lambda: _plain_xlsx(df))
     view_peak = traced_peak_mb(xlsx)
     size_mb = len(xlsx()) / 2**20
-    del df
+    df = None  # free the frame before the next measurement
 
     from data_access.db import make_engine, migrate
     from data_access.exports import export_bundle

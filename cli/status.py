@@ -80,7 +80,8 @@ def cmd_status(args) -> int:
         return 0
     print(f"{report['fiscal_year']}年度 截至{report['as_of']}")
     for p in report["projects"]:
-        print(f"[{STATUS_LABELS[p['status']]}] {p['name']}（{p['unit']}）— 预算：[{STATUS_LABELS[p['budget_status']]}] {p['budget_reason']}")
+        budget = f"[{STATUS_LABELS[p['budget_status']]}] {p['budget_reason']}"
+        print(f"[{STATUS_LABELS[p['status']]}] {p['name']}（{p['unit']}）— 预算：{budget}")
         for i in p["indicators"]:
             print(f"    [{STATUS_LABELS[i['status']]}] {i['level3']}（目标{i['target']}）：{i['reason']}")
     return 0

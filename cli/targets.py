@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cli import command, engine_for, err
 
+
 def _add_import_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, help="绩效目标表文件（.txt 文本导出、.docx 或 .xlsx）")
     p.add_argument("--year", type=int, default=2024, help="预算年度（默认2024）")

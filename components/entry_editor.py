@@ -19,7 +19,8 @@ Session-state keys are prefixed ``entry_``; the current editor keys are in ``ent
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st

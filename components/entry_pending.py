@@ -20,7 +20,8 @@ Session-state keys are prefixed ``entry_``.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st

@@ -9,8 +9,8 @@ clicked (``data=callable`` runs on a separate thread), so rendering the page cos
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Mapping
 
 import pandas as pd
 import streamlit as st

@@ -8,7 +8,7 @@ every inserted text escaped.
 from __future__ import annotations
 
 import html
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import streamlit as st

@@ -37,8 +37,9 @@ The checks a production start-up applies to these values are in ``data_access.pr
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitoring.db"
 DEFAULT_COOKIE_NAME = "jxsjk_auth"

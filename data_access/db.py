@@ -1,15 +1,15 @@
 """Engine, sessions and schema migrations.
 
 SQLite file by default (``sqlite:///data/monitoring.db``, WAL mode); PostgreSQL when ``DATABASE_URL`` says
-so (psycopg 3). The URL is read and normalised by ``data_access.config``. The schema is managed by Alembic: ``migrate(engine)`` upgrades to head and is called on
-app start and by every ``manage.py`` command.
+so (psycopg 3). The URL is read and normalised by ``data_access.config``. The schema is managed by Alembic:
+``migrate(engine)`` upgrades to head and is called on app start and by every ``manage.py`` command.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.pool import NullPool

@@ -15,9 +15,10 @@ table whatever the number of projects (no N+1):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
@@ -166,7 +166,7 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
         ).all():
             plans[pid].append(PlanPoint(label, due, pct))
 
-        I = Indicator
+        I = Indicator  # noqa: E741 - a short alias keeps the column list of one query readable
         inds: dict[int, list[tuple]] = defaultdict(list)
         targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
         for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,

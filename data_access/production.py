@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from data_access.config import Config, config_from
 from data_access.demo_accounts import DEMO_PASSWORDS

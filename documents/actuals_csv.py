@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from documents.actuals_layout import (
     _CSV_IND_FIELDS,

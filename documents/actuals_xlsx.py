@@ -9,8 +9,9 @@ file that is not a template (the layout is in ``documents.actuals_layout``).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -154,7 +155,7 @@ def _data_sheet(wb, title: str, layout, records, note: str, heading: str):
             ws.column_dimensions[letter].hidden = True
     for r, rec in enumerate(records, start=4):
         group = _group(rec.get("_mode")) if layout is IND_LAYOUT else None
-        for c, (header, key, _w, fld) in enumerate(layout, start=1):
+        for c, (_header, key, _w, fld) in enumerate(layout, start=1):
             applies = fld is not None and (group is None or fld in _APPLIES[group] or fld in _COMMON)
             value = _cell_value(rec.get(key)) if (fld is None or applies) else None
             if fld == DATE and isinstance(value, datetime):
@@ -287,7 +288,7 @@ def _read_sheet(ws, title: str, layout, kind: str, code: str, out: ActualsFile) 
     for r in range(header_row + 1, ws.max_row + 1):
         cells = ws[r]
 
-        def get(h: str):
+        def get(h: str, cells=cells):
             i = positions[_norm_header(h)]
             return _xlsx_value(cells[i]) if i < len(cells) else None
 

@@ -14,8 +14,8 @@ live here once:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from domain.document import (
     INDICATOR_HEADER,
@@ -252,7 +252,8 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
                 values_row = rows[i + 1] if i + 1 < len(rows) else None
                 values = [c for c in _cells(values_row, 1)[1:] if c] if values_row else []
                 if not labels or len(values) != len(labels):
-                    local.append(ImportProblem(place, f"资金支出计划应有{len(labels) or 4}个节点及对应的累计进度，实际读到{len(values)}个值"))
+                    local.append(ImportProblem(
+                        place, f"资金支出计划应有{len(labels) or 4}个节点及对应的累计进度，实际读到{len(values)}个值"))
                 else:
                     for lab, val in zip(labels, values):
                         pct = parse_pct(val)
@@ -314,7 +315,8 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
         else:
             local.append(ImportProblem(label, "缺少项目名称"))
     if not header_seen and not any("指标表头" in p.message for p in local):
-        local.append(ImportProblem(label, "表格不完整：没有找到指标表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据）"))
+        local.append(ImportProblem(
+            label, "表格不完整：没有找到指标表头（一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据）"))
     elif header_seen and not project.indicators:
         local.append(ImportProblem(label, "表格不完整：没有任何指标行"))
     if not project.plan and not any("资金支出计划" in p.message for p in local):

@@ -5,8 +5,9 @@ overall goal, the indicator table, notes."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter as L

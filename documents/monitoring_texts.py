@@ -3,8 +3,9 @@ values, 备注, the √ columns, the projected summary of a project, goals, the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from domain.status import (
     AMBER,

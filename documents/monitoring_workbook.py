@@ -29,8 +29,9 @@ single source the split is exact).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 

@@ -17,12 +17,14 @@ budget-weighted expected progress of the same projects (their own plans, 序时�
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
-from documents.charts import chart_png as render_png, department_spending_chart
+from documents.charts import chart_png as render_png
+from documents.charts import department_spending_chart
 from documents.monitoring_texts import month_span, value_text
 from documents.report_parts import HEADINGS as HEADINGS  # re-exported: tests check the section headings
 from documents.report_parts import (
@@ -71,7 +73,8 @@ def report_docx(
     y = year or as_of.year
     span = month_span(as_of)
     doc = Doc()
-    doc.title(f"{department}{y}年{span}项目支出绩效运行监控报告", f"（初稿）{as_of_text(as_of)} · 由绩效双监控看板根据填报数据生成，请核实后定稿")
+    doc.title(f"{department}{y}年{span}项目支出绩效运行监控报告",
+              f"（初稿）{as_of_text(as_of)} · 由绩效双监控看板根据填报数据生成，请核实后定稿")
     fig = department_figures(results, as_of, y)
     inds = [st for r in results for st in r.indicators]
     _basic(doc, results, meta, as_of, department, y, fig, inds)
@@ -232,7 +235,8 @@ def _missing(doc: Doc, results) -> None:
                             (f"指标{sum(1 for st in r.indicators if st.status == MISSING)}项"
                              if any(st.status == MISSING for st in r.indicators) else "")) if x) + "）"
             for r in missing_p)
-        doc.para(runs=[("未按期填报：", STATUS_RGB[MISSING]), (f"{len(missing_p)}个项目有应填未填的数据：{items}。请督促责任单位补报。", None)])
+        doc.para(runs=[("未按期填报：", STATUS_RGB[MISSING]),
+                       (f"{len(missing_p)}个项目有应填未填的数据：{items}。请督促责任单位补报。", None)])
 
 
 def _measures(doc: Doc, results, flagged, bcounts, icounts) -> None:

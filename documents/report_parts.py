@@ -5,8 +5,9 @@ sections with them."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT

@@ -17,8 +17,9 @@ Layout of a project sheet (10 columns A–J): title, （YYYY年度）, the 预�
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font

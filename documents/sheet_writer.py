@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from copy import copy
-from typing import Any, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font

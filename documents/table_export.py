@@ -27,9 +27,10 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Mapping
 from copy import copy
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -39,7 +40,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 # re-exported: the download buttons import the media types from here
-from documents.mime import CSV_MIME as CSV_MIME, XLSX_MIME as XLSX_MIME
+from documents.mime import CSV_MIME as CSV_MIME
+from documents.mime import XLSX_MIME as XLSX_MIME
 from documents.xlsx_style import (
     BODY_FONT,
     BORDER,
@@ -62,6 +64,7 @@ from documents.xlsx_style import (
     status_fill,
     status_font,
 )
+
 # re-exported: callers outside documents/ import these from here
 from documents.xlsx_style import STATUS_COLOURS as STATUS_COLOURS
 from documents.xlsx_style import display_width as display_width

@@ -21,6 +21,7 @@ import openpyxl
 
 from documents.assemble import Item, Paragraph, Row
 from documents.targets_common import MAX_ROWS, DocumentError
+
 # a table row with its text only in column A stays a row: these are the layout's row labels
 _ROW_KEYS = ("项目编码", "项目名称", "项目资金主要用途", "资金支出计划", "绩效目标", "一级指标")
 

@@ -15,7 +15,7 @@ Pure: no Streamlit, no database. Pass ``now=`` to make a function deterministic 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -24,14 +24,14 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 def utcnow() -> datetime:
     """Now, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aware(dt: datetime | None) -> datetime | None:
     """``dt`` with a time zone: a naive value (as SQLite returns it) is read as UTC."""
     if dt is None:
         return None
-    return dt if dt.utcoffset() is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.utcoffset() is not None else dt.replace(tzinfo=UTC)
 
 
 def to_local(dt: datetime | None) -> datetime | None:
@@ -49,7 +49,7 @@ def today_local(now: datetime | None = None) -> date:
 
 def local_day_start_utc(d: date) -> datetime:
     """The UTC instant at which the Beijing day ``d`` begins (for "since"/"until" filters on stored times)."""
-    return datetime.combine(d, time.min, BEIJING).astimezone(timezone.utc)
+    return datetime.combine(d, time.min, BEIJING).astimezone(UTC)
 
 
 def format_time(value: Any) -> str:

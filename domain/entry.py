@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from domain.entry_values import (
     DATE_HINT,
@@ -58,11 +59,11 @@ from domain.entry_values import (
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import (
     ACCUMULATING,
+    ACHIEVED,
     CAP,
     LEVEL,
     MODE_DEADLINE,
     QUALITATIVE_MODE,
-    ACHIEVED,
     BudgetStatus,
     ExplanationRequirements,
     IndicatorInput,
@@ -441,7 +442,8 @@ def route_generic_values(mode: str, actual: Any = None, projected: Any = None) -
 
 
 __all__ = [
-    "ANY_VERSION", "route_generic_values", "MAX_TEXT", "ACTUAL", "JUDGEMENT", "DATE", "PROJECTED", "PROJECTED_JUDGEMENT", "LIKELIHOOD", "REASONS",
+    "ANY_VERSION", "route_generic_values", "MAX_TEXT", "ACTUAL", "JUDGEMENT", "DATE", "PROJECTED", "PROJECTED_JUDGEMENT",
+    "LIKELIHOOD", "REASONS",
     "EXPLANATION", "MEASURES", "REMARKS", "SPENT", "PROJECTED_SPENT", "ROW", "PERIOD", "PROJECT", "INDICATOR",
     "INDICATOR_FIELDS", "SPENDING_FIELDS", "FIELD_LABELS", "MODE_KIND_LABELS", "FieldError", "EntryValueError",
     "field_label", "applicable_fields", "is_blank", "parse_number", "check_number_range", "parse_date",

@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES, normalise_judgement, normalise_likelihood
 

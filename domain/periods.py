@@ -17,9 +17,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 MONTH = "month"
 QUARTER = "quarter"
@@ -96,7 +97,7 @@ class Period:
             return f"{self.year}年1月"
         return f"{self.year}年1-{self.last_month}月"
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         last = 12 if self.kind == MONTH else 4
         if self.index == 1:
             return Period(self.year - 1, self.kind, last)

@@ -60,7 +60,7 @@ class Settings:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "Settings":
+    def from_dict(cls, d: dict[str, Any] | None) -> Settings:
         """Build from a stored dict. Missing keys take defaults, unknown keys are ignored, and
         values that cannot be converted are kept as given so that ``validate()`` reports them
         (this never raises)."""
@@ -73,7 +73,7 @@ class Settings:
             kwargs[f.name] = _coerce(d[f.name], _DEFAULTS[f.name])
         return cls(**kwargs)
 
-    def with_changes(self, **changes: Any) -> "Settings":
+    def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------ validation

@@ -73,7 +73,7 @@ class Target:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Target":
+    def from_dict(cls, d: dict) -> Target:
         def _d(v):
             return date.fromisoformat(v) if isinstance(v, str) and v else None
 

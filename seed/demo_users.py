@@ -8,7 +8,7 @@ start while any of them is active or any account still uses one of their passwor
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import bcrypt
 from sqlalchemy import Engine, select
@@ -21,7 +21,7 @@ from data_access.passwords import BCRYPT_ROUNDS
 from data_access.users import UserError, create_user, user_count
 
 
-@lru_cache(maxsize=None)
+@cache
 def _demo_hash(password: str) -> str:
     # hashed once per process: seeding many test databases stays fast
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")

@@ -66,8 +66,8 @@ from data_access.actuals.results import (
 from data_access.actuals.saving import save_indicator_rows, save_spending_rows
 from data_access.actuals.values import fmt_value
 from domain.clock import format_time
-from domain.labels import ACTION_LABELS, ENTITY_LABELS  # the audit filter's choices
 from domain.entry import ANY_VERSION
+from domain.labels import ACTION_LABELS, ENTITY_LABELS  # the audit filter's choices
 
 __all__ = [
     "SYSTEM_ADMIN", "SOURCE_LABELS", "RowError", "Conflict", "Change", "SaveResult", "save_indicator_rows",

@@ -14,8 +14,8 @@ Definitions chosen here:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session

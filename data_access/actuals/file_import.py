@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -25,10 +26,10 @@ from data_access.actuals.results import ImportResult, LineChange, LineError
 from data_access.actuals.rows import SPECS
 from data_access.actuals.saving import save_rows_in
 from data_access.models import Indicator, Period, Project
-from domain.settings import Settings
 from data_access.permissions import Principal
 from domain import entry as E
 from domain.entry import INDICATOR_ROWS, SPENDING_ROWS
+from domain.settings import Settings
 from domain.status import indicator_mode
 
 
@@ -55,7 +56,7 @@ class _Lookup:
     by_id: dict[int, Indicator] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, s, parsed) -> "_Lookup":
+    def load(cls, s, parsed) -> _Lookup:
         out = cls(settings_of(s), {pc: fy for pc, fy in s.execute(select(Period.code, Period.fiscal_year_id))})
         need_names = any(r.project_id is None and r.indicator_id is None for r in parsed.rows)
         if need_names:

@@ -13,9 +13,9 @@ Definitions chosen here:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -35,7 +35,6 @@ from data_access.permissions import LEADER, Principal, visible_project_filter
 from data_access.years import year_id
 from domain import entry as E
 from domain.clock import format_time
-from domain.status_marks import status_text
 from domain.settings import Settings
 from domain.status import (
     ACCUMULATING,
@@ -49,7 +48,7 @@ from domain.status import (
     fmt_num,
     indicator_mode,
 )
-
+from domain.status_marks import status_text
 
 IND_EDIT_COLUMNS: dict[str, str] = {
     "当前完成值": E.ACTUAL,

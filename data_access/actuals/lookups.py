@@ -10,8 +10,9 @@ Definitions chosen here:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -44,7 +45,7 @@ def latest_by(rows: Iterable[tuple[int, str, datetime | None, Any]], ends: Mappi
     """key -> value of the latest period (then the latest saved) among (key, code, updated_at, value)."""
     best: dict[int, tuple] = {}
     for key, code, at, value in rows:
-        rank = (ends.get(code, date.min), aware(at) or datetime.min.replace(tzinfo=timezone.utc))
+        rank = (ends.get(code, date.min), aware(at) or datetime.min.replace(tzinfo=UTC))
         if key not in best or rank > best[key][0]:
             best[key] = (rank, value)
     return {k: v for k, (_, v) in best.items()}

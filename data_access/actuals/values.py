@@ -13,8 +13,9 @@ Definitions chosen here:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from data_access.models import IndicatorActual, SpendingActual
 from domain import entry as E

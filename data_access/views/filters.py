@@ -13,9 +13,9 @@ Definitions chosen here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 from domain.periods import MONTH, QUARTER, Period, format_day, periods_of_year
 from domain.status import (

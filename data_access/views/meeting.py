@@ -8,7 +8,7 @@ most eight) and counts the green ones. Pure: evaluated statuses in, dicts out.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from data_access.views.filters import ViewFilters, filter_projects, format_actual
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, count_statuses, worst

@@ -16,8 +16,8 @@ Definitions chosen here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 import pandas as pd
 

@@ -12,8 +12,8 @@ Definitions chosen here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -53,7 +53,7 @@ def actual_points(hist: pd.DataFrame, as_of: date, group: bool) -> list[tuple[da
         if k not in latest or (at is not None and latest[k][2] is not None and at > latest[k][2]):
             latest[k] = (p, spent, at)
     by_end: dict[date, list] = {}
-    for (pid, end), (p, spent, _at) in latest.items():
+    for (_pid, end), (p, spent, _at) in latest.items():
         by_end.setdefault(end, []).append((p, spent))
     out = []
     for end in sorted(by_end):

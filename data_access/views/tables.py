@@ -11,7 +11,7 @@ budget; the indicator table keeps the document order of one project's indicators
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -120,7 +120,8 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
     return pd.DataFrame(cols, columns=list(cols))
 
 
-INDICATOR_COLUMNS = ["状态", "一级指标", "二级指标", "三级指标", "目标", "当前值", "全年预计", "完成可能性", "原因", "偏差原因", "说明", "纠偏措施"]
+INDICATOR_COLUMNS = ["状态", "一级指标", "二级指标", "三级指标", "目标", "当前值", "全年预计", "完成可能性", "原因",
+                     "偏差原因", "说明", "纠偏措施"]
 
 
 def indicators_frame(result: ProjectStatus | None, f: ViewFilters = ViewFilters()) -> pd.DataFrame:

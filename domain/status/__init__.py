@@ -40,10 +40,10 @@ from domain.status.budget import (
     evaluate_budget,
 )
 from domain.status.explanations import (
+    ExplanationRequirements,
     budget_explanation_required,
     check_explanations,
     explanation_requirements,
-    ExplanationRequirements,
 )
 from domain.status.indicators import (
     default_accumulates,
@@ -52,20 +52,20 @@ from domain.status.indicators import (
 )
 from domain.status.model import (
     BudgetStatus,
-    entered_text,
     IndicatorInput,
     IndicatorStatus,
     PlanPoint,
     ProjectInput,
     ProjectStatus,
+    entered_text,
 )
 from domain.status.rollup import (
-    department_summary,
     DepartmentSummary,
+    RiskItem,
+    department_summary,
     evaluate_all,
     evaluate_project,
     risk_items,
-    RiskItem,
 )
 from domain.status.words import (
     ACCUMULATING,
@@ -91,8 +91,8 @@ from domain.status.words import (
     REASON_CATEGORIES,
     RED,
     SEVERITY,
-    STATUSES,
     STATUS_LABELS,
+    STATUSES,
     count_statuses,
     fmt_num,
     normalise_judgement,

@@ -25,7 +25,7 @@ from domain.status.words import (
 from domain.targets import Target
 
 
-def entered_text(ind: "IndicatorInput", projected: bool = False) -> str:
+def entered_text(ind: IndicatorInput, projected: bool = False) -> str:
     """An entered value as text with its unit ('85人次', '95.0%', '达成', '2024-05-01完成'); '' if none."""
     value = ind.projected if projected else ind.actual
     judgement = ind.projected_judgement if projected else ind.actual_judgement

@@ -3,9 +3,10 @@ summary, risk list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status.budget import budget_status

@@ -5,9 +5,8 @@ Everything here is shared by the budget and indicator rules (docs/rules.md §1, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
-
 
 # --------------------------------------------------------------------------- status words
 

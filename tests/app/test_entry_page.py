@@ -238,7 +238,7 @@ def test_upload_previews_then_saves_on_confirm(open_entry, seeded):
     csv = ("project,indicator,period,actual,projected,likelihood,reasons,explanation,measures,remarks\n"
            "区本课程经费,教师学生满意度,2024Q3,96,,,,,,\n"
            "区本课程经费,设备质量,2024Q3,很好,,,,,,\n"
-           "高新中学装备经费,设备质量,2024Q3,达成,,,,,,\n").encode("utf-8")
+           "高新中学装备经费,设备质量,2024Q3,达成,,,,,,\n").encode()
     up = next(u for u in at.file_uploader)
     up.set_value(("a.csv", csv, "text/csv")).run()
     assert not at.exception, at.exception

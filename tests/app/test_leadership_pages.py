@@ -306,9 +306,10 @@ def test_selecting_a_risk_row_opens_that_project(open_as):
 
 
 def test_project_change_history_lists_audited_edits(new_app, sign_in, demo):
+    from sqlalchemy import select
+
     from data_access.db import session_scope
     from data_access.models import AuditLog, SpendingActual
-    from sqlalchemy import select
 
     pid = int(projects_of(demo).iloc[0]["id"])
     with session_scope(demo) as s:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from components import navigation
-from tests.conftest import ROOT
 from components.navigation import ADMIN_ONLY, EVERYONE, PageEntry, pages_for_role, table_problems
 from data_access.models import AuditLog
 from data_access.users import MAX_FAILED_ATTEMPTS, create_user, get_user_with_units, set_active
 from seed.demo_users import DEMO_PASSWORDS, ensure_demo_users
+from tests.conftest import ROOT
 
 
 def _errors(at) -> list[str]:
@@ -78,7 +78,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(new_app, app
     assert _errors(at) == ["密码连续错误5次，账户已锁定，请15分钟后再试"]
     info = get_user_with_units(app_engine, "jiaoyu")
     assert info.locked_until is not None
-    assert timedelta(minutes=14) < info.locked_until - datetime.now(timezone.utc) <= timedelta(minutes=15)
+    assert timedelta(minutes=14) < info.locked_until - datetime.now(UTC) <= timedelta(minutes=15)
 
     # the right password is refused while the database says locked; nothing more is counted
     at = _submit(at, "JiaoYu", DEMO_PASSWORDS["jiaoyu"])

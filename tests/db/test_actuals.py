@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from data_access.actuals import (
     ANY_VERSION,
@@ -25,9 +26,8 @@ from data_access.actuals import (
     spending_frame,
 )
 from data_access.db import current_revision
-from data_access.models import AuditLog, IndicatorActual, Period, Project, SpendingActual, Unit
+from data_access.models import AuditLog, IndicatorActual, SpendingActual, Unit
 from data_access.permissions import PermissionDenied, Principal
-from sqlmodel import Session
 
 Q3 = "2024Q3"
 ADMIN = Principal("admin", "管理员", "admin")
@@ -421,7 +421,9 @@ def test_concurrent_writers_never_lose_an_update(db_url, seeded_engine, ids):
 # --------------------------------------------------------------------------- files and the command line
 
 
-def _fill_template(data: bytes, edits: dict[tuple[str, str], dict[str, object]], spending: dict[str, dict] = {}) -> bytes:
+def _fill_template(data: bytes, edits: dict[tuple[str, str], dict[str, object]],
+                   spending: dict[str, dict] | None = None) -> bytes:
+    spending = spending or {}
     import io
 
     import openpyxl

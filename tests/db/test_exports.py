@@ -16,11 +16,11 @@ from sqlalchemy import event, select, update
 from sqlmodel import Session
 
 from data_access.exports import (
+    ProjectNotFound,
     department_spending_series,
     export_bundle,
     monitoring_inputs,
     project_ids_by_name,
-    ProjectNotFound,
     selfeval_results,
 )
 from data_access.models import Indicator, IndicatorActual, Project
@@ -189,7 +189,7 @@ def test_report_docx_from_the_demo_data(demo):
     assert f"累计支出{spent:,.2f}万元" in text and "序时进度75.0%" in text
     reds = [(r, st) for r in b.results for st in r.indicators if st.status == "red"]
     assert reds
-    for r, st in reds:
+    for _r, st in reds:
         assert f"「{st.indicator.level3.strip()}」【红】" in text
     assert "纠偏措施" in text and "已明确新负责人" in text  # staff measures from the demo data
     assert "预计执行率" in text

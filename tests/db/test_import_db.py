@@ -3,7 +3,6 @@ Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -13,7 +12,6 @@ import pytest
 from data_access.targets import ImportRefused, dump, save_document
 from documents.targets_io import DocumentError, read_target_document
 from seed.loader import SEED_DOCUMENT, load_assignments, load_seed_if_empty
-
 from tests.conftest import ROOT
 
 

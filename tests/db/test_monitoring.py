@@ -8,15 +8,14 @@ import sys
 from datetime import date
 
 from data_access.monitoring import (
+    SettingsInvalid,
     default_as_of_date,
     evaluate,
     load_settings,
     periods_with_data,
     save_settings,
-    SettingsInvalid,
 )
 from seed.demo import load_demo_data
-
 from tests.conftest import ROOT
 
 

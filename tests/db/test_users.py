@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from data_access.permissions import (
     visible_project_filter,
 )
 
-T0 = datetime(2024, 9, 30, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 9, 30, 8, 0, tzinfo=UTC)
 PW = "correct-horse-1"
 
 
@@ -193,7 +193,7 @@ def test_after_a_lock_expires_the_user_gets_five_fresh_attempts(engine, units):
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
     later = T0 + U.LOCKOUT + timedelta(seconds=1)
-    for i in range(4):
+    for _ in range(4):
         assert U.authenticate(engine, "boss", "nope-nope", now=later).reason == "invalid"
     assert U.authenticate(engine, "boss", "nope-nope", now=later).reason == "locked"
 
@@ -257,7 +257,7 @@ def test_lock_state_is_stored_as_utc(engine, units):
         U.record_failed_login(engine, "boss", now=datetime(2024, 9, 30, 16, 0, tzinfo=timezone(timedelta(hours=8))))
     with engine.connect() as c:
         until = c.execute(select(User.locked_until).where(User.username == "boss")).scalar()
-    assert until == datetime(2024, 9, 30, 8, 15, tzinfo=timezone.utc)
+    assert until == datetime(2024, 9, 30, 8, 15, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- demo accounts

@@ -43,7 +43,7 @@ def big_document(tmp_path_factory) -> Path:
     first = text.index(names[0] + "项目绩效目标表")  # the department part comes before the first project
     head, body = text[:first], text[first:]
     pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
-    big = head + "".join(pattern.sub(lambda m: f"{m.group(0)}（副本{k:03d}）", body) for k in range(COPIES))
+    big = head + "".join(pattern.sub(lambda m, k=k: f"{m.group(0)}（副本{k:03d}）", body) for k in range(COPIES))
     path = tmp_path_factory.mktemp("big") / "big_targets.txt"
     path.write_text(big, encoding="utf-8")
     doc = read_target_document(path.read_bytes(), path.name, BIG_YEAR)

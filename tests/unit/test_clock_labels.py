@@ -1,6 +1,6 @@
 """The one clock (Beijing display time, UTC storage) and the audit vocabularies' Chinese labels."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -11,8 +11,8 @@ from domain.labels import action_label, entity_label, value_text
 
 @pytest.mark.parametrize("value, shown", [
     (datetime(2024, 10, 12, 10, 30), "2024-10-12 18:30"),  # naive = UTC, as SQLite returns it
-    (datetime(2024, 10, 12, 10, 30, tzinfo=timezone.utc), "2024-10-12 18:30"),
-    (datetime(2024, 12, 31, 16, 5, tzinfo=timezone.utc), "2025-01-01 00:05"),  # crosses the date line
+    (datetime(2024, 10, 12, 10, 30, tzinfo=UTC), "2024-10-12 18:30"),
+    (datetime(2024, 12, 31, 16, 5, tzinfo=UTC), "2025-01-01 00:05"),  # crosses the date line
     (pd.Timestamp("2024-10-12 10:30", tz="UTC"), "2024-10-12 18:30"),
     ("2024-10-12T10:30:00+00:00", "2024-10-12 18:30"),
     (None, ""), (float("nan"), ""), (pd.NaT, ""), ("", ""),
@@ -22,13 +22,13 @@ def test_times_show_in_beijing_time(value, shown):
 
 
 def test_today_is_the_date_in_beijing():
-    assert today_local(datetime(2024, 9, 30, 16, 0, tzinfo=timezone.utc)) == date(2024, 10, 1)
-    assert today_local(datetime(2024, 9, 30, 15, 59, tzinfo=timezone.utc)) == date(2024, 9, 30)
+    assert today_local(datetime(2024, 9, 30, 16, 0, tzinfo=UTC)) == date(2024, 10, 1)
+    assert today_local(datetime(2024, 9, 30, 15, 59, tzinfo=UTC)) == date(2024, 9, 30)
 
 
 def test_a_beijing_day_starts_at_16_utc_the_day_before():
-    assert local_day_start_utc(date(2024, 10, 1)) == datetime(2024, 9, 30, 16, 0, tzinfo=timezone.utc)
-    assert aware(datetime(2024, 1, 1)).tzinfo is timezone.utc
+    assert local_day_start_utc(date(2024, 10, 1)) == datetime(2024, 9, 30, 16, 0, tzinfo=UTC)
+    assert aware(datetime(2024, 1, 1)).tzinfo is UTC
 
 
 @pytest.mark.parametrize("action, entity, label", [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
+from functools import cache
 
 import bcrypt
 import pytest
@@ -29,7 +29,7 @@ OLD_DEV_KEY = "dev-only-insecure-cookie-key-do-not-use-in-production"
 EXAMPLE_KEY = "CHANGE-ME-another-long-random-string"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hash(pw: str) -> str:
     return bcrypt.hashpw(pw.encode(), bcrypt.gensalt(4)).decode()
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from domain.periods import checkpoint_dates
 from domain.settings import Settings
 from domain.status import (
-    STATUS_LABELS,
     AMBER,
     BLUE,
     GREEN,
     GREY,
     MISSING,
     RED,
+    STATUS_LABELS,
     IndicatorInput,
     PlanPoint,
     ProjectInput,
@@ -491,7 +494,6 @@ def test_unconvertible_stored_value_is_reported_not_raised():
 
 # --------------------------------------------------------------------------- robustness
 
-from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
 
 _RAWS = ["≥90%", ">2400人次", "≤3万/块", "=1所", "＝3000元/个", "=165.2万元", "431人", "2024年12月31日",
          "完成", "是", "95%", "100%", "=0起", "≥372元/人", "随便什么文字", ""]

@@ -263,7 +263,8 @@ def test_monitoring_sheet_layout_and_ticks():
     assert ws["A1"].value == "项目支出绩效目标执行监控表" and ws["A2"].value == "（2024年1-9月）"
     assert (ws["A3"].value, ws["C3"].value) == ("项目名称", "区本课程经费")
     assert (ws["A4"].value, ws["C4"].value, ws["I4"].value, ws["K4"].value) == ("主管部门", "高新区社会事务局", "实施单位", "教育科")
-    assert [ws[c].value for c in ("E5", "G5", "I5", "K5", "M5")] == ["年初预算数", "调整后预算数", "1-9月执行数", "1-9月执行率", "全年预计执行数"]
+    assert [ws[c].value for c in ("E5", "G5", "I5", "K5", "M5")] == [
+        "年初预算数", "调整后预算数", "1-9月执行数", "1-9月执行率", "全年预计执行数"]
     assert [ws[f"C{r}"].value for r in (6, 7, 8)] == ["年度资金总额", "其中：财政资金", "其他资金"]
     # totals, and the proportional split (80/20) of spending 30 and projection 80
     assert [ws[c].value for c in ("E6", "G6", "I6", "K6", "M6")] == [100, 100, 30, 0.3, 80]

@@ -11,7 +11,6 @@ Create Date: 2026-11-29 12:53:59.157947
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
