@@ -1,4 +1,4 @@
-"""Export of the risk list in a real browser (issue #6): the leader opens 风险清单, clicks 导出Excel and
+"""Export of the risk list in a real browser: the leader opens 风险清单, clicks 导出Excel and
 导出CSV; the files hold exactly the rows the page shows (the count the page displays, and the risk list
 computed through ``data_access`` for the same as-of date), with the header row and coloured status cells.
 """

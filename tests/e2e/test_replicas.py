@@ -1,4 +1,4 @@
-"""Two Streamlit replicas on one PostgreSQL database, and nginx in front of them (issue #7, item 3).
+"""Two Streamlit replicas on one PostgreSQL database, and nginx in front of them.
 
 * ``replicas``: a fresh PostgreSQL database (``manage.py init`` once), two ``streamlit run app.py``
   processes on two free ports with the same ``STREAMLIT_SERVER_COOKIE_SECRET`` and ``AUTH_COOKIE_KEY``

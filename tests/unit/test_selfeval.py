@@ -1,4 +1,4 @@
-"""Self-evaluation preview (PRODUCT §6): scores a user would check by hand."""
+"""Self-evaluation preview (docs/rules.md, self-evaluation): scores a user would check by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Status rules (PRODUCT §4-§5), table-driven with real 指标值 from the 2024 document.
+"""Status rules (docs/rules.md), table-driven with real 指标值 from the 2024 document.
 
 Each row states what a user would see: the colour, and the numbers the one-line reason must show.
 """
