@@ -94,7 +94,7 @@ with tab_rules:
                         values[name] = st.checkbox(label, value=bool(v), help=_help(name), key=f"set_{name}")
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,
-                                                    format_func=PERIOD_WORDS.get, help=_help(name), key=f"set_{name}")
+                                                    format_func=PERIOD_WORDS.__getitem__, help=_help(name), key=f"set_{name}")
                     else:
                         values[name] = st.text_input(label, value="、".join(v), help=_help(name) + "；用顿号或逗号分隔",
                                                      key=f"set_{name}")
@@ -137,7 +137,7 @@ with tab_users:
         with st.form("create_user", clear_on_submit=True):
             username = st.text_input("用户名", key="new_user_username", help="小写字母、数字、下划线、点和连字符，2–32位")
             name = st.text_input("姓名", key="new_user_name")
-            role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.get, key="new_user_role")
+            role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.__getitem__, key="new_user_role")
             chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units")
             password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
             ok = st.form_submit_button("创建", key="new_user_submit")

@@ -65,7 +65,7 @@ with left:
     st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
 with right:
     st.subheader("与上期相比")
-    if prev is None:
+    if prev is None or changes is None:
         st.info("本期为年度第一期，没有上期可比较。")
     else:
         st.caption(f"与{period_option_label(prev)}相比，按项目状态")

@@ -75,7 +75,7 @@ st.subheader("审计日志")
 f1, f2, f3, f4 = st.columns(4)
 user = f1.text_input("操作人", key="audit_user")
 action_labels = {"": "全部", **A.ACTION_LABELS}
-action = f2.selectbox("操作", list(action_labels), format_func=action_labels.get, key="audit_action")
+action = f2.selectbox("操作", list(action_labels), format_func=action_labels.__getitem__, key="audit_action")
 period_filter = f3.selectbox("填报期", [""] + [s.code for s in A.period_states(engine, year)],
                              format_func=lambda c: "全部" if not c else A.period_label(c), key="audit_period")
 since = f4.date_input("起始日期", value=date.today() - timedelta(days=30), key="audit_since")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import runpy
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,11 @@ PAGES = [
     ("app_pages/admin_settings.py", "设置"),
 ]
 TARGET_WARM_S = 1.0
+
+
+def _run_through_app(main_script_path: str) -> None:
+    """Streamlit's multipage hook, replaced so every rerun goes through app.py like a live server."""
+    runpy.run_path(main_script_path, run_name="__main__")
 
 
 def _prepare(db_url: str | None) -> str:
@@ -86,7 +92,7 @@ def measure(db_url: str | None = None, username: str = "admin", repeat: int = 3)
     os.environ.setdefault("AUTH_LOGIN_SLEEP", "0")
     os.chdir(ROOT)
     # as in tests/app/conftest.py: every rerun goes through app.py (login + navigation), like a live server
-    script_runner._mpa_v1 = lambda path: __import__("runpy").run_path(path, run_name="__main__")
+    script_runner._mpa_v1 = _run_through_app
     st.cache_data.clear()
     st.cache_resource.clear()
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
-COMMANDS: dict[str, tuple[str, object, object]] = {}
+Handler = Callable[[argparse.Namespace], Any]
+Configure = Callable[[argparse.ArgumentParser], None]
+COMMANDS: dict[str, tuple[str, Handler, Configure | None]] = {}
 
 # one module per area; add yours here
 MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export", "cli.actuals",
            "cli.backup"]
 
 
-def command(name: str, help_text: str, configure=None):
+def command(name: str, help_text: str, configure: Configure | None = None) -> Callable[[Handler], Handler]:
     """Register a sub-command; ``configure(parser)`` adds its own arguments."""
 
-    def deco(fn):
+    def deco(fn: Handler) -> Handler:
         COMMANDS[name] = (help_text, fn, configure)
         return fn
 
@@ -49,16 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import signal
-
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `manage.py dump | head` ends quietly
     for m in MODULES:
         importlib.import_module(m)
-    try:
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001
-        pass
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
     args = build_parser().parse_args(argv)
     _help, fn, _configure = COMMANDS[args.command]
     return int(fn(args) or 0)

@@ -97,9 +97,9 @@ def cmd_import_actuals(args) -> int:
               f"{ch.new if ch.new is not None else '（空）'}")
     if result.errors or result.conflicts:
         err("以下行未保存：")
-        for e in result.errors:
-            item = f" {e.item}" if e.item else ""
-            err(f"  {e.where}{item}：{e.message}")
+        for problem in result.errors:
+            item = f" {problem.item}" if problem.item else ""
+            err(f"  {problem.where}{item}：{problem.message}")
         for where, item, c in result.conflicts:
             err(f"  {where} {item}：{c.message()}")
         return 1

@@ -213,7 +213,7 @@ def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, credenti
         return
     username = cookie_username(token, key, config.auth_cookie_expiry_days)
     entry = credentials.get("usernames", {}).get(username) if username else None
-    if entry is None:
+    if entry is None or username is None:
         _delete_cookie(authenticator)
         if username:
             ss[_ERROR_KEY] = EXPIRED_COOKIE_MESSAGE

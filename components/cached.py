@@ -105,7 +105,7 @@ def evaluate(ctx: PageContext, as_of: date | None = None) -> list[ProjectStatus]
     return _evaluate(ctx.rev, ctx.year, as_of or ctx.as_of, ctx.vis)
 
 
-_newest = {"rev": None}
+_newest: dict[str, int | None] = {"rev": None}
 _newest_lock = threading.Lock()
 
 
@@ -215,10 +215,12 @@ def project_spending(read: ReadContext, project_id: int, as_of: date) -> pd.Data
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def project_history(read: ReadContext, project_id: int) -> pd.DataFrame:
     """The project's budget row and indicators evaluated at the end of every period with data."""
-    engine = get_engine()
-    evaluated = [(p, next(iter(monitoring.evaluate(engine, read.year, p.end, project_filter=read.project_filter,
+    engine, year = get_engine(), read.year
+    if year is None:
+        raise ValueError("project_history needs the context's year")
+    evaluated = [(p, next(iter(monitoring.evaluate(engine, year, p.end, project_filter=read.project_filter,
                                                    project_ids=[project_id])), None))
-                 for p in V.history_periods(periods_with_data(read.rev, read.year))]
+                 for p in V.history_periods(periods_with_data(read.rev, year))]
     return V.project_history_frame(evaluated)
 
 

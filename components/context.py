@@ -60,6 +60,7 @@ class ReadContext:
 class PageContext(ReadContext):
     """A ``ReadContext`` with the period and the filters chosen in the filter bar (``year`` is set)."""
 
+    year: int
     period_key: str
     as_of: date
     prev_key: str | None = None

@@ -18,7 +18,7 @@ Definitions chosen here:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -45,7 +45,7 @@ LIMIT = f"最多{V.MAX_TEXT}字"
 NUMERIC_MODES = (ACCUMULATING, LEVEL, CAP)
 
 
-def _text_col(label: str, help_: str, width: str | None = None) -> Any:
+def _text_col(label: str, help_: str, width: Literal["small", "medium", "large"] | None = None) -> Any:
     return st.column_config.TextColumn(label, help=help_, width=width)
 
 

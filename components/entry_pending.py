@@ -176,7 +176,7 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
     except PermissionDenied as e:
         state[MESSAGES] = [{"kind": kind, "submitted": 1, "denied": str(e)}]
         return
-    before = next((c for c in state.get(CONFLICTS, {}).get(period, [])
+    before: dict[str, Any] = next((c for c in state.get(CONFLICTS, {}).get(period, [])
                    if c["kind"] == kind and c["entity_id"] == entity_id), {})
     conflicts = _drop_conflict(period, kind, entity_id)
     if res.ok:

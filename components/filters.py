@@ -39,11 +39,12 @@ def _from_query_params() -> dict:
     out: dict = {}
     try:
         qp = st.query_params
-        if qp.get("year"):
-            out["year"] = int(qp.get("year"))
-        if qp.get("period"):
-            parse_period(qp.get("period"))
-            out["period"] = qp.get("period")
+        year, period = qp.get("year"), qp.get("period")
+        if year:
+            out["year"] = int(year)
+        if period:
+            parse_period(period)
+            out["period"] = period
         for name in LISTS:
             values = qp.get_all(PARAMS[name])
             if values:

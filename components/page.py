@@ -35,7 +35,9 @@ def leadership_page(title: str | None, *, statuses: bool = True, groups: bool = 
         st.title(title)
     rev = revision()
     year, as_of, f = filter_bar(principal, rev=rev, statuses=statuses, groups=groups, demo_banner=demo_banner)
-    period = parse_period(current_period_key())
+    key = current_period_key()
+    assert key is not None, "filter_bar stores the period it shows"
+    period = parse_period(key)
     prev = previous_period(period)
     return PageContext(rev=rev, vis=visibility_key(principal), year=year, period_key=period.key, as_of=as_of,
                        prev_key=prev.key if prev else None, prev_as_of=prev.end if prev else None, filters=f)

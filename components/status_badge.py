@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -137,7 +138,7 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
     return cfg
 
 
-def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
+def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Literal["auto"] = "auto",
                  columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
     """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
     numbers formatted (万元 two decimals, percentages one). Extra keyword arguments (``on_select``,

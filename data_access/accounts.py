@@ -74,11 +74,11 @@ class UserInfo:
         return role_label(self.role)
 
     def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and aware(self.locked_until) > now_or_utcnow(now)  # type: ignore[operator]
+        return self.locked_until is not None and aware(self.locked_until) > now_or_utcnow(now)
 
 
-def _units_by_user(s: Session, user_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-    out: dict[int, list[tuple[int, str]]] = {}
+def _units_by_user(s: Session, user_ids: Sequence[int | None]) -> dict[int | None, list[tuple[int, str]]]:
+    out: dict[int | None, list[tuple[int, str]]] = {}
     if not user_ids:
         return out
     rows = s.execute(
@@ -94,7 +94,7 @@ def _units_by_user(s: Session, user_ids: Sequence[int]) -> dict[int, list[tuple[
 
 def _info(u: User, units: list[tuple[int, str]]) -> UserInfo:
     return UserInfo(
-        id=u.id,  # type: ignore[arg-type]
+        id=u.id,
         username=u.username,
         name=u.name,
         role=u.role,
@@ -203,7 +203,7 @@ def _lookup_units(s: Session, names: Iterable[str]) -> list[Unit]:
             wanted.append(n)
     if not wanted:
         return []
-    found = {u.name: u for u in s.scalars(select(Unit).where(Unit.name.in_(wanted)))}  # type: ignore[attr-defined]
+    found = {u.name: u for u in s.scalars(select(Unit).where(Unit.name.in_(wanted)))}
     missing = [n for n in wanted if n not in found]
     if missing:
         raise UserError("找不到责任单位：" + "、".join(missing) + "（请先导入绩效目标表，或检查单位名称）")
@@ -255,14 +255,14 @@ def create_user(
             s.add(user)
             s.flush()
             for unit in unit_rows:
-                s.add(UserUnit(user_id=user.id, unit_id=unit.id))  # type: ignore[arg-type]
+                s.add(UserUnit(user_id=user.id, unit_id=unit.id))
             add_user_audit(
                 s, actor, "create_user", user,
                 f"创建用户 {uname}（{role_label(r)}）" + ("，单位：" + "、".join(u.name for u in unit_rows) if unit_rows else "")
                 + ("，演示账户" if is_demo else ""),
             )
             bump_revision(s)
-            info = _info(user, [(u.id, u.name) for u in unit_rows])  # type: ignore[misc]
+            info = _info(user, [(u.id, u.name) for u in unit_rows])
     except IntegrityError as e:  # a concurrent create of the same username
         raise UserError(f"用户名已存在：{uname}") from e
     return info

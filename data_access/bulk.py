@@ -98,7 +98,7 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
                 s.execute(insert(model), rows[i:i + batch])
 
         unit_ids = {}
-        existing_units = dict(s.execute(select(Unit.name, Unit.id)).tuples().all())
+        existing_units: dict[str, int] = dict(s.execute(select(Unit.name, Unit.id)).tuples().all())
         b = base(Unit)
         new_units = []
         for name in data.units:

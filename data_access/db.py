@@ -86,9 +86,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def bump_revision(session: Session) -> None:
     """Every write calls this inside its transaction; cached reads key on the revision."""
-    res = session.exec(text("UPDATE data_version SET revision = revision + 1 WHERE id = 1"))  # type: ignore[call-overload]
+    res = session.exec(text("UPDATE data_version SET revision = revision + 1 WHERE id = 1"))
     if res.rowcount == 0:
-        session.exec(text("INSERT INTO data_version (id, revision) VALUES (1, 1)"))  # type: ignore[call-overload]
+        session.exec(text("INSERT INTO data_version (id, revision) VALUES (1, 1)"))
 
 
 def current_revision(engine: Engine) -> int:

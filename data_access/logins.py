@@ -30,7 +30,7 @@ def locked_message(locked_until: datetime | None, now: datetime | None = None) -
     """'账户已锁定，请15分钟后再试' with the minutes actually left (rounded up, at least 1)."""
     minutes = int(LOCKOUT.total_seconds() // 60)
     if locked_until is not None:
-        left = (aware(locked_until) - now_or_utcnow(now)).total_seconds()  # type: ignore[operator]
+        left = (aware(locked_until) - now_or_utcnow(now)).total_seconds()
         minutes = max(1, -(-int(left) // 60))
     return f"账户已锁定，请{minutes}分钟后再试"
 

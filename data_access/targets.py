@@ -300,7 +300,7 @@ def dump(engine: Engine, year: int | None = None) -> dict:
     field by field (areas, projects, plan, goals, indicators with their parsed targets), so the code
     reads top to bottom like the output."""
     with Session(engine) as s:
-        q = select(FiscalYear).order_by(FiscalYear.year.desc())  # type: ignore[union-attr]
+        q = select(FiscalYear).order_by(FiscalYear.year.desc())
         if year is not None:
             q = select(FiscalYear).where(FiscalYear.year == year)
         fy = s.exec(q).first()
@@ -312,10 +312,10 @@ def dump(engine: Engine, year: int | None = None) -> dict:
         projects = list(s.exec(select(Project).where(Project.fiscal_year_id == fy.id).order_by(Project.seq, Project.id)))
         pids = [p.id for p in projects]
         plans: dict[int, list[PlanCheckpoint]] = {}
-        for c in s.exec(select(PlanCheckpoint).where(PlanCheckpoint.project_id.in_(pids)).order_by(PlanCheckpoint.seq)):  # type: ignore[union-attr]
+        for c in s.exec(select(PlanCheckpoint).where(PlanCheckpoint.project_id.in_(pids)).order_by(PlanCheckpoint.seq)):
             plans.setdefault(c.project_id, []).append(c)
         inds: dict[int, list[Indicator]] = {}
-        for i in s.exec(select(Indicator).where(Indicator.project_id.in_(pids)).order_by(Indicator.seq)):  # type: ignore[union-attr]
+        for i in s.exec(select(Indicator).where(Indicator.project_id.in_(pids)).order_by(Indicator.seq)):
             inds.setdefault(i.project_id, []).append(i)
 
         def _iso(d: date | None) -> str | None:

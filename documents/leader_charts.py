@@ -11,6 +11,7 @@ Palette (checked for a projector and for red-green colour blindness, the words c
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -41,6 +42,11 @@ PLAN, ACTUAL, TIME = "计划累计支出", "实际累计支出", "序时进度"
 SERIES_COLORS = {PLAN: "#1f77b4", ACTUAL: "#d62728", TIME: "#7f7f7f"}
 
 
+def _title(title: str | None) -> dict[str, Any]:
+    """The ``title`` property of a chart, or nothing."""
+    return {"title": alt.Title(title, font=FONT, fontSize=16, anchor="start")} if title else {}
+
+
 def status_scale() -> alt.Scale:
     """Colour scale keyed on the Chinese status words (红/黄/…), in display order (worst first)."""
     return alt.Scale(domain=[STATUS_LABELS[s] for s in STATUSES], range=[STATUS_COLORS[s] for s in STATUSES])
@@ -65,7 +71,7 @@ def status_matrix_chart(
     cell_width: int = 78,
     cell_height: int = 26,
     title: str | None = None,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """A heatmap of status words: one rect per (row, col), coloured by ``status`` (a Chinese status
     word), with ``text`` printed in the cell and a dark outline around 未填报 cells.
 
@@ -98,15 +104,13 @@ def status_matrix_chart(
                 tooltip=[alt.Tooltip(f"{t}:N") for t in tooltip],
             )
         )
-    chart = alt.layer(*layers).properties(
+    return alt.LayerChart(layer=layers).properties(
         width=max(cell_width * len(cols), 160),
         height=max(cell_height * len(rows), 40),
         # fit the width to the page, keep the height: every row stays readable whatever the legend takes
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        **_title(title),
     )
-    if title:
-        chart = chart.properties(title=alt.Title(title, font=FONT, fontSize=16, anchor="start"))
-    return chart
 
 
 def spending_series(
@@ -165,10 +169,7 @@ def spending_chart(series: pd.DataFrame, *, as_of: date | None = None, title: st
         rule = alt.Chart(rule_df).mark_rule(color="#444444", strokeDash=[2, 2]).encode(
             x="日期:T", tooltip=[alt.Tooltip("说明:N", title="截至日")])
         layers.append(rule)
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    if title:
-        chart = chart.properties(title=alt.Title(title, font=FONT, fontSize=16, anchor="start"))
-    return chart
+    return alt.LayerChart(layer=layers).properties(width=width, height=height, **_title(title))
 
 
 __all__ = [

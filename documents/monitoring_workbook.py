@@ -50,7 +50,7 @@ def summary_frame(results: Sequence[ProjectStatus], meta: Mapping[Any, Mapping[s
     """One row per project (the summary sheet): budget, spent, 执行率, plan, projection, budget status,
     indicator status counts, project status and its reason; then a 合计 row."""
     span = month_span(as_of)
-    rows = []
+    rows: list[dict[str, Any]] = []
     tot_b = tot_s = tot_rb = tot_p = 0.0
     any_p = False
     for i, r in enumerate(results, start=1):

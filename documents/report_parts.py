@@ -151,13 +151,13 @@ def department_figures(results: Sequence[ProjectStatus], as_of: date, year: int)
     total = sum(r.project.budget_wan or 0.0 for r in results)
     rep = [r for r in results if r.project.spent_wan is not None]
     rep_budget = sum(r.project.budget_wan or 0.0 for r in rep)
-    spent = sum(r.project.spent_wan for r in rep)
+    spent = sum(r.project.spent_wan or 0.0 for r in rep)
     exp_w = [(r.project.budget_wan or 0.0, r.budget.expected_pct) for r in rep if r.budget.expected_pct is not None]
     plan_pct = sum(b * e for b, e in exp_w) / sum(b for b, _ in exp_w) if exp_w and sum(b for b, _ in exp_w) else None
     planned_all = sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0 for r in results)
     proj = [r for r in results if r.project.projected_spent_wan is not None]
     proj_budget = sum(r.project.budget_wan or 0.0 for r in proj)
-    proj_spent = sum(r.project.projected_spent_wan for r in proj)
+    proj_spent = sum(r.project.projected_spent_wan or 0.0 for r in proj)
     return {
         "budget_total": total, "reported": len(rep), "reported_budget": rep_budget, "spent": spent,
         "execution_pct": spent / rep_budget * 100.0 if rep_budget else None,

@@ -258,7 +258,8 @@ def _style_ids(ws, plan: _Plan) -> dict[tuple, int]:
     wb = ws.parent
     ids: dict[tuple, int] = {}
     for ci in range(len(plan.cols)):
-        keys = {None} if plan.status[ci] is None else set(plan.status[ci]) | {None}
+        statuses = plan.status[ci]
+        keys: set[str | None] = {None} if statuses is None else set(statuses) | {None}
         dates = {False} | ({True} if any(isinstance(v, (date, datetime)) for v in plan.values[ci]) else set())
         for key in keys:
             for is_date in dates:

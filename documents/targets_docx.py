@@ -25,7 +25,7 @@ _P, _TBL, _SDT, _SDT_CONTENT = _q("p"), _q("tbl"), _q("sdt"), _q("sdtContent")
 _TR, _TC, _TCPR, _VMERGE, _HMERGE = _q("tr"), _q("tc"), _q("tcPr"), _q("vMerge"), _q("hMerge")
 _VAL = _q("val")
 # run content that carries text; deleted text (w:delText) and text in w:del / w:moveFrom is left out
-_TEXT_TAGS = {_q("t"): None, _q("tab"): "\t", _q("cr"): "\n", _q("noBreakHyphen"): "-"}
+_TEXT_TAGS: dict[str, str | None] = {_q("t"): None, _q("tab"): "\t", _q("cr"): "\n", _q("noBreakHyphen"): "-"}
 _BR, _BR_TYPE = _q("br"), _q("type")
 _SYM, _SYM_CHAR, _SYM_FONT = _q("sym"), _q("char"), _q("font")
 # Insert > Symbol in the Symbol font stores private-use code points: the operators that matter here
@@ -127,7 +127,8 @@ def _paragraph_text(p) -> str:
             if not isinstance(tag, str) or tag in _SKIP_CONTAINERS:
                 continue
             if tag in _TEXT_TAGS:
-                out.append((el.text or "") if _TEXT_TAGS[tag] is None else _TEXT_TAGS[tag])
+                fixed = _TEXT_TAGS[tag]
+                out.append((el.text or "") if fixed is None else fixed)
             elif tag == _SYM:
                 out.append(_symbol(el))
             elif tag == _BR:

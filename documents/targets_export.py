@@ -231,10 +231,10 @@ def document_to_xlsx(doc: TargetDocument) -> bytes:
         if p.plan:
             row += 1
             put(row, 1, PLAN_HEADER)
-            for k, c in enumerate(p.plan, start=2):
-                put(row, k, _clean(c.label))
-                pct = put(row + 1, k, float(Decimal(format(c.cumulative_pct, ".15g")) / 100))
-                pct.number_format = "0%" if float(c.cumulative_pct).is_integer() else "0.0#%"
+            for k, point in enumerate(p.plan, start=2):
+                put(row, k, _clean(point.label))
+                pct = put(row + 1, k, float(Decimal(format(point.cumulative_pct, ".15g")) / 100))
+                pct.number_format = "0%" if float(point.cumulative_pct).is_integer() else "0.0#%"
             row += 1
         row += 1
         put(row, 1, "绩效目标")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, overload
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -34,6 +34,10 @@ def aware(dt: datetime | None) -> datetime | None:
     return dt if dt.utcoffset() is not None else dt.replace(tzinfo=UTC)
 
 
+@overload
+def to_local(dt: datetime) -> datetime: ...
+@overload
+def to_local(dt: None) -> None: ...
 def to_local(dt: datetime | None) -> datetime | None:
     """``dt`` in Beijing time (naive values read as UTC)."""
     dt = aware(dt)

@@ -208,7 +208,7 @@ def parse_date(value: Any, label: str = "完成日期", year: int | None = None)
 
 def format_date(value: date | None) -> str:
     """The canonical text of a stored date: ``2024-08-15``."""
-    if is_blank(value):
+    if value is None or is_blank(value):
         return ""
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()

@@ -174,10 +174,10 @@ def default_as_of(year: int, periods_with_data: Iterable[str] = (), today: date 
     if ends:
         return max(ends)
     today = today or date.today()
-    p = latest_closed_period(today, year, kind)
-    if p is None:
+    closed = latest_closed_period(today, year, kind)
+    if closed is None:
         return first_due_date(year, kind) if today.year <= year else year_end(year)
-    return p.end
+    return closed.end
 
 
 # --------------------------------------------------------------------------- time progress

@@ -137,7 +137,7 @@ _BASIS_WORD = {"actual": "实际", "projected": "全年预计"}
 def _qual_score(j: str | None, w: float, s: Settings, year_end: bool) -> tuple[float, bool, str]:
     if j == IN_PROGRESS and year_end:
         j = NOT_ACHIEVED
-    share = {ACHIEVED: s.qual_achieved, PARTIAL: s.qual_partial, NOT_ACHIEVED: s.qual_not_achieved}.get(j)
+    share = {ACHIEVED: s.qual_achieved, PARTIAL: s.qual_partial, NOT_ACHIEVED: s.qual_not_achieved}.get(j or "")
     if share is None:
         if j == IN_PROGRESS:
             return 0.0, False, "进行中且无全年预计，暂计0分"
@@ -155,7 +155,7 @@ def _score_item(ind: IndicatorInput, w: float, s: Settings, year_end: bool) -> S
             j, basis = _pick_judgement(ind, year_end)
             sc, est, note = _qual_score(j, w, s, year_end)
             return SelfEvalItem(ind, group, w, sc, basis if j else None, est, note)
-        a = t.value
+        a = t.number
         word = _BASIS_WORD[basis]
         if mode == CAP:
             met = b < a - _EPS if t.op == "<" else b <= a + _EPS
@@ -176,7 +176,7 @@ def _score_item(ind: IndicatorInput, w: float, s: Settings, year_end: bool) -> S
         return SelfEvalItem(ind, group, w, sc, basis, False, note)
 
     if mode == MODE_DEADLINE:
-        dl = t.deadline
+        dl = t.due
         if ind.actual_date is not None:
             if ind.actual_date <= dl:
                 return SelfEvalItem(ind, group, w, w, "actual", False,

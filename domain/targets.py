@@ -43,17 +43,38 @@ class Target:
         return EXACT
 
     @property
+    def number(self) -> float:
+        """``value`` of a numeric target; the rules ask it only of targets whose mode is numeric."""
+        if self.value is None:
+            raise ValueError(f"指标值「{self.raw}」没有数值")
+        return self.value
+
+    @property
+    def comparison(self) -> str:
+        """``op`` of a numeric target (``>=``, ``>``, ``<=``, ``<``, ``=``)."""
+        if self.op is None:
+            raise ValueError(f"指标值「{self.raw}」没有比较符号")
+        return self.op
+
+    @property
+    def due(self) -> date:
+        """``deadline`` of a deadline target."""
+        if self.deadline is None:
+            raise ValueError(f"指标值「{self.raw}」没有期限")
+        return self.deadline
+
+    @property
     def is_percent(self) -> bool:
         return self.unit == "%"
 
     @property
     def is_money(self) -> bool:
-        return bool(self.unit) and ("元" in self.unit)
+        return self.unit is not None and "元" in self.unit
 
     @property
     def is_per_unit(self) -> bool:
         """A unit cost or a rate per head/piece/month: 3万元/块, 10元/人/月."""
-        return bool(self.unit) and "/" in self.unit
+        return self.unit is not None and "/" in self.unit
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -31,7 +31,7 @@ def _ensure_units(engine: Engine, names: set[str]) -> None:
     """The demo staff units exist after the seed import; create them if the targets are not loaded yet
     (the importer reuses units by name)."""
     with session_scope(engine) as s:
-        have = set(s.scalars(select(Unit.name).where(Unit.name.in_(sorted(names)))))  # type: ignore[attr-defined]
+        have = set(s.scalars(select(Unit.name).where(Unit.name.in_(sorted(names)))))
         for n in sorted(names - have):
             s.add(Unit(name=n))
 

@@ -43,7 +43,7 @@ from data_access.actuals.frames import (
     entry_frame,
     spending_frame,
 )
-from data_access.actuals.history import AuditFilters, audit_frame, field_text, history
+from data_access.actuals.history import HISTORY_COLUMNS, AuditFilters, audit_frame, field_text, history
 from data_access.actuals.periods import (
     PeriodState,
     default_entry_period,
@@ -75,6 +75,6 @@ __all__ = [
     "default_entry_period", "lock_period", "reopen_period", "IND_EDIT_COLUMNS", "IND_FIELD_COLUMNS",
     "IND_COLUMNS", "IND_READONLY_COLUMNS", "IND_HIDDEN_COLUMNS", "SP_EDIT_COLUMNS", "SP_FIELD_COLUMNS",
     "SP_COLUMNS", "SP_READONLY_COLUMNS", "SP_HIDDEN_COLUMNS", "entry_frame", "spending_frame",
-    "editable_projects", "history", "AuditFilters", "audit_frame", "format_time", "fmt_value", "ANY_VERSION",
+    "editable_projects", "history", "HISTORY_COLUMNS", "AuditFilters", "audit_frame", "format_time", "fmt_value", "ANY_VERSION",
     "LineError", "LineChange", "ImportResult", "import_actuals", "ACTION_LABELS", "ENTITY_LABELS", "field_text",
 ]

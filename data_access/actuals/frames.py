@@ -130,7 +130,7 @@ def _saved_by(s: Session, actuals) -> dict[str, str]:
     names = {a.updated_by for a in actuals if a is not None and a.updated_by}
     if not names:
         return {}
-    found = dict(s.execute(select(User.username, User.name).where(User.username.in_(sorted(names)))).tuples().all())
+    found: dict[str, str] = dict(s.execute(select(User.username, User.name).where(User.username.in_(sorted(names)))).tuples().all())
     return {u: (found.get(u) or u) for u in names}
 
 

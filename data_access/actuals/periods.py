@@ -66,9 +66,9 @@ def period_states(engine: Engine, year: int | None = None, kind: str | None = No
             pq = pq.where(Period.kind == kind)
         periods = list(s.execute(pq.order_by(Period.end, Period.kind)).scalars())
         codes = [p.code for p in periods]
-        n_ind = dict(s.execute(select(IndicatorActual.period_code, func.count()).where(
+        n_ind: dict[str, int] = dict(s.execute(select(IndicatorActual.period_code, func.count()).where(
             IndicatorActual.period_code.in_(codes)).group_by(IndicatorActual.period_code)).all())
-        n_sp = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
+        n_sp: dict[str, int] = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
             SpendingActual.period_code.in_(codes)).group_by(SpendingActual.period_code)).all())
     return [PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
                         aware(p.locked_at), int(n_ind.get(p.code, 0)), int(n_sp.get(p.code, 0)))

@@ -126,7 +126,7 @@ def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows
     period, year, ids = start
     wanted = sorted(set(ids.values()))
     targets = spec.load(s, wanted, period, settings_of(s), year)
-    q = (select(spec.model)
+    q: Any = (select(spec.model)
          .where(getattr(spec.model, spec.key).in_(wanted), spec.model.period_code == period.code)
          .order_by(spec.model.id))
     if not dry_run:

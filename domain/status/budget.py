@@ -96,7 +96,7 @@ def _year_end(status: str, reason: str, rate: float, projected: float | None, pr
             status = RED
             needs_reason = True
             reason += f"；全年预计执行数{projected:.2f}万元超过预算{budget:.2f}万元"
-        elif proj_pct < c.floor * 100.0 - EPS:
+        elif proj_pct is not None and proj_pct < c.floor * 100.0 - EPS:
             needs_reason = True
             if SEVERITY[status] < SEVERITY[AMBER]:
                 status = AMBER

@@ -107,8 +107,8 @@ def _accumulating_status(x: float, base: float, t: Target, c: Context, year_valu
     else:
         # a count that has reached but not passed its annual value early is on target, not
         # over-achieved: "≥1所" done by Q3 is green ("已达全年目标值，未超出")
-        s = GREEN if abs(x - t.value) <= EPS else BLUE
-    if year_value and s in (GREEN, BLUE) and not _meets(x, t.op, t.value):
+        s = GREEN if abs(x - t.number) <= EPS else BLUE
+    if year_value and s in (GREEN, BLUE) and not _meets(x, t.comparison, t.number):
         s = AMBER  # a year-end value short of its target is never better than amber
     return s, ratio
 
@@ -122,14 +122,14 @@ def _band_text(s: str, c: Context, ratio: float) -> str:
 
 
 def _level_status(x: float, t: Target, mode: str, c: Context) -> str:
-    v = t.value
+    v = t.number
     if mode == CAP:
-        if _within_cap(x, t.op, v):
+        if _within_cap(x, t.comparison, v):
             return GREEN
         if c.margin > 0 and x <= v * (1 + c.margin) + EPS:
             return AMBER
         return RED
-    if _meets(x, t.op, v):
+    if _meets(x, t.comparison, v):
         return GREEN
     if c.margin > 0 and x >= v * (1 - c.margin) - EPS:
         return AMBER
@@ -222,7 +222,7 @@ def _numeric(ind: IndicatorInput, mode: str, c: Context) -> _Numbers:
     proj = _entered(ind.projected)
     if proj is not None:  # the projected year-end value, judged as a year-end value
         if mode == ACCUMULATING:
-            n.projected, pr = _accumulating_status(proj, t.value, t, c, True)
+            n.projected, pr = _accumulating_status(proj, t.number, t, c, True)
             n.projected_text = (f"全年预计{fmt_num(proj, t.unit)}，达全年目标的{pr * 100:.1f}%"
                                 f"（{_band_text(n.projected, c, pr)}）")
             if actual is not None and proj < actual - EPS:
@@ -236,9 +236,9 @@ def _numeric(ind: IndicatorInput, mode: str, c: Context) -> _Numbers:
         n.projected, n.projected_text = _projected_judgement(ind)
 
     # Hebei: a higher-is-better value more than X% above the annual target must be explained
-    if t.op in (">=", ">") and t.value > 0:
+    if t.op in (">=", ">") and t.number > 0:
         top = max((v for v in (actual, proj) if v is not None), default=None)
-        n.overachieved = top is not None and top > t.value * (1 + c.over) + EPS
+        n.overachieved = top is not None and top > t.number * (1 + c.over) + EPS
     return n
 
 
@@ -248,7 +248,7 @@ def _pro_rated(n: _Numbers, actual: float, t: Target, c: Context) -> None:
     if c.share <= 0:
         n.current, n.text = GREY, f"未到监控期，目标{raw}"
         return
-    n.pro_rated = t.value * c.share
+    n.pro_rated = t.number * c.share
     n.current, n.ratio = _accumulating_status(actual, n.pro_rated, t, c, c.year_end)
     band = _band_text(n.current, c, n.ratio)
     if c.year_end:
@@ -273,7 +273,7 @@ def _qualitative(ind: IndicatorInput, mode: str, c: Context) -> tuple[str, str]:
 
 
 def _deadline(ind: IndicatorInput, t: Target, c: Context) -> tuple[str, str]:
-    deadline = t.deadline
+    deadline = t.due
     dl = format_day(deadline, c.year)
     label = MODE_LABELS[MODE_DEADLINE]
     done_on = ind.actual_date

@@ -460,3 +460,20 @@ def test_periods_tab_shows_lock_state(open_as, demo):
     assert {"2024年第三季度", "2024年9月"} <= set(periods["填报期"])
     assert set(periods["锁定"]) == {"未锁定"}
     assert periods.set_index("填报期").loc["2024年第三季度", "有填报数据"] == "是"
+
+
+def test_change_history_of_a_project_outside_ones_units_is_empty(demo):
+    """教育科 staff asking for the change history of a 卫健 project (a hand-edited ``?project=``) get an
+    empty table with the history's headers, not an error and not the other unit's edits."""
+    from components import cached
+    from components.context import ReadContext, visibility_key
+    from data_access.users import principal_for
+    from seed.demo_users import ensure_demo_users
+
+    ensure_demo_users(demo)
+    staff = principal_for(demo, "jiaoyu")
+    own = set(projects_of(demo, "教育科").id)
+    other = int(next(i for i in projects_of(demo).id if i not in own))
+    got = cached.change_history(ReadContext(rev=1, vis=visibility_key(staff), year=2024), other)
+    assert got.empty
+    assert list(got.columns) == ["时间", "填报期", "项目", "事项", "字段", "原值", "新值", "操作人", "来源"]
