@@ -253,7 +253,7 @@ def login(page, server: AppServer, username: str, password: str) -> None:
 def logout(page) -> None:
     page.get_by_role("button", name="退出登录").click()
     wait_idle(page)
-    page.get_by_role("button", name="登录").wait_for()
+    page.get_by_role("button", name="登录", exact=True).wait_for()
 
 
 def open_page(page, title: str) -> None:
