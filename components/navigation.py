@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+import streamlit as st
+
 from data_access.permissions import ADMIN, LEADER, ROLES, STAFF
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +90,6 @@ def table_problems(pages: list[PageEntry] | None = None) -> list[str]:
 def build_navigation(role: str | None, pages: list[PageEntry] | None = None):
     """The argument for ``st.navigation``: a list of ``st.Page``, or a dict ``{section: [...]}`` when any
     visible entry has a section. The first visible page is the default."""
-    import streamlit as st
-
     visible = pages_for_role(role, pages)
     st_pages = [
         st.Page(p.path, title=p.title, icon=p.icon or None, default=(i == 0)) for i, p in enumerate(visible)

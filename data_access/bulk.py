@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, text
 
 from data_access.db import bump_revision, session_scope
-from data_access.models import AuditLog, IndicatorActual, SpendingActual, utcnow
+from data_access.models import (
+    Area,
+    AuditLog,
+    FiscalYear,
+    Indicator,
+    IndicatorActual,
+    Period,
+    PlanCheckpoint,
+    Project,
+    SpendingActual,
+    Unit,
+    utcnow,
+)
+from domain.periods import MONTH, QUARTER, periods_of_year
 
 
 def replace_demo_actuals(engine: Engine, indicator_rows: list[dict], spending_rows: list[dict], username: str = "system") -> None:
@@ -49,19 +62,6 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
     foreign-key order with explicit ids so that later tables can point at earlier ones; the steps
     only make sense together.
     """
-    from sqlalchemy import func, text
-
-    from data_access.models import (
-        Area,
-        FiscalYear,
-        Indicator,
-        Period,
-        PlanCheckpoint,
-        Project,
-        Unit,
-    )
-    from domain.periods import MONTH, QUARTER, periods_of_year
-
     now = utcnow()
     with session_scope(engine) as s:
         fy = s.execute(select(FiscalYear).where(FiscalYear.year == data.year)).scalar_one_or_none()

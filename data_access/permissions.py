@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import false
 
+from data_access.models import Project
+
 ADMIN = "admin"
 LEADER = "leader"
 STAFF = "staff"
@@ -148,8 +150,6 @@ def visible_project_filter(principal: Principal | None, column=None):
     principal sees nothing.
     """
     if column is None:
-        from data_access.models import Project
-
         column = Project.unit_id
     if principal is None or principal.role not in ROLES:
         return false()

@@ -4,6 +4,11 @@
 * A function fits on a screen: at most ``MAX_FUNCTION_LINES`` lines (decorators and docstring included),
   unless its docstring gives the reason after the words ``Longer than 60 lines on purpose:`` (e.g.
   "Longer than 60 lines on purpose: one pass over the sheet; split, the column order would scatter").
+* Imports sit at the top of the module: an import inside a function hides a dependency (often one that
+  would be a cycle). Only the entry points that load on demand may do it: ``cli/`` (``manage.py``
+  registers every command at start-up, and a command imports pandas, openpyxl and the database only
+  when it runs) and ``bench/`` (a benchmark sets up its database and environment before it imports
+  the code it measures).
 * Page scripts, tests, migrations and the virtualenv are not checked: tests are tables of cases, a
   migration is a frozen record of a schema.
 
@@ -24,14 +29,15 @@ SKIP_PARTS = {"migrations", "tests", ".venv", "__pycache__"}
 MAX_MODULE_LINES = 420
 MAX_FUNCTION_LINES = 60
 REASON_MARK = "Longer than 60 lines on purpose:"
+LAZY_IMPORTS_ALLOWED = {"cli", "bench"}
 
 
-def _files(paths: list[str]) -> list[Path]:
+def _files(paths: list[str], root: Path) -> list[Path]:
     out: list[Path] = []
     for p in paths:
-        path = (ROOT / p) if not Path(p).is_absolute() else Path(p)
+        path = (root / p) if not Path(p).is_absolute() else Path(p)
         candidates = [path] if path.is_file() else sorted(path.rglob("*.py"))
-        out.extend(f for f in candidates if not SKIP_PARTS.intersection(f.relative_to(ROOT).parts))
+        out.extend(f for f in candidates if not SKIP_PARTS.intersection(f.relative_to(root).parts))
     return out
 
 
@@ -40,17 +46,22 @@ def _has_reason(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return REASON_MARK in doc
 
 
-def problems(paths: list[str] | None = None) -> list[str]:
+def problems(paths: list[str] | None = None, root: Path = ROOT) -> list[str]:
+    """One line per broken rule in ``paths`` (relative to ``root``; default: the application packages)."""
     out: list[str] = []
-    for f in _files(paths or PACKAGES):
-        rel = f.relative_to(ROOT)
+    for f in _files(paths or PACKAGES, root):
+        rel = f.relative_to(root)
         text = f.read_text(encoding="utf-8")
         n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         if n_lines > MAX_MODULE_LINES:
             out.append(f"{rel}: {n_lines} lines (max {MAX_MODULE_LINES}): split it by concern")
+        lazy_ok = rel.parts[0] in LAZY_IMPORTS_ALLOWED
         for node in ast.walk(ast.parse(text, filename=str(rel))):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
+            if not lazy_ok:
+                out.extend(f"{rel}:{inner.lineno}: import inside {node.name}(): move it to the top of the module"
+                           for inner in ast.walk(node) if isinstance(inner, (ast.Import, ast.ImportFrom)))
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             length = (node.end_lineno or node.lineno) - start + 1
             if length > MAX_FUNCTION_LINES and not _has_reason(node):
