@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.periods import format_day
+from domain.periods import format_day, year_end
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status.model import Context, IndicatorInput, IndicatorStatus
 from domain.status.words import (
@@ -66,7 +66,7 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     op = t.op
     if op in ("<=", "<"):
         return CAP
-    if op == "=" and (t.value == 0 or t.is_money or t.is_per_unit):
+    if op == "=" and (t.value == 0 or t.is_per_unit or (t.is_money and _is_cost(ind.level2))):
         return CAP
     acc = ind.accumulates
     if acc is None:
@@ -74,6 +74,21 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     if acc and t.value > 0:
         return ACCUMULATING
     return LEVEL
+
+
+def _is_cost(level2: str | None) -> bool:
+    """An ``=`` amount of money is a ceiling for 成本 indicators (and when the 二级指标 is not known), an
+    amount to deliver for every other 二级指标 (数量: 完成投资=165.2万元) — docs/rules.md §4.1."""
+    level = normalise_level(level2)
+    return not level or "成本" in level
+
+
+def whole_units_only(t: Target, share: float, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """A count whose 序时目标 would be less than one whole unit (``=1人`` at any date before year end,
+    ``≥2所`` before the middle of the year) is not pro-rated: a fraction of a 所 means nothing. It is
+    judged once, against the annual target, by year end (docs/rules.md §4.3)."""
+    counted = t.unit is None or t.unit in settings.count_units
+    return counted and 0 < share < 1.0 and t.number * share < 1.0 - EPS
 
 
 def evaluate_indicator(ind: IndicatorInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
@@ -248,6 +263,9 @@ def _pro_rated(n: _Numbers, actual: float, t: Target, c: Context) -> None:
     if c.share <= 0:
         n.current, n.text = GREY, f"未到监控期，目标{raw}"
         return
+    if whole_units_only(t, c.share, c.settings):
+        _whole_units(n, actual, t, c)
+        return
     n.pro_rated = t.number * c.share
     n.current, n.ratio = _accumulating_status(actual, n.pro_rated, t, c, c.year_end)
     band = _band_text(n.current, c, n.ratio)
@@ -256,6 +274,26 @@ def _pro_rated(n: _Numbers, actual: float, t: Target, c: Context) -> None:
     else:
         n.text = (f"{label}：累计{fmt_num(actual, unit)}，序时目标{fmt_num(n.pro_rated, unit)}"
                   f"（全年{raw}×序时{c.share * 100:.1f}%），达序时目标的{n.ratio * 100:.1f}%（{band}）")
+
+
+def _whole_units(n: _Numbers, actual: float, t: Target, c: Context) -> None:
+    """A count too small to pro-rate, judged against its annual target with year end as its deadline:
+    reached -> green (blue from the blue band up), not reached -> grey until ``deadline_amber_days``
+    before year end, amber inside that window."""
+    raw, unit = t.raw.strip(), t.unit
+    rule = f"整数目标按年末判断（序时目标{fmt_num(t.number * c.share, unit)}不足1{unit or ''}，不按序时折算）"
+    now = f"累计{fmt_num(actual, unit)}，全年目标{raw}"
+    if _meets(actual, t.comparison, t.number):
+        n.ratio = round(actual / t.number, 3)
+        n.current = BLUE if n.ratio >= c.r_blue and abs(actual - t.number) > EPS else GREEN
+        n.text = f"{rule}：{now}，" + ("已达全年目标值，未超出" if n.current == GREEN
+                                            else f"达全年目标的{n.ratio * 100:.1f}%（{c.bands[BLUE]}）")
+        return
+    days_left = (year_end(c.year) - c.as_of).days
+    if days_left <= c.window:
+        n.current, n.text = AMBER, f"{rule}：{now}，距年末还有{days_left}天，尚未达到"
+    else:
+        n.current, n.text = GREY, f"{rule}：{now}，尚未达到，年末前不评价"
 
 
 def _qualitative(ind: IndicatorInput, mode: str, c: Context) -> tuple[str, str]:

@@ -66,7 +66,17 @@ _JUDGEMENT_WORDS = {
     "未达到": NOT_ACHIEVED, "未实现": NOT_ACHIEVED, "没有完成": NOT_ACHIEVED,
     "进行中": IN_PROGRESS, "推进中": IN_PROGRESS, "实施中": IN_PROGRESS, "正在实施": IN_PROGRESS,
     "正在进行": IN_PROGRESS, "开展中": IN_PROGRESS, "未开始": IN_PROGRESS, "尚未开始": IN_PROGRESS,
+    # the tiers of the national 自评 form (财预〔2020〕10号) and the wording bureaus use in published tables
+    "达成年度指标": ACHIEVED, "达成预期指标": ACHIEVED, "达成预期目标": ACHIEVED, "达到预期": ACHIEVED,
+    "达到预期目标": ACHIEVED, "达到预期效果": ACHIEVED, "完成年度指标": ACHIEVED, "完成年度目标": ACHIEVED,
+    "全面完成": ACHIEVED, "显著提升": ACHIEVED, "明显提升": ACHIEVED, "显著提高": ACHIEVED, "明显改善": ACHIEVED,
+    "部分达成年度指标并具有一定效果": PARTIAL, "部分达成年度指标": PARTIAL, "部分达成预期指标": PARTIAL,
+    "基本达到": PARTIAL, "基本达到预期": PARTIAL, "基本达成年度指标": PARTIAL, "有所提升": PARTIAL,
+    "有所提高": PARTIAL, "有所改善": PARTIAL,
+    "未达成年度指标且效果较差": NOT_ACHIEVED, "未达成年度指标": NOT_ACHIEVED, "未达成预期指标": NOT_ACHIEVED,
+    "未达到预期": NOT_ACHIEVED, "未达到预期目标": NOT_ACHIEVED,
 }
+_EDGE_PUNCTUATION = "。．.，,；;！!「」“”\"'《》"
 _LIKELIHOOD_WORDS = {
     "确定能": CERTAIN, "确定": CERTAIN, "能": CERTAIN, "肯定能": CERTAIN, "能完成": CERTAIN,
     "有可能": POSSIBLE, "可能": POSSIBLE, "可能能": POSSIBLE,
@@ -80,7 +90,7 @@ def normalise_judgement(text: str | None) -> str | None:
     Unknown or empty text -> None."""
     if text is None:
         return None
-    s = "".join(str(text).split())
+    s = "".join(str(text).split()).strip(_EDGE_PUNCTUATION)
     return _JUDGEMENT_WORDS.get(s)
 
 

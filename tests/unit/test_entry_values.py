@@ -15,6 +15,7 @@ from domain.entry_values import (
     format_date,
     format_number,
     parse_date,
+    parse_judgement,
     parse_number,
 )
 from domain.status import ProjectInput
@@ -178,3 +179,18 @@ def test_texts_are_refused_over_the_limit_never_cut(raw, result, message):
     with pytest.raises(EntryValueError) as e:
         clean_text(raw, "说明")
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("达成年度指标", "达成"), ("部分达成年度指标并具有一定效果", "部分达成"), ("未达成年度指标且效果较差", "未达成"),
+     ("基本达到", "部分达成"), ("显著提升", "达成"), ("已完成。", "达成")],
+)
+def test_official_judgement_wording_is_accepted(typed, stored):
+    """The tiers of the national 自评 form and common variants are what staff copy from last year's table."""
+    assert parse_judgement(typed) == stored
+
+
+def test_unknown_judgement_is_refused_with_the_choices():
+    with pytest.raises(EntryValueError, match="不认识「差不多」，可选 达成/部分达成/未达成/进行中"):
+        parse_judgement("差不多")

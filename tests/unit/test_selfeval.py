@@ -80,6 +80,10 @@ def test_budget_score_is_capped_execution_rate():
         ("＝3000元/个", 3750, "成本指标", 40.0),  # exact amount over: A/B
         ("=0起", 2, "质量指标", 0.0),
         ("=0起", 0, "质量指标", 50.0),
+        # an = amount of money is delivered in 数量 (B/A: 86% delivered is not full marks), a ceiling in 成本
+        ("=165.2万元", 142.07, "数量指标", 50 * 142.07 / 165.2),
+        ("=165.2万元", 142.07, "成本指标", 50.0),
+        ("=165.2万元", 180, "成本指标", 50 * 165.2 / 180),
     ],
 )
 def test_quantitative_scores(raw, actual, level2, expected_score):

@@ -81,7 +81,21 @@ INDICATOR_CASES = [
     ("exact-1所-done", "=1所", "数量", Q3, dict(actual=1), {}, GREEN, ["累计1所"]),
     ("floor-1间-reached-early", "≥1间", "数量", Q3, dict(actual=1), {}, GREEN, ["已达全年目标值"]),
     ("floor-1间-passed", "≥1间", "数量", Q3, dict(actual=2), {}, BLUE, ["≥120%"]),
-    ("exact-1所-none", "=1所", "数量", Q3, dict(actual=0), {}, RED, ["0.0%"]),
+    # a count whose 序时目标 is below one whole unit is not pro-rated: judged against the annual target by year end
+    ("whole-1所-none", "=1所", "数量", Q3, dict(actual=0), {}, GREY,
+     ["整数目标按年末判断", "序时目标0.75所不足1所", "不按序时折算", "年末前不评价"]),
+    ("whole-1人-projected", "＝1人", "数量", Q3, dict(actual=0, projected=1), {}, GREEN,
+     ["不按序时折算", "全年预计1人，达全年目标的100.0%"]),
+    ("whole-1人-projected-short", "＝1人", "数量", Q3, dict(actual=0, projected=0), {}, RED, ["按全年预计判为红"]),
+    ("whole-1人-window", "＝1人", "数量", date(Y, 12, 15), dict(actual=0), {}, AMBER, ["距年末还有16天，尚未达到"]),
+    ("whole-1人-year-end", "＝1人", "数量", YE, dict(actual=0), {}, RED, ["年末累计0人", "0.0%"]),
+    ("whole-2所-q1", "≥2所", "数量", Q1, dict(actual=0), {}, GREY, ["序时目标0.5所不足1所"]),
+    ("whole-2所-q3-pro-rated", "≥2所", "数量", Q3, dict(actual=0), {}, RED, ["累计型按序时折算", "序时目标1.5所"]),
+    ("whole-bare-count", "1", "数量", Q3, dict(actual=0), {}, GREY, ["整数目标按年末判断"]),
+    # an = amount of money is a ceiling for 成本 indicators only; elsewhere it is an amount to deliver
+    ("money-amount-to-deliver-short", "=165.2万元", "数量", Q3, dict(actual=142), {}, RED,
+     ["水平型直接判断", "142.00万元", "未达标"]),
+    ("money-amount-to-deliver-met", "=165.2万元", "数量", Q3, dict(actual=170), {}, GREEN, ["达标"]),
     # rates and levels judged directly
     ("rate-90-met", "≥90%", "服务对象满意度", Q3, dict(actual=90), {}, GREEN, ["水平型直接判断", "当前值90.0%", "达标"]),
     ("rate-89.9-red", "≥90%", "服务对象满意度", Q3, dict(actual=89.9), {}, RED, ["89.9%", "未达标"]),
@@ -232,7 +246,11 @@ def test_modes_say_how_each_kind_is_judged():
 @pytest.mark.parametrize(
     "text, judgement",
     [("达成", "达成"), ("已完成", "达成"), (" 是 ", "达成"), ("基本完成", "部分达成"), ("部分达成", "部分达成"),
-     ("否", "未达成"), ("未完成", "未达成"), ("推进中", "进行中"), ("随便写", None), (None, None), ("", None)],
+     ("否", "未达成"), ("未完成", "未达成"), ("推进中", "进行中"), ("随便写", None), (None, None), ("", None),
+     # the national form's tiers and the wording of published 自评表, with their punctuation
+     ("达成年度指标", "达成"), ("达成预期指标。", "达成"), ("「达到预期目标」", "达成"), ("显著提升", "达成"),
+     ("部分达成年度指标并具有一定效果", "部分达成"), ("基本达到", "部分达成"), ("有所提升", "部分达成"),
+     ("未达成年度指标且效果较差", "未达成"), ("未达到预期", "未达成")],
 )
 def test_judgement_words(text, judgement):
     assert normalise_judgement(text) == judgement
