@@ -143,7 +143,7 @@ else:
     items = list(dict.fromkeys(hist.sort_values("_order", kind="stable")["事项"]))
     chosen = st.selectbox("查看某一事项的各期数值", items, key="project_history_item")
     one = hist[hist["事项"] == chosen]
-    status_table(one, key="project_history_table", columns=["填报期", "状态", "目标", "当前值", "全年预计", "原因"])
+    status_table(one, key="project_history_table", columns=["填报期", "状态", "原因", "目标", "当前值", "全年预计"])
 
 # ------------------------------------------------------------------ change history
 st.subheader("修改记录")

@@ -118,6 +118,27 @@ def current_period_key() -> str | None:
     return st.session_state.get(STORE, {}).get("period")
 
 
+def _period_select(rev: int, year: int, store: dict) -> str:
+    """The as-of selector: the periods of the reporting cycle, the chosen one's full label under it
+    (the box itself may be too narrow for it)."""
+    cycle = cached.reporting_cycle(rev)
+    periods = period_options(year, cycle)
+    keys = [p.key for p in periods]
+    labels = {p.key: period_option_label(p) for p in periods}
+    with_data = periods_having_data(periods, cached.periods_with_data(rev, year))
+    period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year, cycle)
+    store["period"] = period
+    period = st.selectbox(
+        "截至", keys, key=_bind("period", period),
+        format_func=lambda k: labels[k] + ("" if k in with_data else " · 无填报"),
+        on_change=_sync, args=("period",),
+        help=f"按{'月' if cycle == 'month' else '季度'}填报（设置 → 填报周期）；默认为有填报数据的最近一期。"
+             "各页面的状态、图表和各期历史都截至该期末日期。",
+    )
+    st.caption(labels[period] + ("" if period in with_data else "，本期尚无填报"))
+    return period
+
+
 def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
                container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
@@ -142,21 +163,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
         year = st.selectbox("年度", years, key=_bind("year", year), format_func=lambda y: f"{y}年度",
                             on_change=_sync, args=("year",))
 
-        cycle = cached.reporting_cycle(rev)
-        periods = period_options(year, cycle)
-        keys = [p.key for p in periods]
-        labels = {p.key: period_option_label(p) for p in periods}
-        with_data = periods_having_data(periods, cached.periods_with_data(rev, year))
-        period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year, cycle)
-        store["period"] = period
-        period = st.selectbox(
-            "截至", keys, key=_bind("period", period),
-            format_func=lambda k: labels[k] + ("" if k in with_data else " · 无填报"),
-            on_change=_sync, args=("period",),
-            help=f"按{'月' if cycle == 'month' else '季度'}填报（设置 → 填报周期）；默认为有填报数据的最近一期。"
-                 "各页面的状态、图表和各期历史都截至该期末日期。",
-        )
-        st.caption(f"截至{labels[period]}" + ("" if period in with_data else "，本期尚无填报"))
+        period = _period_select(rev, year, store)
 
         opts = cached.filter_options(rev, year, vis)
         area_opts = opts["areas"]

@@ -57,12 +57,14 @@ from data_access.views.project import (
 from data_access.views.reporting import REPORT_ITEM_COLUMNS, REPORT_UNIT_COLUMNS, build_reporting
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
+    KEEP_IN_VIEW,
     PROJECT_COLUMNS,
     RISK_COLUMNS,
     RISK_STATUSES,
     counts_frame,
     indicators_frame,
     projects_status_frame,
+    reason_beside_status,
     risk_frame,
 )
 
@@ -71,8 +73,8 @@ __all__ = [
     "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
     "format_actual", "period_option_label", "period_options", "periods_having_data", "previous_period", "shown_indicators", "status_text",
     # tables
-    "INDICATOR_COLUMNS", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
-    "projects_status_frame", "risk_frame",
+    "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
+    "projects_status_frame", "reason_beside_status", "risk_frame",
     # overview
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
     "build_matrix", "matrix_columns", "matrix_wide",
