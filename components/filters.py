@@ -29,6 +29,7 @@ from data_access.views import (
     params_from_view,
     period_option_label,
     period_options,
+    period_short_label,
     periods_having_data,
     status_text,
     view_from_params,
@@ -125,12 +126,13 @@ def _period_select(rev: int, year: int, store: dict) -> str:
     periods = period_options(year, cycle)
     keys = [p.key for p in periods]
     labels = {p.key: period_option_label(p) for p in periods}
+    short = {p.key: period_short_label(p) for p in periods}
     with_data = periods_having_data(periods, cached.periods_with_data(rev, year))
     period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year, cycle)
     store["period"] = period
     period = st.selectbox(
         "截至", keys, key=_bind("period", period),
-        format_func=lambda k: labels[k] + ("" if k in with_data else " · 无填报"),
+        format_func=lambda k: short[k] + ("" if k in with_data else "（无填报）"),
         on_change=_sync, args=("period",),
         help=f"按{'月' if cycle == 'month' else '季度'}填报（设置 → 填报周期）；默认为有填报数据的最近一期。"
              "各页面的状态、图表和各期历史都截至该期末日期。",

@@ -26,6 +26,7 @@ from data_access.views.filters import (
     format_actual,
     period_option_label,
     period_options,
+    period_short_label,
     periods_having_data,
     previous_period,
     shown_indicators,
@@ -71,7 +72,8 @@ from data_access.views.tables import (
 __all__ = [
     # filters
     "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
-    "format_actual", "period_option_label", "period_options", "periods_having_data", "previous_period", "shown_indicators", "status_text",
+    "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
+    "previous_period", "shown_indicators", "status_text",
     # tables
     "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
     "projects_status_frame", "reason_beside_status", "risk_frame",

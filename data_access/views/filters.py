@@ -126,6 +126,13 @@ def period_option_label(p: Period) -> str:
     return f"{p.label}（截至{format_day(p.end, p.year)}）"
 
 
+def period_short_label(p: Period) -> str:
+    """The as-of selector's option, short enough for the sidebar (the year is chosen right above it):
+    '第三季度 · 9月30日' / '9月 · 9月30日'."""
+    name = p.label.removeprefix(f"{p.year}年")
+    return f"{name} · {format_day(p.end, p.year)}"
+
+
 def previous_period(p: Period) -> Period | None:
     prev = p.previous()
     return prev if prev.year == p.year else None
@@ -133,4 +140,4 @@ def previous_period(p: Period) -> Period | None:
 
 __all__ = ["STATUS_ICONS", "BUDGET_GROUP", "status_text", "ViewFilters", "filter_projects", "shown_indicators",
            "format_actual", "as_of_label", "period_options", "periods_having_data", "default_period", "period_option_label",
-           "previous_period"]
+           "period_short_label", "previous_period"]
