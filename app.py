@@ -6,12 +6,14 @@ Pages are listed in ONE table: ``components/navigation.py`` (``PAGES``). Add a p
 import streamlit as st
 
 from components.auth import require_login, startup_checks
-from components.navigation import build_navigation
+from components.navigation import build_navigation, login_navigation
 from components.state import get_engine
 
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
 
 engine = get_engine()
 config = startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database
-principal = require_login(engine, config)  # stops the run until signed in
+# stops the run until signed in; the login screen registers every page hidden, so that the page of a link
+# opened before login (/risks?unit=…) is the page shown after it
+principal = require_login(engine, config, before_form=lambda: st.navigation(login_navigation(), position="hidden"))
 st.navigation(build_navigation(principal.role)).run()

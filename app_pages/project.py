@@ -7,12 +7,12 @@ import streamlit as st
 
 from components import cached, charts
 from components.export import export_buttons
-from components.filters import SELECTED_PROJECT, caption
+from components.filters import SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
 from data_access.exports import export_bundle
-from data_access.views import ViewFilters
+from data_access.views import neighbours, project_order, status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 
@@ -20,46 +20,48 @@ ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
-# candidates: the visible projects in the chosen areas/units (statuses and groups filter the indicators)
-place = ViewFilters(areas=f.areas, units=f.units)
-projects = cached.projects_status_frame(ctx.with_filters(place))
-if projects.empty:
-    st.title("项目详情")
-    st.info("没有符合筛选条件的项目。")
-    st.stop()
-names = dict(zip(projects["_project_id"].astype(int), projects["项目名称"]))
-labels = dict(zip(projects["_project_id"].astype(int), projects["项目状态"]))
-
-# the project chosen in this session (picker, risk list) wins; a new session starts from ?project=
+# the projects of the filter bar (areas, units, statuses), worst first: the picker and previous/next
+results = cached.evaluate(ctx)
+order = project_order(results, f)
+by_id = {r.project.id: r for r in results}  # every visible project (a link may name one outside the filters)
 wanted = st.session_state.get(SELECTED_PROJECT)
-qp = st.query_params.get("project")
-if wanted is None and qp and str(qp).isdigit():
-    wanted = int(qp)
-if wanted is not None and wanted not in names:
-    # chosen elsewhere (risk list, URL) but outside the area/unit filter: still show it when visible
-    all_projects = cached.projects_status_frame(ctx.with_filters(ViewFilters()))
-    extra = all_projects[all_projects["_project_id"] == wanted]
-    if extra.empty:
-        st.warning("该项目不存在或您无权查看，已显示其他项目。")
-        wanted = None
-    else:
-        names = {wanted: extra.iloc[0]["项目名称"], **names}
-        labels[wanted] = extra.iloc[0]["项目状态"]
-ids = list(names)
-if wanted is None:
-    wanted = ids[0]
-st.session_state[SELECTED_PROJECT] = wanted
-st.session_state["project_pick"] = wanted
+if wanted is not None and wanted not in by_id:
+    st.warning("链接或上次选择的项目不存在或您无权查看，已显示筛选结果中最需关注的项目。")
+    wanted = None
+if not order and wanted is None:
+    st.title("项目详情")
+    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    st.stop()
+pid = wanted if wanted is not None else order[0]
+outside = pid not in order
+ids = ([pid] if outside else []) + order
+
+
+def _label(i: int) -> str:
+    r = by_id[i]
+    return f"{status_text(r.status)}  {r.project.name}"
+
+
+def _go(target: int) -> None:
+    st.session_state[SELECTED_PROJECT] = target
 
 
 def _picked() -> None:
     st.session_state[SELECTED_PROJECT] = st.session_state["project_pick"]
 
 
-pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked,
-                   format_func=lambda i: f"{labels.get(i, '')}  {names[i]}")
-if st.query_params.get("project") != str(pid):
-    st.query_params["project"] = str(pid)
+st.session_state["project_pick"] = pid
+prev_id, next_id, pos = neighbours(order, pid)
+bar = st.columns([6, 1.1, 1.1, 2])
+with bar[0]:
+    pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked, format_func=_label,
+                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序")
+bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
+bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
+bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
+select_project(pid)
+if outside:
+    st.warning(f"所选项目不在当前筛选范围内（{f.describe()}），仍显示其详情；「下一个」转到筛选结果中最需关注的项目。")
 
 detail = cached.project_detail(ctx.read, pid)
 result = cached.evaluate_one(ctx, pid)
@@ -132,7 +134,8 @@ st.download_button(
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")
-hist = cached.project_history(ctx.read, pid)
+st.caption(f"截至{as_of.year}年{as_of.month}月{as_of.day}日的各期；之后的填报期不显示。")
+hist = cached.project_history(ctx.read, pid, as_of)
 if hist.empty:
     st.info("尚无任何一期的填报数据。")
 else:
@@ -140,13 +143,14 @@ else:
     items = list(dict.fromkeys(hist.sort_values("_order", kind="stable")["事项"]))
     chosen = st.selectbox("查看某一事项的各期数值", items, key="project_history_item")
     one = hist[hist["事项"] == chosen]
-    status_table(one, key="project_history_table", columns=["填报期", "状态", "目标", "当前值", "全年预计", "原因"])
+    status_table(one, key="project_history_table", columns=["填报期", "状态", "原因", "目标", "当前值", "全年预计"])
 
 # ------------------------------------------------------------------ change history
 st.subheader("修改记录")
-audit = cached.change_history(ctx.read, pid)
+audit = cached.change_history(ctx.read, pid, as_of)
 if audit.empty:
-    st.caption("暂无修改记录（示例数据和导入不逐条记录）。")
+    st.caption("截至所选期末暂无修改记录（示例数据和导入不逐条记录；之后各期的修改不显示）。")
 else:
+    st.caption("所选期末及之前各期数值的修改；之后各期的修改不显示。")
     st.dataframe(audit, hide_index=True, width="stretch", height=min(38 + 35 * len(audit), 400), key="project_audit")
     export_buttons(audit, what=f"修改记录_{detail['name']}", as_of=as_of, filters=f, key="project_audit_export")

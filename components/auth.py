@@ -27,6 +27,7 @@ explicitly. Production start-up refusals: ``data_access.production``.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -232,11 +233,13 @@ def _demo_hint(credentials: dict[str, Any], config: Config) -> None:
             st.markdown("\n".join(f"- `{a.username}` / `{a.password}`：{a.name}" for a in present))
 
 
-def require_login(engine: Engine, config: Config | None = None) -> Principal:
+def require_login(engine: Engine, config: Config | None = None,
+                  before_form: Callable[[], object] | None = None) -> Principal:
     """Show the login form until the user is signed in (``st.stop()`` meanwhile); return the principal.
 
     Call once per run, at the top of ``app.py``, before ``st.navigation``, with the settings
-    :func:`startup_checks` returned."""
+    :func:`startup_checks` returned. ``before_form`` runs in every run that shows the form, before it
+    (app.py registers the pages hidden there, so the page a link asked for survives the login)."""
     config = current_config() if config is None else config
     key = cookie_key(engine, config)
     credentials = credentials_dict(engine)
@@ -257,6 +260,8 @@ def require_login(engine: Engine, config: Config | None = None) -> Principal:
             return principal
         # signed out just now (button, or the account was deactivated): the login form follows in this run
 
+    if before_form is not None:
+        before_form()
     authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
     attempted = _attempted(credentials)
     status = ss.get("authentication_status")

@@ -36,7 +36,6 @@ from data_access.exports import department_spending_series
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
-from domain.periods import MONTH, QUARTER, period_for_date
 from domain.status import ProjectStatus
 
 TTL = 600
@@ -56,14 +55,17 @@ def periods_with_data(rev: int, year: int) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
-def default_period_key(rev: int, year: int) -> str:
-    """The latest period with data (a quarter wins over the month ending on the same day), else the
-    period of the default as-of date."""
-    keys = periods_with_data(rev, year)
-    if keys:
-        return keys[-1]
-    d = monitoring.default_as_of_date(get_engine(), year)
-    return period_for_date(d, QUARTER).key if period_for_date(d, QUARTER).end == d else period_for_date(d, MONTH).key
+def reporting_cycle(rev: int) -> str:
+    """The reporting cycle the admin set (``quarter`` or ``month``; 设置 → 填报周期)."""
+    return actuals.reporting_kind(get_engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def default_period_key(rev: int, year: int, cycle: str) -> str:
+    """The latest period of the cycle with data, else the latest one ended by the default as-of date
+    (``data_access.views.default_period``)."""
+    fallback = monitoring.default_as_of_date(get_engine(), year)
+    return V.default_period(V.period_options(year, cycle), periods_with_data(rev, year), fallback).key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
@@ -213,23 +215,25 @@ def project_spending(read: ReadContext, project_id: int, as_of: date) -> pd.Data
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def project_history(read: ReadContext, project_id: int) -> pd.DataFrame:
-    """The project's budget row and indicators evaluated at the end of every period with data."""
+def project_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
+    """The project's budget row and indicators evaluated at the end of every period with data, up to
+    ``as_of``."""
     engine, year = get_engine(), read.year
     if year is None:
         raise ValueError("project_history needs the context's year")
     evaluated = [(p, next(iter(monitoring.evaluate(engine, year, p.end, project_filter=read.project_filter,
                                                    project_ids=[project_id])), None))
-                 for p in V.history_periods(periods_with_data(read.rev, year))]
+                 for p in V.history_periods(periods_with_data(read.rev, year), as_of)]
     return V.project_history_frame(evaluated)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def change_history(read: ReadContext, project_id: int) -> pd.DataFrame:
-    """Who changed the project's values, when, old -> new (newest first), with Chinese headers."""
+def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
+    """Who changed the project's values of the periods up to ``as_of``, when, old -> new (newest
+    first), with Chinese headers."""
     if project_detail(read, project_id) is None:
         return pd.DataFrame(columns=actuals.HISTORY_COLUMNS)
-    return actuals.history(get_engine(), project_id=project_id)
+    return V.changes_until(actuals.history(get_engine(), project_id=project_id), as_of)
 
 
 # --------------------------------------------------------------------------- reporting, targets

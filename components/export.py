@@ -3,7 +3,9 @@
     export_buttons(df, what="风险清单", as_of=as_of, filters=filters, key="risks")
 
 ``df`` is the frame the page shows (a ``data_access.views`` read model, hidden ``_`` columns included:
-they colour the status cells and are not exported). The files are built only when a button is
+they colour the status cells and are not exported). The buttons say what the file holds: all rows of
+the table (``导出Excel（全部53行）``), or, when the page shows only the first rows of a longer list
+(``total``), exactly those (``导出Excel（所示前10项，共53项）``). The files are built only when a button is
 clicked (``data=callable`` runs on a separate thread), so rendering the page costs nothing.
 """
 
@@ -32,6 +34,14 @@ def local_now() -> datetime:
     return to_local(utcnow()).replace(tzinfo=None)
 
 
+def export_scope(rows: int, total: int | None = None) -> str:
+    """What an export holds, for its button: '全部53行', or '所示前10项，共53项' for the shown head of a
+    longer list."""
+    if total is not None and total > rows:
+        return f"所示前{rows}项，共{total}项"
+    return f"全部{rows}行"
+
+
 def export_buttons(
     df: pd.DataFrame,
     *,
@@ -42,9 +52,11 @@ def export_buttons(
     title: str | None = None,
     status_column_map: Mapping[str, str] | None = None,
     disabled: bool = False,
+    total: int | None = None,
 ) -> None:
     """Two buttons side by side: 导出Excel (.xlsx with colours, frozen header, print setup) and
-    导出CSV (UTF-8 with BOM). ``what`` names the table (file name, sheet and title)."""
+    导出CSV (UTF-8 with BOM). ``what`` names the table (file name, sheet and title); ``total``: the
+    length of the whole list when ``df`` is the part of it the page shows."""
     now = local_now()
     frame = df.copy()  # the page may reuse its frame; the builders run later on another thread
     subtitle = export_subtitle(filters.describe(), as_of, now)
@@ -58,16 +70,17 @@ def export_buttons(
         return frame_to_csv(frame)
 
     empty = frame.empty
+    scope = export_scope(len(frame), total)
     c1, c2 = st.columns(2)
     with c1:
         st.download_button(
-            "导出Excel", data=build_xlsx, file_name=export_filename(what, as_of, now, "xlsx"), mime=XLSX_MIME,
+            f"导出Excel（{scope}）", data=build_xlsx, file_name=export_filename(what, as_of, now, "xlsx"), mime=XLSX_MIME,
             key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:", disabled=disabled or empty,
-            help=f"导出当前筛选结果（{len(frame)}行）为Excel，保留状态颜色，可直接打印",
+            help=f"导出{scope}为Excel（当前筛选：{filters.describe()}），保留状态颜色，可直接打印",
         )
     with c2:
         st.download_button(
-            "导出CSV", data=build_csv, file_name=export_filename(what, as_of, now, "csv"), mime=CSV_MIME,
+            f"导出CSV（{scope}）", data=build_csv, file_name=export_filename(what, as_of, now, "csv"), mime=CSV_MIME,
             key=f"{key}_csv", on_click="ignore", icon=":material/download:", disabled=disabled or empty,
-            help="导出当前筛选结果为CSV（UTF-8，Excel可直接打开）",
+            help=f"导出{scope}为CSV（UTF-8，Excel可直接打开；当前筛选：{filters.describe()}）",
         )

@@ -2,10 +2,14 @@
 indicator groups. Returns ``(year, as_of, ViewFilters)``.
 
 State: the chosen values live in ``st.session_state[STORE]`` (a plain dict, not a widget key, so it
-survives page switches — Streamlit drops the state of widgets that a page does not render) and are
-mirrored into ``st.query_params`` (``year``, ``period``, ``area``, ``unit``, ``status``, ``group``) so
-that a reloaded or shared URL opens with the same filters. A new session starts from the URL, else
-from the defaults (the latest period with data).
+survives page switches — Streamlit drops the state of widgets that a page does not render), the selected
+project in ``st.session_state[SELECTED_PROJECT]``. Both are written to ``st.query_params`` at every run
+(``year``, ``period``, ``area``, ``unit``, ``status``, ``group``, ``project``: ``data_access.views.links``),
+so a reload, a shared link and the browser's back/forward open the same view: a new session starts from
+the URL, else from the defaults (the latest period with data); within a session a URL that differs from
+what was written last (back/forward) is adopted, one without ``period`` (a menu click) is not.
+
+The as-of choices follow the reporting cycle (设置 → 填报周期): four quarters or twelve months.
 """
 
 from __future__ import annotations
@@ -18,40 +22,59 @@ from components import cached
 from components.context import visibility_key
 from components.state import revision
 from data_access.permissions import Principal
-from data_access.views import BUDGET_GROUP, ViewFilters, period_option_label, period_options, status_text
+from data_access.views import (
+    BUDGET_GROUP,
+    ViewFilters,
+    is_view_link,
+    params_from_view,
+    period_option_label,
+    period_options,
+    period_short_label,
+    periods_having_data,
+    status_text,
+    view_from_params,
+    view_signature,
+)
 from domain.periods import Period, parse_period
 from domain.status import STATUSES
 
 STORE = "_leader_filters"
+WRITTEN = "_leader_view_written"  # signature of the view last written to the URL
+SELECTED_PROJECT = "selected_project_id"
+PROJECT_PAGE = "app_pages/project.py"
 WIDGET = "flt_"
-PARAMS = {"year": "year", "period": "period", "areas": "area", "units": "unit", "statuses": "status", "groups": "group"}
 LISTS = ("areas", "units", "statuses", "groups")
+
+STATUS_HELP = ("选出项目：项目状态或其任一事项（预算执行、所选类别的指标）为所选状态的项目；"
+               "风险清单、指标表等只列出所选状态的事项。不选为全部")
+GROUP_HELP = "选出事项：只显示所选一级指标、二级指标或预算执行的事项，项目按这些事项计数；不选为全部"
+
+
+def _url() -> dict[str, list[str]]:
+    qp = st.query_params
+    return {k: qp.get_all(k) for k in qp}
+
+
+def _adopt(view: dict) -> None:
+    """Make a view from the URL the session's view (filters and selected project)."""
+    ss = st.session_state
+    ss[STORE] = {k: (list(v) if k in LISTS else v) for k, v in view.items() if k != "project"}
+    if "project" in view:
+        ss[SELECTED_PROJECT] = view["project"]
+    else:
+        ss.pop(SELECTED_PROJECT, None)
 
 
 def _store() -> dict:
     ss = st.session_state
+    url = _url()
     if STORE not in ss:
-        ss[STORE] = _from_query_params()
+        _adopt(view_from_params(url))
+    elif is_view_link(url):
+        view = view_from_params(url)
+        if view_signature(view) != ss.get(WRITTEN):  # back/forward to another view
+            _adopt(view)
     return ss[STORE]
-
-
-def _from_query_params() -> dict:
-    out: dict = {}
-    try:
-        qp = st.query_params
-        year, period = qp.get("year"), qp.get("period")
-        if year:
-            out["year"] = int(year)
-        if period:
-            parse_period(period)
-            out["period"] = period
-        for name in LISTS:
-            values = qp.get_all(PARAMS[name])
-            if values:
-                out[name] = list(values)
-    except (ValueError, TypeError):
-        return {}
-    return out
 
 
 def _sync(name: str) -> None:
@@ -65,26 +88,57 @@ def _bind(name: str, value) -> str:
     return WIDGET + name
 
 
-def _write_query_params(values: dict) -> None:
-    qp = st.query_params
-    for name, param in PARAMS.items():
-        v = values.get(name)
-        if name in LISTS:
-            v = [str(x) for x in (v or [])]
-            if v:
-                if qp.get_all(param) != v:
-                    qp[param] = v
-            elif param in qp:
-                del qp[param]
-        else:
-            s = "" if v is None else str(v)
-            if s and qp.get(param) != s:
-                qp[param] = s
+def current_view() -> dict:
+    """The session's view: the filter store and the selected project (``data_access.views.links``)."""
+    ss = st.session_state
+    view = dict(ss.get(STORE, {}))
+    if ss.get(SELECTED_PROJECT) is not None:
+        view["project"] = int(ss[SELECTED_PROJECT])
+    return view
+
+
+def write_view() -> None:
+    """Write the session's view to the URL (one history entry when it changed) and remember it."""
+    params = params_from_view(current_view())
+    if _url() != {k: (v if isinstance(v, list) else [v]) for k, v in params.items()}:
+        st.query_params.from_dict(params)
+    st.session_state[WRITTEN] = view_signature(view_from_params(params))
+
+
+def select_project(project_id: int | None) -> None:
+    """Make ``project_id`` the selected project (``None``: none) and write it to the URL."""
+    if project_id is None:
+        st.session_state.pop(SELECTED_PROJECT, None)
+    else:
+        st.session_state[SELECTED_PROJECT] = int(project_id)
+    write_view()
 
 
 def current_period_key() -> str | None:
     """The period key chosen in the filter bar (None before the bar ran in this session)."""
     return st.session_state.get(STORE, {}).get("period")
+
+
+def _period_select(rev: int, year: int, store: dict) -> str:
+    """The as-of selector: the periods of the reporting cycle, the chosen one's full label under it
+    (the box itself may be too narrow for it)."""
+    cycle = cached.reporting_cycle(rev)
+    periods = period_options(year, cycle)
+    keys = [p.key for p in periods]
+    labels = {p.key: period_option_label(p) for p in periods}
+    short = {p.key: period_short_label(p) for p in periods}
+    with_data = periods_having_data(periods, cached.periods_with_data(rev, year))
+    period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year, cycle)
+    store["period"] = period
+    period = st.selectbox(
+        "截至", keys, key=_bind("period", period),
+        format_func=lambda k: short[k] + ("" if k in with_data else "（无填报）"),
+        on_change=_sync, args=("period",),
+        help=f"按{'月' if cycle == 'month' else '季度'}填报（设置 → 填报周期）；默认为有填报数据的最近一期。"
+             "各页面的状态、图表和各期历史都截至该期末日期。",
+    )
+    st.caption(labels[period] + ("" if period in with_data else "，本期尚无填报"))
+    return period
 
 
 def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
@@ -111,18 +165,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
         year = st.selectbox("年度", years, key=_bind("year", year), format_func=lambda y: f"{y}年度",
                             on_change=_sync, args=("year",))
 
-        periods = period_options(year)
-        keys = [p.key for p in periods]
-        labels = {p.key: period_option_label(p) for p in periods}
-        with_data = set(cached.periods_with_data(rev, year))
-        period = store.get("period") if store.get("period") in keys else cached.default_period_key(rev, year)
-        store["period"] = period
-        period = st.selectbox(
-            "截至", keys, key=_bind("period", period),
-            format_func=lambda k: labels[k] + ("" if k in with_data else " · 无填报"),
-            on_change=_sync, args=("period",),
-            help="默认为有填报数据的最近一期。状态按该期末日期计算。",
-        )
+        period = _period_select(rev, year, store)
 
         opts = cached.filter_options(rev, year, vis)
         area_opts = opts["areas"]
@@ -135,16 +178,18 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
             return st.multiselect(label, options, key=_bind(name, chosen), format_func=fmt, placeholder="全部",
                                   on_change=_sync, args=(name,), help=help_text)
 
-        areas = multi("areas", "领域", area_opts)
+        areas = multi("areas", "领域", area_opts, help_text="选出项目：所选领域的项目；不选为全部")
         units = multi("units", "责任单位", unit_opts,
-                      help_text="只列出您有权查看的单位" if principal.is_staff else None)
-        chosen_statuses = multi("statuses", "状态", list(STATUSES), fmt=status_text) if statuses else []
-        chosen_groups = multi("groups", "指标类别", group_opts,
-                              help_text="一级指标、二级指标或预算执行；不选为全部") if groups else []
+                      help_text="选出项目：所选单位的项目" + ("（只列出您有权查看的单位）" if principal.is_staff else "")
+                      + "；不选为全部")
+        chosen_statuses = multi("statuses", "状态", list(STATUSES), fmt=status_text, help_text=STATUS_HELP) if statuses else []
+        chosen_groups = multi("groups", "指标类别", group_opts, help_text=GROUP_HELP) if groups else []
+        if chosen_statuses:
+            st.caption("状态筛选作用于项目和事项：列出含所选状态事项的项目，表中只列所选状态的事项。")
         if any(store.get(n) for n in LISTS):
             st.button("清除筛选", key="flt_clear", on_click=_clear, width="stretch")
 
-    _write_query_params(store)
+    write_view()
     p: Period = parse_period(period)
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
     if demo_banner:
@@ -166,14 +211,10 @@ def _clear() -> None:
         store[name] = []
 
 
-SELECTED_PROJECT = "selected_project_id"
-PROJECT_PAGE = "app_pages/project.py"
-
-
 def open_project(project_id: int) -> None:
-    """Remember the project and switch to the project page (``?project=<id>`` in the URL)."""
+    """Select the project and switch to the project page (the view's query string, ``project`` set)."""
     st.session_state[SELECTED_PROJECT] = int(project_id)
-    st.switch_page(PROJECT_PAGE, query_params={"project": str(int(project_id))})
+    st.switch_page(PROJECT_PAGE, query_params=params_from_view(current_view()))
 
 
 def open_selected_row(event, df, key: str = "_project_id") -> None:
@@ -195,4 +236,5 @@ def caption(as_of: date, f: ViewFilters, extra: str = "") -> None:
     st.caption(text + (f" · {extra}" if extra else ""))
 
 
-__all__ = ["filter_bar", "caption", "current_period_key", "open_project", "open_selected_row", "SELECTED_PROJECT", "STORE"]
+__all__ = ["filter_bar", "caption", "current_period_key", "current_view", "write_view", "select_project", "open_project",
+           "open_selected_row", "SELECTED_PROJECT", "STORE"]

@@ -14,7 +14,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from data_access.views import STATUS_ICONS
+from data_access.views import KEEP_IN_VIEW, STATUS_ICONS, reason_beside_status
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS, STATUSES
 
@@ -29,6 +29,8 @@ CELL_STYLES: dict[str, tuple[str, str]] = {
 }
 STATUS_SYMBOLS = STATUS_ICONS  # one shape per status (see data_access.views)
 STYLE_MAX_ROWS = 3000  # larger frames are shown without cell colours (icons and words stay)
+REASON_WIDTH = 460  # px: about 32 Chinese characters a line
+WRAP_ROW_HEIGHT = 92  # px: above 4rem Streamlit wraps text cells; four lines of a reason (~130 characters)
 
 _CSS = """
 <style>
@@ -129,8 +131,8 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
         if col in df.columns:
             cfg[col] = st.column_config.NumberColumn(col, format=fmt)
     if "原因" in df.columns:
-        cfg["原因"] = st.column_config.TextColumn("原因", width="large")
-    for col in ("状态", "项目名称"):  # stay in view while the wide tables scroll sideways
+        cfg["原因"] = st.column_config.TextColumn("原因", width=REASON_WIDTH, help="状态的原因（完整文字，可双击单元格查看）")
+    for col in KEEP_IN_VIEW:  # stay in view while the wide tables scroll sideways
         if col in df.columns:
             cfg[col] = st.column_config.TextColumn(col, pinned=True)
     if extra:
@@ -138,12 +140,21 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
     return cfg
 
 
+def table_height(rows: int, cap: int = 640, row_height: int = WRAP_ROW_HEIGHT) -> int:
+    """The pixel height of a grid showing ``rows`` rows (header included), at most ``cap``."""
+    return min(38 + row_height * rows, cap)
+
+
 def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Literal["auto"] = "auto",
                  columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
     """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
-    numbers formatted (万元 two decimals, percentages one). Extra keyword arguments (``on_select``,
-    ``selection_mode``) go to ``st.dataframe``; its return value is returned."""
-    order = columns or visible_columns(df)
+    numbers formatted (万元 two decimals, percentages one). A reason (原因) sits right after the status
+    and the project name, wide, in rows tall enough for its text to wrap (``WRAP_ROW_HEIGHT``). Extra
+    keyword arguments (``on_select``, ``selection_mode``) go to ``st.dataframe``; its return value is
+    returned."""
+    order = reason_beside_status(columns or visible_columns(df))
+    if "原因" in order:
+        kwargs.setdefault("row_height", WRAP_ROW_HEIGHT)
     return st.dataframe(
         styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
         column_config=column_config(df, extra_config), **kwargs,
@@ -151,6 +162,7 @@ def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Lite
 
 
 __all__ = [
-    "CELL_STYLES", "STATUS_SYMBOLS", "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
+    "CELL_STYLES", "STATUS_SYMBOLS", "REASON_WIDTH", "WRAP_ROW_HEIGHT", "table_height",
+    "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
     "styled", "column_config", "status_table",
 ]

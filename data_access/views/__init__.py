@@ -7,7 +7,8 @@ One module per page concern:
 * ``filters`` — ``ViewFilters``, ``filter_projects``, status words and shapes, the as-of periods offered;
 * ``tables`` — the project, risk and indicator tables (what 风险清单, 项目详情 and the exports show);
 * ``overview`` — 总览's headline, status matrix, areas and changes since the previous period;
-* ``project`` — 项目详情's spending points and statuses across periods;
+* ``project`` — 项目详情's order (previous/next), spending points and statuses across periods;
+* ``links`` — the query string of a view (page state in the URL);
 * ``meeting`` — 会议模式's order and slides;
 * ``reporting`` — 填报进度's missing values per item and per unit.
 
@@ -20,14 +21,18 @@ from data_access.views.filters import (
     STATUS_ICONS,
     ViewFilters,
     as_of_label,
+    default_period,
     filter_projects,
     format_actual,
     period_option_label,
     period_options,
+    period_short_label,
+    periods_having_data,
     previous_period,
     shown_indicators,
     status_text,
 )
+from data_access.views.links import is_view_link, params_from_view, view_from_params, view_signature
 from data_access.views.meeting import build_area_slide, build_slide, meeting_order
 from data_access.views.overview import (
     AREA_COLUMNS,
@@ -43,34 +48,43 @@ from data_access.views.overview import (
 from data_access.views.project import (
     HISTORY_COLUMNS,
     actual_points,
+    changes_until,
     history_periods,
+    neighbours,
     plan_points,
     project_history_frame,
+    project_order,
 )
 from data_access.views.reporting import REPORT_ITEM_COLUMNS, REPORT_UNIT_COLUMNS, build_reporting
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
+    KEEP_IN_VIEW,
     PROJECT_COLUMNS,
     RISK_COLUMNS,
     RISK_STATUSES,
     counts_frame,
     indicators_frame,
     projects_status_frame,
+    reason_beside_status,
     risk_frame,
 )
 
 __all__ = [
     # filters
-    "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "filter_projects", "format_actual",
-    "period_option_label", "period_options", "previous_period", "shown_indicators", "status_text",
+    "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
+    "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
+    "previous_period", "shown_indicators", "status_text",
     # tables
-    "INDICATOR_COLUMNS", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
-    "projects_status_frame", "risk_frame",
+    "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
+    "projects_status_frame", "reason_beside_status", "risk_frame",
     # overview
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
     "build_matrix", "matrix_columns", "matrix_wide",
     # project
-    "HISTORY_COLUMNS", "actual_points", "history_periods", "plan_points", "project_history_frame",
+    "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
+    "project_history_frame", "project_order",
+    # links
+    "is_view_link", "params_from_view", "view_from_params", "view_signature",
     # meeting
     "build_area_slide", "build_slide", "meeting_order",
     # reporting

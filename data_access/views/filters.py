@@ -6,18 +6,22 @@ Definitions chosen here:
   whose status, or any of whose shown items' status, is one of them; groups (一级/二级指标 names or
   预算执行) select the items shown.
 * A status is always written with a shape and a word (``status_text``: '▲ 红'), never by colour alone.
-* The as-of periods offered for a fiscal year are its quarter ends and month ends in time order; a
-  quarter comes before the month that ends on the same day. The previous period of the first period of
+* The as-of periods offered for a fiscal year follow the reporting cycle the admin set (设置 → 填报周期,
+  ``Settings.reporting_period``): its four quarters, or its twelve months. Without a cycle, quarter ends
+  and month ends in time order (a quarter before the month ending the same day). A period "has data"
+  when any entry describes the situation at its end (a quarter's entry counts for the month ending the
+  same day and the other way round). The default is the latest period with data, else the latest
+  period that has ended by the given date, else the first. The previous period of the first period of
   a year is None (no comparison across years).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.periods import MONTH, QUARTER, Period, format_day, periods_of_year
+from domain.periods import MONTH, QUARTER, Period, format_day, parse_period, periods_of_year
 from domain.status import (
     STATUS_LABELS,
     IndicatorStatus,
@@ -92,16 +96,41 @@ def as_of_label(as_of: date) -> str:
     return f"{as_of.year}年1-{as_of.month}月" if as_of.month > 1 else f"{as_of.year}年1月"
 
 
-def period_options(year: int) -> list[Period]:
-    """Quarter ends and month ends of the year in time order (the quarter before the month ending the
-    same day)."""
+def period_options(year: int, cycle: str | None = None) -> list[Period]:
+    """The as-of periods of the year for the reporting cycle (``quarter``/``month``); without one,
+    quarter ends and month ends in time order (the quarter before the month ending the same day)."""
+    if cycle in (QUARTER, MONTH):
+        return periods_of_year(year, cycle)
     ps = periods_of_year(year, QUARTER) + periods_of_year(year, MONTH)
     return sorted(ps, key=lambda p: (p.end, p.kind != QUARTER))
+
+
+def periods_having_data(options: Sequence[Period], keys_with_data: Iterable[str]) -> set[str]:
+    """The keys of ``options`` whose end date is the end of a period with data."""
+    ends = {parse_period(k).end for k in keys_with_data}
+    return {p.key for p in options if p.end in ends}
+
+
+def default_period(options: Sequence[Period], keys_with_data: Iterable[str], today: date) -> Period:
+    """The latest option with data, else the latest one ended by ``today``, else the first."""
+    with_data = periods_having_data(options, keys_with_data)
+    withd = [p for p in options if p.key in with_data]
+    if withd:
+        return withd[-1]
+    ended = [p for p in options if p.end <= today]
+    return ended[-1] if ended else options[0]
 
 
 def period_option_label(p: Period) -> str:
     """'2024年第三季度（截至9月30日）' / '2024年9月（截至9月30日）'."""
     return f"{p.label}（截至{format_day(p.end, p.year)}）"
+
+
+def period_short_label(p: Period) -> str:
+    """The as-of selector's option, short enough for the sidebar (the year is chosen right above it):
+    '第三季度 · 9月30日' / '9月 · 9月30日'."""
+    name = p.label.removeprefix(f"{p.year}年")
+    return f"{name} · {format_day(p.end, p.year)}"
 
 
 def previous_period(p: Period) -> Period | None:
@@ -110,4 +139,5 @@ def previous_period(p: Period) -> Period | None:
 
 
 __all__ = ["STATUS_ICONS", "BUDGET_GROUP", "status_text", "ViewFilters", "filter_projects", "shown_indicators",
-           "format_actual", "as_of_label", "period_options", "period_option_label", "previous_period"]
+           "format_actual", "as_of_label", "period_options", "periods_having_data", "default_period", "period_option_label",
+           "period_short_label", "previous_period"]

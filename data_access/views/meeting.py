@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from data_access.views.filters import ViewFilters, filter_projects, format_actual
+from data_access.views.project import project_order
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, count_statuses, worst
 
 
 def meeting_order(results: Sequence[ProjectStatus], f: ViewFilters) -> list[int]:
-    """Project ids for the meeting: worst first, then by budget (largest first)."""
-    rs = filter_projects(results, f)
-    rs = sorted(rs, key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0), r.project.name))
-    return [r.project.id for r in rs]
+    """Project ids for the meeting: worst first, then by budget (largest first) — the order of
+    项目详情's previous/next (``project_order``)."""
+    return project_order(results, f)
 
 
 def build_slide(r: ProjectStatus, f: ViewFilters, max_items: int = 6) -> dict:

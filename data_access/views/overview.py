@@ -166,7 +166,7 @@ def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: Vie
 
 
 CHANGE_ORDER = ("新变红", "新增未填报", "新变黄", "好转", "已补报")
-CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "补报事项", "原因"]
+CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"]
 
 
 def _missing_items(r: ProjectStatus, f: ViewFilters) -> set:
@@ -204,7 +204,7 @@ def build_changes(now: Sequence[ProjectStatus], prev: Sequence[ProjectStatus], f
             continue
         rows.append({"_project_id": p.id, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
                      "_budget": p.budget_wan or 0.0, "变化": change, "项目名称": p.name, "责任单位": p.unit,
-                     "上期状态": status_text(a), "本期状态": status_text(b), "补报事项": back, "原因": r.reason})
+                     "上期状态": status_text(a), "本期状态": status_text(b), "原因": r.reason, "补报事项": back})
     df = pd.DataFrame(rows, columns=["_project_id", "_status", "_prev_status", "_rank", "_budget", *CHANGE_COLUMNS])
     if not df.empty:
         df = df.sort_values(["_rank", "_budget"], ascending=[True, False], kind="stable").reset_index(drop=True)

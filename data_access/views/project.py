@@ -5,7 +5,10 @@ Definitions chosen here:
 * Planned points are the plan checkpoints with a due date and a cumulative percentage; actual points
   are the cumulative spending entries up to the as-of date. A quarter and the month ending the same day
   are one point (the value saved last; the quarter's label).
-* The history has one column per period end with data (the quarter when a quarter and a month end the
+* Project order (项目详情's picker and previous/next, 会议模式): worst status first, then the largest
+  budget, then the name — the filtered projects only. Previous/next stop at the ends (no wrap-around);
+  a project outside the list has no previous, and its next is the first (worst) of the list.
+* The history has one column per period end with data up to the as-of date (the quarter when a quarter and a month end the
   same day): the budget row (预算执行) first, then the indicators in document order; two indicators with
   the same 三级指标 name are told apart by a number.
 """
@@ -17,12 +20,28 @@ from datetime import date
 
 import pandas as pd
 
-from data_access.views.filters import BUDGET_GROUP, format_actual, status_text
+from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, format_actual, status_text
 from domain.periods import QUARTER, Period, parse_period
-from domain.status import ProjectStatus
+from domain.status import SEVERITY, ProjectStatus
 
 HISTORY_COLUMNS = ["_order", "_indicator_id", "_status", "_end", "填报期", "事项", "状态", "当前值", "目标", "全年预计",
                    "原因"]
+
+
+def project_order(results: Iterable[ProjectStatus], f: ViewFilters) -> list[int]:
+    """Ids of the filtered projects, worst first, then by budget (largest first), then by name."""
+    rs = sorted(filter_projects(results, f),
+                key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0), r.project.name))
+    return [r.project.id for r in rs]
+
+
+def neighbours(order: Sequence[int], current: int | None) -> tuple[int | None, int | None, int | None]:
+    """(previous id, next id, 0-based position) of ``current`` in ``order``; the position is None when
+    it is not in the list (then there is no previous, and next is the first)."""
+    if current not in order:
+        return None, (order[0] if order else None), None
+    i = list(order).index(current)
+    return (order[i - 1] if i > 0 else None), (order[i + 1] if i + 1 < len(order) else None), i
 
 
 def plan_points(detail: dict) -> list[tuple[date, str, float]]:
@@ -66,11 +85,14 @@ def actual_points(hist: pd.DataFrame, as_of: date, group: bool) -> list[tuple[da
     return out
 
 
-def history_periods(period_keys: Iterable[str]) -> list[Period]:
-    """One period per period end with data, in time order (the quarter wins over the month)."""
+def history_periods(period_keys: Iterable[str], as_of: date | None = None) -> list[Period]:
+    """One period per period end with data, in time order (the quarter wins over the month); with
+    ``as_of`` only the periods ending on or before it."""
     ends: dict[date, Period] = {}
     for key in period_keys:
         p = parse_period(key)
+        if as_of is not None and p.end > as_of:
+            continue
         if p.end not in ends or p.kind == QUARTER:
             ends[p.end] = p
     return [ends[end] for end in sorted(ends)]
@@ -103,4 +125,20 @@ def project_history_frame(evaluated: Sequence[tuple[Period, ProjectStatus | None
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
-__all__ = ["HISTORY_COLUMNS", "plan_points", "actual_points", "history_periods", "project_history_frame"]
+def changes_until(audit: pd.DataFrame, as_of: date, column: str = "填报期") -> pd.DataFrame:
+    """The change-history rows of periods ending on or before ``as_of`` (rows without a readable
+    period are kept: they are not values of a later period)."""
+    if audit.empty or column not in audit.columns:
+        return audit
+
+    def keep(code) -> bool:
+        try:
+            return parse_period(str(code)).end <= as_of
+        except ValueError:
+            return True
+
+    return audit[audit[column].map(keep)].reset_index(drop=True)
+
+
+__all__ = ["HISTORY_COLUMNS", "project_order", "neighbours", "changes_until", "plan_points",
+           "actual_points", "history_periods", "project_history_frame"]

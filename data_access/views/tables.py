@@ -4,7 +4,9 @@ One function per table, so "export exactly what is on screen" means calling the 
 same ``ViewFilters``. Column names are the Chinese headers users see; columns starting with ``_`` are
 hidden ids and codes (``_status`` is the status word used for colours).
 
-Definitions chosen here: the project table counts only the indicators in the selected groups; the risk
+Definitions chosen here: wherever a status is shown its reason (原因) comes right after it (after the
+status and the project name, the columns that stay in view), on screen and in the exports alike
+(``reason_beside_status``); the project table counts only the indicators in the selected groups; the risk
 list is every red / missing / amber / blue item (budget rows and indicators), worst first, then by
 budget; the indicator table keeps the document order of one project's indicators.
 """
@@ -71,8 +73,8 @@ def projects_status_frame(results: Sequence[ProjectStatus], f: ViewFilters = Vie
 
 
 RISK_COLUMNS = [
-    "状态", "项目名称", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
-    "当前值", "全年预计", "原因", "偏差原因", "说明", "纠偏措施",
+    "状态", "项目名称", "原因", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
+    "当前值", "全年预计", "偏差原因", "说明", "纠偏措施",
 ]
 RISK_STATUSES = (RED, MISSING, AMBER, BLUE)
 
@@ -95,12 +97,12 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
                 continue
             b = by_project[item.project_id].budget
             values = (
-                item.project_id, None, item.status, status_text(item.status), item.project_name, item.unit,
-                item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
+                item.project_id, None, item.status, status_text(item.status), item.project_name, item.reason,
+                item.unit, item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
                 "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
                 "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
                 "" if b.projected_pct is None else f"{b.projected_pct:.1f}%",
-                item.reason, "", "", "",
+                "", "", "",
             )
         else:
             st = by_indicator[item.indicator_id]
@@ -108,9 +110,9 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
                 continue
             ind = st.indicator
             values = (
-                item.project_id, ind.id, item.status, status_text(item.status), item.project_name, item.unit,
-                item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2, ind.target.raw.strip(),
-                format_actual(st), format_actual(st, projected=True), item.reason, "、".join(ind.reasons),
+                item.project_id, ind.id, item.status, status_text(item.status), item.project_name, item.reason,
+                item.unit, item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2,
+                ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), "、".join(ind.reasons),
                 ind.explanation or "", ind.measures or "",
             )
         for append, v in zip(add, values):
@@ -120,7 +122,7 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
     return pd.DataFrame(cols, columns=list(cols))
 
 
-INDICATOR_COLUMNS = ["状态", "一级指标", "二级指标", "三级指标", "目标", "当前值", "全年预计", "完成可能性", "原因",
+INDICATOR_COLUMNS = ["状态", "原因", "三级指标", "一级指标", "二级指标", "目标", "当前值", "全年预计", "完成可能性",
                      "偏差原因", "说明", "纠偏措施"]
 
 
@@ -156,5 +158,22 @@ def counts_frame(results: Sequence[ProjectStatus], by: str, f: ViewFilters = Vie
     return df.sort_values("名称", kind="stable").reset_index(drop=True)
 
 
-__all__ = ["PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "INDICATOR_COLUMNS", "projects_status_frame",
-           "risk_frame", "indicators_frame", "counts_frame"]
+STATUS_COLUMNS = ("状态", "项目状态", "本期状态")
+KEEP_IN_VIEW = ("状态", "项目名称")  # pinned on screen (components.status_badge)
+
+
+def reason_beside_status(columns: Sequence[str], reason: str = "原因") -> list[str]:
+    """The columns with ``reason`` moved right after the last status or pinned column before it
+    (unchanged without a reason column or without such a column)."""
+    cols = [c for c in columns if c != reason]
+    if reason not in columns:
+        return cols
+    anchors = [i for i, c in enumerate(cols) if c in STATUS_COLUMNS or c in KEEP_IN_VIEW]
+    if not anchors:
+        return list(columns)
+    at = anchors[-1] + 1
+    return [*cols[:at], reason, *cols[at:]]
+
+
+__all__ = ["STATUS_COLUMNS", "KEEP_IN_VIEW", "reason_beside_status", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES",
+           "INDICATOR_COLUMNS", "projects_status_frame", "risk_frame", "indicators_frame", "counts_frame"]

@@ -117,7 +117,8 @@ def test_every_leadership_page_renders_for_every_role(open_as, username, page):
     # the shared filter bar, defaulting to the latest period with data
     period = at.selectbox(key="flt_period")
     assert period.value == "2024Q3"
-    assert period.format_func(period.value) == "2024年第三季度（截至9月30日）"
+    assert period.format_func(period.value) == "第三季度 · 9月30日"  # short enough for the sidebar
+    assert "2024年第三季度（截至9月30日）" in [c.value for c in at.sidebar.caption]  # the full label under it
     # demo data is always labelled (meeting mode labels it on the slide and in the sidebar)
     assert any("示例数据" in w.value for w in at.warning) or (
         page == "app_pages/meeting.py" and "示例数据" in texts(at) and any("示例数据" in c.value for c in at.sidebar.caption))
