@@ -28,7 +28,14 @@ from data_access.views.filters import (
     shown_indicators,
     status_text,
 )
-from data_access.views.meeting import build_area_slide, build_slide, meeting_order
+from data_access.views.meeting import (
+    ATTENTION,
+    ATTENTION_DEFAULT_FROM,
+    area_order,
+    build_area_slide,
+    build_slide,
+    meeting_order,
+)
 from data_access.views.overview import (
     AREA_COLUMNS,
     CHANGE_COLUMNS,
@@ -72,7 +79,7 @@ __all__ = [
     # project
     "HISTORY_COLUMNS", "actual_points", "history_periods", "plan_points", "project_history_frame",
     # meeting
-    "build_area_slide", "build_slide", "meeting_order",
+    "ATTENTION", "ATTENTION_DEFAULT_FROM", "area_order", "build_area_slide", "build_slide", "meeting_order",
     # reporting
     "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting",
 ]
