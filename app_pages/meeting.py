@@ -1,6 +1,8 @@
 """会议模式: one project (or one area) per screen in large type for the projector — the colour, the
-numbers and the reason, and only the items that are not green. Previous/next buttons; the arrow keys,
-PageUp/PageDown (presenter remotes) do the same."""
+numbers and the reason, and only the items that are not green, worst first. Previous/next buttons; the
+arrow keys and PageUp/PageDown (presenter remotes) do the same wherever the focus is (except in a text
+field). "只看红、黄和未填报" is on by default at scale (``data_access.views.ATTENTION_DEFAULT_FROM``).
+The sidebar starts collapsed: the projector shows the slide, the filters are one click away."""
 
 import html
 
@@ -10,10 +12,11 @@ from components import cached
 from components.filters import caption, open_project
 from components.page import leadership_page
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
-from data_access.views import build_area_slide, build_slide, meeting_order
+from data_access.views import ATTENTION_DEFAULT_FROM, area_order, build_area_slide, build_slide, meeting_order
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS
 
+st.set_page_config(initial_sidebar_state="collapsed")
 ctx = leadership_page(None, demo_banner=False)
 as_of, f = ctx.as_of, ctx.filters
 demo = cached.has_demo(ctx.rev)
@@ -26,7 +29,9 @@ st.markdown(
 .jx-slide .top{display:flex;align-items:center;gap:22px;flex-wrap:wrap}
 .jx-slide .st{font-size:3rem;font-weight:800;border-radius:12px;padding:2px 22px;background:var(--c);color:var(--fg);white-space:nowrap}
 .jx-slide .st.missing{outline:4px solid #2d0a3a}
-.jx-slide .name{font-size:3.1rem;font-weight:800;line-height:1.2;color:#111}
+.jx-slide .name{font-size:3.1rem;font-weight:800;line-height:1.2;color:#111;flex:1 1 20em;min-width:0}
+.jx-slide .name.long{font-size:2.4rem}
+.jx-slide .name.longer{font-size:1.9rem}
 .jx-slide .meta{font-size:1.45rem;color:#444;margin-top:2px}
 .jx-nums{display:flex;gap:54px;flex-wrap:wrap;margin:12px 0 4px 0}
 .jx-nums .v{font-size:2.9rem;font-weight:800;line-height:1.1;color:#111}
@@ -38,6 +43,11 @@ st.markdown(
 .jx-items td.r{font-size:1.2rem;color:#333}
 .jx-items td.n{white-space:nowrap}
 .jx-items td.i{min-width:9em}
+.jx-items.area{table-layout:fixed}
+.jx-items.area col.s{width:5.5em}
+.jx-items.area col.p{width:48%}
+.jx-items.area td.p{font-weight:600;line-height:1.35}
+.jx-items.area td.p .u{font-size:1.05rem;font-weight:400;color:#555}
 .jx-demo{display:inline-block;font-size:1.1rem;background:#fff3cd;color:#6b4e00;border-radius:6px;padding:0 8px;margin-left:10px}
 .jx-more{font-size:1.1rem;color:#555;margin-top:4px}
 </style>
@@ -47,17 +57,29 @@ st.markdown(
 
 mode = st.session_state.get("meeting_mode", "project")
 results = cached.evaluate(ctx)
+ATTENTION_KEY = "meeting_attention"
+if ATTENTION_KEY not in st.session_state:
+    st.session_state[ATTENTION_KEY] = len(meeting_order(results, f)) >= ATTENTION_DEFAULT_FROM
+attention = bool(st.session_state[ATTENTION_KEY])
 
+order: list[str] | list[int]
 if mode == "area":
     areas = cached.area_statuses(ctx)
-    order = [a for a, n in zip(areas["领域"], areas["项目数"]) if n > 0] if not areas.empty else []
+    order = area_order(results, list(areas["领域"]) if not areas.empty else [], f, attention)
 else:
-    order = meeting_order(results, f)
+    order = meeting_order(results, f, attention)
+
+
+def _mode_and_filter() -> None:
+    st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode", label_visibility="collapsed",
+             format_func=lambda m: {"project": "按项目", "area": "按领域"}[m])
+    st.toggle("只看红、黄和未填报", key=ATTENTION_KEY)
+
 
 if not order:
-    st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode",
-             format_func=lambda m: {"project": "按项目", "area": "按领域"}[m])
-    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    _mode_and_filter()
+    st.info("没有符合条件的项目。请关闭「只看红、黄和未填报」或调整左侧的筛选条件。" if attention
+            else "没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()
 
 POS = "meeting_current"
@@ -73,8 +95,7 @@ st.session_state.setdefault(POS, {})[mode] = order[idx]
 
 bar = st.columns([2, 1.2, 1.2, 1.2, 5])
 with bar[0]:
-    st.radio("方式", ["project", "area"], horizontal=True, key="meeting_mode", label_visibility="collapsed",
-             format_func=lambda m: {"project": "按项目", "area": "按领域"}[m])
+    _mode_and_filter()
 bar[1].button("◀ 上一个", key="meeting_prev", on_click=_move, args=(-1,), width="stretch")
 bar[2].button("下一个 ▶", key="meeting_next", on_click=_move, args=(1,), width="stretch")
 bar[3].markdown(f"<div style='font-size:1.4rem;font-weight:700;padding-top:4px'>{idx + 1} / {len(order)}</div>",
@@ -95,20 +116,27 @@ def _status_block(status: str) -> str:
     return f'<span class="{cls}">{STATUS_SYMBOLS[status]} {e(STATUS_LABELS[status])}</span>'
 
 
+def _name(text: str) -> str:
+    """The slide's title, smaller as it gets longer so a long name wraps onto two lines, not four."""
+    size = " longer" if len(text) > 36 else " long" if len(text) > 18 else ""
+    return f'<span class="name{size}">{e(text)}</span>'
+
+
 def _style(status: str) -> str:
     return f"--c:{STATUS_COLORS[status]};--fg:{STATUS_TEXT_COLORS[status]}"
 
 
 if mode == "area":
-    s = build_area_slide(results, order[idx], f)
+    s = build_area_slide(results, str(order[idx]), f)
     rows = "".join(
-        f"<tr><td>{badge_html(p['status'])}</td><td>{e(p['name'])}</td><td>{e(p['unit'])}</td>"
+        f"<tr><td>{badge_html(p['status'])}</td><td class='p'>{e(p['name'])}<div class='u'>{e(p['unit'] or '—')}</div></td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
-    items = (f"<table class='jx-items'><tr><th>状态</th><th>项目</th><th>单位</th><th>原因</th></tr>{rows}</table>"
+    items = (f"<table class='jx-items area'><colgroup><col class='s'><col class='p'><col></colgroup>"
+             f"<tr><th>状态</th><th>项目（责任单位）</th><th>原因</th></tr>{rows}</table>"
              if rows else "<div class='jx-reason'>全部项目为绿色。</div>")
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
-<div class="top">{_status_block(s['status'])}<span class="name">{e(s['area'])}</span></div>
+<div class="top">{_status_block(s['status'])}{_name(s['area'])}</div>
 <div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
@@ -135,7 +163,7 @@ else:
     gap_text = "" if gap is None else f"（差{gap:+.1f}个百分点）"
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
-<div class="top">{_status_block(s['status'])}<span class="name">{e(s['name'])}</span></div>
+<div class="top">{_status_block(s['status'])}{_name(s['name'])}</div>
 <div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
@@ -153,23 +181,31 @@ else:
     if st.button("打开项目详情", key="meeting_open"):
         open_project(s["id"])
 
-# keyboard: ← / → / PageUp / PageDown click the buttons (ignored while typing in a field); one listener
-# per browser tab, replaced on every run
+# keyboard: ← / → / PageUp / PageDown click the buttons wherever the focus is, except while typing in a
+# text field. The listener runs in the capture phase and cancels the key, so a focused radio button or
+# toggle (e.g. just after clicking 按领域) does not take the arrow for itself; the focus is dropped. One
+# listener per browser tab, replaced on every run.
 st.html(
     """<script>
 (function () {
-  if (window.__jxMeetingKeys) { document.removeEventListener('keydown', window.__jxMeetingKeys); }
+  if (window.__jxMeetingKeys) { document.removeEventListener('keydown', window.__jxMeetingKeys, true); }
+  const TEXT = ['text', 'search', 'number', 'password', 'email', 'tel', 'url', 'date', 'time'];
   window.__jxMeetingKeys = function (e) {
     const t = e.target;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (t && (t.tagName === 'TEXTAREA' || t.isContentEditable || t.getAttribute('role') === 'combobox'
+              || (t.tagName === 'INPUT' && TEXT.includes((t.type || 'text').toLowerCase())))) return;
     let label = null;
     if (e.key === 'ArrowRight' || e.key === 'PageDown') label = '下一个';
     else if (e.key === 'ArrowLeft' || e.key === 'PageUp') label = '上一个';
     if (!label) return;
     const btn = Array.from(document.querySelectorAll('button')).find(b => b.innerText.includes(label));
-    if (btn) { e.preventDefault(); btn.click(); }
+    if (!btn) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    btn.click();
   };
-  document.addEventListener('keydown', window.__jxMeetingKeys);
+  document.addEventListener('keydown', window.__jxMeetingKeys, true);
 })();
 </script>""",
     unsafe_allow_javascript=True,

@@ -33,7 +33,14 @@ from data_access.views.filters import (
     status_text,
 )
 from data_access.views.links import is_view_link, params_from_view, view_from_params, view_signature
-from data_access.views.meeting import build_area_slide, build_slide, meeting_order
+from data_access.views.meeting import (
+    ATTENTION,
+    ATTENTION_DEFAULT_FROM,
+    area_order,
+    build_area_slide,
+    build_slide,
+    meeting_order,
+)
 from data_access.views.overview import (
     AREA_COLUMNS,
     CHANGE_COLUMNS,
@@ -86,7 +93,7 @@ __all__ = [
     # links
     "is_view_link", "params_from_view", "view_from_params", "view_signature",
     # meeting
-    "build_area_slide", "build_slide", "meeting_order",
+    "ATTENTION", "ATTENTION_DEFAULT_FROM", "area_order", "build_area_slide", "build_slide", "meeting_order",
     # reporting
     "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting",
 ]

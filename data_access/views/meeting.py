@@ -3,7 +3,11 @@
 Definitions chosen here: the meeting goes worst first, then largest budget; a project slide shows the
 colour, the budget numbers and the reason, and only its non-green shown indicators (red, then missing,
 amber, blue; at most ``max_items``, the rest counted); an area slide lists its non-green projects (at
-most eight) and counts the green ones. Pure: evaluated statuses in, dicts out.
+most eight) and counts the green ones. Areas go worst first too (then more red, more 未填报, more
+amber projects, then document order). "Attention only" keeps the projects that are red, 未填报 or
+amber (``ATTENTION``), and the areas that have one; it is on by default from ``ATTENTION_DEFAULT_FROM``
+projects, so a city-scale meeting does not page through thousands of green slides.
+Pure: evaluated statuses in, dicts out.
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ from data_access.views.filters import ViewFilters, filter_projects, format_actua
 from data_access.views.project import project_order
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, count_statuses, worst
 
+ATTENTION = frozenset({RED, MISSING, AMBER})
+ATTENTION_DEFAULT_FROM = 60  # projects after the filters: from here "attention only" starts switched on
 
-def meeting_order(results: Sequence[ProjectStatus], f: ViewFilters) -> list[int]:
+
+def meeting_order(results: Sequence[ProjectStatus], f: ViewFilters, attention_only: bool = False) -> list[int]:
     """Project ids for the meeting: worst first, then by budget (largest first) — the order of
-    项目详情's previous/next (``project_order``)."""
+    项目详情's previous/next (``project_order``); ``attention_only`` keeps red, 未填报 and amber."""
+    if attention_only:
+        results = [r for r in results if r.status in ATTENTION]
     return project_order(results, f)
 
 
@@ -40,6 +49,23 @@ def build_slide(r: ProjectStatus, f: ViewFilters, max_items: int = 6) -> dict:
     }
 
 
+def area_order(results: Sequence[ProjectStatus], areas: Sequence[str], f: ViewFilters,
+                attention_only: bool = False) -> list[str]:
+    """The areas (given in document order) that have filtered projects, worst first: worst status, then
+    the number of red, 未填报 and amber projects (most first), then document order."""
+    by_area: dict[str, list[str]] = {}
+    for r in filter_projects(results, f):
+        by_area.setdefault(r.project.area or "（未分配）", []).append(r.status)
+    names = list(areas) + [a for a in by_area if a not in areas]
+    keep = [a for a in names if by_area.get(a) and (not attention_only or ATTENTION & set(by_area[a]))]
+
+    def key(a: str) -> tuple:
+        st = by_area[a]
+        return (-SEVERITY[worst(st)], -st.count(RED), -st.count(MISSING), -st.count(AMBER), names.index(a))
+
+    return sorted(keep, key=key)
+
+
 def build_area_slide(results: Sequence[ProjectStatus], area: str, f: ViewFilters) -> dict:
     rs = [r for r in filter_projects(results, f) if (r.project.area or "（未分配）") == area]
     rs.sort(key=lambda r: (-SEVERITY[r.status], -(r.project.budget_wan or 0.0)))
@@ -58,4 +84,4 @@ def build_area_slide(results: Sequence[ProjectStatus], area: str, f: ViewFilters
     }
 
 
-__all__ = ["meeting_order", "build_slide", "build_area_slide"]
+__all__ = ["ATTENTION", "ATTENTION_DEFAULT_FROM", "area_order", "build_area_slide", "build_slide", "meeting_order"]

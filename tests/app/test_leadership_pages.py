@@ -17,7 +17,7 @@ import pytest
 from data_access import queries
 from data_access.monitoring import evaluate, load_settings
 from data_access.users import get_user_with_units
-from domain.status import MISSING, RED
+from domain.status import AMBER, MISSING, RED
 
 PAGES = ["app_pages/overview.py", "app_pages/risks.py", "app_pages/project.py", "app_pages/meeting.py", "app_pages/reporting.py"]
 SETTINGS = "app_pages/admin_settings.py"
@@ -350,6 +350,22 @@ def test_meeting_mode_next_and_previous(open_as, demo):
     assert "部门整体绩效目标领域" in texts(at)
 
 
+def test_meeting_mode_attention_only_leaves_out_green_projects(open_as, demo):
+    at = open_as("leader", "app_pages/meeting.py")
+    results = evaluate(demo, 2024, AS_OF)
+    attention = sum(1 for r in results if r.status in (RED, MISSING, AMBER))
+    assert at.toggle(key="meeting_attention").value is False  # the demo is small: every project by default
+    at.toggle(key="meeting_attention").set_value(True).run()
+    assert f">1 / {attention}<" in texts(at)
+    for _ in range(attention):  # no green slide anywhere in the round
+        assert '<span class="st">● 绿</span>' not in next(m.value for m in at.markdown if 'class="jx-slide"' in m.value)
+        at.button(key="meeting_next").click().run()
+    # areas go worst first as well
+    at.radio(key="meeting_mode").set_value("area").run()
+    first = next(m.value for m in at.markdown if 'class="jx-slide"' in m.value)
+    assert "▲ 红" in first
+
+
 def test_meeting_mode_follows_filters(open_as, demo):
     at = open_as("leader", "app_pages/meeting.py")
     at.multiselect(key="flt_units").select("民政科").run()
@@ -475,6 +491,6 @@ def test_change_history_of_a_project_outside_ones_units_is_empty(demo):
     staff = principal_for(demo, "jiaoyu")
     own = set(projects_of(demo, "教育科").id)
     other = int(next(i for i in projects_of(demo).id if i not in own))
-    got = cached.change_history(ReadContext(rev=1, vis=visibility_key(staff), year=2024), other)
+    got = cached.change_history(ReadContext(rev=1, vis=visibility_key(staff), year=2024), other, date(2024, 9, 30))
     assert got.empty
     assert list(got.columns) == ["时间", "填报期", "项目", "事项", "字段", "原值", "新值", "操作人", "来源"]

@@ -12,7 +12,7 @@
   install``). Skips the e2e tests when Playwright or ``/usr/bin/chromium`` is missing.
 * ``page`` (test): a fresh context (1600×1000, zh-CN) on the app — no cookies, so not signed in.
 * Helpers: ``wait_idle(page)`` waits until the script run has finished, ``login(page, server,
-  username, password)``, ``logout(page)``, ``open_page(page, title)`` (a sidebar menu entry),
+  username, password)``, ``logout(page)``, ``open_sidebar(page)``, ``open_page(page, title)`` (a sidebar menu entry),
   ``choose(page, label, option)`` (a selectbox), ``shot_dir(tmp_path, server)`` (screenshots).
 * Grids (``st.dataframe`` / ``st.data_editor`` draw on a canvas; the text comes from the grid's hidden
   accessibility table): ``grid_headers``, ``grid_row``, ``select_grid_cell``, ``grid_cell_text``,
@@ -250,7 +250,15 @@ def login(page, server: AppServer, username: str, password: str) -> None:
     wait_idle(page)
 
 
+def open_sidebar(page) -> None:
+    """Expand the sidebar when a page (会议模式) has collapsed it."""
+    if page.locator("[data-testid='stSidebar'][data-collapsed='true']").count():
+        page.locator("[data-testid='stExpandSidebarButton']").click()
+        page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for()
+
+
 def logout(page) -> None:
+    open_sidebar(page)
     page.get_by_role("button", name="退出登录").click()
     wait_idle(page)
     page.get_by_role("button", name="登录", exact=True).wait_for()
@@ -258,6 +266,7 @@ def logout(page) -> None:
 
 def open_page(page, title: str) -> None:
     """Click a menu entry in the sidebar navigation."""
+    open_sidebar(page)
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     wait_idle(page)
 

@@ -12,6 +12,7 @@ import pytest
 from data_access.views import (
     ViewFilters,
     actual_points,
+    area_order,
     build_areas,
     build_changes,
     build_headline,
@@ -176,6 +177,33 @@ def test_meeting_breaks_ties_by_budget_then_name():
     rs = [_project(5, RED, budget=10.0), _project(6, RED, budget=90.0), _project(7, RED, budget=10.0)]
     rs[0].project.name, rs[2].project.name = "b", "a"
     assert meeting_order(rs, ViewFilters()) == [6, 7, 5]
+
+
+@pytest.mark.parametrize("f, attention_only, order", [
+    (ViewFilters(), False, [1, 4, 2, 3]),
+    (ViewFilters(), True, [1, 4, 2]),  # the green project 3 is left out
+    (ViewFilters(units=("卫生健康科",)), True, [2]),
+])
+def test_meeting_attention_only_keeps_red_missing_and_amber(f, attention_only, order):
+    assert meeting_order(RESULTS, f, attention_only) == order
+
+
+AREA_RESULTS = [
+    _project(11, AMBER, area="甲"), _project(12, GREEN, area="乙"), _project(13, RED, area="丙"),
+    _project(14, RED, area="丁"), _project(15, RED, area="丁"), _project(16, GREEN, area="甲"),
+    _project(17, MISSING, area=""), _project(18, GREEN, area="乙", unit="民政科"),
+]
+
+
+@pytest.mark.parametrize("areas, f, attention_only, order", [
+    # worst first; two red projects before one; an area without projects is no slide
+    (["甲", "乙", "丙", "丁", "戊"], ViewFilters(), False, ["丁", "丙", "（未分配）", "甲", "乙"]),
+    (["甲", "乙", "丙", "丁"], ViewFilters(), True, ["丁", "丙", "（未分配）", "甲"]),
+    (["乙", "甲"], ViewFilters(units=("民政科",)), False, ["乙"]),
+    (["乙", "甲"], ViewFilters(units=("民政科",)), True, []),
+])
+def test_area_slides_go_worst_first(areas, f, attention_only, order):
+    assert area_order(AREA_RESULTS, areas, f, attention_only) == order
 
 
 def test_reporting_lists_missing_values_days_late_and_the_last_save_in_beijing_time():
