@@ -142,6 +142,7 @@ class ProjectStatus:
     reason: str
     budget: BudgetStatus
     indicators: list[IndicatorStatus]
+    warnings: list[str] = field(default_factory=list)  # consistency checks (domain.status.consistency)
 
     @property
     def id(self) -> Any:
