@@ -1,5 +1,5 @@
 # make run  — set up the virtualenv, the embedded SQLite database (schema, 2024 targets, demo data) and start the app
-# make test — set up the virtualenv with the test tools and run the whole suite
+# make test — set up the virtualenv with the test tools, run the checks of `make lint`, then the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -32,7 +32,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/lint-imports
 	$(PY) tools/check_shape.py
 
-test: $(VENV)/.dev-installed
+test: lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup

@@ -23,7 +23,18 @@ from data_access.users import (
 )
 from domain.clock import format_time
 from domain.periods import parse_period
-from domain.settings import DEFAULT_SETTINGS, FIELD_HELP, FIELD_LABELS, Settings
+from domain.settings import (
+    DEFAULT_SETTINGS,
+    FIELD_HELP,
+    FIELD_LABELS,
+    PRESET_HELP,
+    QUAL_PRESETS,
+    WEIGHT_PRESETS,
+    Settings,
+    qual_preset_of,
+    weight_preset_of,
+    with_presets,
+)
 
 principal = current_principal()
 try:
@@ -47,7 +58,7 @@ GROUPS = [
     ("预算执行", ["budget_red_below", "budget_green_from", "year_end_execution_floor", "interpolate_plan"]),
     ("指标完成", ["indicator_red_below", "indicator_green_from", "indicator_blue_from", "level_amber_margin",
               "deadline_amber_days", "overachieve_margin", "reporting_period", "accumulate_level2", "count_units"]),
-    ("自评（预览）", ["weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
+    ("自评（预览）", ["use_table_weights", "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
 ]
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
@@ -75,6 +86,14 @@ with tab_rules:
         values: dict = {}
         for title, names in GROUPS:
             st.markdown(f"**{title}**")
+            if names[0] == "use_table_weights":
+                p1, p2 = st.columns(2)
+                weight_preset = p1.selectbox("自评权重方案", list(WEIGHT_PRESETS), key="set_weight_preset",
+                                             index=list(WEIGHT_PRESETS).index(weight_preset_of(current)),
+                                             format_func=lambda k: WEIGHT_PRESETS[k][0], help=PRESET_HELP["weights"])
+                qual_preset = p2.selectbox("定性指标计分方案", list(QUAL_PRESETS), key="set_qual_preset",
+                                           index=list(QUAL_PRESETS).index(qual_preset_of(current)),
+                                           format_func=lambda k: QUAL_PRESETS[k][0], help=PRESET_HELP["qual"])
             cols = st.columns(3)
             for i, name in enumerate(names):
                 label = FIELD_LABELS[name]
@@ -90,7 +109,7 @@ with tab_rules:
                     elif name == "deadline_amber_days":
                         values[name] = st.number_input(f"{label}（天）", min_value=0, max_value=366, step=1,
                                                        value=int(v), help=_help(name), key=f"set_{name}")
-                    elif name == "interpolate_plan":
+                    elif name in ("interpolate_plan", "use_table_weights"):
                         values[name] = st.checkbox(label, value=bool(v), help=_help(name), key=f"set_{name}")
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,
@@ -101,7 +120,7 @@ with tab_rules:
         submitted = st.form_submit_button("保存规则", type="primary", key="settings_submit")
     if submitted:
         data = {k: (round(v / 100.0, 6) if k in PERCENT else v) for k, v in values.items()}
-        new = Settings.from_dict(data)
+        new = with_presets(Settings.from_dict(data), weight_preset, qual_preset)
         try:
             save_settings(engine, new, actor)
         except SettingsInvalid as e:
@@ -110,7 +129,7 @@ with tab_rules:
             st.success("规则已保存，状态已按新规则重新计算。")
     if st.button("恢复默认值", key="settings_reset"):
         save_settings(engine, DEFAULT_SETTINGS, actor)
-        for name in FIELD_LABELS:
+        for name in [*FIELD_LABELS, "weight_preset", "qual_preset"]:
             st.session_state.pop(f"set_{name}", None)
         st.rerun()
 

@@ -11,10 +11,12 @@ from components.filters import SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
-from data_access.exports import export_bundle
+from data_access.exports import export_bundle, selfeval_results
 from data_access.views import neighbours, project_order, status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
+from documents.selfeval_workbook import selfeval_workbook, verdict_line
+from domain.periods import is_year_end
 
 ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
@@ -131,6 +133,26 @@ st.download_button(
     file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
     mime=XLSX_MIME, key="project_workbook", icon=":material/download:",
 )
+
+# ------------------------------------------------------------------ self-evaluation preview
+def _selfeval_workbook() -> bytes:
+    bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=ctx.project_filter)
+    evals = selfeval_results(get_engine(), year, as_of, results=bundle.results, settings=bundle.settings)
+    return selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year, summary=False)
+
+
+st.subheader("绩效自评预览")
+ev = cached.selfeval_one(ctx, pid)
+if ev is not None:
+    st.markdown(verdict_line(ev, not is_year_end(as_of, year)))
+    if ev.warnings:
+        st.warning("数据疑点（请核实，不影响保存）：\n\n" + "\n".join(f"- {w}" for w in ev.warnings))
+    st.download_button(
+        "下载项目支出绩效自评表预览（.xlsx）",
+        data=_selfeval_workbook,
+        file_name=f"项目支出绩效自评表_{detail['name']}_{as_of.isoformat()}.xlsx",
+        mime=XLSX_MIME, key="project_selfeval_workbook", icon=":material/download:",
+    )
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")

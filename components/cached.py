@@ -36,6 +36,7 @@ from data_access.exports import department_spending_series
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
+from domain.selfeval import SelfEvalResult, self_evaluate
 from domain.status import ProjectStatus
 
 TTL = 600
@@ -131,6 +132,15 @@ def _forget_older_revisions(rev: int) -> None:
 
 def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
     return next((r for r in evaluate(ctx) if r.project.id == project_id), None)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
+    """The 自评 preview of one project with the stored settings (docs/rules.md §7)."""
+    result = evaluate_one(ctx, project_id)
+    if result is None:
+        return None
+    return self_evaluate(result.project, ctx.as_of, monitoring.load_settings(get_engine()), ctx.year)
 
 
 # --------------------------------------------------------------------------- the status tables
@@ -253,5 +263,5 @@ def project_rows(read: ReadContext) -> pd.DataFrame:
 
 
 # the caches of evaluations and of the large frames derived from them (see _forget_older_revisions)
-_PER_REVISION = (structure, _evaluate, projects_status_frame, risk_frame, changes, matrix, reporting,
+_PER_REVISION = (structure, _evaluate, selfeval_one, projects_status_frame, risk_frame, changes, matrix, reporting,
                  department_spending_spec)

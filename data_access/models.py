@@ -97,6 +97,8 @@ class Indicator(SQLModel, table=True):
     start: date | None = None
     # admin override: None = default rule (数量/效益 with a count unit accumulate)
     accumulates: bool | None = None
+    # 分值 of the imported target table, when it had one (self-evaluation weights)
+    weight: float | None = None
 
 
 class Period(SQLModel, table=True):

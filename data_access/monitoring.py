@@ -122,7 +122,7 @@ class Structure:
     fiscal_year_id: int
     projects: tuple  # (id, name, budget_wan, unit name, area name)
     plans: dict  # project id -> [PlanPoint]
-    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates)]
+    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight)]
     project_filter: object = None
     project_ids: tuple | None = None
 
@@ -170,9 +170,9 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
         inds: dict[int, list[tuple]] = defaultdict(list)
         targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
         for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,
-             accumulates) in c.execute(
+             accumulates, weight) in c.execute(
             select(I.id, I.project_id, I.level1, I.level2, I.level3, I.target_text, I.kind, I.op, I.value,
-                   I.unit, I.deadline, I.start, I.accumulates)
+                   I.unit, I.deadline, I.start, I.accumulates, I.weight)
             .where(I.project_id.in_(pid_subq)).order_by(I.project_id, I.seq)
         ).all():
             tkey = (text, kind, op, value, unit, deadline, start)
@@ -180,7 +180,7 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
             if target is None:
                 target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
                                                 deadline=deadline, start=start)
-            inds[project_id].append((iid, level1, level2, level3, target, accumulates))
+            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight))
     return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids)
 
 
@@ -234,12 +234,12 @@ def load_inputs(
     for pid, name, budget, unit, area in structure.projects:
         spent, projected = spend.get(pid, (None, None))
         inds = []
-        for iid, level1, level2, level3, target, accumulates in structure.indicators.get(pid, ()):
+        for iid, level1, level2, level3, target, accumulates, weight in structure.indicators.get(pid, ()):
             a = actuals.get(iid, empty)
             reasons = a[7]
             inds.append(IndicatorInput(
                 iid, level1, level2, level3, target, accumulates, a[1], a[2], a[3], a[4], a[5], a[6],
-                tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9],
+                tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9], weight,
             ))
         out.append(
             ProjectInput(

@@ -249,6 +249,7 @@ def _indicator_values(spec) -> dict:
         "unit": t.unit,
         "deadline": t.deadline,
         "start": t.start,
+        "weight": spec.weight,
     }
 
 

@@ -8,7 +8,9 @@ live here once:
 * an empty first cell in an indicator row means "same as the row above" (merged cells);
   an empty 二级指标 cell likewise;
 * rows: 项目编码/项目名称, 项目资金主要用途, 资金支出计划 + one row of values, 绩效目标, the indicator header,
-  then indicator rows of six cells.
+  then indicator rows of six cells;
+* an optional 分值 column anywhere in the indicator header (the points of each indicator in the
+  自评表) is read into ``IndicatorSpec.weight`` and left out of the six cells.
 """
 
 from __future__ import annotations
@@ -204,6 +206,8 @@ def _parse_department(lines: list[str], doc: TargetDocument) -> None:
 def _canonical_header(cell: str) -> str:
     """'指标值/描述' -> '指标值'; longest names first so 指标值确定依据 stays itself."""
     c = _norm(cell)
+    if c.startswith(WEIGHT_HEADER):  # 分值, 分值（分）
+        return WEIGHT_HEADER
     for name in sorted(INDICATOR_HEADER, key=len, reverse=True):
         if c.startswith(name):
             return name
@@ -227,6 +231,7 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
     i = 0
     header_seen = False
     value_col = 4
+    weight_col: int | None = None
     last_l1 = last_l2 = ""
     while i < len(rows):
         row = rows[i]
@@ -270,6 +275,9 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
                 project.goals = split_goals(cells[1])
             elif key == "一级指标":
                 header = [_canonical_header(c) for c in _cells(row, 6)]
+                weight_col = header.index(WEIGHT_HEADER) if WEIGHT_HEADER in header else None
+                if weight_col is not None:
+                    header = header[:weight_col] + header[weight_col + 1:] + [""]
                 if "指标值" not in header:
                     local.append(ImportProblem(place, "指标表头缺少“指标值”列"))
                     break
@@ -282,11 +290,12 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
             continue
 
         # indicator rows
-        cells = _cells(row, 6)
+        cells = _cells(row, 7)
+        weight, weight_problem = _take_weight(cells, weight_col)
         if not any(cells):
             i += 1
             continue
-        if len([c for c in row.cells]) < 6 and any(cells[:6]):
+        if len(row.cells) < 6 + (weight_col is not None and weight_col < 6) and any(cells[:6]):
             local.append(ImportProblem(place, f"指标行应有6列，实际只有{len(row.cells)}列"))
             i += 1
             continue
@@ -305,7 +314,9 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
                 local.append(ImportProblem(place, f"一级指标“{l1}”不是{'/'.join(LEVEL1_VALUES)}之一"))
             if l2 not in LEVEL2_VALUES:
                 local.append(ImportProblem(place, f"二级指标“{l2}”无法识别"))
-            project.indicators.append(make_indicator([l1, l2] + cells[2:6], year, place))
+            if weight_problem:
+                local.append(ImportProblem(place, weight_problem))
+            project.indicators.append(make_indicator([l1, l2] + cells[2:6], year, place, weight))
         i += 1
 
     if not project.name:
@@ -323,6 +334,22 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
         local.append(ImportProblem(label, "缺少资金支出计划"))
     problems.extend(local)
     return project if not local else None
+
+
+WEIGHT_HEADER = "分值"
+
+
+def _take_weight(cells: list[str], col: int | None) -> tuple[float | None, str]:
+    """Remove the 分值 cell from ``cells``; (its number or None, a Chinese problem or '')."""
+    if col is None:
+        return None, ""
+    text = cells.pop(col) if col < len(cells) else ""
+    if not text:
+        return None, ""
+    number = parse_pct(text.replace("分", ""))
+    if number is None:
+        return None, f"分值“{text}”不是数字"
+    return number, ""
 
 
 def _check_duplicates(doc: TargetDocument) -> None:

@@ -6,8 +6,10 @@ of ``data_access.exports.monitoring_inputs``; no Streamlit, no database.
 
 Before the fiscal year ends every sheet says "预估（年度中期，按全年预计值测算）": the scores use the
 projected year-end values where staff gave them. Each indicator row says what its score rests on
-(计分依据: 实际 / 全年预计 / 估算 / 无数据); "估算" marks a qualitative judgement scored at its band
-midpoint (90% / 70% / 30% of the weight by default).
+(计分依据: 实际 / 全年预计 / 估算 / 无数据); "估算" marks a qualitative judgement scored inside its
+band (部分达成 70%, 未达成 30% of the weight by default; 达成 at full marks is not an estimate) or a
+deadline not yet due scored from its projection. A preview with missing inputs shows
+「不完整：…」 (what is missing) instead of a grade, and the consistency warnings are in its notes.
 
 Layout of a project sheet (10 columns A–J): title, （YYYY年度）, the 预估 banner, 项目名称 / 主管部门 /
 实施单位, the 年度预算执行 block (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 计分说明),
@@ -83,6 +85,14 @@ def achieved_text(item: SelfEvalItem) -> str:
     return ""
 
 
+def verdict_line(ev: SelfEvalResult, in_year: bool) -> str:
+    """One line for a page: '预估总分94.30分，等级：优（预估）' or the 不完整 sentence instead of a grade."""
+    word = "预估总分" if in_year else "总分"
+    if ev.incomplete:
+        return f"{word}{ev.total:.2f}分；{ev.incomplete}（补齐后才给出等级）"
+    return f"{word}{ev.total:.2f}分，等级：{ev.grade}" + ("（预估）" if in_year else "")
+
+
 def _span_width(a: int, b: int) -> float:
     return float(sum(WIDTHS[a - 1:b]))
 
@@ -117,7 +127,7 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     setup_print(ws, title_rows="10:10")
     ws.freeze_panes = "A11"
     ws.sheet_view.zoomScale = 90
-    ws.sheet_properties.tabColor = STATUS_COLOURS[GRADE_STATUS.get(ev.grade, "grey")][1]
+    ws.sheet_properties.tabColor = STATUS_COLOURS[GRADE_STATUS.get(ev.verdict, "grey")][1]
 
 
 def _title_block(s: SheetWriter, ev: SelfEvalResult, meta: Mapping[str, Any], as_of: date, department: str,
@@ -128,9 +138,9 @@ def _title_block(s: SheetWriter, ev: SelfEvalResult, meta: Mapping[str, Any], as
     s.put("A2:J2", f"（{year}年度）", font=_SUB_FONT, border=False)
     if in_year:
         banner = (f"{ESTIMATE_BANNER}：依据{as_of_text(as_of)}的填报数据，已填全年预计值的按全年预计值计分；"
-                  f"标“{ESTIMATED}”的得分按定性档位中值测算，仅供参考。")
+                  f"标“{ESTIMATED}”的得分为定性档位内取值或按全年预计推算，仅供参考。")
     else:
-        banner = f"{as_of_text(as_of)}；标“{ESTIMATED}”的得分按定性档位中值测算。"
+        banner = f"{as_of_text(as_of)}；标“{ESTIMATED}”的得分为定性档位内取值。"
     s.put("A3:J3", banner, font=_BANNER_FONT if in_year else _NOTE_FONT, align=LEFT_WRAP, border=False)
     ws.row_dimensions[1].height = 28
     ws.row_dimensions[3].height = row_height(text_lines(banner, _span_width(1, 10)), 15, 18)
@@ -218,18 +228,25 @@ def _total_and_notes(s: SheetWriter, ev: SelfEvalResult, row: int, in_year: bool
     """总分 and 自评等级, then the notes: the group scores, the scoring rules, the estimated items."""
     ws = s.ws
     total_weight = ev.budget_weight + sum(ev.group_weights.values())
-    grade = ev.grade + ("（预估）" if in_year else "")
+    grade = ev.verdict + ("（预估）" if in_year and not ev.incomplete else "")
     s.put(f"A{row}:E{row}", "总分", font=_LABEL_FONT)
     s.put(f"F{row}", round(total_weight, 2), font=_LABEL_FONT, fmt="0")
     s.put(f"G{row}", ev.total, font=_LABEL_FONT, fmt=SCORE_FORMAT)
     s.put(f"H{row}", "自评等级", font=_LABEL_FONT)
-    s.put(f"I{row}:J{row}", grade, font=_GRADE_FONTS.get(ev.grade, _LABEL_FONT), fill=_GRADE_FILLS.get(ev.grade))
+    s.put(f"I{row}:J{row}", grade, font=_GRADE_FONTS.get(ev.verdict, _LABEL_FONT), fill=_GRADE_FILLS.get(ev.verdict),
+          align=LEFT_WRAP if ev.incomplete else CENTER)
     ws.row_dimensions[row].height = 24
     groups = "；".join(f"{GROUP_LABELS[g]}{ev.group_scores[g]:.2f}分（分值{ev.group_weights[g]:.2f}）"
                       for g in GROUPS if ev.group_weights.get(g))
     notes = [f"其中：预算执行{ev.budget_score:.2f}分（分值{ev.budget_weight:g}）；{groups}。",
              "评分规则：预算执行率分值×min(执行率,100%)；定量指标达标得满分，未达标按实际/目标（反向指标按目标/实际）计分；"
-             "定性指标按达成/部分达成/未达成的档位中值估算。等级：优≥90，良80–89，中60–79，差<60。"]
+             "定性指标按设置的达成/部分达成/未达成得分比例计分（达成满分以外为档位内估算）；期限未到的时效指标按全年预计估算。"
+             "等级：优≥90，良80–89，中60–79，差<60；有未填报的输入时不评等级，标“不完整”。"]
+    if ev.weights_note:
+        notes.append(f"权重：{ev.weights_note}。")
+    if ev.incomplete:
+        notes.append(f"{ev.incomplete}：补齐后才能给出等级。")
+    notes.extend(f"数据疑点：{w}。" for w in ev.warnings)
     n_est = sum(1 for i in ev.items if i.estimated)
     if n_est:
         notes.append(f"本表有{n_est}项指标的得分为{ESTIMATED}。")
@@ -249,7 +266,7 @@ def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[st
         m = meta.get(p.id, {})
         used = p.projected_spent_wan if ev.budget_basis == "projected" else p.spent_wan if ev.budget_basis == "actual" else None
         rows.append({
-            "_status": GRADE_STATUS.get(ev.grade),
+            "_status": GRADE_STATUS.get(ev.verdict),
             "序号": i, "项目名称": p.name, "实施单位": m.get("unit") or p.unit,
             "预算数（万元）": round(p.budget_wan or 0.0, 2),
             ("全年预计执行数（万元）" if in_year else "全年执行数（万元）"): None if used is None else round(used, 2),
@@ -259,9 +276,10 @@ def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[st
             "效益指标得分": round(ev.group_scores.get(EFFECT, 0.0), 2),
             "满意度指标得分": round(ev.group_scores.get(SATISFACTION, 0.0), 2),
             "总分": ev.total,
-            "等级": ev.grade,
+            "等级": ev.verdict,
             "估算项数": sum(1 for it in ev.items if it.estimated),
-            "说明": ESTIMATE_BANNER if in_year else ("含估算得分" if ev.estimated else ""),
+            "说明": "；".join(x for x in (ESTIMATE_BANNER if in_year else ("含估算得分" if ev.estimated else ""),
+                                          *(f"数据疑点：{w}" for w in ev.warnings)) if x),
         })
     cols = ["_status", "序号", "项目名称", "实施单位", "预算数（万元）",
             "全年预计执行数（万元）" if in_year else "全年执行数（万元）", "执行率%", "预算执行得分", "产出指标得分",

@@ -36,6 +36,7 @@ class IndicatorSpec:
     basis: str
     target: Target
     place: str = ""  # where it was read, for messages
+    weight: float | None = None  # 分值, when the table has a 分值 column (self-evaluation, docs/rules.md §7)
 
 
 @dataclass
@@ -143,7 +144,7 @@ def clean_cell(text: str | None) -> str:
     return (text or "").strip()
 
 
-def make_indicator(cells: list[str], year: int, place: str) -> IndicatorSpec:
+def make_indicator(cells: list[str], year: int, place: str, weight: float | None = None) -> IndicatorSpec:
     level1, level2, level3, desc, value, basis = (clean_cell(c) for c in cells[:6])
     return IndicatorSpec(
         level1=level1,
@@ -154,4 +155,5 @@ def make_indicator(cells: list[str], year: int, place: str) -> IndicatorSpec:
         basis=basis,
         target=parse_target(value, year),
         place=place,
+        weight=weight,
     )

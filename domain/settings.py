@@ -39,11 +39,13 @@ class Settings:
     accumulate_level2: tuple[str, ...] = DEFAULT_ACCUMULATE_LEVEL2
     count_units: tuple[str, ...] = DEFAULT_COUNT_UNITS
     # --- self-evaluation (docs/rules.md §7)
+    # the weights and shares below are set from WEIGHT_PRESETS / QUAL_PRESETS or typed in (自定义)
+    use_table_weights: bool = True  # a target table with a 分值 column weighs its indicators itself
     weight_budget: float = 10.0
     weight_output: float = 50.0
     weight_effect: float = 30.0
     weight_satisfaction: float = 10.0
-    qual_achieved: float = 0.9
+    qual_achieved: float = 1.0
     qual_partial: float = 0.7
     qual_not_achieved: float = 0.3
     grade_excellent: float = 90.0
@@ -149,6 +151,54 @@ class Settings:
         return errors
 
 
+# Self-evaluation weights (预算执行, 产出, 效益, 满意度), docs/rules.md §7. The 20/80 form splits its 80
+# indicator points 50:30:10 like the national form; 湖北 has no 满意度 group (its 满意度 indicators
+# count in 效益, where Hubei's form lists them).
+WEIGHT_PRESETS: dict[str, tuple[str, tuple[float, float, float, float] | None]] = {
+    "national": ("国家（10/50/30/10）", (10.0, 50.0, 30.0, 10.0)),
+    "budget20": ("预算执行20/指标80（云南等）", (20.0, 80.0 * 50 / 90, 80.0 * 30 / 90, 80.0 * 10 / 90)),
+    "hubei": ("湖北（20/40/40）", (20.0, 40.0, 40.0, 0.0)),
+    "custom": ("自定义", None),
+}
+# Qualitative shares of the weight for 达成 / 部分达成 / 未达成 in the national bands 80–100 %,
+# 60–80 %, 0–60 % (docs/rules.md §7).
+QUAL_PRESETS: dict[str, tuple[str, tuple[float, float, float] | None]] = {
+    "practice": ("达成计满分、其余取档位中值", (1.0, 0.7, 0.3)),
+    "top": ("取档位上限", (1.0, 0.8, 0.6)),
+    "mid": ("取档位中值", (0.9, 0.7, 0.3)),
+    "low": ("取档位下限", (0.8, 0.6, 0.0)),
+    "custom": ("自定义", None),
+}
+
+
+def _preset_of(values: tuple[float, ...], presets: dict) -> str:
+    for key, (_, numbers) in presets.items():
+        if numbers is not None and all(abs(a - b) < 1e-6 for a, b in zip(values, numbers)):
+            return key
+    return "custom"
+
+
+def weight_preset_of(s: Settings) -> str:
+    """The WEIGHT_PRESETS key whose numbers the settings hold, else 'custom'."""
+    return _preset_of((s.weight_budget, s.weight_output, s.weight_effect, s.weight_satisfaction), WEIGHT_PRESETS)
+
+
+def qual_preset_of(s: Settings) -> str:
+    """The QUAL_PRESETS key whose shares the settings hold, else 'custom'."""
+    return _preset_of((s.qual_achieved, s.qual_partial, s.qual_not_achieved), QUAL_PRESETS)
+
+
+def with_presets(s: Settings, weights: str = "custom", qual: str = "custom") -> Settings:
+    """``s`` with the numbers of the chosen presets ('custom' keeps the numbers as they are)."""
+    w = WEIGHT_PRESETS.get(weights, WEIGHT_PRESETS["custom"])[1]
+    if w is not None:
+        s = replace(s, weight_budget=w[0], weight_output=w[1], weight_effect=w[2], weight_satisfaction=w[3])
+    q = QUAL_PRESETS.get(qual, QUAL_PRESETS["custom"])[1]
+    if q is not None:
+        s = replace(s, qual_achieved=q[0], qual_partial=q[1], qual_not_achieved=q[2])
+    return s
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
@@ -202,6 +252,7 @@ FIELD_LABELS: dict[str, str] = {
     "reporting_period": "填报周期",
     "accumulate_level2": "默认累计型的二级指标",
     "count_units": "计数单位",
+    "use_table_weights": "目标表有分值时按分值计分",
     "weight_budget": "自评权重：预算执行率",
     "weight_output": "自评权重：产出指标",
     "weight_effect": "自评权重：效益指标",
@@ -223,6 +274,12 @@ FIELD_HELP: dict[str, str] = {
     "indicator_blue_from": "完成值/序时目标达到此值为蓝",
     "level_amber_margin": "差距在目标值的此比例内为黄",
     "overachieve_margin": "超过全年目标此比例须说明",
+    "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+}
+# the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
+PRESET_HELP = {
+    "weights": "国家10/50/30/10；预算执行20/指标80；湖北20/40/40（满意度指标计入效益）；自定义：按下列四项权重",
+    "qual": "达成/部分达成/未达成得权重的：默认100%/70%/30%；上限100/80/60；中值90/70/30；下限80/60/0；自定义：按下列三项",
 }
 
 DEFAULT_SETTINGS = Settings()

@@ -58,6 +58,7 @@ class IndicatorInput:
     ``actual_judgement``: 达成/部分达成/未达成/进行中 for qualitative targets (or a numeric
     indicator judged in words). ``actual_date``: completion date of a deadline indicator.
     ``projected``/``projected_judgement``: 全年预计完成值. ``accumulates``: None = default rule.
+    ``weight``: the 分值 of the imported target table, if it had one (self-evaluation, docs/rules.md §7).
     """
 
     id: Any
@@ -75,6 +76,7 @@ class IndicatorInput:
     reasons: tuple[str, ...] = ()
     explanation: str | None = None
     measures: str | None = None
+    weight: float | None = None
 
 
 @dataclass(slots=True)
@@ -142,6 +144,7 @@ class ProjectStatus:
     reason: str
     budget: BudgetStatus
     indicators: list[IndicatorStatus]
+    warnings: list[str] = field(default_factory=list)  # consistency checks (domain.status.consistency)
 
     @property
     def id(self) -> Any:

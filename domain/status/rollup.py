@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status.budget import budget_status
+from domain.status.consistency import consistency_warnings
 from domain.status.indicators import indicator_status
 from domain.status.model import Context, ProjectInput, ProjectStatus
 from domain.status.words import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, STATUS_LABELS, STATUSES
@@ -47,7 +48,10 @@ def _project(p: ProjectInput, c: Context) -> ProjectStatus:
         n = sum(1 for st in inds if SEVERITY[st.status] >= SEVERITY[AMBER])
         if n > 1 or (n == 1 and src is None):
             reason += f"（共{n}项指标为黄/红/未填报）"
-    return ProjectStatus(p, worst_s, reason, budget, inds)
+    warnings = consistency_warnings(p, c.settings)
+    if warnings:
+        reason += f"；数据疑点：{warnings[0]}" + (f"（共{len(warnings)}处）" if len(warnings) > 1 else "")
+    return ProjectStatus(p, worst_s, reason, budget, inds, warnings)
 
 
 # --------------------------------------------------------------------------- roll-ups

@@ -169,7 +169,7 @@ def test_selfeval_workbook_from_the_demo_data(demo):
     header = [c.value for c in summary[3]]
     assert ESTIMATE_BANNER in summary["A2"].value
     assert [summary.cell(4 + i, header.index("总分") + 1).value for i in range(32)] == [e.total for e in evals]
-    assert [summary.cell(4 + i, header.index("等级") + 1).value for i in range(32)] == [e.grade for e in evals]
+    assert [summary.cell(4 + i, header.index("等级") + 1).value for i in range(32)] == [e.verdict for e in evals]
     ws = wb.worksheets[1]
     assert ESTIMATE_BANNER in ws["A3"].value and ws["C4"].value == evals[0].project.name
     marks = [ws.cell(11 + k, 8).value for k in range(len(evals[0].items))]

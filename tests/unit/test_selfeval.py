@@ -102,16 +102,17 @@ def test_weights_split_evenly_within_a_group():
 
 
 @pytest.mark.parametrize(
-    "judgement, share",
-    [("达成", 0.9), ("部分达成", 0.7), ("未达成", 0.3), ("进行中", 0.3)],  # 进行中 at year end = 未达成
+    "judgement, share, estimated",
+    [("达成", 1.0, False), ("部分达成", 0.7, True), ("未达成", 0.3, True),
+     ("进行中", 0.3, True)],  # 进行中 at year end = 未达成; 达成 at full marks is not an estimate
 )
-def test_qualitative_midpoints_are_estimates(judgement, share):
+def test_qualitative_shares_and_estimates(judgement, share, estimated):
     eff = ind("明显改善", "效果指标", "社会效益指标", actual_judgement=judgement)
     r = self_evaluate(project(full_set(eff=eff)), YE)
     item = r.items[1]
     assert item.score == pytest.approx(30 * share)
-    assert item.estimated and r.estimated
-    assert "估算" in item.note
+    assert item.estimated is estimated and r.estimated is estimated
+    assert ("估算" in item.note) is estimated
 
 
 def test_projected_values_are_used_during_the_year():
@@ -119,9 +120,9 @@ def test_projected_values_are_used_during_the_year():
     eff = ind("明显改善", "效果指标", "社会效益指标", actual_judgement="进行中", projected_judgement="达成")
     r = self_evaluate(project(full_set(out=out, eff=eff), spent=50, projected=95), Q3)
     assert r.items[0].score == 50.0 and r.items[0].basis == "projected"
-    assert r.items[1].score == pytest.approx(27.0)
+    assert r.items[1].score == pytest.approx(30.0)  # projected 达成: full marks
     assert r.budget_score == pytest.approx(9.5) and r.budget_basis == "projected"
-    assert r.total == pytest.approx(9.5 + 50 + 27 + 10)
+    assert r.total == pytest.approx(9.5 + 50 + 30 + 10)
     # at year end the actual values count
     ye = self_evaluate(project(full_set(out=out), spent=50, projected=95), YE)
     assert ye.items[0].score == pytest.approx(50 / 3) and ye.budget_score == pytest.approx(5.0)

@@ -468,7 +468,7 @@ def test_default_settings_are_the_documented_defaults():
     assert (s.indicator_red_below, s.indicator_green_from, s.indicator_blue_from) == (0.6, 0.8, 1.2)
     assert (s.deadline_amber_days, s.overachieve_margin, s.year_end_execution_floor) == (30, 0.15, 0.9)
     assert (s.weight_budget, s.weight_output, s.weight_effect, s.weight_satisfaction) == (10, 50, 30, 10)
-    assert (s.qual_achieved, s.qual_partial, s.qual_not_achieved) == (0.9, 0.7, 0.3)
+    assert (s.qual_achieved, s.qual_partial, s.qual_not_achieved) == (1.0, 0.7, 0.3)  # 达成 full marks
     assert (s.grade_excellent, s.grade_good, s.grade_pass) == (90, 80, 60)
     assert s.level_amber_margin == 0.0 and s.interpolate_plan is False
 
@@ -492,7 +492,7 @@ def test_settings_round_trip_through_a_stored_dict():
         (dict(indicator_green_from=1.3), "指标完成档位须满足"),
         (dict(indicator_blue_from=1.0, indicator_green_from=0.9), "蓝色线"),
         (dict(weight_budget=20), "自评权重合计须为100分，当前为110分"),
-        (dict(qual_partial=0.95), "定性指标得分比例"),
+        (dict(qual_achieved=0.9, qual_partial=0.95), "定性指标得分比例"),
         (dict(grade_good=95), "等级分数线"),
         (dict(deadline_amber_days=-1), "时限预警天数不能为负数"),
         (dict(level_amber_margin=1.5), "黄色区间"),

@@ -339,7 +339,7 @@ def test_selfeval_workbook_marks_estimates_during_the_year():
         assert ws.cell(row, 7).value == pytest.approx(round(item.score, 2))
         assert ("估算" in ws.cell(row, 8).value) == item.estimated
     qual_row = 11 + [i.indicator.level3 for i in ev.items].index("改善办学条件")
-    assert ws.cell(qual_row, 8).value.startswith("估算")
+    assert ws.cell(qual_row, 8).value == "全年预计"  # projected 达成 scores full marks: not an estimate
     total_row = 11 + len(ev.items)
     assert ws.cell(total_row, 1).value == "总分" and ws.cell(total_row, 7).value == pytest.approx(ev.total)
     assert ws.cell(total_row, 9).value == f"{ev.grade}（预估）"
