@@ -165,6 +165,15 @@ def test_a_project_outside_the_filters_is_shown_and_said_to_be_outside(leader, d
     assert not any("不在当前筛选范围内" in w.value for w in at.warning)
 
 
+def test_meeting_mode_shows_the_slide_of_the_project_in_the_link(leader, demo):
+    order = order_of(demo, "2024Q3", ViewFilters())
+    at = leader("app_pages/meeting.py", year="2024", period="2024Q3", project=str(order[2]))
+    page_text = "\n".join(m.value for m in at.markdown)
+    assert f">3 / {len(order)}<" in page_text and names(demo)[order[2]] in page_text
+    at.button(key="meeting_next").click().run()
+    assert qp(at, "project") == [str(order[3])]  # a reload opens this slide again
+
+
 # --------------------------------------------------------------------------- as-of choices, histories
 
 

@@ -2,7 +2,7 @@
 
 * A link opened before login (``/risks?unit=民政科&…``) is the view shown after signing in.
 * On every leadership page, with a project, a period and a filter chosen: a pasted link and a reload
-  (F5) land on the same page with the same period, filter and project; back/forward on 项目详情 step
+  (F5) land on the same page with the same period, filter and project (会议模式: that project's slide); back/forward on 项目详情 step
   through the projects visited.
 * 风险清单: the reason (原因) is the third column, at least 400 px wide, and every reason the grid has
   drawn fits its wrapped cell.
@@ -93,7 +93,8 @@ def test_links_and_reloads_keep_page_period_filters_and_project(page, app_server
         page.reload()
         _settle(page)
         _assert_view(page, heading, pid, path=path)
-        if path == "meeting":  # the slides follow the unit filter
+        if path == "meeting":  # the slide of the selected project, of the filtered unit
+            assert page.locator(".jx-slide .name").inner_text() == name
             assert UNIT in page.locator(".jx-slide .meta").first.inner_text()
 
     # ---------------------------------------------------------------- back and forward on 项目详情
