@@ -9,7 +9,7 @@ import html
 import streamlit as st
 
 from components import cached
-from components.filters import caption, open_project
+from components.filters import SELECTED_PROJECT, caption, open_project, select_project
 from components.page import leadership_page
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
 from data_access.views import ATTENTION_DEFAULT_FROM, area_order, build_area_slide, build_slide, meeting_order
@@ -82,16 +82,25 @@ if not order:
             else "没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()
 
+# by project, the slide shown is the view's selected project (in the URL: a reload or a link opens the
+# same slide; the first slide when none is selected or it is outside the filters); by area, the session's
 POS = "meeting_current"
-current = st.session_state.get(POS, {}).get(mode)
+current = st.session_state.get(SELECTED_PROJECT) if mode == "project" else st.session_state.get(POS, {}).get(mode)
 idx = order.index(current) if current in order else 0
 
 
 def _move(step: int) -> None:
-    st.session_state.setdefault(POS, {})[mode] = order[(idx + step) % len(order)]
+    target = order[(idx + step) % len(order)]
+    if mode == "project":
+        st.session_state[SELECTED_PROJECT] = target
+    else:
+        st.session_state.setdefault(POS, {})[mode] = target
 
 
-st.session_state.setdefault(POS, {})[mode] = order[idx]
+if mode == "project":
+    select_project(order[idx])
+else:
+    st.session_state.setdefault(POS, {})[mode] = order[idx]
 
 bar = st.columns([2, 1.2, 1.2, 1.2, 5])
 with bar[0]:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import cached, charts
 from components.export import export_buttons
-from components.filters import SELECTED_PROJECT, caption, select_project
+from components.filters import PICKED_UNDER, SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
@@ -30,6 +30,12 @@ wanted = st.session_state.get(SELECTED_PROJECT)
 if wanted is not None and wanted not in by_id:
     st.warning("链接或上次选择的项目不存在或您无权查看，已显示筛选结果中最需关注的项目。")
     wanted = None
+# a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
+# change on this page, one that falls outside them gives way to the new list's worst project
+picked_under = (f.areas, f.units, f.statuses)
+if wanted not in order and st.session_state.get(PICKED_UNDER) not in (None, picked_under):
+    wanted = None
+st.session_state[PICKED_UNDER] = picked_under
 if not order and wanted is None:
     st.title("项目详情")
     st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")

@@ -41,6 +41,7 @@ from domain.status import STATUSES
 STORE = "_leader_filters"
 WRITTEN = "_leader_view_written"  # signature of the view last written to the URL
 SELECTED_PROJECT = "selected_project_id"
+PICKED_UNDER = "_project_picked_under"  # 项目详情: the project-selecting filters its project was shown under
 PROJECT_PAGE = "app_pages/project.py"
 WIDGET = "flt_"
 LISTS = ("areas", "units", "statuses", "groups")
@@ -59,6 +60,7 @@ def _adopt(view: dict) -> None:
     """Make a view from the URL the session's view (filters and selected project)."""
     ss = st.session_state
     ss[STORE] = {k: (list(v) if k in LISTS else v) for k, v in view.items() if k != "project"}
+    ss.pop(PICKED_UNDER, None)  # a project named by a link is an explicit choice
     if "project" in view:
         ss[SELECTED_PROJECT] = view["project"]
     else:
@@ -212,8 +214,10 @@ def _clear() -> None:
 
 
 def open_project(project_id: int) -> None:
-    """Select the project and switch to the project page (the view's query string, ``project`` set)."""
+    """Select the project and switch to the project page (the view's query string, ``project`` set).
+    An explicit choice: the project page shows it even when it is outside its filters."""
     st.session_state[SELECTED_PROJECT] = int(project_id)
+    st.session_state.pop(PICKED_UNDER, None)
     st.switch_page(PROJECT_PAGE, query_params=params_from_view(current_view()))
 
 
@@ -237,4 +241,4 @@ def caption(as_of: date, f: ViewFilters, extra: str = "") -> None:
 
 
 __all__ = ["filter_bar", "caption", "current_period_key", "current_view", "write_view", "select_project", "open_project",
-           "open_selected_row", "SELECTED_PROJECT", "STORE"]
+           "open_selected_row", "SELECTED_PROJECT", "PICKED_UNDER", "STORE"]
