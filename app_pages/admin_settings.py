@@ -125,7 +125,7 @@ with tab_users:
                  (f"连续错误{u.failed_attempts}次" if u.failed_attempts else "—")),
         "演示账户": "是" if u.is_demo else "",
     } for u in users])
-    st.dataframe(table, hide_index=True, width="stretch", key="users_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="users_table", placeholder="")
 
     flash = st.session_state.pop("_admin_flash", None)
     if flash:
@@ -138,7 +138,8 @@ with tab_users:
             username = st.text_input("用户名", key="new_user_username", help="小写字母、数字、下划线、点和连字符，2–32位")
             name = st.text_input("姓名", key="new_user_name")
             role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.get, key="new_user_role")
-            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units")
+            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units",
+                                          select_all=False)
             password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
             ok = st.form_submit_button("创建", key="new_user_submit")
         if ok:
@@ -161,7 +162,7 @@ with tab_users:
             info = next(u for u in users if u.username == who)
             with st.form("user_units"):
                 new_units = st.multiselect("责任单位", units, default=[u for u in info.unit_names if u in units],
-                                           key=f"user_units_{who}")
+                                           key=f"user_units_{who}", placeholder="请选择", select_all=False)
                 if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
                         set_user_units(engine, who, new_units, actor=actor)
@@ -213,7 +214,7 @@ with tab_periods:
             "锁定人": periods["locked_by"].fillna(""),
             "锁定时间": [format_time(t) for t in periods["locked_at"]],
         })
-        st.dataframe(view, hide_index=True, width="stretch", key="periods_table")
+        st.dataframe(view, hide_index=True, width="stretch", key="periods_table", placeholder="")
         lock_pages = [p for p in PAGES if ADMIN in p.roles and ("period" in p.path or "填报期" in p.title)]
         if lock_pages:
             st.page_link(lock_pages[0].path, label=f"到「{lock_pages[0].title}」锁定或解锁填报期", icon="🔒")

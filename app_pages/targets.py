@@ -20,6 +20,7 @@ st.dataframe(
     df[["seq", "name", "unit", "area", "budget_wan", "plan", "indicators"]],
     hide_index=True,
     width="stretch",
+    placeholder="",
     column_config={
         "seq": st.column_config.NumberColumn("序号", format="%d"),
         "name": "项目名称",

@@ -140,12 +140,13 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
 def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
                  columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
     """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
-    numbers formatted (万元 two decimals, percentages one). Extra keyword arguments (``on_select``,
-    ``selection_mode``) go to ``st.dataframe``; its return value is returned."""
+    numbers formatted (万元 two decimals, percentages one), missing values as empty cells (not
+    "None"). Extra keyword arguments (``on_select``, ``selection_mode``) go to ``st.dataframe``; its
+    return value is returned."""
     order = columns or visible_columns(df)
     return st.dataframe(
         styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
-        column_config=column_config(df, extra_config), **kwargs,
+        column_config=column_config(df, extra_config), placeholder="", **kwargs,
     )
 
 
