@@ -59,8 +59,16 @@ def _open_dropdown(page, where) -> set[str]:
              if b.is_visible() and b.is_enabled()]
     if not boxes:
         return set()
-    boxes[0].click()
-    page.locator("[role='listbox']:visible").first.wait_for(timeout=5_000)
+    listbox = page.locator("[role='listbox']:visible").first
+    for attempt in range(3):  # a click during a rerun or the sidebar's slide-in can be lost
+        boxes[0].click()
+        try:
+            listbox.wait_for(timeout=2_000)
+            break
+        except Exception:  # noqa: BLE001 - try again, then fail below
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    listbox.wait_for(timeout=2_000)
     found = latin_words(page)
     page.keyboard.press("Escape")
     page.wait_for_timeout(200)
