@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import cached
 from components.page import reader_page
+from domain.money import money_figure, scale_for
 
 ctx = reader_page("绩效目标")
 df = cached.project_rows(ctx)
@@ -13,7 +14,7 @@ if df.empty:
 
 c1, c2, c3 = st.columns(3)
 c1.metric("项目数", f"{len(df)}个")
-c2.metric("预算总额", f"{df['budget_wan'].sum():,.2f}万元")
+c2.metric("预算总额", f"{money_figure(df['budget_wan'].sum())}{scale_for(df['budget_wan'].sum()).unit}")
 c3.metric("绩效指标", f"{int(df['indicators'].sum())}个")
 
 st.dataframe(
