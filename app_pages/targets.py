@@ -27,7 +27,7 @@ st.dataframe(
         "name": "项目名称",
         "unit": "责任单位",
         "area": "分项领域",
-        "budget_wan": st.column_config.NumberColumn("预算（万元）", format="%.2f"),
+        "budget_wan": st.column_config.NumberColumn("预算（万元）", format="%,.2f"),
         "plan": "资金支出计划（累计进度）",
         "indicators": st.column_config.NumberColumn("指标数", format="%d"),
     },

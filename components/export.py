@@ -58,14 +58,13 @@ def export_buttons(
         return frame_to_csv(frame)
 
     empty = frame.empty
-    c1, c2 = st.columns(2)
-    with c1:
+    # one row at content width: the two buttons sit next to each other, not half a page apart
+    with st.container(horizontal=True, gap="small"):
         st.download_button(
             "导出Excel", data=build_xlsx, file_name=export_filename(what, as_of, now, "xlsx"), mime=XLSX_MIME,
             key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:", disabled=disabled or empty,
             help=f"导出当前筛选结果（{len(frame)}行）为Excel，保留状态颜色，可直接打印",
         )
-    with c2:
         st.download_button(
             "导出CSV", data=build_csv, file_name=export_filename(what, as_of, now, "csv"), mime=CSV_MIME,
             key=f"{key}_csv", on_click="ignore", icon=":material/download:", disabled=disabled or empty,

@@ -117,7 +117,7 @@ def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
 
 
 NUMBER_FORMATS = {
-    "预算（万元）": "%.2f", "累计支出（万元）": "%.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
+    "预算（万元）": "%,.2f", "累计支出（万元）": "%,.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
     "填报完成率%": "%.1f%%",
 }
 
