@@ -17,6 +17,7 @@ from data_access.users import (
     list_users,
     set_active,
     set_password,
+    set_role,
     set_user_units,
     unlock_user,
 )
@@ -181,6 +182,19 @@ with tab_users:
                     else:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
                         st.rerun()
+            if who != actor:  # one's own role stays: another administrator changes it
+                with st.form("user_role"):
+                    roles = [STAFF, "leader", ADMIN]
+                    new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.get,
+                                            key=f"user_role_{who}")
+                    if st.form_submit_button("保存角色", key="user_role_submit"):
+                        try:
+                            set_role(engine, who, new_role, actor=actor)
+                        except UserError as e:
+                            st.error(str(e))
+                        else:
+                            st.session_state["_admin_flash"] = f"已将 {who} 的角色改为{ROLE_LABELS[new_role]}"
+                            st.rerun()
             with st.form("user_password", clear_on_submit=True):
                 new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定", key="reset_password")
                 if st.form_submit_button("重置密码", key="reset_password_submit"):

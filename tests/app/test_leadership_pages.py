@@ -507,3 +507,18 @@ def test_admin_deactivates_and_reactivates_an_account(open_as, demo):
     # an admin cannot switch off their own account here
     at.selectbox(key="admin_user_pick").set_value("admin").run()
     assert not [b for b in at.button if b.key == "admin_toggle_active"]
+
+
+def test_admin_changes_a_role_but_not_their_own(open_as, demo):
+    at = open_as("admin", SETTINGS)
+    at.selectbox(key="admin_user_pick").set_value("leader").run()
+    at.selectbox(key="user_role_leader").set_value("staff")
+    at.button(key="user_role_submit").click().run()
+    assert any("必须至少关联一个责任单位" in e.value for e in at.error)  # a leader has no unit
+    assert get_user_with_units(demo, "leader").role == "leader"
+    at.selectbox(key="user_role_leader").set_value("admin")
+    at.button(key="user_role_submit").click().run()
+    assert get_user_with_units(demo, "leader").role == "admin"
+    assert frame(at, "users_table").set_index("用户名").loc["leader", "角色"] == "管理员"
+    at.selectbox(key="admin_user_pick").set_value("admin").run()
+    assert not [b for b in at.button if b.key == "user_role_submit"]
