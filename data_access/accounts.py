@@ -333,11 +333,13 @@ def set_role(engine: Engine, username: str, role: str, *, actor: str = "system")
         user = _get_user(s, username, lock=True)
         if user.role == r:
             return
-        if r == STAFF and not _units_by_user(s, [user.id]).get(user.id):
+        uid = user.id
+        assert uid is not None  # a stored row
+        if r == STAFF and not _units_by_user(s, [uid]).get(uid):
             raise UserError("科室填报人员必须至少关联一个责任单位：请先为该用户设置责任单位")
         if user.role == "admin":
             others = s.execute(select(func.count()).select_from(User).where(
-                User.role == "admin", User.active.is_(True), User.id != user.id)).scalar_one()  # type: ignore[attr-defined]
+                User.role == "admin", User.active == True, User.id != uid)).scalar_one()  # noqa: E712 - SQL, not Python
             if not others:
                 raise UserError("至少须保留一个启用的管理员")
         old = user.role
