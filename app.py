@@ -6,10 +6,12 @@ Pages are listed in ONE table: ``components/navigation.py`` (``PAGES``). Add a p
 import streamlit as st
 
 from components.auth import require_login, startup_checks
+from components.chrome import inject_chrome
 from components.navigation import build_navigation, login_navigation
 from components.state import get_engine
 
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
+inject_chrome()  # Streamlit's English chrome hidden or said in Chinese, the top padding (components/chrome.py)
 
 engine = get_engine()
 config = startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database

@@ -1,13 +1,12 @@
 """设置 (admin only): thresholds and weights of the status rules, users and their units, reporting
-periods (read-only lock state)."""
+and a link to 填报期管理 (the one page for reporting periods)."""
 
 import pandas as pd
 import streamlit as st
 
-from components import cached
 from components.auth import current_principal
 from components.navigation import PAGES
-from components.state import get_engine, revision
+from components.state import get_engine
 from data_access import queries
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
@@ -18,11 +17,11 @@ from data_access.users import (
     list_users,
     set_active,
     set_password,
+    set_role,
     set_user_units,
     unlock_user,
 )
 from domain.clock import format_time
-from domain.periods import parse_period
 from domain.settings import (
     DEFAULT_SETTINGS,
     FIELD_HELP,
@@ -46,7 +45,7 @@ except PermissionDenied as e:
 engine = get_engine()
 actor = principal.username
 st.title("设置")
-tab_rules, tab_users, tab_periods = st.tabs(["状态规则", "用户与单位", "填报期"])
+tab_rules, tab_users = st.tabs(["状态规则", "用户与单位"])
 
 # --------------------------------------------------------------------------- status rules
 PERCENT = {"budget_red_below", "budget_green_from", "year_end_execution_floor", "indicator_red_below",
@@ -127,11 +126,23 @@ with tab_rules:
             st.error("未保存，请修改以下问题：\n\n" + "\n".join(f"- {m}" for m in e.errors))
         else:
             st.success("规则已保存，状态已按新规则重新计算。")
-    if st.button("恢复默认值", key="settings_reset"):
-        save_settings(engine, DEFAULT_SETTINGS, actor)
-        for name in [*FIELD_LABELS, "weight_preset", "qual_preset"]:
-            st.session_state.pop(f"set_{name}", None)
-        st.rerun()
+    # two steps: 恢复默认值 asks, 确认恢复默认值 overwrites every rule (statuses are recomputed at once)
+    if not st.session_state.get("settings_reset_asked"):
+        if st.button("恢复默认值", key="settings_reset"):
+            st.session_state["settings_reset_asked"] = True
+            st.rerun()
+    else:
+        st.warning("确定将全部规则恢复为默认值？当前设置将被覆盖，所有状态按默认规则重新计算。")
+        r1, r2, _ = st.columns([1, 1, 3])
+        if r1.button("确认恢复默认值", type="primary", key="settings_reset_confirm"):
+            save_settings(engine, DEFAULT_SETTINGS, actor)
+            for name in [*FIELD_LABELS, "weight_preset", "qual_preset"]:
+                st.session_state.pop(f"set_{name}", None)
+            st.session_state.pop("settings_reset_asked", None)
+            st.rerun()
+        if r2.button("取消", key="settings_reset_cancel"):
+            st.session_state.pop("settings_reset_asked", None)
+            st.rerun()
 
 # --------------------------------------------------------------------------- users and units
 with tab_users:
@@ -144,7 +155,7 @@ with tab_users:
                  (f"连续错误{u.failed_attempts}次" if u.failed_attempts else "—")),
         "演示账户": "是" if u.is_demo else "",
     } for u in users])
-    st.dataframe(table, hide_index=True, width="stretch", key="users_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="users_table", placeholder="")
 
     flash = st.session_state.pop("_admin_flash", None)
     if flash:
@@ -157,7 +168,8 @@ with tab_users:
             username = st.text_input("用户名", key="new_user_username", help="小写字母、数字、下划线、点和连字符，2–32位")
             name = st.text_input("姓名", key="new_user_name")
             role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.__getitem__, key="new_user_role")
-            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units")
+            chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units",
+                                          select_all=False)
             password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
             ok = st.form_submit_button("创建", key="new_user_submit")
         if ok:
@@ -180,7 +192,7 @@ with tab_users:
             info = next(u for u in users if u.username == who)
             with st.form("user_units"):
                 new_units = st.multiselect("责任单位", units, default=[u for u in info.unit_names if u in units],
-                                           key=f"user_units_{who}")
+                                           key=f"user_units_{who}", placeholder="请选择", select_all=False)
                 if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
                         set_user_units(engine, who, new_units, actor=actor)
@@ -189,6 +201,19 @@ with tab_users:
                     else:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
                         st.rerun()
+            if who != actor:  # one's own role stays: another administrator changes it
+                with st.form("user_role"):
+                    roles = [STAFF, "leader", ADMIN]
+                    new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.get,
+                                            key=f"user_role_{who}")
+                    if st.form_submit_button("保存角色", key="user_role_submit"):
+                        try:
+                            set_role(engine, who, new_role, actor=actor)
+                        except UserError as e:
+                            st.error(str(e))
+                        else:
+                            st.session_state["_admin_flash"] = f"已将 {who} 的角色改为{ROLE_LABELS[new_role]}"
+                            st.rerun()
             with st.form("user_password", clear_on_submit=True):
                 new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定", key="reset_password")
                 if st.form_submit_button("重置密码", key="reset_password_submit"):
@@ -214,27 +239,6 @@ with tab_users:
                     st.rerun()
 
 # --------------------------------------------------------------------------- periods
-with tab_periods:
-    rev = revision()
-    years = cached.fiscal_years(rev)
-    if not years:
-        st.info("尚未导入绩效目标表。")
-    else:
-        year = st.selectbox("年度", years, index=len(years) - 1, key="admin_period_year", format_func=lambda y: f"{y}年度")
-        periods = cached.periods_table(rev, year)
-        with_data = set(cached.periods_with_data(rev, year))
-        view = pd.DataFrame({
-            "填报期": [parse_period(c).label for c in periods["code"]],
-            "类型": periods["kind"].map({"quarter": "季度", "month": "月度"}),
-            "开始": periods["start"], "结束": periods["end"],
-            "有填报数据": ["是" if c in with_data else "" for c in periods["code"]],
-            "锁定": ["🔒 已锁定" if bool(x) else "未锁定" for x in periods["locked"]],
-            "锁定人": periods["locked_by"].fillna(""),
-            "锁定时间": [format_time(t) for t in periods["locked_at"]],
-        })
-        st.dataframe(view, hide_index=True, width="stretch", key="periods_table")
-        lock_pages = [p for p in PAGES if ADMIN in p.roles and ("period" in p.path or "填报期" in p.title)]
-        if lock_pages:
-            st.page_link(lock_pages[0].path, label=f"到「{lock_pages[0].title}」锁定或解锁填报期", icon="🔒")
-        else:
-            st.caption("此处只读显示锁定状态；锁定或解锁填报期请使用数据填报模块。")
+# one page manages the reporting periods (lock state, lock/reopen, audit log): 设置 only links to it
+PERIODS_PAGE = next(p for p in PAGES if p.path == "app_pages/periods.py")
+st.page_link(PERIODS_PAGE.path, label=f"填报期的锁定、重新开放和审计日志：到「{PERIODS_PAGE.title}」", icon="🔒")

@@ -115,7 +115,7 @@ with st.expander("批量导入：Excel填报模板 / CSV", expanded=bool(st.sess
         data=lambda: build_csv(A.entry_frame(engine, principal, period, project_ids).to_dict("records"), period),
         file_name=f"指标填报_{unit}_{period}.csv", mime="text/csv", key="entry_csv_download",
     )
-    upload = st.file_uploader("上传填好的模板（.xlsx）或CSV", type=["xlsx", "csv"],
+    upload = st.file_uploader("上传填好的Excel模板或CSV文件", type=["xlsx", "csv"],
                               key=f"entry_upload_{st.session_state.get(UPLOAD_NONCE, 0)}")
     if upload is not None:
         data = upload.getvalue()

@@ -9,6 +9,7 @@ from components.filters import caption, open_selected_row
 from components.page import leadership_page
 from components.status_badge import status_chips, status_table, table_height
 from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
+from domain.money import money_figure, scale_for
 
 ctx = leadership_page("总览")
 as_of, f = ctx.as_of, ctx.filters
@@ -25,8 +26,9 @@ def pct(v):
 
 
 c = st.columns(6)
-c[0].metric("预算总额（万元）", f"{h['budget_total']:,.2f}", help=f"{h['project_count']}个项目")
-c[1].metric("累计支出（万元）", f"{h['spent_total']:,.2f}",
+money = scale_for(h["budget_total"], h["spent_total"])  # 万元, or 亿元 at city scale: never cut off
+c[0].metric(f"预算总额（{money.unit}）", money_figure(h["budget_total"], money), help=f"{h['project_count']}个项目")
+c[1].metric(f"累计支出（{money.unit}）", money_figure(h["spent_total"], money),
             help=f"已填报支出的项目预算合计{h['reported_budget']:,.2f}万元；未填报的项目不计入")
 gap = None if h["execution_pct"] is None or h["plan_pct"] is None else h["execution_pct"] - h["plan_pct"]
 c[2].metric("预算执行率", pct(h["execution_pct"]),

@@ -29,7 +29,7 @@ table = pd.DataFrame([{
     "状态": "■ 已锁定" if s.locked else "○ 开放", "锁定人": s.locked_by or "",
     "锁定时间": A.format_time(s.locked_at), "指标填报（条）": s.indicator_rows, "支出填报（条）": s.spending_rows,
 } for s in states])
-st.dataframe(table, hide_index=True, width="stretch", key="periods_table")
+st.dataframe(table, hide_index=True, width="stretch", key="periods_table", placeholder="")
 
 if not principal.is_admin:
     st.caption("只有管理员可以锁定或重新开放填报期。锁定后，所有人（包括管理员）都不能修改该期数据，直到重新开放。")
@@ -83,4 +83,5 @@ text = st.text_input("包含文字（原值、新值或说明）", key="audit_te
 frame = A.audit_frame(engine, principal, A.AuditFilters(username=user, action=action, period_code=period_filter,
                                                          since=since, text=text, limit=2000))
 st.caption(f"{len(frame)}条记录（最多显示2000条，最新的在前）")
-st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * max(len(frame), 1), 520), key="audit_table")
+st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * max(len(frame), 1), 520), key="audit_table",
+             placeholder="")

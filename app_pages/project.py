@@ -135,7 +135,7 @@ def _workbook() -> bytes:
 
 
 st.download_button(
-    "下载项目支出绩效目标执行监控表（.xlsx）", data=_workbook,
+    "下载项目支出绩效目标执行监控表（Excel）", data=_workbook,
     file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
     mime=XLSX_MIME, key="project_workbook", icon=":material/download:",
 )
@@ -180,5 +180,6 @@ if audit.empty:
     st.caption("截至所选期末暂无修改记录（示例数据和导入不逐条记录；之后各期的修改不显示）。")
 else:
     st.caption("所选期末及之前各期数值的修改；之后各期的修改不显示。")
-    st.dataframe(audit, hide_index=True, width="stretch", height=min(38 + 35 * len(audit), 400), key="project_audit")
+    st.dataframe(audit, hide_index=True, width="stretch", height=min(38 + 35 * len(audit), 400), key="project_audit",
+                 placeholder="")
     export_buttons(audit, what=f"修改记录_{detail['name']}", as_of=as_of, filters=f, key="project_audit_export")

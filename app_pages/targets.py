@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import cached
 from components.page import reader_page
+from domain.money import money_figure, scale_for
 
 ctx = reader_page("绩效目标")
 df = cached.project_rows(ctx)
@@ -13,19 +14,20 @@ if df.empty:
 
 c1, c2, c3 = st.columns(3)
 c1.metric("项目数", f"{len(df)}个")
-c2.metric("预算总额", f"{df['budget_wan'].sum():,.2f}万元")
+c2.metric("预算总额", f"{money_figure(df['budget_wan'].sum())}{scale_for(df['budget_wan'].sum()).unit}")
 c3.metric("绩效指标", f"{int(df['indicators'].sum())}个")
 
 st.dataframe(
     df[["seq", "name", "unit", "area", "budget_wan", "plan", "indicators"]],
     hide_index=True,
     width="stretch",
+    placeholder="",
     column_config={
         "seq": st.column_config.NumberColumn("序号", format="%d"),
         "name": "项目名称",
         "unit": "责任单位",
         "area": "分项领域",
-        "budget_wan": st.column_config.NumberColumn("预算（万元）", format="%.2f"),
+        "budget_wan": st.column_config.NumberColumn("预算（万元）", format="%,.2f"),
         "plan": "资金支出计划（累计进度）",
         "indicators": st.column_config.NumberColumn("指标数", format="%d"),
     },

@@ -87,9 +87,9 @@ def spending_columns() -> dict[str, Any]:
     out.update({
         "项目": cc.TextColumn("项目", width="medium", pinned=True),
         "责任单位": cc.TextColumn("责任单位", width="small"),
-        "预算（万元）": cc.NumberColumn("预算（万元）", format="%.2f"),
+        "预算（万元）": cc.NumberColumn("预算（万元）", format="%,.2f"),
         "计划进度%": cc.NumberColumn("计划进度%", format="%.1f"),
-        "上期累计支出（万元）": cc.NumberColumn("上期累计支出（万元）", format="%.2f"),
+        "上期累计支出（万元）": cc.NumberColumn("上期累计支出（万元）", format="%,.2f"),
         "累计支出（万元）": _text_col("累计支出（万元）", "截至本期末的累计支出（万元），填数字，不能为负数"),
         "全年预计执行数（万元）": _text_col("全年预计执行数（万元）", "全年预计执行数（万元），填数字，不能为负数"),
         "说明": _text_col("说明", f"超预算、低于上期累计、预算执行黄色/红色时须填写；{LIMIT}", "large"),

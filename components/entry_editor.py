@@ -253,10 +253,10 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
     height_sp = min(38 + 35 * max(len(sp), 1), 420)
     if locked:
         st.dataframe(ind, hide_index=True, width="stretch", height=height_ind, column_config=ind_cfg,
-                     column_order=IND_VISIBLE, key=f"{ind_key}_ro")
+                     column_order=IND_VISIBLE, key=f"{ind_key}_ro", placeholder="")
         st.markdown("**预算执行**")
         st.dataframe(sp, hide_index=True, width="stretch", height=height_sp, column_config=sp_cfg,
-                     column_order=SP_VISIBLE, key=f"{sp_key}_ro")
+                     column_order=SP_VISIBLE, key=f"{sp_key}_ro", placeholder="")
         return
 
     with st.form(f"entry_form_{period}_{scope}", border=False):

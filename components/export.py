@@ -71,14 +71,13 @@ def export_buttons(
 
     empty = frame.empty
     scope = export_scope(len(frame), total)
-    c1, c2 = st.columns(2)
-    with c1:
+    # one row at content width: the two buttons sit next to each other, not half a page apart
+    with st.container(horizontal=True, gap="small"):
         st.download_button(
             f"导出Excel（{scope}）", data=build_xlsx, file_name=export_filename(what, as_of, now, "xlsx"), mime=XLSX_MIME,
             key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:", disabled=disabled or empty,
             help=f"导出{scope}为Excel（当前筛选：{filters.describe()}），保留状态颜色，可直接打印",
         )
-    with c2:
         st.download_button(
             f"导出CSV（{scope}）", data=build_csv, file_name=export_filename(what, as_of, now, "csv"), mime=CSV_MIME,
             key=f"{key}_csv", on_click="ignore", icon=":material/download:", disabled=disabled or empty,

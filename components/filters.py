@@ -177,7 +177,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
         def multi(name: str, label: str, options: list, fmt=str, help_text: str | None = None) -> list:
             chosen = [v for v in store.get(name, []) if v in options]
             store[name] = chosen
-            return st.multiselect(label, options, key=_bind(name, chosen), format_func=fmt, placeholder="全部",
+            return st.multiselect(label, options, key=_bind(name, chosen), format_func=fmt, placeholder="全部", select_all=False,
                                   on_change=_sync, args=(name,), help=help_text)
 
         areas = multi("areas", "领域", area_opts, help_text="选出项目：所选领域的项目；不选为全部")

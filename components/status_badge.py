@@ -120,7 +120,7 @@ def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
 
 
 NUMBER_FORMATS = {
-    "预算（万元）": "%.2f", "累计支出（万元）": "%.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
+    "预算（万元）": "%,.2f", "累计支出（万元）": "%,.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
     "填报完成率%": "%.1f%%",
 }
 
@@ -148,16 +148,16 @@ def table_height(rows: int, cap: int = 640, row_height: int = WRAP_ROW_HEIGHT) -
 def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Literal["auto"] = "auto",
                  columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
     """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
-    numbers formatted (万元 two decimals, percentages one). A reason (原因) sits right after the status
-    and the project name, wide, in rows tall enough for its text to wrap (``WRAP_ROW_HEIGHT``). Extra
-    keyword arguments (``on_select``, ``selection_mode``) go to ``st.dataframe``; its return value is
-    returned."""
+    numbers formatted (万元 two decimals, percentages one), missing values as empty cells (not
+    "None"). A reason (原因) sits right after the status and the project name, wide, in rows tall
+    enough for its text to wrap (``WRAP_ROW_HEIGHT``). Extra keyword arguments (``on_select``,
+    ``selection_mode``) go to ``st.dataframe``; its return value is returned."""
     order = reason_beside_status(columns or visible_columns(df))
     if "原因" in order:
         kwargs.setdefault("row_height", WRAP_ROW_HEIGHT)
     return st.dataframe(
         styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
-        column_config=column_config(df, extra_config), **kwargs,
+        column_config=column_config(df, extra_config), placeholder="", **kwargs,
     )
 
 

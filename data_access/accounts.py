@@ -325,6 +325,30 @@ def set_user_units(engine: Engine, username: str, units: Iterable[str], *, actor
         bump_revision(s)
 
 
+def set_role(engine: Engine, username: str, role: str, *, actor: str = "system") -> None:
+    """Change an account's role (admin screen), audit-logged with the Chinese role names. A staff
+    account must have a unit; the last active administrator keeps the role. Raises ``UserError``."""
+    r = validate_role(role)
+    with session_scope(engine) as s:
+        user = _get_user(s, username, lock=True)
+        if user.role == r:
+            return
+        uid = user.id
+        assert uid is not None  # a stored row
+        if r == STAFF and not _units_by_user(s, [uid]).get(uid):
+            raise UserError("科室填报人员必须至少关联一个责任单位：请先为该用户设置责任单位")
+        if user.role == "admin":
+            others = s.execute(select(func.count()).select_from(User).where(
+                User.role == "admin", User.active == True, User.id != uid)).scalar_one()  # noqa: E712 - SQL, not Python
+            if not others:
+                raise UserError("至少须保留一个启用的管理员")
+        old = user.role
+        user.role = r
+        s.add(user)
+        add_user_audit(s, actor, "set_role", user, f"修改用户 {user.username} 的角色", field_name="role",
+                       old=role_label(old), new=role_label(r))
+        bump_revision(s)
+
 
 __all__ = [
     "USERNAME_RE",
@@ -342,6 +366,7 @@ __all__ = [
     "set_active",
     "unlock_user",
     "set_user_units",
+    "set_role",
     "now_or_utcnow",
     "utcnow",
 ]

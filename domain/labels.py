@@ -9,6 +9,9 @@ Definitions chosen here:
 * An unknown code is shown as it is stored (never dropped), so a new action shows up before it gets a label.
 * Stored values are text; :func:`value_text` turns the raw forms a person should never read on screen
   (``None``, ``True``/``False``, ``"true"``/``"false"``, ``nan``) into 空 / 是 / 否.
+* The built-in actors (``system`` for set-up and the command line without ``--user``, ``system-admin``
+  for a command-line import) are named in Chinese by :func:`actor_label`; a person's user name is
+  shown as it is (it is what they sign in with).
 """
 
 from __future__ import annotations
@@ -79,6 +82,16 @@ def action_label(action: str | None, entity: str | None = None) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+ACTOR_LABELS: dict[str, str] = {"system": "系统", "system-admin": "系统管理员（命令行）"}
+
+
+def actor_label(username: str | None) -> str:
+    """Who acted, as the audit log shows it."""
+    if not username:
+        return ""
+    return ACTOR_LABELS.get(username, username)
+
+
 def value_text(value: Any) -> str:
     """A stored old/new value as a person reads it: 空 for nothing, 是/否 for booleans, else the text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -95,5 +108,5 @@ def value_text(value: Any) -> str:
     return text
 
 
-__all__ = ["ENTITY_LABELS", "ACTION_LABELS", "ACTION_ON_ENTITY", "EMPTY_TEXT", "entity_label", "action_label",
-           "value_text"]
+__all__ = ["ENTITY_LABELS", "ACTION_LABELS", "ACTION_ON_ENTITY", "ACTOR_LABELS", "EMPTY_TEXT", "actor_label",
+           "entity_label", "action_label", "value_text"]

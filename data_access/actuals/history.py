@@ -27,7 +27,7 @@ from data_access.models import AuditLog, Indicator, IndicatorActual, Project, Sp
 from data_access.permissions import Principal, check_can_read_project, require_admin
 from domain import entry as E
 from domain.clock import format_time, local_day_start_utc
-from domain.labels import action_label, entity_label, value_text
+from domain.labels import action_label, actor_label, entity_label, value_text
 from domain.settings import FIELD_LABELS as SETTING_LABELS
 
 HISTORY_COLUMNS = ["时间", "填报期", "项目", "事项", "字段", "原值", "新值", "操作人", "来源"]
@@ -92,7 +92,7 @@ def history(engine: Engine, project_id: int | None = None, indicator_id: int | N
             rows += list(s.execute(sp_q.order_by(AuditLog.id.desc()).limit(limit)).all())
     rows.sort(key=lambda r: r[-1], reverse=True)
     out = [dict(zip(HISTORY_COLUMNS, (
-        format_time(at), code or "", pname, item, field_text(f), *_values(f, old, new), who,
+        format_time(at), code or "", pname, item, field_text(f), *_values(f, old, new), actor_label(who),
         (detail or "").removeprefix("来源："),
     ))) for at, code, pname, item, f, old, new, who, detail, _id in rows[:limit]]
     return pd.DataFrame(out, columns=HISTORY_COLUMNS)
@@ -135,7 +135,7 @@ def audit_frame(engine: Engine, principal: Principal | None, filters: AuditFilte
     with Session(engine) as s:
         rows = list(s.execute(q.order_by(AuditLog.id.desc()).limit(max(1, int(f.limit)))).scalars())
     out = [dict(zip(AUDIT_COLUMNS, (
-        format_time(r.at), r.username, action_label(r.action, r.entity), entity_label(r.entity), r.entity_id,
+        format_time(r.at), actor_label(r.username), action_label(r.action, r.entity), entity_label(r.entity), r.entity_id,
         r.period_code or "", field_text(r.field), *_values(r.field, r.old, r.new), r.detail or "",
     ))) for r in rows]
     df = pd.DataFrame(out, columns=AUDIT_COLUMNS)

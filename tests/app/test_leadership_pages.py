@@ -73,7 +73,6 @@ TABLES = {
     "reporting_units": ("应报项目", "缺报指标"),
     "reporting_items": ("缺报事项", "逾期天数"),
     "users_table": ("用户名", "登录锁定"),
-    "periods_table": ("填报期", "锁定"),
 }
 
 
@@ -471,12 +470,59 @@ def test_admin_unlocks_a_locked_account(open_as, demo):
     assert not get_user_with_units(demo, "weijian").is_locked()
 
 
-def test_periods_tab_shows_lock_state(open_as, demo):
+def test_settings_links_to_the_one_periods_page(open_as, demo):
     at = open_as("admin", SETTINGS)
-    periods = frame(at, "periods_table")
-    assert {"2024年第三季度", "2024年9月"} <= set(periods["填报期"])
-    assert set(periods["锁定"]) == {"未锁定"}
-    assert periods.set_index("填报期").loc["2024年第三季度", "有填报数据"] == "是"
+    assert [t.label for t in at.tabs] == ["状态规则", "用户与单位"]  # no second copy of 填报期管理
+    links = [e.proto for e in at.get("page_link")]
+    assert any(link.page.endswith("periods") or "periods.py" in link.page for link in links), links
+    assert any("填报期管理" in link.label for link in links)
+
+
+def test_reset_to_defaults_asks_first(open_as, demo):
+    at = open_as("admin", SETTINGS)
+    at.number_input(key="set_budget_red_below").set_value(50.0)
+    at.button(key="settings_submit").click().run()
+    assert load_settings(demo).budget_red_below == pytest.approx(0.5)
+    at.button(key="settings_reset").click().run()
+    assert any("确定将全部规则恢复为默认值" in w.value for w in at.warning)
+    assert load_settings(demo).budget_red_below == pytest.approx(0.5)  # nothing changed yet
+    at.button(key="settings_reset_cancel").click().run()
+    assert load_settings(demo).budget_red_below == pytest.approx(0.5)
+    assert not at.warning
+    at.button(key="settings_reset").click().run()
+    at.button(key="settings_reset_confirm").click().run()
+    assert load_settings(demo).budget_red_below == pytest.approx(0.6)
+    assert at.number_input(key="set_budget_red_below").value == pytest.approx(60.0)
+
+
+def test_admin_deactivates_and_reactivates_an_account(open_as, demo):
+    at = open_as("admin", SETTINGS)
+    at.selectbox(key="admin_user_pick").set_value("weijian").run()
+    at.button(key="admin_toggle_active").click().run()
+    assert get_user_with_units(demo, "weijian").active is False
+    assert frame(at, "users_table").set_index("用户名").loc["weijian", "状态"] == "停用"
+    at.selectbox(key="admin_user_pick").set_value("weijian").run()
+    assert at.button(key="admin_toggle_active").label == "启用账户"
+    at.button(key="admin_toggle_active").click().run()
+    assert get_user_with_units(demo, "weijian").active is True
+    # an admin cannot switch off their own account here
+    at.selectbox(key="admin_user_pick").set_value("admin").run()
+    assert not [b for b in at.button if b.key == "admin_toggle_active"]
+
+
+def test_admin_changes_a_role_but_not_their_own(open_as, demo):
+    at = open_as("admin", SETTINGS)
+    at.selectbox(key="admin_user_pick").set_value("leader").run()
+    at.selectbox(key="user_role_leader").set_value("staff")
+    at.button(key="user_role_submit").click().run()
+    assert any("必须至少关联一个责任单位" in e.value for e in at.error)  # a leader has no unit
+    assert get_user_with_units(demo, "leader").role == "leader"
+    at.selectbox(key="user_role_leader").set_value("admin")
+    at.button(key="user_role_submit").click().run()
+    assert get_user_with_units(demo, "leader").role == "admin"
+    assert frame(at, "users_table").set_index("用户名").loc["leader", "角色"] == "管理员"
+    at.selectbox(key="admin_user_pick").set_value("admin").run()
+    assert not [b for b in at.button if b.key == "user_role_submit"]
 
 
 def test_change_history_of_a_project_outside_ones_units_is_empty(demo):

@@ -417,3 +417,22 @@ def test_admin_changes_a_users_units_with_an_audit_row(engine, units):
     with session_scope(engine) as s:
         rows = s.execute(select(AuditLog).where(AuditLog.action == "set_units")).scalars().all()
         assert [(r.username, r.old, r.new) for r in rows] == [("admin", "教育科", "卫生健康科、教育科")]
+
+
+def test_set_role_keeps_an_admin_and_a_staff_unit(engine, units):
+    U.create_user(engine, "boss", "admin", PW)
+    U.create_user(engine, "lead", "leader", PW)
+    with pytest.raises(U.UserError, match="至少须保留一个启用的管理员"):
+        U.set_role(engine, "boss", "leader", actor="boss")
+    with pytest.raises(U.UserError, match="必须至少关联一个责任单位"):
+        U.set_role(engine, "lead", "staff", actor="boss")
+    assert U.get_user_with_units(engine, "lead").role == "leader"  # nothing written
+    U.set_role(engine, "lead", "admin", actor="boss")
+    assert U.get_user_with_units(engine, "lead").role == "admin"
+    U.set_role(engine, "boss", "leader", actor="lead")  # another admin is left
+    assert U.get_user_with_units(engine, "boss").role == "leader"
+    with session_scope(engine) as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "set_role").order_by(AuditLog.id.desc())).first()
+        assert (row.username, row.field, row.old, row.new) == ("lead", "role", "管理员", "领导")
+    with pytest.raises(U.UserError):
+        U.set_role(engine, "boss", "root", actor="lead")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from domain.clock import aware, format_time, local_day_start_utc, today_local
-from domain.labels import action_label, entity_label, value_text
+from domain.labels import action_label, actor_label, entity_label, value_text
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -53,3 +53,9 @@ def test_entity_labels(entity, label):
                                         ("true", "是"), ("False", "否"), ("95.5", "95.5"), ("达成", "达成")])
 def test_raw_values_never_reach_the_screen(raw, shown):
     assert value_text(raw) == shown
+
+
+@pytest.mark.parametrize("username, shown", [("system", "系统"), ("system-admin", "系统管理员（命令行）"),
+                                             ("jiaoyu", "jiaoyu"), (None, ""), ("", "")])
+def test_built_in_actors_are_named_in_chinese(username, shown):
+    assert actor_label(username) == shown
