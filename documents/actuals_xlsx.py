@@ -53,6 +53,7 @@ from domain.entry import (
     SPENT,
     is_blank,
 )
+from domain.hygiene import as_id, xml_safe
 from domain.periods import parse_period
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES
 
@@ -157,7 +158,7 @@ def _data_sheet(wb, title: str, layout, records, note: str, heading: str):
         group = _group(rec.get("_mode")) if layout is IND_LAYOUT else None
         for c, (_header, key, _w, fld) in enumerate(layout, start=1):
             applies = fld is not None and (group is None or fld in _APPLIES[group] or fld in _COMMON)
-            value = _cell_value(rec.get(key)) if (fld is None or applies) else None
+            value = xml_safe(_cell_value(rec.get(key))) if (fld is None or applies) else None
             if fld == DATE and isinstance(value, datetime):
                 value = value.date()
             cell = ws.cell(r, c, value)
@@ -213,13 +214,10 @@ def _indicator_validations(ws, last: int, refs: tuple[str, str, str], year: int)
 # --------------------------------------------------------------------------- read
 
 def _id(v: Any) -> int | None:
+    """A hidden id or version cell: a database integer, None for anything else (``1e308`` included)."""
     if is_blank(v):
         return None
-    try:
-        f = float(str(v).strip())
-    except ValueError:
-        return None
-    return int(f) if f == int(f) else None
+    return as_id(v)
 
 
 def _xlsx_value(cell) -> Any:
