@@ -121,8 +121,10 @@ def _big_template(path: Path, rows: int = 50_000, cols: int = 20) -> Path:
     buf = io.BytesIO()
     wb.save(buf)
     rng = random.Random(7)
+    first = len(header) + 1
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}"><v>{rng.randint(0, 10**9)}</v></c>'
-                                              for c in range(len(header) + 1, len(header) + 1 + cols)) + "</row>" for r in range(4, 4 + rows))
+                                              for c in range(first, first + cols)) + "</row>"
+                   for r in range(4, 4 + rows))
     src = zipfile.ZipFile(buf)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
