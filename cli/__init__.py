@@ -45,7 +45,7 @@ def err(msg: str) -> None:
 class _Parser(argparse.ArgumentParser):
     """argparse, with its usage errors in Chinese (``cli.errors.usage_message``), exit status 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         parts = self.prog.split()
         err(usage_message(message, parts[-1] if len(parts) > 1 else None))
         self.exit(2)

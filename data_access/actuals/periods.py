@@ -125,11 +125,9 @@ def default_entry_period(engine: Engine, year: int | None = None, today: date | 
 
 def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bool, reason: str) -> bool:
     p = require_admin(principal)
-    reason = (reason or "").strip()
+    reason = E.clean_text(reason, "原因")  # invisible characters stripped, at most MAX_TEXT (ValueError)
     if not locked and not reason:
         raise ValueError("重新开放填报期须填写原因")
-    if len(reason) > E.MAX_TEXT:
-        raise ValueError(f"原因最多{E.MAX_TEXT}字（当前{len(reason)}字）")
     with session_scope(engine) as s:
         take_write_lock(s)
         period = s.execute(select(Period).where(Period.code == code).with_for_update()).scalar_one_or_none()

@@ -138,3 +138,20 @@ def test_typed_texts_are_stored_without_invisible_characters(seeded_engine):
     with Session(seeded_engine) as s:
         stored = s.execute(select(SpendingActual.explanation).where(SpendingActual.project_id == pid)).scalar_one()
     assert stored == "回访未完成[0m，下周补报"
+
+
+def test_account_names_and_lock_reasons_lose_invisible_characters(engine):
+    from data_access.accounts import create_user
+    from data_access.actuals import lock_period, reopen_period
+    from data_access.passwords import UserError
+    from seed.loader import load_seed_if_empty
+
+    info = create_user(engine, "li", "admin", "长密码-足够安全-2024", name="李\u202e四\x01")
+    assert info.name == "李四"
+    with pytest.raises(UserError, match="姓名：最多64字"):
+        create_user(engine, "wang", "admin", "长密码-足够安全-2024", name="王" * 65)
+    load_seed_if_empty(engine)
+    lock_period(engine, ADMIN, Q3)
+    with pytest.raises(ValueError, match="须填写原因"):
+        reopen_period(engine, ADMIN, Q3, "\u202e\x01 ")
+    assert reopen_period(engine, ADMIN, Q3, "补报\x1b")
