@@ -31,6 +31,10 @@ from domain.periods import locked_by
 AUDITED = ("level1", "level2", "level3", "description", "target_text", "basis")
 FIELD_LABELS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "description": "绩效指标描述",
                 "target_text": "指标值", "basis": "指标值确定依据", "indicator": "指标"}
+# the audit's names of a project's imported fields (``project_name``: ``name`` is a person's name there)
+PROJECT_FIELD_LABELS = {"code": "项目编码", "project_name": "项目名称", "title": "表格标题", "purpose": "项目资金主要用途",
+                        "budget_wan": "预算数（万元）", "fiscal_wan": "财政资金（万元）", "other_wan": "其他资金（万元）",
+                        "goals": "绩效目标"}
 
 
 def identity(level1: str, level2: str, level3: str) -> tuple[str, str, str]:
@@ -154,16 +158,15 @@ def sync_indicators(s: Session, project: Project, specs: list[IndicatorSpec], lo
             row.seq = seq
         s.flush()
         out.changed = True
-    for seq, spec, row in pairs:
-        if row is None:
-            new = Indicator(project_id=project.id, seq=seq, **indicator_values(spec))
-            s.add(new)
-            s.flush()
-            out.audit.append({"entity_id": new.id, "field": "indicator", "old": None, "new": spec.level3,
-                              "detail": f"「{project.name}」新增指标“{spec.level3}”"})
-            out.added += 1
-            out.changed = True
-    s.flush()
+    added = [Indicator(project_id=project.id, seq=seq, **indicator_values(spec)) for seq, spec, row in pairs
+             if row is None]
+    s.add_all(added)
+    s.flush()  # one flush for all: the new rows get their ids
+    for new in added:
+        out.audit.append({"entity_id": new.id, "field": "indicator", "old": None, "new": new.level3,
+                          "detail": f"「{project.name}」新增指标“{new.level3}”"})
+    out.added = len(added)
+    out.changed = out.changed or bool(added)
     return out
 
 

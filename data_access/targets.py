@@ -253,7 +253,8 @@ def _upsert_project(s: Session, fy: FiscalYear, seq: int, spec, unit_id, area_id
         s.flush()
         changed = True
     else:
-        audit = [{"entity": "project", "entity_id": project.id, "field": k, "old": _text(getattr(project, k)),
+        audit = [{"entity": "project", "entity_id": project.id, "field": "project_name" if k == "name" else k,
+                  "old": _text(getattr(project, k)),
                   "new": _text(values[k]), "detail": f"项目「{spec.name}」"}
                  for k in _PROJECT_AUDITED if getattr(project, k) != values[k]]
         changed = _assign(project, values)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from data_access.actuals import lock_period
+from data_access.actuals import field_text, lock_period
 from data_access.models import AuditLog, Indicator, IndicatorActual, Project
 from data_access.permissions import Principal
 from data_access.target_sync import ChangesNeedConfirmation
@@ -104,6 +104,7 @@ def test_a_changed_target_with_values_must_be_confirmed_and_is_audited(seeded_en
                         ).scalars().all()
     assert ind.value == 12.0
     assert [(a.action, a.field, a.old, a.new) for a in log] == [("import", "target_text", "≤11.7万", "≤12万")]
+    assert field_text("target_text") == "指标值" and field_text("project_name") == "项目名称"  # as the audit page shows
 
 
 def test_removing_an_indicator_with_values_is_refused(seeded_engine, seed_bytes):
