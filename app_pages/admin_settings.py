@@ -204,7 +204,7 @@ with tab_users:
             if who != actor:  # one's own role stays: another administrator changes it
                 with st.form("user_role"):
                     roles = [STAFF, "leader", ADMIN]
-                    new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.get,
+                    new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.__getitem__,
                                             key=f"user_role_{who}")
                     if st.form_submit_button("保存角色", key="user_role_submit"):
                         try:

@@ -52,7 +52,7 @@ if st.session_state.get("entry_unit") not in units:
 
 c1, c2, c3 = st.columns([1, 1, 2])
 period = c1.selectbox("填报期", codes, key="entry_period",
-                      format_func=lambda c: by_code[c].label + ("（已锁定）" if by_code[c].locked else ""))
+                      format_func=lambda c: by_code[c].label + ("（已锁定）" if by_code[c].read_only else ""))
 unit = c2.selectbox("责任单位", list(units), key="entry_unit", disabled=len(units) == 1)
 options = [0] + units[unit]
 if st.session_state.get("entry_project") not in options:
@@ -66,10 +66,12 @@ state = by_code[period]
 if state.locked:
     who = f"（{state.locked_by}于{A.format_time(state.locked_at)}锁定）" if state.locked_by else ""
     st.warning(f"{state.label}已锁定{who}，只读。如需修改请联系管理员重新开放。")
+elif state.covered_by:
+    st.warning(f"{state.label}随{'、'.join(state.covered_by)}锁定，只读。如需修改请联系管理员重新开放。")
 
 ed.show_messages()
 ed.show_conflicts(engine, principal, period)
-ed.render_editors(engine, principal, period, project_ids, scope, locked=state.locked)
+ed.render_editors(engine, principal, period, project_ids, scope, locked=state.read_only)
 
 # ------------------------------------------------------------------ file upload
 

@@ -86,7 +86,7 @@ if not order:
 # same slide; the first slide when none is selected or it is outside the filters); by area, the session's
 POS = "meeting_current"
 current = st.session_state.get(SELECTED_PROJECT) if mode == "project" else st.session_state.get(POS, {}).get(mode)
-idx = order.index(current) if current in order else 0
+idx = next((i for i, o in enumerate(order) if o == current), 0)
 
 
 def _move(step: int) -> None:
@@ -98,7 +98,7 @@ def _move(step: int) -> None:
 
 
 if mode == "project":
-    select_project(order[idx])
+    select_project(int(order[idx]))
 else:
     st.session_state.setdefault(POS, {})[mode] = order[idx]
 

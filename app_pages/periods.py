@@ -26,7 +26,7 @@ show_all = st.toggle("同时显示月度和季度填报期", value=False, key="p
 states = A.period_states(engine, year, None if show_all else kind)
 table = pd.DataFrame([{
     "填报期": s.label, "代码": s.code, "起止": f"{s.start.isoformat()} 至 {s.end.isoformat()}",
-    "状态": "■ 已锁定" if s.locked else "○ 开放", "锁定人": s.locked_by or "",
+    "状态": ("■ " if s.read_only else "○ ") + s.state_label, "锁定人": s.locked_by or "",
     "锁定时间": A.format_time(s.locked_at), "指标填报（条）": s.indicator_rows, "支出填报（条）": s.spending_rows,
 } for s in states])
 st.dataframe(table, hide_index=True, width="stretch", key="periods_table", placeholder="")

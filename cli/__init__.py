@@ -1,15 +1,20 @@
 """Admin command line registry. Each module in ``cli/`` registers its sub-commands with ``@command``;
-``manage.py`` imports them all (see ``cli.MODULES``)."""
+``manage.py`` imports them all (see ``cli.MODULES``). :func:`main` turns every error a command does not
+catch into one Chinese sentence and a non-zero exit status (``cli.errors``); ``MANAGE_DEBUG=1`` shows the
+traceback instead."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import io
+import os
 import signal
 import sys
 from collections.abc import Callable
 from typing import Any
+
+from cli.errors import describe, usage_message
 
 Handler = Callable[[argparse.Namespace], Any]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -43,8 +48,17 @@ def err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in Chinese (``cli.errors.usage_message``), exit status 2."""
+
+    def error(self, message: str):
+        parts = self.prog.split()
+        err(usage_message(message, parts[-1] if len(parts) > 1 else None))
+        self.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="manage.py", description="绩效双监控看板 管理命令")
+    parser = _Parser(prog="manage.py", description="绩效双监控看板 管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, _fn, configure) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -61,7 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         importlib.import_module(m)
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2, already explained)
+        return e.code if isinstance(e.code, int) else 2
     _help, fn, _configure = COMMANDS[args.command]
-    return int(fn(args) or 0)
+    try:
+        return int(fn(args) or 0)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 1
+    except BaseException as e:  # noqa: BLE001 - the one place every failure becomes a Chinese sentence
+        if os.environ.get("MANAGE_DEBUG") == "1":
+            raise
+        message, code = describe(e)
+        err(message)
+        return code
 

@@ -49,7 +49,7 @@ def cmd_export_template(args) -> int:
                           period_code=code, unit_label=args.unit or "")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(data)
-    lock = "（该填报期已锁定，导入会被拒绝）" if state.locked else ""
+    lock = f"（该填报期{state.state_label}，导入会被拒绝）" if state.read_only else ""
     print(f"已导出填报模板：{args.output}（{state.label}，{len(ids)}个项目，{len(rows)}个指标）{lock}")
     return 0
 

@@ -8,6 +8,7 @@ import os
 from datetime import date, datetime
 
 from cli import command, engine_for, err
+from cli.errors import os_reason
 
 KINDS = {
     "risks": ("风险清单", ("xlsx", "csv")),
@@ -79,7 +80,7 @@ def cmd_export(args) -> int:
         with open(args.output, "wb") as f:
             f.write(data)
     except OSError as e:
-        err(f"无法写入 {args.output}：{e.strerror or e}")
+        err(f"无法写入 {args.output}：{os_reason(e)}")
         return 1
     print(f"已导出{what}（{year}年，截至{as_of.isoformat()}，{rows}）：{args.output}")
     return 0

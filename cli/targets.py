@@ -15,11 +15,13 @@ def _add_import_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, default=2024, help="预算年度（默认2024）")
     p.add_argument("--partial", action="store_true", help="文件有问题时仍导入能识别的项目（默认整体拒绝）")
     p.add_argument("--user", default="system", help="记入审计日志的操作人")
+    p.add_argument("--confirm", action="store_true",
+                   help="确认修改已有填报数据的指标（不加时只列出这些修改，不导入）")
 
 
 @command("import-targets", "导入绩效目标表（部门整体绩效目标 + 项目绩效目标表）", _add_import_targets)
 def cmd_import_targets(args) -> int:
-    from data_access.targets import ImportRefused, save_document
+    from data_access.targets import ChangesNeedConfirmation, ImportRefused, save_document
     from documents.targets_io import DocumentError, read_target_document
     from seed.loader import load_assignments
 
@@ -36,6 +38,7 @@ def cmd_import_targets(args) -> int:
             username=args.user,
             source_name=args.file.name,
             allow_partial=args.partial,
+            confirm_changes=args.confirm,
         )
     except DocumentError as e:
         err(f"导入失败：{e}")
@@ -45,7 +48,14 @@ def cmd_import_targets(args) -> int:
         for p in e.problems:
             err(f"  - {p}")
         return 1
+    except ChangesNeedConfirmation as e:
+        err(f"新文件修改了{len(e.changes)}处已有填报数据的指标，数据库未作任何改动。请核对后加 --confirm 重新导入：")
+        for c in e.changes:
+            err(f"  - {c}")
+        return 1
     print(f"导入完成：{result.summary()}")
+    for c in result.confirmed:
+        print(f"  已确认修改：{c}")
     for p in result.skipped:
         print(f"  跳过：{p}")
     return 0

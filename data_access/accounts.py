@@ -24,8 +24,12 @@ from data_access.models import AuditLog, Unit, User, UserUnit
 from data_access.passwords import UserError, hash_password, unverifiable_hash, validate_password
 from data_access.permissions import ROLE_LABELS, ROLES, STAFF, Principal, role_label
 from domain.clock import aware, utcnow
+from domain.hygiene import HygieneError, clean_name
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,31}$")
+
+
+MAX_DISPLAY_NAME = 64  # a person's display name
 
 
 def now_or_utcnow(now: datetime | None) -> datetime:
@@ -243,7 +247,10 @@ def create_user(
     if password_hash is None:
         password_hash = hash_password(password)
     unit_names = [u for u in units]
-    display = (name or "").strip() or uname
+    try:
+        display = clean_name(name, "姓名", MAX_DISPLAY_NAME) or uname
+    except HygieneError as e:
+        raise UserError(str(e)) from e
     try:
         with session_scope(engine) as s:
             unit_rows = _lookup_units(s, unit_names)

@@ -2,7 +2,9 @@
 
 ``save_document`` is one transaction: a failed import leaves the database exactly as it was, and
 importing the same document twice changes nothing (projects are matched by fiscal year + code, or
-name when the code is empty).
+name when the code is empty; indicators by their names within the project, never by position:
+``data_access.target_sync``). Changes to indicators that already have values must be confirmed
+(``confirm_changes=True``); every changed field is audited.
 """
 
 from __future__ import annotations
@@ -20,12 +22,19 @@ from data_access.models import (
     AuditLog,
     FiscalYear,
     Indicator,
-    IndicatorActual,
     Period,
     PlanCheckpoint,
     Project,
     Unit,
 )
+from data_access.target_sync import (
+    ChangesNeedConfirmation,
+    RemovedWithValues,
+    SyncOutcome,
+    TargetChange,
+    sync_indicators,
+)
+from domain.clock import utcnow
 from domain.document import ImportProblem, TargetDocument
 from domain.periods import MONTH, QUARTER, periods_of_year
 
@@ -46,6 +55,10 @@ class ImportResult:
     projects_unchanged: int = 0
     indicators: int = 0
     skipped: list[ImportProblem] = field(default_factory=list)
+    indicators_added: int = 0
+    indicators_removed: int = 0
+    fields_changed: int = 0  # audited field changes (projects and indicators)
+    confirmed: list[TargetChange] = field(default_factory=list)  # changes to indicators with values
 
     @property
     def changed(self) -> bool:
@@ -56,6 +69,9 @@ class ImportResult:
             f"{self.fiscal_year}年度：新增项目{self.projects_created}个，更新{self.projects_updated}个，"
             f"未变化{self.projects_unchanged}个，共{self.indicators}个指标"
         )
+        if self.projects_updated:
+            s += (f"（原有项目中新增指标{self.indicators_added}个，删除{self.indicators_removed}个，"
+                  f"修改{self.fields_changed}处）")
         if self.skipped:
             s += f"；跳过{len(self.skipped)}处问题"
         return s
@@ -72,7 +88,14 @@ def save_document(
     username: str = "system",
     source_name: str = "",
     allow_partial: bool = False,
+    confirm_changes: bool = False,
 ) -> ImportResult:
+    """Store a target document in one transaction (see the module docstring).
+
+    Raises :class:`ImportRefused` (problems in the file, or a stored indicator with values that the
+    file no longer has) and :class:`~data_access.target_sync.ChangesNeedConfirmation` (the file changes
+    indicators that have stored values and ``confirm_changes`` is False); both leave the database as
+    it was."""
     if doc.problems and not allow_partial:
         raise ImportRefused(doc.problems)
     if not doc.projects:
@@ -80,42 +103,52 @@ def save_document(
     assignments = assignments or {}
     result = ImportResult(fiscal_year=doc.fiscal_year, skipped=list(doc.problems))
     try:
-        _save(engine, doc, assignments, username, source_name, result)
+        _save(engine, doc, assignments, username, source_name, result, confirm_changes)
+    except RemovedWithValues as e:
+        raise ImportRefused([e.problem]) from e
     except IntegrityError as e:  # a clash the checks above did not foresee: refuse, nothing is written
         raise ImportRefused([ImportProblem("", f"文件内容与已有数据冲突（{e.orig}），未导入任何内容")]) from e
     return result
 
 
 def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, username: str, source_name: str,
-          result: ImportResult) -> None:
+          result: ImportResult, confirm: bool) -> None:
     with session_scope(engine) as s:
         fy, fy_changed = _upsert_fiscal_year(s, doc, source_name)
         areas = _upsert_areas(s, fy, doc)
         fy_changed = fy_changed or areas[1]
         area_by_name = areas[0]
         _ensure_periods(s, fy)
+        locked = list(s.exec(select(Period.code).where(Period.fiscal_year_id == fy.id, Period.locked.is_(True))))
+        audit: list[dict] = []
+        pending: list[TargetChange] = []
         for seq, spec in enumerate(doc.projects, start=1):
             unit_name, area_name = assignments.get(spec.name, (None, None))
             unit_id = _unit_id(s, unit_name) if unit_name else None
             area_id = area_by_name[area_name].id if area_name in area_by_name else None
-            status = _upsert_project(s, fy, seq, spec, unit_id, area_id)
+            status, outcome = _upsert_project(s, fy, seq, spec, unit_id, area_id, locked)
             if status == "created":
                 result.projects_created += 1
             elif status == "updated":
                 result.projects_updated += 1
+                audit.extend(outcome.audit)
+                result.indicators_added += outcome.added
+                result.indicators_removed += outcome.removed
             else:
                 result.projects_unchanged += 1
+            pending.extend(outcome.to_confirm)
             result.indicators += len(spec.indicators)
+        if pending and not confirm:
+            raise ChangesNeedConfirmation(pending)  # the transaction is rolled back
+        result.confirmed = pending
+        result.fields_changed = sum(1 for a in audit if a["field"] != "indicator")
         if result.changed or fy_changed:
-            s.add(
-                AuditLog(
-                    username=username,
-                    action="import",
-                    entity="fiscal_year",
-                    entity_id=fy.id,
-                    detail=f"{source_name}：{result.summary()}",
-                )
-            )
+            now = utcnow()
+            for a in audit:
+                s.add(AuditLog(at=now, username=username, action="import", entity=a.pop("entity", "indicator"),
+                               **{**a, "detail": f"{source_name}：{a['detail']}"}))
+            s.add(AuditLog(at=now, username=username, action="import", entity="fiscal_year", entity_id=fy.id,
+                           detail=f"{source_name}：{result.summary()}"))
             bump_revision(s)
 
 
@@ -188,7 +221,11 @@ def _assign(obj, values: dict) -> bool:
     return changed
 
 
-def _upsert_project(s: Session, fy: FiscalYear, seq: int, spec, unit_id, area_id) -> str:
+_PROJECT_AUDITED = ("code", "name", "title", "purpose", "budget_wan", "fiscal_wan", "other_wan", "goals")
+
+
+def _upsert_project(s: Session, fy: FiscalYear, seq: int, spec, unit_id, area_id, locked: list[str]
+                    ) -> tuple[str, SyncOutcome]:
     q = select(Project).where(Project.fiscal_year_id == fy.id)
     project = s.exec(q.where(Project.code == spec.code)).first() if spec.code else None
     if project is None:  # no code, or a code seen for the first time: the same name is the same project
@@ -209,16 +246,36 @@ def _upsert_project(s: Session, fy: FiscalYear, seq: int, spec, unit_id, area_id
     if area_id is not None:
         values["area_id"] = area_id
     created = project is None
+    audit: list[dict] = []
     if created:
         project = Project(fiscal_year_id=fy.id, **values)
         s.add(project)
         s.flush()
         changed = True
     else:
+        audit = [{"entity": "project", "entity_id": project.id, "field": "project_name" if k == "name" else k,
+                  "old": _text(getattr(project, k)),
+                  "new": _text(values[k]), "detail": f"项目「{spec.name}」"}
+                 for k in _PROJECT_AUDITED if getattr(project, k) != values[k]]
         changed = _assign(project, values)
     changed |= _sync_plan(s, project, spec.plan)
-    changed |= _sync_indicators(s, project, spec.indicators)
-    return "created" if created else ("updated" if changed else "unchanged")
+    outcome = _sync_indicators(s, project, spec.indicators, locked)
+    outcome.audit[:0] = audit
+    changed |= outcome.changed
+    return ("created" if created else ("updated" if changed else "unchanged")), outcome
+
+
+def _sync_indicators(s: Session, project: Project, specs, locked: list[str]) -> SyncOutcome:
+    """The project's indicators, matched by their names, never by position (data_access.target_sync)."""
+    return sync_indicators(s, project, specs, locked)
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return "；".join(str(x) for x in v)
+    return str(v)
 
 
 def _sync_plan(s: Session, project: Project, plan) -> bool:
@@ -232,50 +289,6 @@ def _sync_plan(s: Session, project: Project, plan) -> bool:
     for i, (label, due, pct) in enumerate(want, start=1):
         s.add(PlanCheckpoint(project_id=project.id, seq=i, label=label, due=due, cumulative_pct=pct))
     return True
-
-
-def _indicator_values(spec) -> dict:
-    t = spec.target
-    return {
-        "level1": spec.level1,
-        "level2": spec.level2,
-        "level3": spec.level3,
-        "description": spec.description,
-        "target_text": spec.target_text,
-        "basis": spec.basis,
-        "kind": t.kind,
-        "op": t.op,
-        "value": t.value,
-        "unit": t.unit,
-        "deadline": t.deadline,
-        "start": t.start,
-        "weight": spec.weight,
-    }
-
-
-def _sync_indicators(s: Session, project: Project, specs) -> bool:
-    rows = {r.seq: r for r in s.exec(select(Indicator).where(Indicator.project_id == project.id))}
-    changed = False
-    for seq, spec in enumerate(specs, start=1):
-        values = _indicator_values(spec)
-        row = rows.pop(seq, None)
-        if row is None:
-            s.add(Indicator(project_id=project.id, seq=seq, **values))
-            changed = True
-        else:
-            changed |= _assign(row, values)
-    for row in rows.values():  # indicators no longer in the document
-        has_actuals = s.exec(
-            select(func.count()).select_from(IndicatorActual).where(IndicatorActual.indicator_id == row.id)
-        ).one()
-        if has_actuals:
-            raise ImportRefused(
-                [ImportProblem(f"「{project.name}」", f"指标“{row.level3}”已有填报数据，新文件中却没有该指标，不能删除")]
-            )
-        s.delete(row)
-        changed = True
-    s.flush()
-    return changed
 
 
 # --------------------------------------------------------------------------- reads

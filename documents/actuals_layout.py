@@ -33,6 +33,7 @@ from domain.entry import (
 )
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a template for every project of a city unpacks to ~50 MB
 MAX_ROWS = 100_000
 
 IND_SHEET = "指标填报"

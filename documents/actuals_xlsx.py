@@ -28,6 +28,7 @@ from documents.actuals_layout import (
     MARKER,
     MAX_BYTES,
     MAX_ROWS,
+    MAX_UNPACKED_BYTES,
     META_SHEET,
     SP_LAYOUT,
     SP_SHEET,
@@ -39,7 +40,7 @@ from documents.actuals_layout import (
     _group,
     _norm_header,
 )
-from documents.targets_common import DocumentError
+from documents.targets_common import DocumentError, check_zip
 from domain.entry import (
     ACTUAL,
     DATE,
@@ -53,6 +54,7 @@ from domain.entry import (
     SPENT,
     is_blank,
 )
+from domain.hygiene import as_id, xml_safe
 from domain.periods import parse_period
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES
 
@@ -157,7 +159,7 @@ def _data_sheet(wb, title: str, layout, records, note: str, heading: str):
         group = _group(rec.get("_mode")) if layout is IND_LAYOUT else None
         for c, (_header, key, _w, fld) in enumerate(layout, start=1):
             applies = fld is not None and (group is None or fld in _APPLIES[group] or fld in _COMMON)
-            value = _cell_value(rec.get(key)) if (fld is None or applies) else None
+            value = xml_safe(_cell_value(rec.get(key))) if (fld is None or applies) else None
             if fld == DATE and isinstance(value, datetime):
                 value = value.date()
             cell = ws.cell(r, c, value)
@@ -213,13 +215,10 @@ def _indicator_validations(ws, last: int, refs: tuple[str, str, str], year: int)
 # --------------------------------------------------------------------------- read
 
 def _id(v: Any) -> int | None:
+    """A hidden id or version cell: a database integer, None for anything else (``1e308`` included)."""
     if is_blank(v):
         return None
-    try:
-        f = float(str(v).strip())
-    except ValueError:
-        return None
-    return int(f) if f == int(f) else None
+    return as_id(v)
 
 
 def _xlsx_value(cell) -> Any:
@@ -235,13 +234,23 @@ def _xlsx_value(cell) -> Any:
 
 
 def read_template(data: bytes) -> ActualsFile:
-    """Rows of a filled template (both sheets). Raises ``DocumentError`` for a file that is not one."""
+    """Rows of a filled template (both sheets). Raises ``DocumentError`` for a file that is not one.
+
+    The zip is checked before it is opened (``targets_common.check_zip``: unpacked size and ratio) and
+    the workbook is streamed (``read_only``), so memory stays small whatever the upload holds."""
     wb, code, label = _open_template(data)
-    out = ActualsFile("xlsx", "both", code, label)
-    for title, layout, kind in ((IND_SHEET, IND_LAYOUT, INDICATOR), (SP_SHEET, SP_LAYOUT, SPENDING)):
-        if title in wb.sheetnames:
-            _read_sheet(wb[title], title, layout, kind, code, out)
-    return out
+    try:
+        out = ActualsFile("xlsx", "both", code, label)
+        for title, layout, kind in ((IND_SHEET, IND_LAYOUT, INDICATOR), (SP_SHEET, SP_LAYOUT, SPENDING)):
+            if title in wb.sheetnames:
+                _read_sheet(wb[title], title, layout, kind, code, out)
+        return out
+    except DocumentError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a streamed sheet fails while it is read, not when it is opened
+        raise DocumentError("无法读取该Excel文件（可能已损坏）") from e
+    finally:
+        wb.close()
 
 
 def _open_template(data: bytes):
@@ -252,43 +261,58 @@ def _open_template(data: bytes):
         raise DocumentError(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），填报模板不应超过{MAX_BYTES // 1024 // 1024} MB")
     if data[:4] != b"PK\x03\x04":
         raise DocumentError("不是有效的 .xlsx 文件：请上传从本系统下载的填报模板，或 CSV 文件")
+    check_zip(data, "该Excel文件", MAX_UNPACKED_BYTES)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any failure inside openpyxl/zip/xml means an unreadable file
         raise DocumentError("无法打开该Excel文件（可能已损坏）") from e
+    try:
+        code, label = _template_period(wb)
+    except DocumentError:
+        wb.close()
+        raise
+    except Exception as e:  # noqa: BLE001 - see above
+        wb.close()
+        raise DocumentError("无法打开该Excel文件（可能已损坏）") from e
+    return wb, code, label
+
+
+def _template_period(wb) -> tuple[str, str]:
+    """The period code and label on the hidden sheet of a template of this system."""
     if IND_SHEET not in wb.sheetnames and SP_SHEET not in wb.sheetnames:
         raise DocumentError(f"不是本系统的填报模板：找不到“{IND_SHEET}”或“{SP_SHEET}”工作表")
     code = None
     label = ""
     if META_SHEET in wb.sheetnames:
-        m = wb[META_SHEET]
-        if m["D1"].value == MARKER:
-            code = str(m["D2"].value or "").strip() or None
-            label = str(m["D3"].value or "").strip()
+        d = [row[0] for row in wb[META_SHEET].iter_rows(min_row=1, max_row=3, min_col=4, max_col=4, values_only=True)]
+        d += [None] * (3 - len(d))
+        if d[0] == MARKER:
+            code = str(d[1] or "").strip() or None
+            label = str(d[2] or "").strip()
     if code is None:
         raise DocumentError("填报模板缺少填报期信息：请重新下载模板后填写")
-    return wb, code, label
+    return code, label
 
 
 def _read_sheet(ws, title: str, layout, kind: str, code: str, out: ActualsFile) -> None:
-    if ws.max_row > MAX_ROWS:
-        raise DocumentError(f"“{title}”行数过多（{ws.max_row}行）")
-    header_row = None
-    for r in range(1, min(ws.max_row, 10) + 1):
-        names = [_norm_header(c.value) for c in ws[r]]
-        if "项目" in names and ("_indicator_id" in names or "_project_id" in names):
-            header_row = r
-            break
-    if header_row is None:
-        raise DocumentError(f"“{title}”工作表缺少表头（请勿删除模板的表头行）")
-    positions = {_norm_header(c.value): i for i, c in enumerate(ws[header_row]) if c.value is not None}
-    missing = [h for h, *_r in layout if _norm_header(h) not in positions]
-    if missing:
-        raise DocumentError(f"“{title}”工作表缺少列：{'、'.join(missing)}（请勿删除模板的列）")
-    for r in range(header_row + 1, ws.max_row + 1):
-        cells = ws[r]
+    """One data sheet, streamed row by row: the header within the first 10 rows, then the data rows."""
+    ws.reset_dimensions()  # a <dimension> that lies must neither cut rows off nor claim a million
+    positions: dict[str, int] | None = None
+    for r, cells in enumerate(ws.iter_rows(), start=1):
+        if r > MAX_ROWS:
+            raise DocumentError(f"“{title}”行数过多（超过{MAX_ROWS}行），不是本系统的填报模板")
+        if positions is None:
+            names = [_norm_header(c.value) for c in cells]
+            if "项目" in names and ("_indicator_id" in names or "_project_id" in names):
+                positions = {n: i for i, n in enumerate(names) if n}
+                missing = [h for h, *_r in layout if _norm_header(h) not in positions]
+                if missing:
+                    raise DocumentError(f"“{title}”工作表缺少列：{'、'.join(missing)}（请勿删除模板的列）")
+            elif r >= 10:
+                break
+            continue
 
-        def get(h: str, cells=cells):
+        def get(h: str, cells=cells, positions=positions):
             i = positions[_norm_header(h)]
             return _xlsx_value(cells[i]) if i < len(cells) else None
 
@@ -297,6 +321,8 @@ def _read_sheet(ws, title: str, layout, kind: str, code: str, out: ActualsFile) 
             out.rows.append(row_or_problem)
         elif row_or_problem is not None:
             out.problems.append(row_or_problem)
+    if positions is None:
+        raise DocumentError(f"“{title}”工作表缺少表头（请勿删除模板的表头行）")
 
 
 def _read_row(get, r: int, title: str, layout, kind: str, code: str) -> ImportRow | FileProblem | None:

@@ -34,6 +34,7 @@ from domain.document import (
     parse_pct,
     split_goals,
 )
+from domain.hygiene import HygieneError, clean_long_text, clean_name, number_problem, strip_invisible, text_problem
 from domain.periods import checkpoint_date
 from domain.targets import extract_prose_targets
 
@@ -88,7 +89,7 @@ def assemble(items: Iterable[Item], fiscal_year: int, source: str = "") -> Targe
 
     for item in items:
         if isinstance(item, Paragraph):
-            text = item.text.strip()
+            text = strip_invisible(item.text).strip()
             if not text:
                 continue
             if current is not None:
@@ -332,6 +333,7 @@ def _parse_table(t: _Table, year: int, problems: list[ImportProblem]) -> Project
         local.append(ImportProblem(label, "表格不完整：没有任何指标行"))
     if not project.plan and not any("资金支出计划" in p.message for p in local):
         local.append(ImportProblem(label, "缺少资金支出计划"))
+    local.extend(_hygiene_problems(project, label))
     problems.extend(local)
     return project if not local else None
 
@@ -350,6 +352,38 @@ def _take_weight(cells: list[str], col: int | None) -> tuple[float | None, str]:
     if number is None:
         return None, f"分值“{text}”不是数字"
     return number, ""
+def _hygiene_problems(project: ProjectSpec, label: str) -> list[ImportProblem]:
+    """Names and texts cleaned in place (``domain.hygiene``); lengths, numbers and dates beyond its
+    limits are problems (the table is refused, never cut)."""
+    out: list[ImportProblem] = []
+
+    def clean(value: str, what: str, place: str, long: bool = False) -> str:
+        try:
+            return clean_long_text(value, what) if long else clean_name(value, what)
+        except HygieneError as e:
+            out.append(ImportProblem(place, str(e)))
+            return value
+
+    project.name = clean(project.name, "项目名称", label)
+    project.code = clean(project.code, "项目编码", label)
+    project.title = clean(project.title, "表格标题", label)
+    project.purpose = clean(project.purpose, "项目资金主要用途", label, long=True)
+    project.goals = [clean(g, "绩效目标", label, long=True) for g in project.goals]
+    for what, value in (("预算数", project.budget_wan), ("财政资金", project.fiscal_wan), ("其他资金", project.other_wan)):
+        problem = number_problem(value, what)
+        if problem:
+            out.append(ImportProblem(label, problem))
+    for ind in project.indicators:
+        place = ind.place or label
+        for key, what in (("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标"),
+                          ("target_text", "指标值"), ("basis", "指标值确定依据")):
+            setattr(ind, key, clean(getattr(ind, key), what, place))
+        ind.description = clean(ind.description, "绩效指标描述", place, long=True)
+        problem = (text_problem(ind.target_text, f"指标“{ind.level3[:20]}”的指标值")
+                   or number_problem(ind.target.value, f"指标“{ind.level3[:20]}”的指标值", percent=ind.target.unit == "%"))
+        if problem:
+            out.append(ImportProblem(place, problem))
+    return out
 
 
 def _check_duplicates(doc: TargetDocument) -> None:

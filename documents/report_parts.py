@@ -16,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from domain.hygiene import xml_safe
 from domain.periods import time_progress
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, STATUS_LABELS, STATUSES, ProjectStatus
 
@@ -48,6 +49,12 @@ def _font(run_or_style, name: str, size: float | None = None, bold: bool | None 
     fonts.set(qn("w:hAnsi"), name)
 
 
+def _run(paragraph, text: str):
+    """A run of ``text`` without the characters XML cannot hold (a stored 说明 with a control character
+    must not break the report for everyone)."""
+    return paragraph.add_run(xml_safe(text))
+
+
 def cn_number(i: int) -> str:
     return _CN_NUM[i - 1] if 1 <= i <= 10 else str(i)
 
@@ -74,14 +81,14 @@ class Doc:
     def title(self, text: str, sub: str) -> None:
         p = self.d.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(text), TITLE_FONT, 20, bold=True)
+        _font(_run(p, text), TITLE_FONT, 20, bold=True)
         p = self.d.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(sub), "楷体", 12, colour="595959")
+        _font(_run(p, sub), "楷体", 12, colour="595959")
 
     def heading(self, text: str, level: int = 1) -> None:
         h = self.d.add_heading(level=level)
-        _font(h.add_run(text), HEAD_FONT if level == 1 else "楷体", 15 if level == 1 else 14,
+        _font(_run(h, text), HEAD_FONT if level == 1 else "楷体", 15 if level == 1 else 14,
               bold=level != 1, colour="000000")
 
     def para(self, text: str = "", *, indent: bool = True, runs: Sequence[tuple[str, str | None]] = ()) -> None:
@@ -89,9 +96,9 @@ class Doc:
         if indent:
             p.paragraph_format.first_line_indent = Pt(28)
         if text:
-            _font(p.add_run(text), BODY_FONT, 14)
+            _font(_run(p, text), BODY_FONT, 14)
         for t, colour in runs:
-            _font(p.add_run(t), BODY_FONT, 14, bold=colour is not None, colour=colour)
+            _font(_run(p, t), BODY_FONT, 14, bold=colour is not None, colour=colour)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) -> None:
         t = self.d.add_table(rows=1, cols=len(header))
@@ -100,7 +107,7 @@ class Doc:
         for i, h in enumerate(header):
             cell = t.rows[0].cells[i]
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(h)), HEAD_FONT, 10.5)
+            _font(_run(cell.paragraphs[0], str(h)), HEAD_FONT, 10.5)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for row in rows:
             cells = t.add_row().cells
@@ -109,7 +116,7 @@ class Doc:
                 par = cells[i].paragraphs[0]
                 par.paragraph_format.first_line_indent = Pt(0)
                 par.paragraph_format.line_spacing = Pt(16)
-                _font(par.add_run("" if v is None else str(v)), BODY_FONT, 10.5)
+                _font(_run(par, "" if v is None else str(v)), BODY_FONT, 10.5)
                 par.alignment = WD_ALIGN_PARAGRAPH.CENTER if i else WD_ALIGN_PARAGRAPH.LEFT
         if widths:
             for row in t.rows:
@@ -122,7 +129,7 @@ class Doc:
         self.d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         p = self.d.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(caption), BODY_FONT, 10.5)
+        _font(_run(p, caption), BODY_FONT, 10.5)
 
     def bytes(self) -> bytes:
         buf = io.BytesIO()

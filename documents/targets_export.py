@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from domain.document import INDICATOR_HEADER, ProjectSpec, TargetDocument
+from domain.hygiene import xml_safe
 
 PLAN_HEADER = "资金支出计划（累计进度%）"
 _CN_DIGITS = "零一二三四五六七八九"
@@ -118,11 +119,11 @@ def document_to_docx(doc: TargetDocument) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
 
     for line in department_lines(doc):
-        d.add_paragraph(line)
+        d.add_paragraph(xml_safe(line))
     for p in doc.projects:
         para = d.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para.add_run(_title(p)).bold = True
+        para.add_run(xml_safe(_title(p))).bold = True
         _docx_table(d, p)
     buf = io.BytesIO()
     d.save(buf)
@@ -184,7 +185,7 @@ def _write_table(d, rows: list[list[tuple[int, int, str]]], merge: dict[tuple[in
             if vmerge == "continue" or not text:
                 continue
             cell = _Cell(tc, table)
-            lines = _clean(text).split("\n")
+            lines = xml_safe(_clean(text)).split("\n")
             cell.paragraphs[0].text = lines[0]
             for line in lines[1:]:
                 cell.add_paragraph(line)

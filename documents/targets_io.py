@@ -7,11 +7,8 @@ live in ``documents.targets_common`` and are re-exported here.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from documents.assemble import assemble
-from documents.targets_common import MAX_BYTES, MAX_UNPACKED_BYTES, DocumentError
+from documents.targets_common import MAX_BYTES, MAX_UNPACKED_BYTES, DocumentError, check_zip
 from documents.targets_docx import tokenize_docx
 from documents.targets_txt import tokenize_text
 from documents.targets_xlsx import tokenize_xlsx
@@ -21,14 +18,7 @@ from domain.document import ImportProblem, TargetDocument
 def detect_format(data: bytes, filename: str = "") -> str:
     name = filename.lower()
     if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                unpacked = sum(i.file_size for i in z.infolist())
-        except zipfile.BadZipFile as e:
-            raise DocumentError("文件已损坏：看起来是Office文档，但无法打开（可能下载不完整）") from e
-        if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb, or far beyond any target document
-            raise DocumentError(f"文件解压后过大（{unpacked / 1024 / 1024:.0f} MB），不是正常的绩效目标表")
+        names = check_zip(data, "文件", MAX_UNPACKED_BYTES)  # a zip bomb, or far beyond any target document: refused unopened
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:

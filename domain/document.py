@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.hygiene import strip_invisible
 from domain.targets import ProseTarget, Target, parse_target
 
 LEVEL1_VALUES = ("产出指标", "效果指标", "满意度指标")
@@ -141,7 +142,8 @@ def split_goals(text: str) -> list[str]:
 
 
 def clean_cell(text: str | None) -> str:
-    return (text or "").strip()
+    """A cell's text without invisible control and bidi characters (``domain.hygiene``), trimmed."""
+    return strip_invisible(text or "").strip()
 
 
 def make_indicator(cells: list[str], year: int, place: str, weight: float | None = None) -> IndicatorSpec:

@@ -19,6 +19,7 @@ Definitions chosen here:
 * Canonical text: ``format_number`` writes no exponent and no trailing ``.0`` (``9000``, ``12.5``),
   ``format_date`` ISO (``2024-08-15``); both read back to the stored value.
 * Texts are trimmed and at most ``MAX_TEXT`` characters; a longer text is refused, never cut.
+  Control, bidi and BOM characters are stripped from every text and number first (``domain.hygiene``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.hygiene import MAX_NUMBER as HYGIENE_MAX_NUMBER
+from domain.hygiene import strip_invisible
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES, normalise_judgement, normalise_likelihood
 
 MAX_TEXT = 500
@@ -64,7 +67,7 @@ def is_blank(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", strip_invisible(str(value))).strip()
 
 
 # --------------------------------------------------------------------------- numbers
@@ -74,7 +77,7 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 # signs NFKC leaves alone: the minus sign and the dashes a phone keyboard offers
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 # no indicator value or amount (万元) comes near this; beyond it is a slip (or 1e400 pasted from somewhere)
-MAX_NUMBER = 1e12  # 1万亿
+MAX_NUMBER = HYGIENE_MAX_NUMBER  # 1万亿
 
 
 def shown(value: Any, limit: int = 20) -> str:
@@ -112,13 +115,15 @@ def parse_number(value: Any, label: str = "数值", unit: str | None = None) -> 
     if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
         try:
             f = float(value)
+        except OverflowError:  # an int of hundreds of digits (an Excel cell can hold one)
+            raise EntryValueError(f"{label}：“{shown(value)}”超出可填写的范围（绝对值须小于1万亿）") from None
         except (TypeError, ValueError):
             raise EntryValueError(f"{label}：“{shown(value)}”不是数字") from None
         if math.isnan(f):
             return None
         return _finite(f, value, label)
     raw = str(value)
-    s = unicodedata.normalize("NFKC", raw).translate(_MINUS).strip()
+    s = unicodedata.normalize("NFKC", strip_invisible(raw, multiline=False)).translate(_MINUS).strip()
     u = unicodedata.normalize("NFKC", unit or "").replace(" ", "")
     s, percent = _strip_unit(s, u)
     if _GROUPED.match(s):
@@ -277,10 +282,11 @@ def split_reasons(text: str | None) -> tuple[str, ...]:
 
 
 def clean_text(value: Any, label: str, max_chars: int = MAX_TEXT) -> str:
-    """Trimmed text ('' for empty); longer than ``max_chars`` is refused."""
+    """Trimmed text ('' for empty) without invisible control and bidi characters (``domain.hygiene``:
+    line breaks and tabs are kept); longer than ``max_chars`` is refused."""
     if is_blank(value):
         return ""
-    s = str(value).strip()
+    s = strip_invisible(str(value)).strip()
     if len(s) > max_chars:
         raise EntryValueError(f"{label}：最多{max_chars}字（当前{len(s)}字）")
     return s

@@ -180,6 +180,43 @@ def default_as_of(year: int, periods_with_data: Iterable[str] = (), today: date 
     return closed.end
 
 
+# --------------------------------------------------------------------------- lock coverage
+
+
+def periods_overlap(a: Period, b: Period) -> bool:
+    """True when the two periods share at least one day."""
+    return a.start <= b.end and b.start <= a.end
+
+
+def covers(lock: Period, period: Period) -> bool:
+    """Does a lock on ``lock`` make ``period`` read-only? (docs/rules.md, "Locked periods")
+
+    Definitions chosen here: a period's values are cumulative to its end date, so they speak for the
+    as-of date ``period.end``. A lock freezes every as-of date within its span: ``period`` is covered
+    when its end date lies inside ``lock``. So a locked quarter covers its three months (and itself),
+    and a locked month covers the quarter that ends with it (2024-09 covers 2024Q3, whose values are
+    also as of 9月30日) but not a quarter that ends later (2024-08 does not cover 2024Q3).
+    """
+    return lock.start <= period.end <= lock.end
+
+
+def locked_by(code: str, locked_codes: Iterable[str]) -> list[str]:
+    """The locked period keys (of ``locked_codes``) that make period ``code`` read-only, in order of
+    their end date; empty when it is writable. Keys that cannot be read are ignored; ``code`` must be
+    a valid key (ValueError otherwise). The period itself comes first when it is locked itself."""
+    period = parse_period(code)
+    found = []
+    for key in locked_codes:
+        try:
+            lock = parse_period(key)
+        except ValueError:
+            continue
+        if covers(lock, period):
+            found.append(lock)
+    found.sort(key=lambda p: (p != period, p.end, p.key))
+    return [p.key for p in dict.fromkeys(found)]
+
+
 # --------------------------------------------------------------------------- time progress
 
 

@@ -5,7 +5,8 @@ command line):
 
 * **Permissions** are checked per row in the data layer (``data_access.permissions``): staff write only
   their units' projects, leaders write nothing (the whole call is refused), the admin writes all.
-* **Locked periods** are read-only for everyone until an admin reopens them.
+* **Locked periods** are read-only for everyone until an admin reopens them; a lock covers every period
+  whose values fall inside it (a locked quarter its months, a locked month the quarter ending with it).
 * **Validation** is ``domain.entry`` (which asks ``domain.status`` what must be explained).
 * **Optimistic concurrency** on each row's ``version``; one transaction per call; one ``AuditLog`` row
   per changed field; the data revision is bumped (details in :mod:`data_access.actuals.saving`).

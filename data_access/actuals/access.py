@@ -24,7 +24,7 @@ from data_access.db import session_scope
 from data_access.models import FiscalYear, Period, Setting
 from data_access.permissions import ADMIN, LEADER, STAFF, PermissionDenied, Principal, require_role
 from domain.clock import format_time
-from domain.periods import parse_period
+from domain.periods import format_day, locked_by, parse_period
 from domain.settings import DEFAULT_SETTINGS, Settings
 
 SETTINGS_KEY = "status_rules"  # same key as data_access.monitoring
@@ -84,8 +84,21 @@ def load_period(s: Session, code: str, lock: bool) -> tuple[Period, int] | None:
     return (row[0], row[1]) if row else None
 
 
+def covering_locks(s: Session, period: Period, lock: bool) -> list[Period]:
+    """The locked periods that make ``period`` read-only (``domain.periods.locked_by``), itself first
+    when it is locked. With ``lock`` every period of its year is read with a shared row lock, so a
+    concurrent lock_period on any period that could cover this one waits for the writer."""
+    q = select(Period).where(Period.fiscal_year_id == period.fiscal_year_id).order_by(Period.id)
+    if lock:
+        q = q.with_for_update(read=True)
+    year_periods = {p.code: p for p in s.execute(q).scalars()}
+    return [year_periods[c] for c in locked_by(period.code, [c for c, p in year_periods.items() if p.locked])]
+
+
 def period_refusal(s: Session, code: str, lock: bool) -> tuple[str | None, Period | None, int | None]:
-    """(message, period, year): a message when the period is unknown or locked."""
+    """(message, period, year): a message when the period is unknown, locked, or covered by a locked
+    period (``domain.periods.locked_by``: a locked quarter covers its months, a locked month the quarter
+    ending with it)."""
     try:
         code = parse_period(code).key
     except ValueError as e:
@@ -94,9 +107,14 @@ def period_refusal(s: Session, code: str, lock: bool) -> tuple[str | None, Perio
     if found is None:
         return f"填报期：{code}不存在（尚未导入该年度的绩效目标）", None, None
     period, year = found
-    if period.locked:
-        who = f"（{period.locked_by}于{format_time(period.locked_at)}锁定）" if period.locked_by else ""
-        return f"填报期：{period.code}已锁定{who}，只读；如需修改请联系管理员重新开放", period, year
+    covering = covering_locks(s, period, lock)
+    if covering:
+        lock_row = covering[0]
+        who = f"（{lock_row.locked_by}于{format_time(lock_row.locked_at)}锁定）" if lock_row.locked_by else ""
+        if lock_row.code == period.code:
+            return f"填报期：{period.code}已锁定{who}，只读；如需修改请联系管理员重新开放", period, year
+        return (f"填报期：{period.code}的数值截至{format_day(period.end, year)}，该日已随{lock_row.code}锁定{who}，"
+                f"只读；如需修改请联系管理员重新开放{lock_row.code}"), period, year
     return None, period, year
 
 

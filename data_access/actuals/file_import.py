@@ -29,12 +29,13 @@ from data_access.models import Indicator, Period, Project
 from data_access.permissions import Principal
 from domain import entry as E
 from domain.entry import INDICATOR_ROWS, SPENDING_ROWS
+from domain.hygiene import strip_invisible
 from domain.settings import Settings
 from domain.status import indicator_mode
 
 
 def _norm_name(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s or "").split())
+    return "".join(unicodedata.normalize("NFKC", strip_invisible(s or "")).split())
 
 
 def _item(r: Any) -> str:

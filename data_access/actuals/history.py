@@ -25,6 +25,8 @@ from sqlmodel import Session
 from data_access.actuals.access import IND_ENTITY, SP_ENTITY
 from data_access.models import AuditLog, Indicator, IndicatorActual, Project, SpendingActual
 from data_access.permissions import Principal, check_can_read_project, require_admin
+from data_access.target_sync import FIELD_LABELS as TARGET_FIELD_LABELS
+from data_access.target_sync import PROJECT_FIELD_LABELS
 from domain import entry as E
 from domain.clock import format_time, local_day_start_utc
 from domain.labels import action_label, actor_label, entity_label, value_text
@@ -48,7 +50,7 @@ def field_text(field_: str | None) -> str:
     """The Chinese name of an audited field ('' for none; an unknown field as stored)."""
     if not field_:
         return ""
-    for labels in (E.FIELD_LABELS, SETTING_LABELS, RECORD_FIELD_LABELS):
+    for labels in (E.FIELD_LABELS, SETTING_LABELS, RECORD_FIELD_LABELS, TARGET_FIELD_LABELS, PROJECT_FIELD_LABELS):
         if field_ in labels:
             return labels[field_]
     return field_

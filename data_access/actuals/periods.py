@@ -4,6 +4,9 @@ Definitions chosen here:
 
 * A locked period is read-only for everyone; only the admin locks and reopens, and reopening needs a
   reason (both are audit-logged with field ``locked``, old -> new).
+* A lock covers every period whose values speak for a date inside it (``domain.periods.locked_by``):
+  locking 2024Q3 makes 2024-07, 2024-08 and 2024-09 read-only too, locking 2024-09 makes 2024Q3
+  read-only. ``PeriodState.covered_by`` names the other locked periods that cover a period.
 * The period staff fill by default is the reporting period (quarter or month, per the rule settings)
   containing the default as-of date, or the next open one after it when that period is locked.
 """
@@ -16,14 +19,14 @@ from datetime import date, datetime
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from data_access.actuals.access import PERIOD_ENTITY, settings_of, take_write_lock
+from data_access.actuals.access import PERIOD_ENTITY, covering_locks, settings_of, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of
 from domain import entry as E
 from domain.clock import aware, utcnow
-from domain.periods import MONTH, QUARTER, parse_period
+from domain.periods import MONTH, QUARTER, locked_by, parse_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +41,17 @@ class PeriodState:
     locked_at: datetime | None
     indicator_rows: int = 0
     spending_rows: int = 0
+    covered_by: tuple[str, ...] = ()  # other locked periods that make this one read-only
+
+    @property
+    def read_only(self) -> bool:
+        return self.locked or bool(self.covered_by)
 
     @property
     def state_label(self) -> str:
-        return "已锁定" if self.locked else "开放"
+        if self.locked:
+            return "已锁定"
+        return f"随{'、'.join(self.covered_by)}锁定" if self.covered_by else "开放"
 
 
 def period_label(code: str) -> str:
@@ -70,18 +80,22 @@ def period_states(engine: Engine, year: int | None = None, kind: str | None = No
             IndicatorActual.period_code.in_(codes)).group_by(IndicatorActual.period_code)).all())
         n_sp: dict[str, int] = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
             SpendingActual.period_code.in_(codes)).group_by(SpendingActual.period_code)).all())
+        locked = [c for c in s.execute(select(Period.code).where(
+            Period.fiscal_year_id == fy[0], Period.locked.is_(True))).scalars()]
     return [PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
-                        aware(p.locked_at), int(n_ind.get(p.code, 0)), int(n_sp.get(p.code, 0)))
+                        aware(p.locked_at), int(n_ind.get(p.code, 0)), int(n_sp.get(p.code, 0)),
+                        tuple(c for c in locked_by(p.code, locked) if c != p.code))
             for p in periods]
 
 
 def period_state(engine: Engine, code: str) -> PeriodState | None:
     with Session(engine) as s:
         p = s.execute(select(Period).where(Period.code == code)).scalar_one_or_none()
-    if p is None:
-        return None
+        if p is None:
+            return None
+        covering = tuple(c.code for c in covering_locks(s, p, lock=False) if c.code != p.code)
     return PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
-                       aware(p.locked_at))
+                       aware(p.locked_at), covered_by=covering)
 
 
 def reporting_kind(engine: Engine) -> str:
@@ -102,8 +116,8 @@ def default_entry_period(engine: Engine, year: int | None = None, today: date | 
         return None
     as_of = default_as_of_date(engine, year, today=today)
     current = next((st for st in states if st.start <= as_of <= st.end), states[-1])
-    if current.locked:
-        later = [st for st in states if st.end > current.end and not st.locked]
+    if current.read_only:
+        later = [st for st in states if st.end > current.end and not st.read_only]
         if later:
             return later[0].code
     return current.code
@@ -111,11 +125,9 @@ def default_entry_period(engine: Engine, year: int | None = None, today: date | 
 
 def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bool, reason: str) -> bool:
     p = require_admin(principal)
-    reason = (reason or "").strip()
+    reason = E.clean_text(reason, "原因")  # invisible characters stripped, at most MAX_TEXT (ValueError)
     if not locked and not reason:
         raise ValueError("重新开放填报期须填写原因")
-    if len(reason) > E.MAX_TEXT:
-        raise ValueError(f"原因最多{E.MAX_TEXT}字（当前{len(reason)}字）")
     with session_scope(engine) as s:
         take_write_lock(s)
         period = s.execute(select(Period).where(Period.code == code).with_for_update()).scalar_one_or_none()

@@ -20,6 +20,7 @@ from typing import Any
 from data_access.models import IndicatorActual, SpendingActual
 from domain import entry as E
 from domain.entry import ANY_VERSION
+from domain.hygiene import as_id
 
 
 def same(a: Any, b: Any) -> bool:
@@ -72,15 +73,11 @@ def fmt_value(v: Any) -> str | None:
 
 
 def as_int(v: Any) -> int | None:
+    """A row's id or version: a database integer (``domain.hygiene.as_id``), None for anything else
+    (``1e308`` or a 30-digit number is no id, never an OverflowError from the database)."""
     if E.is_blank(v):
         return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(f) or f != int(f):
-        return None
-    return int(f)
+    return as_id(v)
 
 
 def version_of(row: Mapping[str, Any]) -> Any:

@@ -234,8 +234,9 @@ def test_refusal_inside_the_transaction_leaves_the_database_unchanged(db_templat
     already written in the same transaction: everything is rolled back."""
     from data_access.db import make_engine
 
-    # drop the second indicator row of the first table (区本课程经费, whose last indicator has data)
-    start = SEED.index("\t\n\t时效指标\n\t按时完成装备采购")
+    # drop the last indicator row of the first table (区本课程经费: its last indicator has data; indicators
+    # are matched by their names, so the dropped row must be the one with data)
+    start = SEED.index("\t满意度指标\n\t服务对象满意度指标\n\t教师学生满意度")
     end = SEED.index("\n\n", start) + 1
     doc = read_target_document((SEED[:start] + SEED[end + 1 :]).encode("utf-8"), "t.txt", 2024)
     assert doc.problems == [] and doc.indicator_count == 202

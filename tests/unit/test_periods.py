@@ -193,3 +193,45 @@ def test_plan_with_missing_values_and_no_plan():
 def test_period_is_hashable_and_comparable_by_value():
     assert Period(Y, "quarter", 3) == parse_period("2024Q3")
     assert len({parse_period("2024Q3"), Period(Y, "quarter", 3)}) == 1
+
+
+# --------------------------------------------------------------------------- lock coverage (docs/rules.md)
+
+
+@pytest.mark.parametrize(
+    "code, locked, expected",
+    [
+        ("2024Q3", ["2024Q3"], ["2024Q3"]),  # a locked period is read-only itself
+        ("2024-07", ["2024Q3"], ["2024Q3"]),  # a locked quarter covers its months
+        ("2024-08", ["2024Q3"], ["2024Q3"]),
+        ("2024-09", ["2024Q3"], ["2024Q3"]),
+        ("2024-10", ["2024Q3"], []),  # ... and nothing after it
+        ("2024-06", ["2024Q3"], []),
+        ("2024Q4", ["2024Q3"], []),
+        ("2024Q3", ["2024-09"], ["2024-09"]),  # the quarter's values are as of 9月30日, inside 2024-09
+        ("2024Q3", ["2024-08"], []),  # a month before the quarter's end does not freeze the quarter
+        ("2024Q3", ["2024-07", "2024-08"], []),
+        ("2024-09", ["2024-08"], []),
+        ("2024Q3", ["2024-09", "2024Q3"], ["2024Q3", "2024-09"]),  # itself first
+        ("2024-09", ["2024Q3", "2024-09"], ["2024-09", "2024Q3"]),
+        ("2025-03", ["2024Q1"], []),  # another year
+        ("2024Q1", ["不是填报期", "2024-03"], ["2024-03"]),  # unreadable keys are ignored
+        ("2024-03", [], []),
+    ],
+)
+def test_a_lock_covers_every_period_whose_values_fall_inside_it(code, locked, expected):
+    from domain.periods import locked_by
+
+    assert locked_by(code, locked) == expected
+
+
+@pytest.mark.parametrize(
+    "a, b, overlap",
+    [("2024Q3", "2024-09", True), ("2024Q3", "2024-07", True), ("2024Q3", "2024-10", False),
+     ("2024Q2", "2024Q3", False), ("2024-05", "2024-05", True)],
+)
+def test_periods_overlap(a, b, overlap):
+    from domain.periods import periods_overlap
+
+    assert periods_overlap(parse_period(a), parse_period(b)) is overlap
+    assert periods_overlap(parse_period(b), parse_period(a)) is overlap
