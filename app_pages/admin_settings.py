@@ -5,12 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from components import cached
-from components.auth import current_principal
+from components.auth import current_config, current_principal
 from components.navigation import PAGES
 from components.state import get_engine, revision
 from data_access import queries
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
+from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
 from data_access.users import (
     UserError,
     create_user,
@@ -193,6 +194,24 @@ with tab_users:
                     set_active(engine, who, not info.active, actor=actor)
                     st.session_state["_admin_flash"] = f"已{label[:2]} {who}"
                     st.rerun()
+
+    st.markdown("**当前登录会话**")
+    open_sessions = active_sessions(engine, principal, SessionTimeouts.of(current_config()))
+    if not open_sessions:
+        st.caption("当前没有登录会话。")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "会话": f"#{x.id}", "用户名": x.username, "姓名": x.name, "登录时间": format_time(x.created_at),
+            "最近操作": format_time(x.last_seen_at), "地址": x.client or "—",
+        } for x in open_sessions]), hide_index=True, width="stretch", key="sessions_table")
+        ids = [x.id for x in open_sessions]
+        pick = st.selectbox("会话", ids, key="admin_session_pick",
+                            format_func=lambda i: next(f"#{x.id} {x.username}（{x.client or '未知地址'}）"
+                                                       for x in open_sessions if x.id == i))
+        if st.button("结束会话", key="admin_end_session", help="该用户下次操作时回到登录页"):
+            end_session_by_id(engine, principal, pick)
+            st.session_state["_admin_flash"] = f"已结束会话 #{pick}"
+            st.rerun()
 
 # --------------------------------------------------------------------------- periods
 with tab_periods:

@@ -195,6 +195,11 @@ def add_user_audit(s: Session, actor: str, action: str, user: User | None, detai
     )
 
 
+def end_open_sessions(user: User) -> None:
+    """Bump the user's session epoch: every session started before ends at its next run."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
 def _lookup_units(s: Session, names: Iterable[str]) -> list[Unit]:
     wanted: list[str] = []
     for n in names:
@@ -277,6 +282,7 @@ def set_password(engine: Engine, username: str, password: str, *, actor: str = "
         user.password_hash = new_hash
         user.failed_attempts = 0
         user.locked_until = None
+        end_open_sessions(user)
         s.add(user)
         add_user_audit(s, actor, "set_password", user, f"修改用户 {user.username} 的密码")
         bump_revision(s)
@@ -288,6 +294,7 @@ def set_active(engine: Engine, username: str, active: bool, *, actor: str = "sys
         if user.active == active:
             return
         user.active = active
+        end_open_sessions(user)
         s.add(user)
         add_user_audit(s, actor, "activate" if active else "deactivate", user,
                f"{'启用' if active else '停用'}用户 {user.username}", field_name="active",
@@ -317,6 +324,8 @@ def set_user_units(engine: Engine, username: str, units: Iterable[str], *, actor
         new = [u.name for u in wanted]
         if old == sorted(new):
             return
+        end_open_sessions(user)
+        s.add(user)
         s.execute(UserUnit.__table__.delete().where(UserUnit.user_id == user.id))
         for u in wanted:
             s.add(UserUnit(user_id=user.id, unit_id=u.id))
@@ -337,6 +346,7 @@ __all__ = [
     "principal_for",
     "credentials_dict",
     "add_user_audit",
+    "end_open_sessions",
     "create_user",
     "set_password",
     "set_active",

@@ -74,7 +74,8 @@ def record_failed_login(engine: Engine, username: str, now: datetime | None = No
         if attempts >= MAX_FAILED_ATTEMPTS:
             until = now + LOCKOUT
             s.execute(
-                update(User).where(User.id == user_id).values(failed_attempts=0, locked_until=until)
+                update(User).where(User.id == user_id)
+                .values(failed_attempts=0, locked_until=until, session_epoch=User.session_epoch + 1)
             )
             add_user_audit(s, uname, "lock", user, f"密码连续错误{attempts}次，账户锁定至 {until.isoformat(timespec='seconds')}",
                    at=now)

@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str] = {
     "deactivate": "停用账户",
     "set_units": "修改责任单位",
     "set_role": "修改角色",
+    "end_session": "结束登录会话",
+    "login_blocked": "登录限流",
     "backup": "备份",
     "restore": "恢复",
 }

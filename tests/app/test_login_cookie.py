@@ -1,7 +1,8 @@
 """The re-login cookie through the real app.py (AppTest): which tokens sign in, the audit row, refusals.
 
 AppTest cannot send cookies: the ``cookie`` fixture (tests/app/conftest.py) replaces what the browser
-sent. Tokens are made like the login library makes them: PyJWT HS256 of {"username", "exp_date"}.
+sent. Tokens are made like the app makes them: PyJWT HS256 of {"sid", "exp_date"}, ``sid`` the token of a
+server-side session started for the user (``data_access.sessions.start_session``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import jwt
 import pytest
 from sqlalchemy import select
 
+from data_access.db import make_engine
 from data_access.login_cookie import development_cookie_key
 from data_access.models import AuditLog
+from data_access.sessions import start_session
 from data_access.users import create_user
 from seed.demo_users import ensure_demo_users
 from tests.app.conftest import STRONG_KEY
@@ -24,15 +27,30 @@ EXAMPLE_KEY = "CHANGE-ME-another-long-random-string"  # deploy/monitoring.env.ex
 OLD_DEV_KEY = "dev-only-insecure-cookie-key-do-not-use-in-production"  # the former built-in key
 
 
+def _sid(username: str) -> str:
+    """A live server-side session of ``username`` (a random token when there is no such user)."""
+    import os
+    import secrets
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        ensure_demo_users(engine)
+        return start_session(engine, username)
+    except LookupError:
+        return secrets.token_urlsafe(32)
+    finally:
+        engine.dispose()
+
+
 def _token(key: str, username: str = "admin", *, days: float = 0.5, alg: str = "HS256") -> str:
     exp = (datetime.now() + timedelta(days=days)).timestamp()
-    return jwt.encode({"username": username, "exp_date": exp}, key, algorithm=alg)
+    return jwt.encode({"sid": _sid(username), "exp_date": exp}, key, algorithm=alg)
 
 
 def _unsigned(username: str = "admin") -> str:
     part = lambda obj: base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()  # noqa: E731
     exp = (datetime.now() + timedelta(days=0.5)).timestamp()
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'username': username, 'exp_date': exp})}."
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sid': _sid(username), 'exp_date': exp})}."
 
 
 def _errors(at) -> list[str]:
@@ -61,7 +79,7 @@ def _shows_login_form(at) -> bool:
     return [t.label for t in at.text_input] == ["用户名", "密码"] and "总览" not in _titles(at)
 
 
-def test_cookie_naming_a_deleted_user_shows_the_login_form(new_app, app_engine, cookie):
+def test_cookie_naming_no_open_session_shows_the_login_form(new_app, app_engine, cookie):
     deleted = cookie(_token(development_cookie_key(app_engine), "ghost"))
     at = new_app().run()
     assert not at.exception

@@ -9,7 +9,7 @@ import jwt
 from data_access.db import make_engine
 from data_access.login_cookie import (
     DEV_KEY_SETTING,
-    cookie_username,
+    cookie_session_token,
     development_cookie_key,
     stored_dev_cookie_key,
 )
@@ -69,11 +69,11 @@ def test_different_databases_get_different_keys(engine, tmp_path):
 def test_a_token_signed_with_the_old_constant_is_refused_by_the_stored_key(engine):
     import time
 
-    token = jwt.encode({"username": "admin", "exp_date": time.time() + 3600}, OLD_DEV_KEY, algorithm="HS256")
-    assert cookie_username(token, development_cookie_key(engine), 1) is None
-    good = jwt.encode({"username": "admin", "exp_date": time.time() + 3600}, development_cookie_key(engine),
+    token = jwt.encode({"sid": "s1", "exp_date": time.time() + 3600}, OLD_DEV_KEY, algorithm="HS256")
+    assert cookie_session_token(token, development_cookie_key(engine), 1) is None
+    good = jwt.encode({"sid": "s1", "exp_date": time.time() + 3600}, development_cookie_key(engine),
                       algorithm="HS256")
-    assert cookie_username(good, development_cookie_key(engine), 1) == "admin"
+    assert cookie_session_token(good, development_cookie_key(engine), 1) == "s1"
 
 
 def test_the_reserved_setting_is_not_an_admin_setting():
