@@ -15,7 +15,7 @@ from data_access.models import IndicatorActual, SpendingActual
 from data_access.permissions import Principal
 
 PERIOD = "2024Q3"
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_conflict_is_detected_and_can_be_resolved_either_way(open_entry, seeded)
     qual = _pos(df, "设备质量", "区本课程经费")
     rate_id, qual_id = int(df.iloc[rate]["_indicator_id"]), int(df.iloc[qual]["_indicator_id"])
     # a colleague saves both rows after this page was loaded
-    other = Principal("weijian", "同事", "admin")
+    other = Principal("weijian", "同事", "admin", system=True)
     A.save_indicator_rows(seeded, other, PERIOD, [{"indicator_id": rate_id, "version": None, "actual_value": 91},
                                                   {"indicator_id": qual_id, "version": None, "actual_judgement": "达成"}])
     _edit(at, key, {rate: {"当前完成值": "96"}, qual: {"完成情况": "部分达成", "偏差原因": ["其他"], "说明": "x",

@@ -21,7 +21,7 @@ from documents.actuals_template import read_actuals_csv
 from seed.loader import load_seed_if_empty
 
 Q3 = "2024Q3"
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
 P1 = "区本课程经费"
 RATE = "教师学生满意度"  # a level % indicator of P1
 RAW = {"None", "nan", "True", "False", "true", "false", "app_user", "fiscal_year", "period", "locked", "active",
