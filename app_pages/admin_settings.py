@@ -13,6 +13,8 @@ from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
 from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
 from data_access.users import (
+    MIN_ADMIN_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
     UserError,
     create_user,
     generate_password,
@@ -35,6 +37,8 @@ except PermissionDenied as e:
 
 engine = get_engine()
 actor = principal.username
+# every write below takes the principal and re-reads it in its own transaction (data_access.acting)
+REFUSED = (UserError, PermissionDenied)
 st.title("设置")
 tab_rules, tab_users, tab_periods = st.tabs(["状态规则", "用户与单位", "填报期"])
 
@@ -52,6 +56,21 @@ GROUPS = [
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
 ]
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
+
+
+PASSWORD_HELP = (f"管理员至少{MIN_ADMIN_PASSWORD_CHARS}个字符，其他至少{MIN_PASSWORD_CHARS}个；"
+                 "不能是常见密码，不能包含用户名")
+
+
+def _apply(write, flash: str) -> None:
+    """Run an account write; its refusal is shown in Chinese, a success reruns with ``flash``."""
+    try:
+        write()
+    except REFUSED as e:
+        st.error(str(e))
+        return
+    st.session_state["_admin_flash"] = flash
+    st.rerun()
 
 
 def _help(name: str) -> str:
@@ -104,16 +123,22 @@ with tab_rules:
         data = {k: (round(v / 100.0, 6) if k in PERCENT else v) for k, v in values.items()}
         new = Settings.from_dict(data)
         try:
-            save_settings(engine, new, actor)
+            save_settings(engine, new, principal)
         except SettingsInvalid as e:
             st.error("未保存，请修改以下问题：\n\n" + "\n".join(f"- {m}" for m in e.errors))
+        except PermissionDenied as e:
+            st.error(str(e))
         else:
             st.success("规则已保存，状态已按新规则重新计算。")
     if st.button("恢复默认值", key="settings_reset"):
-        save_settings(engine, DEFAULT_SETTINGS, actor)
-        for name in FIELD_LABELS:
-            st.session_state.pop(f"set_{name}", None)
-        st.rerun()
+        try:
+            save_settings(engine, DEFAULT_SETTINGS, principal)
+        except PermissionDenied as e:
+            st.error(str(e))
+        else:
+            for name in FIELD_LABELS:
+                st.session_state.pop(f"set_{name}", None)
+            st.rerun()
 
 # --------------------------------------------------------------------------- users and units
 with tab_users:
@@ -140,13 +165,13 @@ with tab_users:
             name = st.text_input("姓名", key="new_user_name")
             role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.get, key="new_user_role")
             chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units")
-            password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
+            password = st.text_input("初始密码", type="password", help=PASSWORD_HELP + "；留空则随机生成", key="new_user_password")
             ok = st.form_submit_button("创建", key="new_user_submit")
         if ok:
             pw = password or generate_password()
             try:
-                create_user(engine, username, role, pw, name=name, units=chosen_units, actor=actor)
-            except UserError as e:
+                create_user(engine, username, role, pw, name=name, units=chosen_units, by=principal)
+            except REFUSED as e:
                 st.error(str(e))
             else:
                 st.session_state["_admin_flash"] = (f"已创建用户 {username.strip().lower()}" +
@@ -165,19 +190,20 @@ with tab_users:
                                            key=f"user_units_{who}")
                 if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
-                        set_user_units(engine, who, new_units, actor=actor)
-                    except UserError as e:
+                        set_user_units(engine, who, new_units, by=principal)
+                    except REFUSED as e:
                         st.error(str(e))
                     else:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
                         st.rerun()
             with st.form("user_password", clear_on_submit=True):
-                new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定", key="reset_password")
+                new_pw = st.text_input("新密码", type="password", help=PASSWORD_HELP + "；留空则随机生成；重置密码同时解除锁定",
+                                   key="reset_password")
                 if st.form_submit_button("重置密码", key="reset_password_submit"):
                     pw = new_pw or generate_password()
                     try:
-                        set_password(engine, who, pw, actor=actor)
-                    except UserError as e:
+                        set_password(engine, who, pw, by=principal)
+                    except REFUSED as e:
                         st.error(str(e))
                     else:
                         st.session_state["_admin_flash"] = (f"已重置 {who} 的密码" +
@@ -185,15 +211,11 @@ with tab_users:
                         st.rerun()
             b1, b2 = st.columns(2)
             if b1.button("解除锁定", key="admin_unlock", disabled=not (info.is_locked() or info.failed_attempts)):
-                unlock_user(engine, who, actor=actor)
-                st.session_state["_admin_flash"] = f"已解除 {who} 的登录锁定"
-                st.rerun()
+                _apply(lambda: unlock_user(engine, who, by=principal), f"已解除 {who} 的登录锁定")
             if who != actor:
                 label = "停用账户" if info.active else "启用账户"
                 if b2.button(label, key="admin_toggle_active"):
-                    set_active(engine, who, not info.active, actor=actor)
-                    st.session_state["_admin_flash"] = f"已{label[:2]} {who}"
-                    st.rerun()
+                    _apply(lambda: set_active(engine, who, not info.active, by=principal), f"已{label[:2]} {who}")
 
     st.markdown("**当前登录会话**")
     open_sessions = active_sessions(engine, principal, SessionTimeouts.of(current_config()))

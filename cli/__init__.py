@@ -33,6 +33,25 @@ def engine_for(args):
     return engine
 
 
+class UnknownActor(Exception):
+    """``--user`` names no active account; ``str(e)`` is Chinese."""
+
+
+def acting_principal(engine, user: str | None):
+    """Who a command acts as: the built-in administrator ``SYSTEM_ADMIN`` (an explicit system principal,
+    logged as ``system-admin``) unless ``--user NAME`` names an active account, which then acts with its
+    own role and units (the data layer checks them)."""
+    from data_access.permissions import SYSTEM_ADMIN
+    from data_access.users import principal_for
+
+    if not user or not user.strip():
+        return SYSTEM_ADMIN
+    principal = principal_for(engine, user.strip().lower())
+    if principal is None:
+        raise UnknownActor(f"用户不存在或已停用：{user}")
+    return principal
+
+
 def err(msg: str) -> None:
     print(msg, file=sys.stderr)
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from data_access.acting import acting_principal, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import (
     Area,
@@ -26,6 +27,7 @@ from data_access.models import (
     Project,
     Unit,
 )
+from data_access.permissions import Principal, require_admin
 from domain.document import ImportProblem, TargetDocument
 from domain.periods import MONTH, QUARTER, periods_of_year
 
@@ -69,10 +71,13 @@ def save_document(
     doc: TargetDocument,
     *,
     assignments: Assignments | None = None,
-    username: str = "system",
+    by: Principal | None,
     source_name: str = "",
     allow_partial: bool = False,
 ) -> ImportResult:
+    """Admin only (``by``, re-read in the transaction): store a target document (see the module docstring).
+    Raises ``PermissionDenied`` or :class:`ImportRefused` (Chinese)."""
+    p = require_admin(by)
     if doc.problems and not allow_partial:
         raise ImportRefused(doc.problems)
     if not doc.projects:
@@ -80,15 +85,17 @@ def save_document(
     assignments = assignments or {}
     result = ImportResult(fiscal_year=doc.fiscal_year, skipped=list(doc.problems))
     try:
-        _save(engine, doc, assignments, username, source_name, result)
+        _save(engine, doc, assignments, p, source_name, result)
     except IntegrityError as e:  # a clash the checks above did not foresee: refuse, nothing is written
         raise ImportRefused([ImportProblem("", f"文件内容与已有数据冲突（{e.orig}），未导入任何内容")]) from e
     return result
 
 
-def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, username: str, source_name: str,
+def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Principal, source_name: str,
           result: ImportResult) -> None:
     with session_scope(engine) as s:
+        take_write_lock(s)
+        username = acting_principal(s, by).username
         fy, fy_changed = _upsert_fiscal_year(s, doc, source_name)
         areas = _upsert_areas(s, fy, doc)
         fy_changed = fy_changed or areas[1]

@@ -39,6 +39,7 @@ from data_access.logins import (
 from data_access.passwords import (
     BCRYPT_ROUNDS,
     MAX_PASSWORD_BYTES,
+    MIN_ADMIN_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
     UserError,
     generate_password,
@@ -54,6 +55,7 @@ __all__ = [
     "MAX_FAILED_ATTEMPTS",
     "LOCKOUT",
     "MIN_PASSWORD_CHARS",
+    "MIN_ADMIN_PASSWORD_CHARS",
     "MAX_PASSWORD_BYTES",
     "BCRYPT_ROUNDS",
     "INVALID_LOGIN_MESSAGE",

@@ -132,3 +132,11 @@ def account_for(engine, principal):
             s.flush()
             s.add_all([UserUnit(user_id=user.id, unit_id=u) for u in sorted(principal.unit_ids)])
     return principal
+
+
+def admin_named(name: str = "admin"):
+    """An administrator principal that is not an account (like ``SYSTEM_ADMIN``, under another name), for
+    tests that arrange data and check the audit rows' user name."""
+    from data_access.permissions import Principal
+
+    return Principal(name, name, "admin", system=True)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from data_access.db import make_engine
 from data_access.login_cookie import development_cookie_key
 from data_access.models import AuditLog
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.sessions import start_session
 from data_access.users import create_user
 from seed.demo_users import ensure_demo_users
@@ -144,7 +145,7 @@ def test_a_forged_or_malformed_cookie_shows_the_login_form(new_app, app_engine, 
 def test_production_with_the_example_key_refuses_to_start_and_a_cookie_signed_with_it(
         new_app, app_engine, production, cookie):
     """The attack: AUTH_COOKIE_KEY left at the example's placeholder, an admin cookie signed with it."""
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production(key=EXAMPLE_KEY)
     cookie(_token(EXAMPLE_KEY, "chen", days=3650))
     at = new_app().run()
@@ -156,7 +157,7 @@ def test_production_with_the_example_key_refuses_to_start_and_a_cookie_signed_wi
 
 
 def test_production_cookie_signed_with_the_configured_key(new_app, app_engine, production, cookie):
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production()
     cookie(_token(STRONG_KEY, "chen", days=3650))  # the right key, but ten years
     at = new_app().run()

@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import event
 
 from components import navigation
+from data_access.permissions import SYSTEM_ADMIN
 
 ADMIN_PAGES = [p.path for p in navigation.PAGES]
 STAFF_PAGES = [p.path for p in navigation.pages_for_role("staff")]
@@ -44,7 +45,7 @@ def databases(tmp_path_factory):
         data = generate_city(departments=4, projects=n, indicators=8 * n, periods=4, seed=3)
         load_city(engine, data)
         ensure_demo_users(engine)
-        create_user(engine, STAFF, "staff", "qc-staff-password-1", name="科员", units=data.units[:2])
+        create_user(engine, STAFF, "staff", "qc-staff-password-1", name="科员", units=data.units[:2], by=SYSTEM_ADMIN)
         engine.dispose()
         out[n] = url
     return out

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from components.auth import COOKIE_VALUE_KEY, SESSION_KEY
 from data_access.login_cookie import cookie_session_token, development_cookie_key
 from data_access.models import LoginSession
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.users import set_password, set_user_units
 from seed.demo_users import DEMO_PASSWORDS
 
@@ -73,7 +74,7 @@ def test_reload_with_the_cookie_stays_signed_in_and_a_copy_is_worthless_after_lo
 def test_a_password_change_ends_an_open_page_at_its_next_rerun(new_app, sign_in, app_engine):
     at = sign_in(new_app(), "jiaoyu").run()
     assert "总览" in _titles(at)
-    set_password(app_engine, "jiaoyu", "a-new-pass-for-jy")
+    set_password(app_engine, "jiaoyu", "a-new-pass-for-jy", by=SYSTEM_ADMIN)
     at.run()
     assert not at.exception and _shows_login_form(at)
     assert "账户的密码、角色、责任单位或状态已变更，请重新登录" in _errors(at)
@@ -84,7 +85,7 @@ def test_a_unit_change_ends_an_open_page_at_its_next_rerun(new_app, sign_in, app
 
     load_seed_if_empty(app_engine)
     at = sign_in(new_app(), "jiaoyu").run()
-    set_user_units(app_engine, "jiaoyu", ["教育科", "卫生健康科"])
+    set_user_units(app_engine, "jiaoyu", ["教育科", "卫生健康科"], by=SYSTEM_ADMIN)
     at.run()
     assert _shows_login_form(at)
 

@@ -31,8 +31,8 @@ def _fast_bcrypt(monkeypatch):
 
 @pytest.fixture
 def world(seeded_engine):
-    create_user(seeded_engine, "jy", "staff", "correct-horse-1", units=["教育科"])
-    create_user(seeded_engine, "boss", "admin", "correct-horse-2")
+    create_user(seeded_engine, "jy", "staff", "correct-horse-1", units=["教育科"], by=SYSTEM_ADMIN)
+    create_user(seeded_engine, "boss", "admin", "correct-horse-2", by=SYSTEM_ADMIN)
     with seeded_engine.connect() as c:
         pid = c.execute(select(Project.id).where(Project.name == P1)).scalar_one()
         iid = c.execute(select(Indicator.id).where(Indicator.project_id == pid, Indicator.level3 == "教师学生满意度")
@@ -53,7 +53,7 @@ def _lock_account(engine, username):
 
 
 CHANGES = {
-    "deactivated": (lambda e, u: set_active(e, u, False), "账户不存在或已停用，未保存任何修改"),
+    "deactivated": (lambda e, u: set_active(e, u, False, by=SYSTEM_ADMIN), "账户不存在或已停用，未保存任何修改"),
     "locked": (_lock_account, "账户已锁定，未保存任何修改"),
 }
 
@@ -84,7 +84,7 @@ def test_the_principal_the_page_held_saves_nothing_after_the_account_changed(wor
 def test_a_unit_change_since_the_page_was_drawn_is_refused(world):
     engine, pid, iid = world
     held = principal_for(engine, "jy")
-    set_user_units(engine, "jy", ["教育科", "卫生健康科"])
+    set_user_units(engine, "jy", ["教育科", "卫生健康科"], by=SYSTEM_ADMIN)
     before = _counts(engine)
     with pytest.raises(PermissionDenied, match="角色或责任单位已变更，未保存任何修改"):
         save_indicator_rows(engine, held, Q3, [{"indicator_id": iid, "version": None, "actual_value": 95}])

@@ -19,6 +19,7 @@ from data_access.actuals import (
 from data_access.permissions import Principal
 from documents.actuals_template import read_actuals_csv
 from seed.loader import load_seed_if_empty
+from tests.conftest import admin_named
 
 Q3 = "2024Q3"
 ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
@@ -50,9 +51,9 @@ def _unlock(engine):
 
 
 def _deactivate(engine):
-    U.create_user(engine, "jiaoyu2", "staff", "correct-horse-1", units=["教育科"], actor="admin",
+    U.create_user(engine, "jiaoyu2", "staff", "correct-horse-1", units=["教育科"], by=admin_named("admin"),
                   password_hash="$2b$04$" + "a" * 53)
-    U.set_active(engine, "jiaoyu2", False, actor="admin")
+    U.set_active(engine, "jiaoyu2", False, by=admin_named("admin"))
 
 
 def _targets_import(engine):

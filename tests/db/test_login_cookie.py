@@ -13,6 +13,7 @@ from data_access.login_cookie import (
     development_cookie_key,
     stored_dev_cookie_key,
 )
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.production import secret_problem
 
 OLD_DEV_KEY = "dev-only-insecure-cookie-key-do-not-use-in-production"
@@ -88,7 +89,7 @@ def test_record_cookie_login_writes_one_login_row(engine):
     from data_access.models import AuditLog
     from data_access.users import create_user, record_cookie_login
 
-    create_user(engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     record_cookie_login(engine, "Chen")
     with engine.connect() as c:
         rows = c.execute(select(AuditLog.username, AuditLog.action, AuditLog.detail, AuditLog.entity_id)

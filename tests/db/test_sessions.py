@@ -15,7 +15,7 @@ from data_access import passwords
 from data_access.config import config_from
 from data_access.db import session_scope
 from data_access.models import AuditLog, LoginSession, Unit
-from data_access.permissions import PermissionDenied
+from data_access.permissions import SYSTEM_ADMIN, PermissionDenied
 from data_access.sessions import (
     SessionTimeouts,
     active_sessions,
@@ -49,8 +49,8 @@ def _fast_bcrypt(monkeypatch):
 def people(engine):
     with session_scope(engine) as s:
         s.add_all([Unit(name="教育科"), Unit(name="民政科")])
-    create_user(engine, "root", "admin", "Root-password-9", name="管理员")
-    create_user(engine, "jy", "staff", PW, name="教育", units=["教育科"])
+    create_user(engine, "root", "admin", "Admin-pass-2024", name="管理员", by=SYSTEM_ADMIN)
+    create_user(engine, "jy", "staff", PW, name="教育", units=["教育科"], by=SYSTEM_ADMIN)
     return engine
 
 
@@ -75,9 +75,9 @@ def test_only_the_hash_of_the_token_is_stored(people):
 
 
 ENDS = {
-    "password change": lambda e: set_password(e, "jy", "another-pass-77"),
-    "deactivation": lambda e: set_active(e, "jy", False),
-    "unit change": lambda e: set_user_units(e, "jy", ["民政科"]),
+    "password change": lambda e: set_password(e, "jy", "another-pass-77", by=SYSTEM_ADMIN),
+    "deactivation": lambda e: set_active(e, "jy", False, by=SYSTEM_ADMIN),
+    "unit change": lambda e: set_user_units(e, "jy", ["民政科"], by=SYSTEM_ADMIN),
     "lockout": lambda e: [record_failed_login(e, "jy", now=T0) for _ in range(MAX_FAILED_ATTEMPTS)],
 }
 
@@ -96,7 +96,7 @@ def test_an_account_change_ends_every_open_session_at_the_next_check(people, cha
 
 def test_a_new_sign_in_after_a_password_change_is_accepted(people):
     start_session(people, "jy", now=T0)
-    set_password(people, "jy", "another-pass-77")
+    set_password(people, "jy", "another-pass-77", by=SYSTEM_ADMIN)
     assert _ok(people, start_session(people, "jy", now=T0))
 
 
@@ -155,6 +155,6 @@ def test_only_the_admin_lists_or_ends_sessions(people):
 
 
 def test_no_session_for_an_inactive_account(people):
-    set_active(people, "jy", False)
+    set_active(people, "jy", False, by=SYSTEM_ADMIN)
     with pytest.raises(LookupError):
         start_session(people, "jy")

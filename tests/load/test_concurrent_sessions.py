@@ -44,6 +44,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_access.permissions import SYSTEM_ADMIN
+
 pytestmark = [pytest.mark.load, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -78,7 +80,7 @@ def load_db(pg_server, monkeypatch):
     ensure_demo_users(engine)
     for username, unit in STAFF_UNITS.items():
         if username not in ("jiaoyu", "weijian"):
-            create_user(engine, username, "staff", f"{username}-load-test-pw", name=username, units=[unit])
+            create_user(engine, username, "staff", f"{username}-load-test-pw", name=username, units=[unit], by=SYSTEM_ADMIN)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
     for var in ("APP_ENV", "AUTH_COOKIE_KEY"):
