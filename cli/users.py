@@ -179,7 +179,7 @@ def cmd_activate_user(args) -> int:
     return 0
 
 
-@command("unlock-user", "解除用户的登录锁定（密码连续错误5次会锁定15分钟）", _add_username)
+@command("unlock-user", "解除用户的登录锁定（密码连续错误5次锁定15分钟，再次锁定时加倍，最长1小时）", _add_username)
 @_friendly
 def cmd_unlock_user(args) -> int:
     from data_access.users import unlock_user
@@ -187,4 +187,25 @@ def cmd_unlock_user(args) -> int:
     engine = engine_for(args)
     unlock_user(engine, args.username, by=acting_principal(engine, args.user))
     print(f"已解除用户 {args.username.strip().lower()} 的登录锁定")
+    return 0
+
+
+def _add_unlock_client(p: argparse.ArgumentParser) -> None:
+    p.add_argument("address", nargs="?", default=None, help="客户端地址（如 10.0.0.7）")
+    p.add_argument("--all", action="store_true", help="解除所有地址的登录限流")
+    p.add_argument("--user", default=None, help=ACTOR_HELP)
+
+
+@command("unlock-client", "解除某个客户端地址的登录限流（同一地址连续登录失败20次会暂停登录5分钟起、最长1小时）",
+         _add_unlock_client)
+@_friendly
+def cmd_unlock_client(args) -> int:
+    from data_access.throttle import unblock_clients
+
+    if not args.all and not args.address:
+        err("操作失败：请给出客户端地址，或用 --all 解除所有地址")
+        return 2
+    engine = engine_for(args)
+    n = unblock_clients(engine, acting_principal(engine, args.user), None if args.all else args.address.strip())
+    print(f"已解除登录限流：{'全部地址' if args.all else args.address.strip()}（清除{n}条记录）")
     return 0

@@ -53,6 +53,7 @@ from data_access.login_cookie import (
 from data_access.permissions import Principal
 from data_access.production import production_problems
 from data_access.sessions import EXPIRED_MESSAGE, SessionTimeouts, check_session, end_session, start_session
+from data_access.throttle import blocked_message, client_blocked_until, record_client_failure, record_client_success
 from data_access.users import (
     INVALID_LOGIN_MESSAGE,
     credentials_dict,
@@ -281,7 +282,26 @@ def require_login(engine: Engine, config: Config | None = None) -> Principal:
             return principal
         # signed out just now (button, or the account was deactivated): the login form follows in this run
 
+    client = client_address()
+    blocked = client_blocked_until(engine, client)
+    if blocked is not None:  # too many failures from this address: no form to try passwords in
+        st.error(blocked_message(blocked))
+        st.stop()
     authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
+    _handle_attempt(engine, authenticator, credentials, config, key, client)
+    if ss.get(_ERROR_KEY):
+        st.error(ss[_ERROR_KEY])
+    _demo_hint(credentials, config)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def _handle_attempt(engine: Engine, authenticator: stauth.Authenticate, credentials: dict[str, Any],
+                    config: Config, key: str, client: str) -> None:
+    """What the login form's submission in this run means: a right password starts a session and reruns
+    (unless the database says locked or deactivated meanwhile); a wrong one counts against the account and
+    the client address; an unknown name counts against the address only."""
+    ss = st.session_state
     attempted = _attempted(credentials)
     status = ss.get("authentication_status")
     if status and attempted is not None:
@@ -289,6 +309,7 @@ def require_login(engine: Engine, config: Config | None = None) -> Principal:
         username = ss.get("username") or attempted[0]
         if record_login_success(engine, username):
             ss.pop(_ERROR_KEY, None)
+            record_client_success(engine, client)
             _start_session(engine, config, key, username)
             st.rerun()  # the library does not rerun by itself; the next run has no login form
         info = get_user_with_units(engine, username)
@@ -301,16 +322,11 @@ def require_login(engine: Engine, config: Config | None = None) -> Principal:
         elif attempted is not None:
             msg = record_failed_login(engine, attempted[0]).message()
         else:
-            msg = INVALID_LOGIN_MESSAGE  # unknown user name (or unusable input): nothing to count
-        ss[_ERROR_KEY] = msg
+            msg = INVALID_LOGIN_MESSAGE  # unknown user name (or unusable input): no account to count
+        blocked = record_client_failure(engine, client)
+        ss[_ERROR_KEY] = blocked_message(blocked) if blocked is not None else msg
         # back to "no attempt" so the next run counts only a new submission
         ss["authentication_status"] = None
-
-    if ss.get(_ERROR_KEY):
-        st.error(ss[_ERROR_KEY])
-    _demo_hint(credentials, config)
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() raises
 
 
 def _signed_in(engine: Engine, authenticator: stauth.Authenticate, config: Config) -> Principal | None:

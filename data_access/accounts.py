@@ -302,6 +302,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: Principal 
         user.password_hash = new_hash
         user.failed_attempts = 0
         user.locked_until = None
+        user.lock_count = 0
         end_open_sessions(user)
         s.add(user)
         add_user_audit(s, actor.username, "set_password", user, f"修改用户 {user.username} 的密码")
@@ -333,6 +334,7 @@ def unlock_user(engine: Engine, username: str, *, by: Principal | None) -> None:
         user = _get_user(s, username, lock=True)
         user.failed_attempts = 0
         user.locked_until = None
+        user.lock_count = 0
         s.add(user)
         add_user_audit(s, actor.username, "unlock", user, f"解除用户 {user.username} 的登录锁定")
         bump_revision(s)

@@ -176,6 +176,8 @@ class User(SQLModel, table=True):
     # bumped by every change that must end the user's open sessions (password, lock, deactivation,
     # role, units): a session remembers the value it started with (data_access.sessions)
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # lockouts in a row without a successful sign-in: each one lasts twice as long, up to a maximum
+    lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class LoginSession(SQLModel, table=True):
@@ -193,6 +195,17 @@ class LoginSession(SQLModel, table=True):
     ended_at: datetime | None = None
     ended_reason: str | None = None
     client: str = ""  # the client address as the proxy gave it
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per client address (data_access.throttle): too many block the address for a while."""
+
+    __tablename__ = "login_throttle"
+    client: str = Field(primary_key=True)
+    failures: int = 0
+    lock_count: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class UserUnit(SQLModel, table=True):

@@ -28,6 +28,8 @@ ENTITY_LABELS: dict[str, str] = {
     "indicator": "指标",
     "project": "项目",
     "database": "数据库",
+    "login_session": "登录会话",
+    "login_throttle": "登录限流",
 }
 
 ACTION_LABELS: dict[str, str] = {
