@@ -9,6 +9,7 @@ from components.auth import current_config, current_principal
 from components.navigation import PAGES
 from components.state import get_engine, revision
 from data_access import queries
+from data_access.db import DatabaseBusy
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
 from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
@@ -38,7 +39,7 @@ except PermissionDenied as e:
 engine = get_engine()
 actor = principal.username
 # every write below takes the principal and re-reads it in its own transaction (data_access.acting)
-REFUSED = (UserError, PermissionDenied)
+REFUSED = (UserError, PermissionDenied, DatabaseBusy)
 st.title("设置")
 tab_rules, tab_users, tab_periods = st.tabs(["状态规则", "用户与单位", "填报期"])
 
@@ -126,14 +127,14 @@ with tab_rules:
             save_settings(engine, new, principal)
         except SettingsInvalid as e:
             st.error("未保存，请修改以下问题：\n\n" + "\n".join(f"- {m}" for m in e.errors))
-        except PermissionDenied as e:
+        except (PermissionDenied, DatabaseBusy) as e:
             st.error(str(e))
         else:
             st.success("规则已保存，状态已按新规则重新计算。")
     if st.button("恢复默认值", key="settings_reset"):
         try:
             save_settings(engine, DEFAULT_SETTINGS, principal)
-        except PermissionDenied as e:
+        except (PermissionDenied, DatabaseBusy) as e:
             st.error(str(e))
         else:
             for name in FIELD_LABELS:

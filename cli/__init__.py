@@ -80,5 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         pass
     args = build_parser().parse_args(argv)
     _help, fn, _configure = COMMANDS[args.command]
-    return int(fn(args) or 0)
+    from data_access.db import DatabaseBusy
+
+    try:
+        return int(fn(args) or 0)
+    except DatabaseBusy as e:  # a PostgreSQL lock wait over DB_LOCK_TIMEOUT_SECONDS: rolled back
+        err(str(e))
+        return 1
 
