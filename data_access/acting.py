@@ -45,7 +45,7 @@ def acting_principal(s: Session, principal: Principal | None) -> Principal:
     user = s.execute(q).scalars().first()
     if user is None or not user.active:
         raise PermissionDenied(GONE_MESSAGE)
-    if user.locked_until is not None and aware(user.locked_until) > utcnow():  # type: ignore[operator]
+    if user.locked_until is not None and aware(user.locked_until) > utcnow():
         raise PermissionDenied(LOCKED_MESSAGE)
     units = frozenset(s.execute(select(UserUnit.unit_id).where(UserUnit.user_id == user.id)).scalars())
     if user.role != p.role or units != p.unit_ids:

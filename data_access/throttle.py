@@ -35,7 +35,7 @@ CLIENT_MAX_LOCKOUT = timedelta(hours=1)
 
 
 def blocked_message(until: datetime, now: datetime | None = None) -> str:
-    left = (aware(until) - now_or_utcnow(now)).total_seconds()  # type: ignore[operator]
+    left = (aware(until) - now_or_utcnow(now)).total_seconds()
     minutes = max(1, -(-int(left) // 60))
     return f"此地址登录失败次数过多，已暂停登录，请{minutes}分钟后再试（如需立即恢复请联系管理员）"
 
@@ -48,7 +48,7 @@ def client_blocked_until(engine: Engine, client: str, now: datetime | None = Non
     with engine.connect() as c:
         until = c.execute(select(LoginThrottle.locked_until).where(LoginThrottle.client == client)).scalar()
     until = aware(until)
-    return until if until is not None and until > now else None  # type: ignore[operator]
+    return until if until is not None and until > now else None
 
 
 def _bump(engine: Engine, client: str, now: datetime) -> tuple[int, int]:
