@@ -22,6 +22,7 @@ from data_access.users import (
     list_users,
     set_active,
     set_password,
+    set_role,
     set_user_units,
     unlock_user,
 )
@@ -197,6 +198,13 @@ with tab_users:
                     else:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
                         st.rerun()
+            if who != actor:
+                with st.form("user_role"):
+                    roles = [STAFF, "leader", ADMIN]
+                    new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.get,
+                                            key=f"user_role_{who}", help="修改后该用户需重新登录")
+                    if st.form_submit_button("保存角色", key="user_role_submit"):
+                        _apply(lambda: set_role(engine, who, new_role, by=principal), f"已修改 {who} 的角色")
             with st.form("user_password", clear_on_submit=True):
                 new_pw = st.text_input("新密码", type="password", help=PASSWORD_HELP + "；留空则随机生成；重置密码同时解除锁定",
                                    key="reset_password")

@@ -340,6 +340,28 @@ def unlock_user(engine: Engine, username: str, *, by: Principal | None) -> None:
         bump_revision(s)
 
 
+def set_role(engine: Engine, username: str, role: str, *, by: Principal | None) -> None:
+    """Admin only: change a user's role (ends their open sessions), audit-logged old -> new. Staff must
+    belong to a unit; an administrator cannot change their own role."""
+    actor = require_admin(by)
+    r = validate_role(role)
+    with session_scope(engine) as s:
+        _admin_in(s, actor)
+        user = _get_user(s, username, lock=True)
+        if user.role == r:
+            return
+        if user.username == actor.username:
+            raise UserError("不能修改自己的角色")
+        if r == STAFF and not _units_by_user(s, [user.id]).get(user.id):  # type: ignore[list-item]
+            raise UserError("科室填报人员必须至少关联一个责任单位（请先设置责任单位）")
+        add_user_audit(s, actor.username, "set_role", user, f"修改用户 {user.username} 的角色", field_name="role",
+                       old=role_label(user.role), new=role_label(r))
+        user.role = r
+        end_open_sessions(user)
+        s.add(user)
+        bump_revision(s)
+
+
 def set_user_units(engine: Engine, username: str, units: Iterable[str], *, by: Principal | None) -> None:
     """Admin only: replace a user's responsible units, audit-logged old -> new. Staff must keep at least one
     unit. Raises ``UserError`` with a Chinese message."""
@@ -382,6 +404,7 @@ __all__ = [
     "set_active",
     "unlock_user",
     "set_user_units",
+    "set_role",
     "now_or_utcnow",
     "utcnow",
 ]

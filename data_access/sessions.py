@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from data_access.accounts import add_user_audit, now_or_utcnow
+from data_access.acting import acting_principal, take_write_lock
 from data_access.config import Config
 from data_access.db import session_scope
 from data_access.logins import locked_message
@@ -180,6 +181,8 @@ def end_session_by_id(engine: Engine, principal: Principal | None, session_id: i
     p = require_admin(principal)
     now = now_or_utcnow(now)
     with session_scope(engine) as s:
+        take_write_lock(s)
+        require_admin(acting_principal(s, p))
         row = s.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
                         .where(LoginSession.id == session_id).with_for_update(of=LoginSession)).first()
         if row is None or row[0].ended_at is not None:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access.accounts import now_or_utcnow
+from data_access.acting import acting_principal, take_write_lock
 from data_access.db import session_scope
 from data_access.logins import lockout_for
 from data_access.models import AuditLog, LoginThrottle
@@ -96,6 +97,8 @@ def unblock_clients(engine: Engine, by: Principal | None, client: str | None = N
     """Admin only: lift the block of one address (``None``: of every address). Returns rows cleared."""
     p = require_admin(by)
     with session_scope(engine) as s:
+        take_write_lock(s)
+        require_admin(acting_principal(s, p))
         q = delete(LoginThrottle)
         if client is not None:
             q = q.where(LoginThrottle.client == client)

@@ -16,7 +16,7 @@ from data_access.actuals import import_actuals, lock_period, save_indicator_rows
 from data_access.db import current_revision, session_scope
 from data_access.models import AuditLog, Indicator, IndicatorActual, Period, Project, SpendingActual, User
 from data_access.permissions import SYSTEM_ADMIN, PermissionDenied
-from data_access.users import create_user, principal_for, set_active, set_user_units
+from data_access.users import create_user, principal_for, set_active, set_role, set_user_units
 from documents.actuals_template import read_actuals_csv
 from domain.clock import utcnow
 
@@ -55,6 +55,8 @@ def _lock_account(engine, username):
 CHANGES = {
     "deactivated": (lambda e, u: set_active(e, u, False, by=SYSTEM_ADMIN), "账户不存在或已停用，未保存任何修改"),
     "locked": (_lock_account, "账户已锁定，未保存任何修改"),
+    "role changed": (lambda e, u: set_role(e, u, "leader", by=SYSTEM_ADMIN),
+                     "账户的角色或责任单位已变更，未保存任何修改；请刷新页面后重试"),
 }
 
 WRITES = {

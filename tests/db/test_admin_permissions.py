@@ -39,6 +39,7 @@ ADMIN_ONLY = {
     "set_active": lambda e, p, doc: U.set_active(e, "jy", False, by=p),
     "unlock_user": lambda e, p, doc: U.unlock_user(e, "jy", by=p),
     "set_user_units": lambda e, p, doc: U.set_user_units(e, "jy", ["卫生健康科"], by=p),
+    "set_role": lambda e, p, doc: U.set_role(e, "boss", "admin", by=p),
     "save_settings": lambda e, p, doc: save_settings(e, load_settings(e).with_changes(budget_red_below=0.5), p),
     "save_document (target import)": lambda e, p, doc: save_document(e, doc, assignments=load_assignments(), by=p,
                                                                      source_name="x.txt"),

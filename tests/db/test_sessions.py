@@ -32,6 +32,7 @@ from data_access.users import (
     record_failed_login,
     set_active,
     set_password,
+    set_role,
     set_user_units,
 )
 
@@ -78,6 +79,7 @@ ENDS = {
     "password change": lambda e: set_password(e, "jy", "another-pass-77", by=SYSTEM_ADMIN),
     "deactivation": lambda e: set_active(e, "jy", False, by=SYSTEM_ADMIN),
     "unit change": lambda e: set_user_units(e, "jy", ["民政科"], by=SYSTEM_ADMIN),
+    "role change": lambda e: set_role(e, "jy", "leader", by=SYSTEM_ADMIN),
     "lockout": lambda e: [record_failed_login(e, "jy", now=T0) for _ in range(MAX_FAILED_ATTEMPTS)],
 }
 
