@@ -53,8 +53,10 @@ def databases(tmp_path_factory):
 
 def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tuple[list[str], list[str]]:
     """(cold, warm): the statements of a first run of ``page`` with empty caches, and of a rerun."""
+    from components.auth import SESSION_KEY
     from components.state import get_engine
     from data_access.db import make_engine
+    from data_access.sessions import start_session
     from data_access.users import get_user_with_units
 
     monkeypatch.setenv("DATABASE_URL", url)
@@ -62,6 +64,7 @@ def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tup
     st.cache_resource.clear()
     engine = make_engine(url)
     info = get_user_with_units(engine, username)
+    token = start_session(engine, info.username)  # the server-side session a password sign-in starts
     engine.dispose()
     app_engine = get_engine()  # the engine app.py will get (cached per process, created and migrated here)
     seen: list[str] = []
@@ -76,8 +79,10 @@ def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tup
         at.session_state["username"] = info.username
         at.session_state["name"] = info.name
         at.session_state["roles"] = [info.role]
+        at.session_state[SESSION_KEY] = token
         at.switch_page(page).run()
         assert not at.exception, [e.message for e in at.exception]
+        assert not any(t.label == "密码" for t in at.text_input), "the login form, not the page, was measured"
         cold = list(seen)
         seen.clear()
         at.run()

@@ -199,6 +199,9 @@ class Session:
     def page(self, path: str) -> None:
         from streamlit.testing.v1 import AppTest
 
+        from components.auth import SESSION_KEY
+        from data_access.sessions import start_session
+
         with self.page_lock:
             if self.at is None:
                 self.at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -207,6 +210,7 @@ class Session:
                 self.at.session_state["username"] = p.username
                 self.at.session_state["name"] = p.name
                 self.at.session_state["roles"] = [p.role]
+                self.at.session_state[SESSION_KEY] = start_session(self.engine, p.username)
             self.at.switch_page(path).run()
             if self.at.exception:
                 self.ledger.error(self.who, f"{path}: {self.at.exception[0].message}")
