@@ -4,13 +4,17 @@ and a link to 填报期管理 (the one page for reporting periods)."""
 import pandas as pd
 import streamlit as st
 
-from components.auth import current_principal
+from components.auth import current_config, current_principal
 from components.navigation import PAGES
 from components.state import get_engine
 from data_access import queries
+from data_access.db import DatabaseBusy
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
+from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
 from data_access.users import (
+    MIN_ADMIN_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
     UserError,
     create_user,
     generate_password,
@@ -44,6 +48,8 @@ except PermissionDenied as e:
 
 engine = get_engine()
 actor = principal.username
+# every write below takes the principal and re-reads it in its own transaction (data_access.acting)
+REFUSED = (UserError, PermissionDenied, DatabaseBusy)
 st.title("设置")
 tab_rules, tab_users = st.tabs(["状态规则", "用户与单位"])
 
@@ -61,6 +67,21 @@ GROUPS = [
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
 ]
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
+
+
+PASSWORD_HELP = (f"管理员至少{MIN_ADMIN_PASSWORD_CHARS}个字符，其他至少{MIN_PASSWORD_CHARS}个；"
+                 "不能是常见密码，不能包含用户名")
+
+
+def _apply(write, flash: str) -> None:
+    """Run an account write; its refusal is shown in Chinese, a success reruns with ``flash``."""
+    try:
+        write()
+    except REFUSED as e:
+        st.error(str(e))
+        return
+    st.session_state["_admin_flash"] = flash
+    st.rerun()
 
 
 def _help(name: str) -> str:
@@ -121,9 +142,11 @@ with tab_rules:
         data = {k: (round(v / 100.0, 6) if k in PERCENT else v) for k, v in values.items()}
         new = with_presets(Settings.from_dict(data), weight_preset, qual_preset)
         try:
-            save_settings(engine, new, actor)
+            save_settings(engine, new, principal)
         except SettingsInvalid as e:
             st.error("未保存，请修改以下问题：\n\n" + "\n".join(f"- {m}" for m in e.errors))
+        except (PermissionDenied, DatabaseBusy) as e:
+            st.error(str(e))
         else:
             st.success("规则已保存，状态已按新规则重新计算。")
     # two steps: 恢复默认值 asks, 确认恢复默认值 overwrites every rule (statuses are recomputed at once)
@@ -135,11 +158,15 @@ with tab_rules:
         st.warning("确定将全部规则恢复为默认值？当前设置将被覆盖，所有状态按默认规则重新计算。")
         r1, r2, _ = st.columns([1, 1, 3])
         if r1.button("确认恢复默认值", type="primary", key="settings_reset_confirm"):
-            save_settings(engine, DEFAULT_SETTINGS, actor)
-            for name in [*FIELD_LABELS, "weight_preset", "qual_preset"]:
-                st.session_state.pop(f"set_{name}", None)
             st.session_state.pop("settings_reset_asked", None)
-            st.rerun()
+            try:
+                save_settings(engine, DEFAULT_SETTINGS, principal)
+            except (PermissionDenied, DatabaseBusy) as e:
+                st.error(str(e))
+            else:
+                for name in [*FIELD_LABELS, "weight_preset", "qual_preset"]:
+                    st.session_state.pop(f"set_{name}", None)
+                st.rerun()
         if r2.button("取消", key="settings_reset_cancel"):
             st.session_state.pop("settings_reset_asked", None)
             st.rerun()
@@ -170,13 +197,13 @@ with tab_users:
             role = st.selectbox("角色", [STAFF, "leader", ADMIN], format_func=ROLE_LABELS.__getitem__, key="new_user_role")
             chosen_units = st.multiselect("责任单位", units, placeholder="科室填报人员至少选一个", key="new_user_units",
                                           select_all=False)
-            password = st.text_input("初始密码", type="password", help="至少8个字符；留空则随机生成", key="new_user_password")
+            password = st.text_input("初始密码", type="password", help=PASSWORD_HELP + "；留空则随机生成", key="new_user_password")
             ok = st.form_submit_button("创建", key="new_user_submit")
         if ok:
             pw = password or generate_password()
             try:
-                create_user(engine, username, role, pw, name=name, units=chosen_units, actor=actor)
-            except UserError as e:
+                create_user(engine, username, role, pw, name=name, units=chosen_units, by=principal)
+            except REFUSED as e:
                 st.error(str(e))
             else:
                 st.session_state["_admin_flash"] = (f"已创建用户 {username.strip().lower()}" +
@@ -195,8 +222,8 @@ with tab_users:
                                            key=f"user_units_{who}", placeholder="请选择", select_all=False)
                 if st.form_submit_button("保存责任单位", key="user_units_submit"):
                     try:
-                        set_user_units(engine, who, new_units, actor=actor)
-                    except UserError as e:
+                        set_user_units(engine, who, new_units, by=principal)
+                    except REFUSED as e:
                         st.error(str(e))
                     else:
                         st.session_state["_admin_flash"] = f"已更新 {who} 的责任单位"
@@ -205,22 +232,18 @@ with tab_users:
                 with st.form("user_role"):
                     roles = [STAFF, "leader", ADMIN]
                     new_role = st.selectbox("角色", roles, index=roles.index(info.role), format_func=ROLE_LABELS.__getitem__,
-                                            key=f"user_role_{who}")
+                                            key=f"user_role_{who}", help="修改后该用户需重新登录")
                     if st.form_submit_button("保存角色", key="user_role_submit"):
-                        try:
-                            set_role(engine, who, new_role, actor=actor)
-                        except UserError as e:
-                            st.error(str(e))
-                        else:
-                            st.session_state["_admin_flash"] = f"已将 {who} 的角色改为{ROLE_LABELS[new_role]}"
-                            st.rerun()
+                        _apply(lambda: set_role(engine, who, new_role, by=principal),
+                               f"已将 {who} 的角色改为{ROLE_LABELS[new_role]}")
             with st.form("user_password", clear_on_submit=True):
-                new_pw = st.text_input("新密码", type="password", help="留空则随机生成；重置密码同时解除锁定", key="reset_password")
+                new_pw = st.text_input("新密码", type="password", help=PASSWORD_HELP + "；留空则随机生成；重置密码同时解除锁定",
+                                   key="reset_password")
                 if st.form_submit_button("重置密码", key="reset_password_submit"):
                     pw = new_pw or generate_password()
                     try:
-                        set_password(engine, who, pw, actor=actor)
-                    except UserError as e:
+                        set_password(engine, who, pw, by=principal)
+                    except REFUSED as e:
                         st.error(str(e))
                     else:
                         st.session_state["_admin_flash"] = (f"已重置 {who} 的密码" +
@@ -228,15 +251,29 @@ with tab_users:
                         st.rerun()
             b1, b2 = st.columns(2)
             if b1.button("解除锁定", key="admin_unlock", disabled=not (info.is_locked() or info.failed_attempts)):
-                unlock_user(engine, who, actor=actor)
-                st.session_state["_admin_flash"] = f"已解除 {who} 的登录锁定"
-                st.rerun()
+                _apply(lambda: unlock_user(engine, who, by=principal), f"已解除 {who} 的登录锁定")
             if who != actor:
                 label = "停用账户" if info.active else "启用账户"
                 if b2.button(label, key="admin_toggle_active"):
-                    set_active(engine, who, not info.active, actor=actor)
-                    st.session_state["_admin_flash"] = f"已{label[:2]} {who}"
-                    st.rerun()
+                    _apply(lambda: set_active(engine, who, not info.active, by=principal), f"已{label[:2]} {who}")
+
+    st.markdown("**当前登录会话**")
+    open_sessions = active_sessions(engine, principal, SessionTimeouts.of(current_config()))
+    if not open_sessions:
+        st.caption("当前没有登录会话。")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "会话": f"#{x.id}", "用户名": x.username, "姓名": x.name, "登录时间": format_time(x.created_at),
+            "最近操作": format_time(x.last_seen_at), "地址": x.client or "—",
+        } for x in open_sessions]), hide_index=True, width="stretch", key="sessions_table")
+        ids = [x.id for x in open_sessions]
+        pick = st.selectbox("会话", ids, key="admin_session_pick",
+                            format_func=lambda i: next(f"#{x.id} {x.username}（{x.client or '未知地址'}）"
+                                                       for x in open_sessions if x.id == i))
+        if st.button("结束会话", key="admin_end_session", help="该用户下次操作时回到登录页"):
+            end_session_by_id(engine, principal, pick)
+            st.session_state["_admin_flash"] = f"已结束会话 #{pick}"
+            st.rerun()
 
 # --------------------------------------------------------------------------- periods
 # one page manages the reporting periods (lock state, lock/reopen, audit log): 设置 only links to it

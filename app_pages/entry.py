@@ -8,6 +8,7 @@ from components.auth import current_principal
 from components.filters import show_demo_banner
 from components.state import get_engine, revision
 from data_access import actuals as A
+from data_access.db import DatabaseBusy
 from data_access.monitoring import fiscal_year_of
 from data_access.permissions import PermissionDenied
 from documents.actuals_template import XLSX_MIME, DocumentError, build_csv, build_template, read_actuals_file
@@ -80,7 +81,7 @@ def _confirm_import(data: bytes, filename: str) -> None:
     try:
         parsed = read_actuals_file(data, filename)
         result = A.import_actuals(engine, principal, parsed, source=parsed.source)
-    except (DocumentError, PermissionDenied) as e:
+    except (DocumentError, PermissionDenied, DatabaseBusy) as e:
         st.session_state[IMPORT_RESULT] = {"error": str(e)}
         return
     st.session_state[IMPORT_RESULT] = {
@@ -124,7 +125,7 @@ with st.expander("批量导入：Excel填报模板 / CSV", expanded=bool(st.sess
         try:
             parsed = read_actuals_file(data, upload.name)
             preview = A.import_actuals(engine, principal, parsed, dry_run=True)
-        except (DocumentError, PermissionDenied) as e:
+        except (DocumentError, PermissionDenied, DatabaseBusy) as e:
             st.error(f"无法导入：{e}")
         else:
             periods = sorted({r.period_code for r in parsed.rows if r.period_code})

@@ -9,6 +9,7 @@ import streamlit as st
 from components.auth import current_principal
 from components.state import get_engine
 from data_access import actuals as A
+from data_access.db import DatabaseBusy
 from data_access.monitoring import fiscal_year_of
 from data_access.permissions import PermissionDenied
 
@@ -44,7 +45,7 @@ def _apply(code: str, lock: bool) -> None:
     try:
         changed = (A.lock_period(engine, principal, code, reason) if lock
                    else A.reopen_period(engine, principal, code, reason))
-    except (PermissionDenied, ValueError) as e:
+    except (PermissionDenied, ValueError, DatabaseBusy) as e:
         st.session_state[MSG] = ("error", str(e))
         return
     label = A.period_label(code)

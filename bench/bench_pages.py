@@ -65,19 +65,24 @@ def _prepare(db_url: str | None) -> str:
 def _signed_in_app(username: str):
     from streamlit.testing.v1 import AppTest
 
+    from components.auth import SESSION_KEY
     from data_access.db import make_engine
+    from data_access.sessions import start_session
     from data_access.users import get_user_with_units
 
     engine = make_engine()  # DATABASE_URL, read by data_access.config
     info = get_user_with_units(engine, username)
-    engine.dispose()
     if info is None:
+        engine.dispose()
         raise SystemExit(f"用户不存在：{username}")
+    token = start_session(engine, info.username)  # as a password sign-in does
+    engine.dispose()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = info.username
     at.session_state["name"] = info.name
     at.session_state["roles"] = [info.role]
+    at.session_state[SESSION_KEY] = token
     return at, info.role
 
 

@@ -48,7 +48,9 @@ def _check(at) -> None:
 def run_app(repeat: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
+    from components.auth import SESSION_KEY
     from data_access.db import bump_revision, make_engine, migrate, session_scope
+    from data_access.sessions import start_session
     from data_access.users import get_user_with_units
     from seed.demo_users import ensure_demo_users
 
@@ -61,6 +63,7 @@ def run_app(repeat: int) -> dict:
     at.session_state["username"] = info.username
     at.session_state["name"] = info.name
     at.session_state["roles"] = [info.role]
+    at.session_state[SESSION_KEY] = start_session(engine, info.username)  # as a password sign-in does
 
     t = time.perf_counter()
     at.run()

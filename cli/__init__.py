@@ -44,6 +44,25 @@ def engine_for(args):
     return engine
 
 
+class UnknownActor(Exception):
+    """``--user`` names no active account; ``str(e)`` is Chinese."""
+
+
+def acting_principal(engine, user: str | None):
+    """Who a command acts as: the built-in administrator ``SYSTEM_ADMIN`` (an explicit system principal,
+    logged as ``system-admin``) unless ``--user NAME`` names an active account, which then acts with its
+    own role and units (the data layer checks them)."""
+    from data_access.permissions import SYSTEM_ADMIN
+    from data_access.users import principal_for
+
+    if not user or not user.strip():
+        return SYSTEM_ADMIN
+    principal = principal_for(engine, user.strip().lower())
+    if principal is None:
+        raise UnknownActor(f"用户不存在或已停用：{user}")
+    return principal
+
+
 def err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -80,10 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help (0) or a usage error (2, already explained)
         return e.code if isinstance(e.code, int) else 2
     _help, fn, _configure = COMMANDS[args.command]
+    from data_access.db import DatabaseBusy
+
     try:
         return int(fn(args) or 0)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 1
+    except DatabaseBusy as e:  # a PostgreSQL lock wait over DB_LOCK_TIMEOUT_SECONDS: rolled back
+        err(str(e))
+        return 1
     except BaseException as e:  # noqa: BLE001 - the one place every failure becomes a Chinese sentence
         if os.environ.get("MANAGE_DEBUG") == "1":
             raise

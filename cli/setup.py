@@ -37,9 +37,18 @@ def _init_args(p: argparse.ArgumentParser) -> None:
 
 @command("init", "建库/升级表结构；数据库为空时导入2024年绩效目标、示例数据和示例账号", _init_args)
 def cmd_init(args) -> int:
-    from seed.loader import load_seed_if_empty
+    """Several ``init`` at once on one empty PostgreSQL database (replicas starting together) are safe:
+    the migrations and the first-run seeding each run under an advisory lock (``data_access.db``)."""
+    from data_access.db import init_lock
 
     engine = engine_for(args)
+    with init_lock(engine):
+        return _init(engine, args)
+
+
+def _init(engine, args) -> int:
+    from seed.loader import load_seed_if_empty
+
     result = load_seed_if_empty(engine)
     if result is None:
         print("数据库已有数据：仅升级了表结构")

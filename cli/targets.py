@@ -7,20 +7,21 @@ import json
 import sys
 from pathlib import Path
 
-from cli import command, engine_for, err
+from cli import UnknownActor, acting_principal, command, engine_for, err
 
 
 def _add_import_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, help="绩效目标表文件（.txt 文本导出、.docx 或 .xlsx）")
     p.add_argument("--year", type=int, default=2024, help="预算年度（默认2024）")
     p.add_argument("--partial", action="store_true", help="文件有问题时仍导入能识别的项目（默认整体拒绝）")
-    p.add_argument("--user", default="system", help="记入审计日志的操作人")
+    p.add_argument("--user", default=None, help="以该管理员账户的身份导入（默认：内置管理员 system-admin，记入审计日志）")
     p.add_argument("--confirm", action="store_true",
                    help="确认修改已有填报数据的指标（不加时只列出这些修改，不导入）")
 
 
 @command("import-targets", "导入绩效目标表（部门整体绩效目标 + 项目绩效目标表）", _add_import_targets)
 def cmd_import_targets(args) -> int:
+    from data_access.permissions import PermissionDenied
     from data_access.targets import ChangesNeedConfirmation, ImportRefused, save_document
     from documents.targets_io import DocumentError, read_target_document
     from seed.loader import load_assignments
@@ -35,12 +36,12 @@ def cmd_import_targets(args) -> int:
             engine,
             doc,
             assignments=load_assignments(),
-            username=args.user,
+            by=acting_principal(engine, args.user),
             source_name=args.file.name,
             allow_partial=args.partial,
             confirm_changes=args.confirm,
         )
-    except DocumentError as e:
+    except (DocumentError, PermissionDenied, UnknownActor) as e:
         err(f"导入失败：{e}")
         return 1
     except ImportRefused as e:

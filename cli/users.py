@@ -8,7 +8,9 @@ import sys
 import unicodedata
 from datetime import datetime
 
-from cli import command, engine_for, err
+from cli import UnknownActor, acting_principal, command, engine_for, err
+
+ACTOR_HELP = "以该管理员账户的身份操作（默认：内置管理员 system-admin，记入审计日志）"
 
 
 def _friendly(fn):
@@ -18,11 +20,12 @@ def _friendly(fn):
     def wrapper(args) -> int:
         from sqlalchemy.exc import SQLAlchemyError
 
+        from data_access.permissions import PermissionDenied
         from data_access.users import UserError
 
         try:
             return int(fn(args) or 0)
-        except UserError as e:
+        except (UserError, PermissionDenied, UnknownActor) as e:
             err(f"操作失败：{e}")
             return 1
         except SQLAlchemyError as e:
@@ -50,10 +53,11 @@ def _add_create(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", default=None, help="姓名（显示用，默认同用户名）")
     p.add_argument("--password-stdin", action="store_true",
                    help="从标准输入读取密码（第一行）；不加则随机生成并只显示一次")
-    p.add_argument("--user", default="system", help="记入审计日志的操作人")
+    p.add_argument("--user", default=None, help=ACTOR_HELP)
 
 
-@command("create-user", "创建用户（密码至少8个字符、最多72字节）", _add_create)
+@command("create-user", "创建用户（密码：管理员至少10个字符、其他至少8个，最多72字节；不能是常见密码或包含用户名）",
+         _add_create)
 @_friendly
 def cmd_create_user(args) -> int:
     from data_access.permissions import role_label
@@ -64,12 +68,13 @@ def cmd_create_user(args) -> int:
         return 1
     generated = not args.password_stdin
     password = generate_password() if generated else _read_password_stdin()
-    problems = password_problems(password)
+    problems = password_problems(password, username=args.username.strip().lower(), role=args.role)
     if problems:
         err("操作失败：" + "；".join(problems))
         return 1
-    info = create_user(engine_for(args), args.username, args.role, password, name=args.name,
-                       units=args.unit, actor=args.user)
+    engine = engine_for(args)
+    info = create_user(engine, args.username, args.role, password, name=args.name,
+                       units=args.unit, by=acting_principal(engine, args.user))
     units = f"，责任单位：{'、'.join(info.unit_names)}" if info.unit_names else ""
     print(f"已创建用户 {info.username}（{info.name}，{role_label(info.role)}{units}）")
     if generated:
@@ -81,7 +86,7 @@ def _add_set_password(p: argparse.ArgumentParser) -> None:
     p.add_argument("username", help="用户名")
     p.add_argument("--password-stdin", action="store_true",
                    help="从标准输入读取新密码（第一行）；不加则随机生成并只显示一次")
-    p.add_argument("--user", default="system", help="记入审计日志的操作人")
+    p.add_argument("--user", default=None, help=ACTOR_HELP)
 
 
 @command("set-password", "修改用户密码（同时解除登录锁定）", _add_set_password)
@@ -91,11 +96,12 @@ def cmd_set_password(args) -> int:
 
     generated = not args.password_stdin
     password = generate_password() if generated else _read_password_stdin()
-    problems = password_problems(password)
+    problems = password_problems(password, username=args.username.strip().lower())
     if problems:
         err("操作失败：" + "；".join(problems))
         return 1
-    set_password(engine_for(args), args.username, password, actor=args.user)
+    engine = engine_for(args)
+    set_password(engine, args.username, password, by=acting_principal(engine, args.user))
     print(f"已修改用户 {args.username.strip().lower()} 的密码")
     if generated:
         print(f"新密码（只显示这一次）：{password}")
@@ -148,7 +154,7 @@ def cmd_list_users(args) -> int:
 
 def _add_username(p: argparse.ArgumentParser) -> None:
     p.add_argument("username", help="用户名")
-    p.add_argument("--user", default="system", help="记入审计日志的操作人")
+    p.add_argument("--user", default=None, help=ACTOR_HELP)
 
 
 @command("deactivate-user", "停用用户（不能再登录；记录保留）", _add_username)
@@ -156,7 +162,8 @@ def _add_username(p: argparse.ArgumentParser) -> None:
 def cmd_deactivate_user(args) -> int:
     from data_access.users import set_active
 
-    set_active(engine_for(args), args.username, False, actor=args.user)
+    engine = engine_for(args)
+    set_active(engine, args.username, False, by=acting_principal(engine, args.user))
     print(f"已停用用户 {args.username.strip().lower()}")
     return 0
 
@@ -166,16 +173,39 @@ def cmd_deactivate_user(args) -> int:
 def cmd_activate_user(args) -> int:
     from data_access.users import set_active
 
-    set_active(engine_for(args), args.username, True, actor=args.user)
+    engine = engine_for(args)
+    set_active(engine, args.username, True, by=acting_principal(engine, args.user))
     print(f"已启用用户 {args.username.strip().lower()}")
     return 0
 
 
-@command("unlock-user", "解除用户的登录锁定（密码连续错误5次会锁定15分钟）", _add_username)
+@command("unlock-user", "解除用户的登录锁定（密码连续错误5次锁定15分钟，再次锁定时加倍，最长1小时）", _add_username)
 @_friendly
 def cmd_unlock_user(args) -> int:
     from data_access.users import unlock_user
 
-    unlock_user(engine_for(args), args.username, actor=args.user)
+    engine = engine_for(args)
+    unlock_user(engine, args.username, by=acting_principal(engine, args.user))
     print(f"已解除用户 {args.username.strip().lower()} 的登录锁定")
+    return 0
+
+
+def _add_unlock_client(p: argparse.ArgumentParser) -> None:
+    p.add_argument("address", nargs="?", default=None, help="客户端地址（如 10.0.0.7）")
+    p.add_argument("--all", action="store_true", help="解除所有地址的登录限流")
+    p.add_argument("--user", default=None, help=ACTOR_HELP)
+
+
+@command("unlock-client", "解除某个客户端地址的登录限流（同一地址连续登录失败20次会暂停登录5分钟起、最长1小时）",
+         _add_unlock_client)
+@_friendly
+def cmd_unlock_client(args) -> int:
+    from data_access.throttle import unblock_clients
+
+    if not args.all and not args.address:
+        err("操作失败：请给出客户端地址，或用 --all 解除所有地址")
+        return 2
+    engine = engine_for(args)
+    n = unblock_clients(engine, acting_principal(engine, args.user), None if args.all else args.address.strip())
+    print(f"已解除登录限流：{'全部地址' if args.all else args.address.strip()}（清除{n}条记录）")
     return 0

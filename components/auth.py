@@ -1,27 +1,34 @@
-"""Login, logout and the current principal: streamlit-authenticator 0.4.2 with the lockout in the database.
+"""Login, logout and the current principal: streamlit-authenticator 0.4.2 for the form, server-side sessions
+(``data_access.sessions``) and the lockout in the database.
 
 Flow of one run (``require_login``):
 
 1. Build the library's credentials from the user table (fresh every run: the library mutates it). A locked
    account is given a hash nobody can match, so the library refuses it without seeing the real hash.
-2. First run of a browser session only: the re-login cookie (see below) may sign the session in.
-   Otherwise ``Authenticate(...).login(...)`` renders the form (and sets the cookie after a login).
+2. First run of a browser session only: the re-login cookie (see below) may resume a server-side session.
+   Otherwise ``Authenticate(...).login(...)`` renders the form.
 3. A submitted attempt leaves ``failed_login_attempts`` on exactly one entry of *this run's* dict: a wrong
    password for an unlocked account increments the database counter (once per submission), one for a
    locked account shows "账户已锁定…"; a right password resets the counter (and is refused if the account
-   got locked in between), then ``st.rerun()``.
-4. Signed in: the principal is read from the database every run (role and unit changes, deactivation apply
-   at once), put in ``st.session_state["principal"]``, and the sidebar shows name, role and 退出登录.
+   got locked in between), starts a ``login_session`` row, then ``st.rerun()``.
+4. Signed in: the session is checked against the database every run (``check_session``: not ended, account
+   active and not locked, session epoch current, idle and absolute timeouts), the principal is read fresh
+   from it, put in ``st.session_state["principal"]``, and the sidebar shows name, role and 退出登录. A
+   refused session signs the browser out in that run, with the reason.
 
-The re-login cookie is checked here, not by the library: on the first run of a browser session the token
-the browser sent is accepted only by ``data_access.login_cookie.cookie_username`` (HS256 with the key, a
-bounded expiry); a refused cookie is deleted and the login form shows. A cookie sign-in writes one audit
-row per session. The library's own cookie check is switched off (``st.session_state["logout"] = True``,
-its "ignore the cookie" flag), so a forged or malformed token never reaches it.
+The re-login cookie is written by this module, not by the library (its own cookie is switched off with an
+expiry of 0 days): ``{"sid": <session token>, "exp_date"}`` signed HS256 with the cookie key
+(``data_access.login_cookie``), rendered on every signed-in run so that a reload (F5) finds it. On the
+first run of a browser session the token the browser sent is accepted only when the signature and bounded
+expiry check out *and* the session it names is still open; otherwise the cookie is deleted and the login
+form shows. A cookie sign-in writes one audit row per browser session. The cookie is written from the
+browser (a Streamlit component), so it cannot be ``HttpOnly``; it is ``SameSite=Strict`` and ``Secure``
+behind HTTPS. The library's own cookie check is switched off (``st.session_state["logout"] = True``, its
+"ignore the cookie" flag), so a forged or malformed token never reaches it.
 
 Settings: ``data_access.config``, from the environment with ``st.secrets`` overlaid (``APP_ENV``,
-``AUTH_COOKIE_*``, ``AUTH_LOGIN_SLEEP``) and Streamlit's ``server.cookieSecret`` when it was set
-explicitly. Production start-up refusals: ``data_access.production``.
+``AUTH_COOKIE_*``, ``AUTH_SESSION_*``, ``AUTH_LOGIN_SLEEP``) and Streamlit's ``server.cookieSecret`` when it
+was set explicitly. Production start-up refusals: ``data_access.production``.
 """
 
 from __future__ import annotations
@@ -35,18 +42,25 @@ import streamlit_authenticator as stauth
 from sqlalchemy import Engine
 from streamlit import config as st_config
 
+from components.session_cookie import client_address, is_https, write_session_cookie
 from data_access.config import SECRETS_NAMES, STREAMLIT_COOKIE_SECRET, Config, config_from, environment_settings
 from data_access.db import current_revision
-from data_access.login_cookie import cookie_username, development_cookie_key, stored_dev_cookie_key
+from data_access.login_cookie import (
+    cookie_session_token,
+    development_cookie_key,
+    session_cookie_value,
+    stored_dev_cookie_key,
+)
 from data_access.permissions import Principal
 from data_access.production import production_problems
+from data_access.sessions import EXPIRED_MESSAGE, SessionTimeouts, check_session, end_session, start_session
+from data_access.throttle import blocked_message, client_blocked_until, record_client_failure, record_client_success
 from data_access.users import (
     INVALID_LOGIN_MESSAGE,
     credentials_dict,
     get_user_with_units,
     list_users,
     locked_message,
-    principal_for,
     record_cookie_login,
     record_failed_login,
     record_login_success,
@@ -57,7 +71,9 @@ from seed.demo_users import DEMO_ACCOUNTS, ensure_demo_users
 PRINCIPAL_KEY = "principal"
 _ERROR_KEY = "_auth_error"
 _COOKIE_CHECKED_KEY = "_auth_cookie_checked"
-EXPIRED_COOKIE_MESSAGE = "登录已失效，请重新登录"
+SESSION_KEY = "_auth_session"  # the server-side session token of this browser session
+COOKIE_VALUE_KEY = "_auth_cookie_value"  # the signed cookie to (re)write on every signed-in run
+EXPIRED_COOKIE_MESSAGE = EXPIRED_MESSAGE
 
 LOGIN_FIELDS = {
     "Form name": "登录绩效双监控看板",
@@ -182,7 +198,8 @@ def _sign_out(authenticator: stauth.Authenticate, message: str | None = None) ->
     else:
         st.session_state["logout"] = True
         _delete_cookie(authenticator)
-    st.session_state.pop(PRINCIPAL_KEY, None)
+    for name in (PRINCIPAL_KEY, SESSION_KEY, COOKIE_VALUE_KEY):
+        st.session_state.pop(name, None)
     if message:
         st.session_state[_ERROR_KEY] = message
 
@@ -196,12 +213,11 @@ def browser_cookie(name: str) -> str | None:
     return value or None
 
 
-def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, credentials: dict[str, Any],
-                    config: Config, key: str) -> None:
-    """First run of a browser session only: sign in by the re-login cookie when its token is accepted,
-    and audit it (so once per session). A refused token is deleted; a valid one naming an account that
-    is gone or deactivated also shows "登录已失效". The cookie a browser sends does not change within a
-    session, so later runs (and a logout) never look at it again."""
+def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, config: Config, key: str) -> None:
+    """First run of a browser session only: resume the server-side session the re-login cookie names, when
+    the cookie is accepted and the session is still open, and audit it (so once per browser session). A
+    refused cookie is deleted; a well-signed one whose session has ended also shows why. The cookie a
+    browser sends does not change within a session, so later runs (and a logout) never look at it again."""
     ss = st.session_state
     if ss.get(_COOKIE_CHECKED_KEY):
         return
@@ -212,16 +228,25 @@ def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, credenti
     token = browser_cookie(config.auth_cookie_name)
     if token is None:
         return
-    username = cookie_username(token, key, config.auth_cookie_expiry_days)
-    entry = credentials.get("usernames", {}).get(username) if username else None
-    if entry is None or username is None:
+    sid = cookie_session_token(token, key, config.auth_cookie_expiry_days)
+    check = check_session(engine, sid, SessionTimeouts.of(config)) if sid else None
+    if check is None or check.principal is None:
         _delete_cookie(authenticator)
-        if username:
-            ss[_ERROR_KEY] = EXPIRED_COOKIE_MESSAGE
+        if check is not None:
+            ss[_ERROR_KEY] = check.message
         return
+    p = check.principal
     # the session keys the library sets for a cookie login
-    ss.update(authentication_status=True, username=username, name=entry["name"], roles=entry["roles"])
-    record_cookie_login(engine, username)
+    ss.update(authentication_status=True, username=p.username, name=p.display_name, roles=[p.role])
+    ss[SESSION_KEY] = sid
+    record_cookie_login(engine, p.username)
+
+
+def _start_session(engine: Engine, config: Config, key: str, username: str) -> None:
+    """After a verified password: a new server-side session and its signed cookie for the next runs."""
+    sid = start_session(engine, username, client=client_address())
+    st.session_state[SESSION_KEY] = sid
+    st.session_state[COOKIE_VALUE_KEY] = session_cookie_value(sid, key, config.auth_cookie_expiry_days)
 
 
 def _demo_hint(credentials: dict[str, Any], config: Config) -> None:
@@ -247,22 +272,41 @@ def require_login(engine: Engine, config: Config | None = None,
         credentials,
         config.auth_cookie_name,
         key,
-        config.auth_cookie_expiry_days,
+        0,  # the library writes no cookie of its own: this module writes the session cookie
         auto_hash=False,
         login_sleep_time=config.auth_login_sleep,
     )
     ss = st.session_state
-    _cookie_sign_in(engine, authenticator, credentials, config, key)
+    _cookie_sign_in(engine, authenticator, config, key)
 
     if ss.get("authentication_status"):
-        principal = _signed_in(engine, authenticator)
+        principal = _signed_in(engine, authenticator, config)
         if principal is not None:
             return principal
         # signed out just now (button, or the account was deactivated): the login form follows in this run
 
     if before_form is not None:
         before_form()
+    client = client_address()
+    blocked = client_blocked_until(engine, client)
+    if blocked is not None:  # too many failures from this address: no form to try passwords in
+        st.error(blocked_message(blocked))
+        st.stop()
     authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
+    _handle_attempt(engine, authenticator, credentials, config, key, client)
+    if ss.get(_ERROR_KEY):
+        st.error(ss[_ERROR_KEY])
+    _demo_hint(credentials, config)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def _handle_attempt(engine: Engine, authenticator: stauth.Authenticate, credentials: dict[str, Any],
+                    config: Config, key: str, client: str) -> None:
+    """What the login form's submission in this run means: a right password starts a session and reruns
+    (unless the database says locked or deactivated meanwhile); a wrong one counts against the account and
+    the client address; an unknown name counts against the address only."""
+    ss = st.session_state
     attempted = _attempted(credentials)
     status = ss.get("authentication_status")
     if status and attempted is not None:
@@ -270,6 +314,8 @@ def require_login(engine: Engine, config: Config | None = None,
         username = ss.get("username") or attempted[0]
         if record_login_success(engine, username):
             ss.pop(_ERROR_KEY, None)
+            record_client_success(engine, client)
+            _start_session(engine, config, key, username)
             st.rerun()  # the library does not rerun by itself; the next run has no login form
         info = get_user_with_units(engine, username)
         msg = locked_message(info.locked_until) if info is not None and info.is_locked() else INVALID_LOGIN_MESSAGE
@@ -281,26 +327,26 @@ def require_login(engine: Engine, config: Config | None = None,
         elif attempted is not None:
             msg = record_failed_login(engine, attempted[0]).message()
         else:
-            msg = INVALID_LOGIN_MESSAGE  # unknown user name (or unusable input): nothing to count
-        ss[_ERROR_KEY] = msg
+            msg = INVALID_LOGIN_MESSAGE  # unknown user name (or unusable input): no account to count
+        blocked = record_client_failure(engine, client)
+        ss[_ERROR_KEY] = blocked_message(blocked) if blocked is not None else msg
         # back to "no attempt" so the next run counts only a new submission
         ss["authentication_status"] = None
 
-    if ss.get(_ERROR_KEY):
-        st.error(ss[_ERROR_KEY])
-    _demo_hint(credentials, config)
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() raises
 
-
-def _signed_in(engine: Engine, authenticator: stauth.Authenticate) -> Principal | None:
-    """For a signed-in session: the principal fresh from the database, the sidebar user box and the logout
-    button. ``None`` when the session just ended (logout clicked, or the account is gone/deactivated)."""
+def _signed_in(engine: Engine, authenticator: stauth.Authenticate, config: Config) -> Principal | None:
+    """For a signed-in session: the server-side session checked, the principal fresh from the database, the
+    session cookie, the sidebar user box and the logout button. ``None`` when the session just ended
+    (logout clicked, or the session was refused: ended, timed out, account changed or deactivated)."""
     ss = st.session_state
-    principal = principal_for(engine, ss.get("username"))
+    check = check_session(engine, ss.get(SESSION_KEY), SessionTimeouts.of(config))
+    principal = check.principal
     if principal is None:
-        _sign_out(authenticator, "账户不存在或已停用，请联系管理员")
+        _sign_out(authenticator, check.message)
         return None
+    if ss.get(COOKIE_VALUE_KEY):
+        write_session_cookie(authenticator, config.auth_cookie_name, ss[COOKIE_VALUE_KEY],
+                             config.auth_cookie_expiry_days, secure=is_https())
     box = st.sidebar.empty()
     with box.container():
         st.markdown(f"**{principal.display_name}**  \n{principal.role_label}")
@@ -310,9 +356,10 @@ def _signed_in(engine: Engine, authenticator: stauth.Authenticate) -> Principal 
     authenticator.logout(button_name="退出登录", location="sidebar", key="logout_button")
     if not ss.get("authentication_status"):
         box.empty()
+        end_session(engine, ss.pop(SESSION_KEY, None), "logout")
         record_logout(engine, principal.username)
-        ss.pop(PRINCIPAL_KEY, None)
-        ss.pop(_ERROR_KEY, None)
+        for name in (PRINCIPAL_KEY, _ERROR_KEY, COOKIE_VALUE_KEY):
+            ss.pop(name, None)
         return None
     ss[PRINCIPAL_KEY] = principal
     return principal

@@ -58,6 +58,7 @@ from components.entry_pending import (
     take_theirs,
 )
 from data_access import actuals as A
+from data_access.db import DatabaseBusy
 from data_access.permissions import PermissionDenied, Principal
 from domain.periods import parse_period
 
@@ -134,7 +135,7 @@ def _submit(kind: str, engine: Engine, principal: Principal, period: str, key: s
         return {"kind": kind, "submitted": 0}
     try:
         res = save_rows(kind)(engine, principal, period, rows, source="screen")
-    except PermissionDenied as e:
+    except (PermissionDenied, DatabaseBusy) as e:
         return {"kind": kind, "submitted": len(rows), "denied": str(e)}
     _keep_refused(res, rows, pend, "indicator_id" if kind == KIND_IND else "project_id")
     errors = [{"where": f"第{order[e.row] + 1}行", "item": _item(df, order[e.row], kind), "field": e.label,

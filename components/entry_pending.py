@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 
 from components.entry_columns import display_value
 from data_access import actuals as A
+from data_access.db import DatabaseBusy
 from data_access.permissions import PermissionDenied, Principal
 from domain import entry as E
 
@@ -173,7 +174,7 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
     id_name = "indicator_id" if kind == KIND_IND else "project_id"
     try:
         res = save_rows(kind)(engine, principal, period, [{id_name: entity_id, "version": their_version, **p["values"]}])
-    except PermissionDenied as e:
+    except (PermissionDenied, DatabaseBusy) as e:
         state[MESSAGES] = [{"kind": kind, "submitted": 1, "denied": str(e)}]
         return
     before: dict[str, Any] = next((c for c in state.get(CONFLICTS, {}).get(period, [])

@@ -19,10 +19,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from data_access.acting import acting_principal, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, Unit, User, UserUnit
 from data_access.passwords import UserError, hash_password, unverifiable_hash, validate_password
-from data_access.permissions import ROLE_LABELS, ROLES, STAFF, Principal, role_label
+from data_access.permissions import ROLE_LABELS, ROLES, STAFF, Principal, require_admin, role_label
 from domain.clock import aware, utcnow
 from domain.hygiene import HygieneError, clean_name
 
@@ -199,6 +200,11 @@ def add_user_audit(s: Session, actor: str, action: str, user: User | None, detai
     )
 
 
+def end_open_sessions(user: User) -> None:
+    """Bump the user's session epoch: every session started before ends at its next run."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
 def _lookup_units(s: Session, names: Iterable[str]) -> list[Unit]:
     wanted: list[str] = []
     for n in names:
@@ -212,6 +218,12 @@ def _lookup_units(s: Session, names: Iterable[str]) -> list[Unit]:
     if missing:
         raise UserError("找不到责任单位：" + "、".join(missing) + "（请先导入绩效目标表，或检查单位名称）")
     return [found[n] for n in wanted]
+
+
+def _admin_in(s: Session, actor: Principal) -> None:
+    """Inside the write's transaction: the writers' lock (SQLite) and the acting admin re-read."""
+    take_write_lock(s)
+    require_admin(acting_principal(s, actor))
 
 
 def _get_user(s: Session, username: str, *, lock: bool = False) -> User:
@@ -234,16 +246,21 @@ def create_user(
     units: Iterable[str] = (),
     is_demo: bool = False,
     *,
-    actor: str = "system",
+    by: Principal | None,
     password_hash: str | None = None,
 ) -> UserInfo:
-    """Create an account. Staff must belong to at least one unit (looked up by name).
+    """Admin only (``by``, re-read in the transaction): create an account. Staff must belong to at least one
+    unit (looked up by name).
 
     ``password_hash`` (an existing bcrypt hash) skips hashing; the demo seeding uses it to hash each demo
-    password once per process. Raises :class:`UserError` with a Chinese message."""
+    password once per process. Raises :class:`UserError` with a Chinese message, ``PermissionDenied``."""
+    actor = require_admin(by)
     uname = normalize_username(username)
     r = validate_role(role)
-    validate_password(password)
+    if is_demo:  # the documented demo passwords (development only: production refuses demo accounts)
+        validate_password(password)
+    else:
+        validate_password(password, username=uname, role=r)
     if password_hash is None:
         password_hash = hash_password(password)
     unit_names = [u for u in units]
@@ -253,6 +270,7 @@ def create_user(
         raise UserError(str(e)) from e
     try:
         with session_scope(engine) as s:
+            _admin_in(s, actor)
             unit_rows = _lookup_units(s, unit_names)
             if r == STAFF and not unit_rows:
                 raise UserError("科室填报人员必须至少关联一个责任单位")
@@ -264,7 +282,7 @@ def create_user(
             for unit in unit_rows:
                 s.add(UserUnit(user_id=user.id, unit_id=unit.id))
             add_user_audit(
-                s, actor, "create_user", user,
+                s, actor.username, "create_user", user,
                 f"创建用户 {uname}（{role_label(r)}）" + ("，单位：" + "、".join(u.name for u in unit_rows) if unit_rows else "")
                 + ("，演示账户" if is_demo else ""),
             )
@@ -275,47 +293,66 @@ def create_user(
     return info
 
 
-def set_password(engine: Engine, username: str, password: str, *, actor: str = "system") -> None:
-    """Set a new password; also clears a lockout (an admin reset unlocks the account)."""
-    validate_password(password)
-    new_hash = hash_password(password)
+def set_password(engine: Engine, username: str, password: str, *, by: Principal | None) -> None:
+    """Admin only: set a new password; also clears a lockout (an admin reset unlocks the account)."""
+    actor = require_admin(by)
+    info = get_user_with_units(engine, username)
+    if info is None:
+        raise UserError(f"用户不存在：{(username or '').strip().lower()}")
+    validate_password(password, username=info.username, role=info.role)
+    new_hash = hash_password(password)  # outside the transaction: bcrypt takes a quarter of a second
     with session_scope(engine) as s:
+        _admin_in(s, actor)
         user = _get_user(s, username, lock=True)
+        if user.role != info.role:
+            validate_password(password, username=user.username, role=user.role)
         user.password_hash = new_hash
         user.failed_attempts = 0
         user.locked_until = None
+        user.lock_count = 0
+        end_open_sessions(user)
         s.add(user)
-        add_user_audit(s, actor, "set_password", user, f"修改用户 {user.username} 的密码")
+        add_user_audit(s, actor.username, "set_password", user, f"修改用户 {user.username} 的密码")
         bump_revision(s)
 
 
-def set_active(engine: Engine, username: str, active: bool, *, actor: str = "system") -> None:
+def set_active(engine: Engine, username: str, active: bool, *, by: Principal | None) -> None:
+    """Admin only: deactivate (ends every session of the account) or reactivate an account."""
+    actor = require_admin(by)
     with session_scope(engine) as s:
+        _admin_in(s, actor)
         user = _get_user(s, username, lock=True)
         if user.active == active:
             return
         user.active = active
+        end_open_sessions(user)
         s.add(user)
-        add_user_audit(s, actor, "activate" if active else "deactivate", user,
+        add_user_audit(s, actor.username, "activate" if active else "deactivate", user,
                f"{'启用' if active else '停用'}用户 {user.username}", field_name="active",
                old=str(not active), new=str(active))
         bump_revision(s)
 
 
-def unlock_user(engine: Engine, username: str, *, actor: str = "system") -> None:
+def unlock_user(engine: Engine, username: str, *, by: Principal | None) -> None:
+    """Admin only: clear a login lockout (the account's and its back-off, ``data_access.logins``)."""
+    actor = require_admin(by)
     with session_scope(engine) as s:
+        _admin_in(s, actor)
         user = _get_user(s, username, lock=True)
         user.failed_attempts = 0
         user.locked_until = None
+        user.lock_count = 0
         s.add(user)
-        add_user_audit(s, actor, "unlock", user, f"解除用户 {user.username} 的登录锁定")
+        add_user_audit(s, actor.username, "unlock", user, f"解除用户 {user.username} 的登录锁定")
         bump_revision(s)
 
 
-def set_user_units(engine: Engine, username: str, units: Iterable[str], *, actor: str = "system") -> None:
-    """Replace a user's responsible units (admin screen), audit-logged old -> new. Staff must keep at
-    least one unit. Raises ``UserError`` with a Chinese message."""
+def set_user_units(engine: Engine, username: str, units: Iterable[str], *, by: Principal | None) -> None:
+    """Admin only: replace a user's responsible units, audit-logged old -> new. Staff must keep at least one
+    unit. Raises ``UserError`` with a Chinese message."""
+    actor = require_admin(by)
     with session_scope(engine) as s:
+        _admin_in(s, actor)
         user = _get_user(s, username, lock=True)
         wanted = _lookup_units(s, units)
         if user.role == STAFF and not wanted:
@@ -324,22 +361,29 @@ def set_user_units(engine: Engine, username: str, units: Iterable[str], *, actor
         new = [u.name for u in wanted]
         if old == sorted(new):
             return
+        end_open_sessions(user)
+        s.add(user)
         s.execute(UserUnit.__table__.delete().where(UserUnit.user_id == user.id))
         for u in wanted:
             s.add(UserUnit(user_id=user.id, unit_id=u.id))
-        add_user_audit(s, actor, "set_units", user, f"修改用户 {user.username} 的责任单位", field_name="units",
+        add_user_audit(s, actor.username, "set_units", user, f"修改用户 {user.username} 的责任单位", field_name="units",
                old="、".join(old), new="、".join(new))
         bump_revision(s)
 
 
-def set_role(engine: Engine, username: str, role: str, *, actor: str = "system") -> None:
-    """Change an account's role (admin screen), audit-logged with the Chinese role names. A staff
-    account must have a unit; the last active administrator keeps the role. Raises ``UserError``."""
+def set_role(engine: Engine, username: str, role: str, *, by: Principal | None) -> None:
+    """Admin only: change another account's role (ends its open sessions), audit-logged with the Chinese
+    role names. A staff account must have a unit; the last active administrator keeps the role; nobody
+    changes their own role. Raises ``UserError`` / ``PermissionDenied`` (Chinese)."""
+    actor = require_admin(by)
     r = validate_role(role)
     with session_scope(engine) as s:
+        _admin_in(s, actor)
         user = _get_user(s, username, lock=True)
         if user.role == r:
             return
+        if user.username == actor.username:
+            raise UserError("不能修改自己的角色")
         uid = user.id
         assert uid is not None  # a stored row
         if r == STAFF and not _units_by_user(s, [uid]).get(uid):
@@ -349,31 +393,16 @@ def set_role(engine: Engine, username: str, role: str, *, actor: str = "system")
                 User.role == "admin", User.active == True, User.id != uid)).scalar_one()  # noqa: E712 - SQL, not Python
             if not others:
                 raise UserError("至少须保留一个启用的管理员")
-        old = user.role
+        add_user_audit(s, actor.username, "set_role", user, f"修改用户 {user.username} 的角色", field_name="role",
+                       old=role_label(user.role), new=role_label(r))
         user.role = r
+        end_open_sessions(user)
         s.add(user)
-        add_user_audit(s, actor, "set_role", user, f"修改用户 {user.username} 的角色", field_name="role",
-                       old=role_label(old), new=role_label(r))
         bump_revision(s)
 
 
 __all__ = [
-    "USERNAME_RE",
-    "UserInfo",
-    "normalize_username",
-    "validate_role",
-    "list_users",
-    "get_user_with_units",
-    "user_count",
-    "principal_for",
-    "credentials_dict",
-    "add_user_audit",
-    "create_user",
-    "set_password",
-    "set_active",
-    "unlock_user",
-    "set_user_units",
-    "set_role",
-    "now_or_utcnow",
-    "utcnow",
+    "USERNAME_RE", "UserInfo", "normalize_username", "validate_role", "list_users", "get_user_with_units",
+    "user_count", "principal_for", "credentials_dict", "add_user_audit", "end_open_sessions", "create_user",
+    "set_password", "set_active", "unlock_user", "set_user_units", "set_role", "now_or_utcnow", "utcnow",
 ]

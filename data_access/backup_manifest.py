@@ -48,6 +48,8 @@ TABLE_LABELS: dict[str, str] = {
     "spending_actual": "预算执行填报",
     "app_user": "用户账户",
     "user_unit": "用户责任单位",
+    "login_session": "登录会话",
+    "login_throttle": "登录限流",
     "audit_log": "审计日志",
     "setting": "规则设置",
     "data_version": "数据版本",

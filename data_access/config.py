@@ -26,6 +26,14 @@ Definitions chosen here:
   ``AUTH_LOGIN_SLEEP``
       seconds the login library waits on a run without a signed-in user, default 0.7 (0 in tests); an
       unparsable or negative value falls back to the default.
+  ``AUTH_SESSION_IDLE_MINUTES``
+      minutes without a page run after which a signed-in session ends, default 120.
+  ``AUTH_SESSION_MAX_HOURS``
+      hours after the sign-in at which a session ends however active it is, default 12 (absolute timeout).
+      Both: an unparsable or non-positive value falls back to the default (``data_access.sessions``).
+  ``DB_LOCK_TIMEOUT_SECONDS``
+      PostgreSQL only: how long a statement waits for a row or table lock before it gives up with
+      "数据库繁忙" (``SET lock_timeout`` on every connection), default 10; 0 waits forever.
   ``STREAMLIT_SERVER_COOKIE_SECRET``
       the secret Streamlit signs its own cookies with (``server.cookieSecret``). Streamlit's default is a
       random value per process, so replicas would disagree: production requires it explicitly (the
@@ -45,14 +53,18 @@ DEFAULT_DATABASE_URL = "sqlite:///data/monitoring.db"
 DEFAULT_COOKIE_NAME = "jxsjk_auth"
 DEFAULT_EXPIRY_DAYS = 1.0
 DEFAULT_LOGIN_SLEEP = 0.7
+DEFAULT_SESSION_IDLE_MINUTES = 120.0
+DEFAULT_SESSION_MAX_HOURS = 12.0
+DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
 PRODUCTION_NAMES = ("production", "prod")
 
 STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET"
 #: the names ``st.secrets`` may set. Not ``DATABASE_URL`` (the engine is made before any page), and not
 #: the Streamlit cookie secret (Streamlit never reads secrets.toml for it)
-SECRETS_NAMES = ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME", "AUTH_LOGIN_SLEEP")
+SECRETS_NAMES = ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME", "AUTH_LOGIN_SLEEP",
+                 "AUTH_SESSION_IDLE_MINUTES", "AUTH_SESSION_MAX_HOURS")
 #: every name this module reads
-ALL_NAMES = ("DATABASE_URL", *SECRETS_NAMES, STREAMLIT_COOKIE_SECRET)
+ALL_NAMES = ("DATABASE_URL", *SECRETS_NAMES, "DB_LOCK_TIMEOUT_SECONDS", STREAMLIT_COOKIE_SECRET)
 
 
 def normalize_database_url(url: str) -> str:
@@ -92,6 +104,9 @@ class Config:
     auth_cookie_expiry_text: str = ""  # as given ("" when unset), for the production check
     auth_login_sleep: float = DEFAULT_LOGIN_SLEEP
     streamlit_cookie_secret: str = field(default="", repr=False)
+    session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
+    session_max_hours: float = DEFAULT_SESSION_MAX_HOURS
+    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
 
 
 def config_from(env: Mapping[str, Any] | None = None) -> Config:
@@ -108,6 +123,11 @@ def config_from(env: Mapping[str, Any] | None = None) -> Config:
         auth_cookie_expiry_text=expiry_text,
         auth_login_sleep=_non_negative(_text(env, "AUTH_LOGIN_SLEEP"), DEFAULT_LOGIN_SLEEP),
         streamlit_cookie_secret=_text(env, STREAMLIT_COOKIE_SECRET),
+        session_idle_minutes=_non_negative(_text(env, "AUTH_SESSION_IDLE_MINUTES"), DEFAULT_SESSION_IDLE_MINUTES)
+        or DEFAULT_SESSION_IDLE_MINUTES,
+        session_max_hours=_non_negative(_text(env, "AUTH_SESSION_MAX_HOURS"), DEFAULT_SESSION_MAX_HOURS)
+        or DEFAULT_SESSION_MAX_HOURS,
+        lock_timeout_seconds=_non_negative(_text(env, "DB_LOCK_TIMEOUT_SECONDS"), DEFAULT_LOCK_TIMEOUT_SECONDS),
     )
 
 
@@ -135,4 +155,7 @@ __all__ = [
     "DEFAULT_COOKIE_NAME",
     "DEFAULT_EXPIRY_DAYS",
     "DEFAULT_LOGIN_SLEEP",
+    "DEFAULT_SESSION_IDLE_MINUTES",
+    "DEFAULT_SESSION_MAX_HOURS",
+    "DEFAULT_LOCK_TIMEOUT_SECONDS",
 ]

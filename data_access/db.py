@@ -3,10 +3,20 @@
 SQLite file by default (``sqlite:///data/monitoring.db``, WAL mode); PostgreSQL when ``DATABASE_URL`` says
 so (psycopg 3). The URL is read and normalised by ``data_access.config``. The schema is managed by Alembic:
 ``migrate(engine)`` upgrades to head and is called on app start and by every ``manage.py`` command.
+
+Definitions chosen here (PostgreSQL):
+
+- Every connection runs ``SET lock_timeout`` with ``DB_LOCK_TIMEOUT_SECONDS`` (default 10 s; 0 = no limit).
+  A statement that waits longer for a row or table lock fails; :func:`session_scope` turns that into
+  :class:`DatabaseBusy` with a Chinese message, after rolling the whole transaction back.
+- ``migrate`` holds a transaction-level advisory lock (``MIGRATE_LOCK``), so processes starting together
+  upgrade one after the other; :func:`init_lock` holds a session-level one (``INIT_LOCK``) around the
+  first-run seeding of ``manage.py init``, so two ``init`` on an empty database import the seed once.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,13 +24,25 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
-from data_access.config import database_url
+from data_access.config import config_from, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATE_LOCK = 7_305_001  # pg_advisory keys (any bigint unique to this application)
+INIT_LOCK = 7_305_002
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL SQLSTATE of a lock_timeout
+_LOCK_TIMEOUTS: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
+
+
+class DatabaseBusy(RuntimeError):
+    """A write waited longer than the lock timeout and was rolled back; ``str(e)`` is Chinese."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"数据库繁忙：等待其他操作释放数据超过{seconds:g}秒，未保存任何修改，请稍后重试")
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -30,8 +52,9 @@ def _sqlite_path(url: str) -> Path | None:
     return p if p.is_absolute() else ROOT / p
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine on ``url``, or on the configured ``DATABASE_URL`` when ``None``."""
+def make_engine(url: str | None = None, *, lock_timeout_seconds: float | None = None) -> Engine:
+    """An engine on ``url``, or on the configured ``DATABASE_URL`` when ``None``. ``lock_timeout_seconds``
+    (PostgreSQL; default ``DB_LOCK_TIMEOUT_SECONDS``) bounds every lock wait."""
     url = database_url(url)
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
@@ -59,7 +82,39 @@ def make_engine(url: str | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    seconds = config_from().lock_timeout_seconds if lock_timeout_seconds is None else lock_timeout_seconds
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    _LOCK_TIMEOUTS[engine] = seconds
+
+    @event.listens_for(engine, "connect")
+    def _lock_timeout(dbapi_conn, _record):  # pragma: no cover - trivial
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def _is_lock_timeout(e: OperationalError) -> bool:
+    return getattr(e.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
+@contextmanager
+def init_lock(engine: Engine) -> Iterator[None]:
+    """PostgreSQL: one process at a time inside (a session advisory lock, released at the end or when the
+    process dies); SQLite: no-op (the seeding transaction serialises writers itself)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SET lock_timeout = 0"))  # waiting for another init is expected
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": INIT_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": INIT_LOCK})
+            conn.commit()
 
 
 def migrate(engine: Engine) -> None:
@@ -67,6 +122,9 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL lock_timeout = 0"))  # another process migrating: wait for it
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
@@ -78,6 +136,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except OperationalError as e:
+            session.rollback()
+            if _is_lock_timeout(e):
+                raise DatabaseBusy(_LOCK_TIMEOUTS.get(engine, 0.0)) from e
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -96,4 +159,5 @@ def current_revision(engine: Engine) -> int:
     return int(v or 0)
 
 
-__all__ = ["make_engine", "migrate", "session_scope", "bump_revision", "current_revision", "NullPool"]
+__all__ = ["DatabaseBusy", "init_lock", "make_engine", "migrate", "session_scope", "bump_revision", "current_revision",
+           "NullPool"]

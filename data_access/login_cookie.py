@@ -2,13 +2,15 @@
 
 Definitions chosen here:
 
-- The cookie holds what streamlit-authenticator 0.4.2 writes: a JWT signed HS256 with the cookie key,
-  payload exactly ``{"username": str, "exp_date": <unix seconds>}``.
-- :func:`cookie_username` accepts a token only when it decodes with HS256 and the key (any other
+- The cookie is written by this app, not by the login library (``components.auth``): a JWT signed HS256
+  with the cookie key, payload exactly ``{"sid": str, "exp_date": <unix seconds>}``, where ``sid`` is the
+  token of a server-side session (``data_access.sessions``). A signed cookie alone signs nobody in: the
+  session it names must still be open (logout, admin, password change... end it).
+- :func:`cookie_session_token` accepts a token only when it decodes with HS256 and the key (any other
   algorithm, ``none`` included, and any malformed token are refused without raising), its payload has
   exactly those two fields, and ``exp_date`` lies in the future but no further than the configured
   expiry plus ``EXPIRY_SLACK`` (clock differences between replicas): a long-lived token made with a
-  leaked key is refused.
+  leaked key is refused. A token of the library's own form ``{"username", "exp_date"}`` is refused.
 - Without ``AUTH_COOKIE_KEY`` outside production the key is random, generated once per database and kept
   in the ``setting`` table under ``DEV_KEY_SETTING`` (:func:`development_cookie_key`). Two processes
   starting together insert at most one row (primary key; the loser reads the winner's), so replicas on
@@ -32,7 +34,7 @@ from data_access.models import Setting
 
 DEV_KEY_SETTING = "auth.dev_cookie_key"  # reserved: not an admin setting
 ALGORITHM = "HS256"
-PAYLOAD_FIELDS = frozenset({"username", "exp_date"})
+PAYLOAD_FIELDS = frozenset({"sid", "exp_date"})
 EXPIRY_SLACK = timedelta(minutes=5)
 
 
@@ -60,8 +62,15 @@ def development_cookie_key(engine: Engine) -> str:
     return key
 
 
-def cookie_username(token: str | None, key: str, expiry_days: float, now: float | None = None) -> str | None:
-    """The username a re-login cookie token names, when this app accepts it; otherwise ``None``.
+def session_cookie_value(session_token: str, key: str, expiry_days: float, now: float | None = None) -> str:
+    """The signed cookie value for a session token, valid ``expiry_days`` from ``now`` (unix seconds)."""
+    now = time.time() if now is None else now
+    exp = now + timedelta(days=expiry_days).total_seconds()
+    return jwt.encode({"sid": session_token, "exp_date": exp}, key, algorithm=ALGORITHM)
+
+
+def cookie_session_token(token: str | None, key: str, expiry_days: float, now: float | None = None) -> str | None:
+    """The session token a re-login cookie carries, when this app accepts the cookie; otherwise ``None``.
 
     ``now``: unix seconds (default: the current time)."""
     if not token or not key:
@@ -72,8 +81,8 @@ def cookie_username(token: str | None, key: str, expiry_days: float, now: float 
         return None
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_FIELDS:
         return None
-    username, exp = payload["username"], payload["exp_date"]
-    if not isinstance(username, str) or not username.strip():
+    sid, exp = payload["sid"], payload["exp_date"]
+    if not isinstance(sid, str) or not sid.strip():
         return None
     if isinstance(exp, bool) or not isinstance(exp, (int, float)) or not math.isfinite(exp):
         return None
@@ -81,13 +90,14 @@ def cookie_username(token: str | None, key: str, expiry_days: float, now: float 
     latest = now + timedelta(days=expiry_days).total_seconds() + EXPIRY_SLACK.total_seconds()
     if not now < exp <= latest:
         return None
-    return username
+    return sid
 
 
 __all__ = [
     "DEV_KEY_SETTING",
     "EXPIRY_SLACK",
-    "cookie_username",
+    "cookie_session_token",
+    "session_cookie_value",
     "development_cookie_key",
     "stored_dev_cookie_key",
 ]

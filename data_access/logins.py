@@ -1,9 +1,14 @@
 """Login attempts, lockout and the login audit trail.
 
-Definitions chosen here: lockout lives in the database (``app_user.failed_attempts`` / ``locked_until``),
-so it holds across processes and replicas. After ``MAX_FAILED_ATTEMPTS`` wrong passwords in a row the
-account is locked for ``LOCKOUT``; a successful login resets the counter; attempts while locked are not
-counted. Every login event (password, re-login cookie, failure, lock, logout) is an ``audit_log`` row.
+Definitions chosen here: lockout lives in the database (``app_user.failed_attempts`` / ``locked_until`` /
+``lock_count``), so it holds across processes and replicas. After ``MAX_FAILED_ATTEMPTS`` wrong passwords
+in a row the account is locked; the first lock lasts ``LOCKOUT`` (15 minutes), each further lock without a
+successful sign-in in between twice as long, never more than ``MAX_LOCKOUT`` (1 hour) — so an attacker can
+slow the last administrator down but never keep them out for longer than that at a time, and
+``manage.py unlock-user NAME`` ends a lock at once (README, "Sign-in security"). A successful login
+resets the counters; attempts while locked are not counted. A lock also ends the account's open sessions
+(``session_epoch``). Per client address there is a second limit (``data_access.throttle``). Every login
+event (password, re-login cookie, failure, lock, logout) is an ``audit_log`` row.
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ from domain.clock import aware
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+MAX_LOCKOUT = timedelta(hours=1)
 INVALID_LOGIN_MESSAGE = "用户名或密码错误"
 COOKIE_LOGIN_DETAIL = "通过登录Cookie自动登录"
+
+
+def lockout_for(previous_locks: int, base: timedelta = LOCKOUT, cap: timedelta = MAX_LOCKOUT) -> timedelta:
+    """How long the next lock lasts after ``previous_locks`` locks in a row: ``base`` doubled each time,
+    at most ``cap``."""
+    return min(base * (2 ** min(max(previous_locks, 0), 16)), cap)
 
 
 def locked_message(locked_until: datetime | None, now: datetime | None = None) -> str:
@@ -72,9 +84,11 @@ def record_failed_login(engine: Engine, username: str, now: datetime | None = No
         user_id, attempts = row
         user = s.get(User, user_id)
         if attempts >= MAX_FAILED_ATTEMPTS:
-            until = now + LOCKOUT
+            until = now + lockout_for(user.lock_count if user is not None else 0)
             s.execute(
-                update(User).where(User.id == user_id).values(failed_attempts=0, locked_until=until)
+                update(User).where(User.id == user_id)
+                .values(failed_attempts=0, locked_until=until, session_epoch=User.session_epoch + 1,
+                        lock_count=User.lock_count + 1)
             )
             add_user_audit(s, uname, "lock", user, f"密码连续错误{attempts}次，账户锁定至 {until.isoformat(timespec='seconds')}",
                    at=now)
@@ -93,7 +107,7 @@ def record_login_success(engine: Engine, username: str, now: datetime | None = N
             update(User)
             .where(User.username == uname, User.active.is_(True))
             .where(or_(User.locked_until.is_(None), User.locked_until <= now))
-            .values(failed_attempts=0, locked_until=None)
+            .values(failed_attempts=0, locked_until=None, lock_count=0)
             .returning(User.id)
         ).first()
         if row is None:
@@ -157,6 +171,8 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
 __all__ = [
     "MAX_FAILED_ATTEMPTS",
     "LOCKOUT",
+    "MAX_LOCKOUT",
+    "lockout_for",
     "INVALID_LOGIN_MESSAGE",
     "COOKIE_LOGIN_DETAIL",
     "FailedLogin",

@@ -175,6 +175,39 @@ class User(SQLModel, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # bumped by every change that must end the user's open sessions (password, lock, deactivation,
+    # role, units): a session remembers the value it started with (data_access.sessions)
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # lockouts in a row without a successful sign-in: each one lasts twice as long, up to a maximum
+    lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class LoginSession(SQLModel, table=True):
+    """One signed-in browser session, server side. The re-login cookie carries its token; only the token's
+    SHA-256 is stored, so a copy of the database signs nobody in."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_user_open", "user_id", "ended_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    epoch: int = 0  # the user's session_epoch when the session started
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    ended_reason: str | None = None
+    client: str = ""  # the client address as the proxy gave it
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per client address (data_access.throttle): too many block the address for a while."""
+
+    __tablename__ = "login_throttle"
+    client: str = Field(primary_key=True)
+    failures: int = 0
+    lock_count: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class UserUnit(SQLModel, table=True):

@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from data_access.acting import acting_principal, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import (
     Area,
@@ -31,6 +32,7 @@ from data_access.models import (
     SpendingActual,
     Unit,
 )
+from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
 from domain.periods import MONTH, QUARTER, period_for_date
 from domain.settings import DEFAULT_SETTINGS, Settings
@@ -55,13 +57,17 @@ def load_settings(engine: Engine) -> Settings:
     return Settings.from_dict(row.value) if row else DEFAULT_SETTINGS
 
 
-def save_settings(engine: Engine, settings: Settings, username: str) -> None:
-    """Validate and store; every changed value is audit-logged (old -> new)."""
+def save_settings(engine: Engine, settings: Settings, by: Principal | None) -> None:
+    """Admin only (``by``, re-read in the transaction): validate and store; every changed value is
+    audit-logged (old -> new). Raises ``PermissionDenied`` or :class:`SettingsInvalid` (Chinese)."""
+    username = require_admin(by).username
     errors = settings.validate()
     if errors:
         raise SettingsInvalid(errors)
     new = settings.to_dict()
     with session_scope(engine) as s:
+        take_write_lock(s)
+        acting_principal(s, by)
         row = s.get(Setting, SETTINGS_KEY)
         old = dict(row.value) if row else DEFAULT_SETTINGS.to_dict()
         changed = {k: v for k, v in new.items() if old.get(k) != v}

@@ -1,8 +1,17 @@
 """Password policy and bcrypt hashing for the user accounts.
 
-Definitions chosen here: a password has at least 8 characters and at most 72 *bytes* in UTF-8 (bcrypt 5
-refuses longer input; a Chinese character is 3 bytes), no leading/trailing spaces (streamlit-authenticator
-strips what is typed) and no control characters. Hashes are bcrypt at cost ``BCRYPT_ROUNDS``.
+Definitions chosen here (also in docs/rules.md, "Accounts and sign-in"):
+
+- A password has at least ``MIN_ADMIN_PASSWORD_CHARS`` (10) characters for an administrator and
+  ``MIN_PASSWORD_CHARS`` (8) for everyone else, and at most 72 *bytes* in UTF-8 (bcrypt 5 refuses longer
+  input; a Chinese character is 3 bytes); no leading/trailing spaces (streamlit-authenticator strips what
+  is typed) and no control characters.
+- It is not one of the common passwords in ``data_access/common_passwords.txt`` (compared
+  case-insensitively; the file names its public source), and it does not contain the user name
+  (case-insensitively; for a 2-character user name only the name itself is refused).
+- The rules apply wherever a password is set: creating an account and changing a password, from the
+  settings page and the command line (``data_access.accounts`` checks them; the CLI checks first too).
+- Hashes are bcrypt at cost ``BCRYPT_ROUNDS``.
 """
 
 from __future__ import annotations
@@ -10,10 +19,13 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import bcrypt
 
 MIN_PASSWORD_CHARS = 8
+MIN_ADMIN_PASSWORD_CHARS = 10
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "common_passwords.txt"
 MAX_PASSWORD_BYTES = 72
 BCRYPT_ROUNDS = 12
 
@@ -22,13 +34,26 @@ class UserError(ValueError):
     """A refused account operation; ``str(e)`` is a Chinese message for the user."""
 
 
-def password_problems(password: str) -> list[str]:
-    """Why a password is refused (Chinese), or ``[]``."""
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower case (lines starting with ``#`` are comments)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def min_chars(role: str = "") -> int:
+    return MIN_ADMIN_PASSWORD_CHARS if role == "admin" else MIN_PASSWORD_CHARS
+
+
+def password_problems(password: str, *, username: str = "", role: str = "") -> list[str]:
+    """Why a password is refused (Chinese), or ``[]``. ``role`` ``admin`` needs the longer minimum."""
     if not isinstance(password, str) or password == "":
         return ["密码不能为空"]
     out = []
-    if len(password) < MIN_PASSWORD_CHARS:
-        out.append(f"密码至少需要{MIN_PASSWORD_CHARS}个字符（当前{len(password)}个）")
+    least = min_chars(role)
+    if len(password) < least:
+        who = "管理员" if role == "admin" else ""
+        out.append(f"{who}密码至少需要{least}个字符（当前{len(password)}个）")
     n_bytes = len(password.encode("utf-8"))
     if n_bytes > MAX_PASSWORD_BYTES:
         out.append(
@@ -39,11 +64,16 @@ def password_problems(password: str) -> list[str]:
         out.append("密码首尾不能有空格")
     if any(unicodedata.category(ch) == "Cc" for ch in password):
         out.append("密码不能包含控制字符（如换行、制表符）")
+    if password.strip().lower() in common_passwords():
+        out.append("密码过于常见（在常见密码列表中），请换一个不易猜到的密码")
+    name = (username or "").strip().lower()
+    if name and (name in password.lower() if len(name) >= 3 else password.lower() == name):
+        out.append("密码不能包含用户名")
     return out
 
 
-def validate_password(password: str) -> None:
-    problems = password_problems(password)
+def validate_password(password: str, *, username: str = "", role: str = "") -> None:
+    problems = password_problems(password, username=username, role=role)
     if problems:
         raise UserError("；".join(problems))
 
@@ -88,7 +118,10 @@ def unverifiable_hash() -> str:
 
 __all__ = [
     "MIN_PASSWORD_CHARS",
+    "MIN_ADMIN_PASSWORD_CHARS",
     "MAX_PASSWORD_BYTES",
+    "common_passwords",
+    "min_chars",
     "BCRYPT_ROUNDS",
     "UserError",
     "password_problems",

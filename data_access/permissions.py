@@ -52,6 +52,8 @@ class Principal:
     unit_ids: frozenset[int] = frozenset()
     # display only (责任单位 names, same order as sorted unit ids); not part of equality
     unit_names: tuple[str, ...] = field(default=(), compare=False)
+    # the built-in command-line administrator (SYSTEM_ADMIN): not an account, so never re-read
+    system: bool = False
 
     @property
     def role_label(self) -> str:
@@ -72,6 +74,11 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.role == STAFF
+
+
+# The built-in administrator the command line acts as when no --user is given. Only code constructs it:
+# the app never signs anybody in as it.
+SYSTEM_ADMIN = Principal(username="system-admin", name="系统管理员（命令行）", role=ADMIN, system=True)
 
 
 def role_label(role: str) -> str:
@@ -177,6 +184,7 @@ __all__ = [
     "ROLE_LABELS",
     "PermissionDenied",
     "Principal",
+    "SYSTEM_ADMIN",
     "role_label",
     "require_role",
     "require_admin",

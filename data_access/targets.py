@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from data_access.acting import acting_principal, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import (
     Area,
@@ -27,6 +28,7 @@ from data_access.models import (
     Project,
     Unit,
 )
+from data_access.permissions import Principal, require_admin
 from data_access.target_sync import (
     ChangesNeedConfirmation,
     RemovedWithValues,
@@ -85,17 +87,19 @@ def save_document(
     doc: TargetDocument,
     *,
     assignments: Assignments | None = None,
-    username: str = "system",
+    by: Principal | None,
     source_name: str = "",
     allow_partial: bool = False,
     confirm_changes: bool = False,
 ) -> ImportResult:
-    """Store a target document in one transaction (see the module docstring).
+    """Admin only (``by``, re-read in the transaction): store a target document in one transaction (see
+    the module docstring).
 
-    Raises :class:`ImportRefused` (problems in the file, or a stored indicator with values that the
-    file no longer has) and :class:`~data_access.target_sync.ChangesNeedConfirmation` (the file changes
-    indicators that have stored values and ``confirm_changes`` is False); both leave the database as
-    it was."""
+    Raises ``PermissionDenied``, :class:`ImportRefused` (problems in the file, or a stored indicator
+    with values that the file no longer has) and
+    :class:`~data_access.target_sync.ChangesNeedConfirmation` (the file changes indicators that have
+    stored values and ``confirm_changes`` is False); all leave the database as it was (Chinese)."""
+    p = require_admin(by)
     if doc.problems and not allow_partial:
         raise ImportRefused(doc.problems)
     if not doc.projects:
@@ -103,7 +107,7 @@ def save_document(
     assignments = assignments or {}
     result = ImportResult(fiscal_year=doc.fiscal_year, skipped=list(doc.problems))
     try:
-        _save(engine, doc, assignments, username, source_name, result, confirm_changes)
+        _save(engine, doc, assignments, p, source_name, result, confirm_changes)
     except RemovedWithValues as e:
         raise ImportRefused([e.problem]) from e
     except IntegrityError as e:  # a clash the checks above did not foresee: refuse, nothing is written
@@ -111,9 +115,11 @@ def save_document(
     return result
 
 
-def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, username: str, source_name: str,
+def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Principal, source_name: str,
           result: ImportResult, confirm: bool) -> None:
     with session_scope(engine) as s:
+        take_write_lock(s)
+        username = acting_principal(s, by).username
         fy, fy_changed = _upsert_fiscal_year(s, doc, source_name)
         areas = _upsert_areas(s, fy, doc)
         fy_changed = fy_changed or areas[1]

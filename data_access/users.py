@@ -40,6 +40,7 @@ from data_access.logins import (
 from data_access.passwords import (
     BCRYPT_ROUNDS,
     MAX_PASSWORD_BYTES,
+    MIN_ADMIN_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
     UserError,
     generate_password,
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_FAILED_ATTEMPTS",
     "LOCKOUT",
     "MIN_PASSWORD_CHARS",
+    "MIN_ADMIN_PASSWORD_CHARS",
     "MAX_PASSWORD_BYTES",
     "BCRYPT_ROUNDS",
     "INVALID_LOGIN_MESSAGE",
@@ -82,6 +84,7 @@ __all__ = [
     "set_role",
     "unlock_user",
     "set_user_units",
+    "set_role",
     "locked_message",
     "record_failed_login",
     "record_login_success",

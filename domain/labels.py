@@ -31,6 +31,8 @@ ENTITY_LABELS: dict[str, str] = {
     "indicator": "指标",
     "project": "项目",
     "database": "数据库",
+    "login_session": "登录会话",
+    "login_throttle": "登录限流",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -52,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     "deactivate": "停用账户",
     "set_units": "修改责任单位",
     "set_role": "修改角色",
+    "end_session": "结束登录会话",
+    "login_blocked": "登录限流",
     "backup": "备份",
     "restore": "恢复",
 }

@@ -18,6 +18,7 @@ from data_access.db import session_scope
 from data_access.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORDS, DemoAccount
 from data_access.models import Unit
 from data_access.passwords import BCRYPT_ROUNDS
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.users import UserError, create_user, user_count
 
 
@@ -52,7 +53,7 @@ def ensure_demo_users(engine: Engine) -> list[str]:
         try:
             create_user(
                 engine, a.username, a.role, a.password, name=a.name, units=a.units, is_demo=True,
-                actor="system", password_hash=_demo_hash(a.password),
+                by=SYSTEM_ADMIN, password_hash=_demo_hash(a.password),
             )
         except UserError:  # created concurrently by another process
             continue

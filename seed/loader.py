@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from data_access.permissions import SYSTEM_ADMIN, Principal
 from data_access.targets import Assignments, ImportResult, project_count, save_document
 from documents.targets_io import read_target_document
 
@@ -27,10 +28,10 @@ def load_assignments(path: Path = ASSIGNMENTS) -> Assignments:
     return out
 
 
-def import_file(engine: Engine, path: Path, year: int = SEED_YEAR, *, username: str = "system",
+def import_file(engine: Engine, path: Path, year: int = SEED_YEAR, *, by: Principal = SYSTEM_ADMIN,
                 allow_partial: bool = False) -> ImportResult:
     doc = read_target_document(path.read_bytes(), path.name, year)
-    return save_document(engine, doc, assignments=load_assignments(), username=username,
+    return save_document(engine, doc, assignments=load_assignments(), by=by,
                          source_name=path.name, allow_partial=allow_partial)
 
 

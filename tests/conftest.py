@@ -115,3 +115,28 @@ def seeded_engine(engine):
 
     load_seed_if_empty(engine)
     return engine
+
+
+def account_for(engine, principal):
+    """Make ``principal`` a stored account (role and units as it says), when no account has its name: every
+    write re-reads the acting account in its transaction (``data_access.acting``). Returns the principal."""
+    from sqlalchemy import select
+
+    from data_access.db import session_scope
+    from data_access.models import User, UserUnit
+
+    with session_scope(engine) as s:
+        if s.execute(select(User.id).where(User.username == principal.username)).first() is None:
+            user = User(username=principal.username, name=principal.name, role=principal.role, password_hash="!")
+            s.add(user)
+            s.flush()
+            s.add_all([UserUnit(user_id=user.id, unit_id=u) for u in sorted(principal.unit_ids)])
+    return principal
+
+
+def admin_named(name: str = "admin"):
+    """An administrator principal that is not an account (like ``SYSTEM_ADMIN``, under another name), for
+    tests that arrange data and check the audit rows' user name."""
+    from data_access.permissions import Principal
+
+    return Principal(name, name, "admin", system=True)

@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from data_access.acting import take_write_lock as take_write_lock  # re-exported for the writers here
 from data_access.db import session_scope
 from data_access.models import FiscalYear, Period, Setting
 from data_access.permissions import ADMIN, LEADER, STAFF, PermissionDenied, Principal, require_role
+from data_access.permissions import SYSTEM_ADMIN as SYSTEM_ADMIN  # re-exported (data_access.actuals.SYSTEM_ADMIN)
 from domain.clock import format_time
 from domain.periods import format_day, locked_by, parse_period
 from domain.settings import DEFAULT_SETTINGS, Settings
@@ -38,8 +40,6 @@ IND_ENTITY = "indicator_actual"
 SP_ENTITY = "spending_actual"
 PERIOD_ENTITY = "period"
 
-# The built-in administrator the command line acts as when no --user is given.
-SYSTEM_ADMIN = Principal(username="system-admin", name="系统管理员（命令行）", role=ADMIN)
 
 
 def require_writer(principal: Principal | None) -> Principal:
@@ -61,13 +61,6 @@ def transaction(engine: Engine, dry_run: bool) -> Iterator[Session]:
             yield s
         finally:
             s.rollback()
-
-
-def take_write_lock(s: Session) -> None:
-    """SQLite: take the database write lock before reading, so concurrent writers queue instead of
-    failing on a stale snapshot. PostgreSQL uses row locks instead (FOR UPDATE)."""
-    if s.get_bind().dialect.name == "sqlite":
-        s.execute(text("UPDATE data_version SET revision = revision WHERE id = 1"))
 
 
 def settings_of(s: Session) -> Settings:

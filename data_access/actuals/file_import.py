@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from data_access.actuals.access import require_writer, settings_of, transaction
+from data_access.acting import acting_principal
+from data_access.actuals.access import require_writer, settings_of, take_write_lock, transaction
 from data_access.actuals.lookups import indicator_input
 from data_access.actuals.results import ImportResult, LineChange, LineError
 from data_access.actuals.rows import SPECS
@@ -136,6 +137,9 @@ def import_actuals(engine: Engine, principal: Principal | None, parsed, *, dry_r
     if not parsed.rows:
         return out
     with transaction(engine, dry_run) as s:
+        if not dry_run:
+            take_write_lock(s)
+        p = acting_principal(s, p)  # the account as stored now
         lookup = _Lookup.load(s, parsed)
         groups: dict[tuple[str, str], list[tuple[Any, dict]]] = defaultdict(list)
         for r in parsed.rows:

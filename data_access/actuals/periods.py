@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from data_access.acting import acting_principal
 from data_access.actuals.access import PERIOD_ENTITY, covering_locks, settings_of, take_write_lock
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
@@ -130,6 +131,7 @@ def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bo
         raise ValueError("重新开放填报期须填写原因")
     with session_scope(engine) as s:
         take_write_lock(s)
+        p = require_admin(acting_principal(s, p))
         period = s.execute(select(Period).where(Period.code == code).with_for_update()).scalar_one_or_none()
         if period is None:
             raise ValueError(f"填报期{code}不存在")

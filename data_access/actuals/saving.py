@@ -12,6 +12,8 @@ Definitions chosen here:
 * **One transaction per call** for the valid rows: a refused row does not stop the others, a database
   error rolls back everything. Each changed field appends one ``AuditLog`` row (who, when, period,
   field, old -> new) and the data revision is bumped.
+* **Who is acting** is re-read in the same transaction (``data_access.acting``): an account deactivated,
+  locked or changed since its page was drawn saves nothing.
 * **One save path** for every kind of row (:func:`save_rows_in`); what differs between indicator and
   spending rows is a :class:`~data_access.actuals.rows.RowSpec`.
 """
@@ -28,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from data_access.acting import acting_principal
 from data_access.actuals.access import (
     period_refusal,
     require_writer,
@@ -83,6 +86,9 @@ def save_rows(engine: Engine, principal: Principal | None, spec: RowSpec, period
     """Rows of one kind for one period, in their own transaction (see :func:`save_rows_in`)."""
     p = require_writer(principal)
     with transaction(engine, dry_run) as s:
+        if not dry_run:
+            take_write_lock(s)
+        p = acting_principal(s, p)  # the account as stored now, not as the page was drawn
         return save_rows_in(s, p, spec, period_code, list(rows), source, dry_run, note)
 
 

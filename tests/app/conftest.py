@@ -106,8 +106,11 @@ def cookie(monkeypatch):
 
 @pytest.fixture
 def sign_in(app_engine):
-    """``sign_in(at, username)``: seed the session as if the login library had signed the user in. The
-    demo accounts are created first when the database has no user; the user must exist and be active."""
+    """``sign_in(at, username)``: seed the session as if the user had signed in with a password: the login
+    library's keys and a server-side session (``data_access.sessions``). The demo accounts are created first
+    when the database has no user; the user must exist and be active."""
+    from components.auth import SESSION_KEY
+    from data_access.sessions import start_session
     from data_access.users import get_user_with_units
     from seed.demo_users import ensure_demo_users
 
@@ -119,6 +122,7 @@ def sign_in(app_engine):
         at.session_state["username"] = info.username
         at.session_state["name"] = info.name
         at.session_state["roles"] = [info.role]
+        at.session_state[SESSION_KEY] = start_session(app_engine, info.username)
         return at
 
     return do

@@ -15,7 +15,7 @@ from data_access.models import IndicatorActual, SpendingActual
 from data_access.permissions import Principal
 
 PERIOD = "2024Q3"
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_conflict_is_detected_and_can_be_resolved_either_way(open_entry, seeded)
     qual = _pos(df, "设备质量", "区本课程经费")
     rate_id, qual_id = int(df.iloc[rate]["_indicator_id"]), int(df.iloc[qual]["_indicator_id"])
     # a colleague saves both rows after this page was loaded
-    other = Principal("weijian", "同事", "admin")
+    other = Principal("weijian", "同事", "admin", system=True)
     A.save_indicator_rows(seeded, other, PERIOD, [{"indicator_id": rate_id, "version": None, "actual_value": 91},
                                                   {"indicator_id": qual_id, "version": None, "actual_judgement": "达成"}])
     _edit(at, key, {rate: {"当前完成值": "96"}, qual: {"完成情况": "部分达成", "偏差原因": ["其他"], "说明": "x",
@@ -284,3 +284,21 @@ def test_periods_page_admin_locks_and_reopens_leader_reads(new_app, sign_in, see
     assert not leader.exception
     assert not [b for b in leader.button if b.label in ("锁定", "重新开放")]
     assert any("代码" in d.value.columns for d in leader.dataframe)
+
+
+def test_a_page_left_open_by_a_deactivated_user_saves_nothing(open_entry, seeded):
+    """The save button's callback runs before the script re-checks the session, with the principal the page
+    was drawn with: the data layer re-reads the account in the save's transaction and refuses."""
+    from data_access.permissions import SYSTEM_ADMIN
+    from data_access.users import set_active
+
+    at = open_entry("jiaoyu")
+    key, df = _snapshot(at)
+    rate = _pos(df, "教师学生满意度", "区本课程经费")
+    rate_id = int(df.iloc[rate]["_indicator_id"])
+    set_active(seeded, "jiaoyu", False, by=SYSTEM_ADMIN)  # the admin, meanwhile
+    _edit(at, key, {rate: {"当前完成值": "95"}})
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert not at.exception
+    assert _stored(seeded, rate_id) is None  # nothing written
+    assert "账户不存在或已停用" in _texts(at.error)  # and the page says why (it is signed out as well)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from components import navigation
 from components.navigation import ADMIN_ONLY, EVERYONE, PageEntry, pages_for_role, table_problems
 from data_access.models import AuditLog
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.users import MAX_FAILED_ATTEMPTS, create_user, get_user_with_units, set_active
 from seed.demo_users import DEMO_PASSWORDS, ensure_demo_users
 from tests.conftest import ROOT
@@ -174,7 +175,7 @@ def test_the_real_page_table_is_consistent():
 def test_deactivated_user_is_signed_out_at_the_next_run(new_app, sign_in, app_engine):
     at = sign_in(new_app(), "weijian").run()
     assert "总览" in _titles(at)
-    set_active(app_engine, "weijian", False)
+    set_active(app_engine, "weijian", False, by=SYSTEM_ADMIN)
     at.run()
     assert not at.exception
     assert "总览" not in _titles(at)
@@ -215,7 +216,7 @@ def test_production_refuses_to_start_without_a_cookie_key(new_app, app_engine, p
 
 
 def test_production_refuses_to_start_without_a_streamlit_cookie_secret(new_app, app_engine, production):
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production(streamlit_secret=None)
     at = new_app().run()
     assert not at.exception
@@ -225,7 +226,7 @@ def test_production_refuses_to_start_without_a_streamlit_cookie_secret(new_app, 
 
 
 def test_production_with_safe_settings_shows_the_login_form(new_app, app_engine, production):
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production()
     at = new_app().run()
     assert not at.exception

@@ -1,7 +1,8 @@
 """The re-login cookie through the real app.py (AppTest): which tokens sign in, the audit row, refusals.
 
 AppTest cannot send cookies: the ``cookie`` fixture (tests/app/conftest.py) replaces what the browser
-sent. Tokens are made like the login library makes them: PyJWT HS256 of {"username", "exp_date"}.
+sent. Tokens are made like the app makes them: PyJWT HS256 of {"sid", "exp_date"}, ``sid`` the token of a
+server-side session started for the user (``data_access.sessions.start_session``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import jwt
 import pytest
 from sqlalchemy import select
 
+from data_access.db import make_engine
 from data_access.login_cookie import development_cookie_key
 from data_access.models import AuditLog
+from data_access.permissions import SYSTEM_ADMIN
+from data_access.sessions import start_session
 from data_access.users import create_user
 from seed.demo_users import ensure_demo_users
 from tests.app.conftest import STRONG_KEY
@@ -24,15 +28,30 @@ EXAMPLE_KEY = "CHANGE-ME-another-long-random-string"  # deploy/monitoring.env.ex
 OLD_DEV_KEY = "dev-only-insecure-cookie-key-do-not-use-in-production"  # the former built-in key
 
 
+def _sid(username: str) -> str:
+    """A live server-side session of ``username`` (a random token when there is no such user)."""
+    import os
+    import secrets
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        ensure_demo_users(engine)
+        return start_session(engine, username)
+    except LookupError:
+        return secrets.token_urlsafe(32)
+    finally:
+        engine.dispose()
+
+
 def _token(key: str, username: str = "admin", *, days: float = 0.5, alg: str = "HS256") -> str:
     exp = (datetime.now() + timedelta(days=days)).timestamp()
-    return jwt.encode({"username": username, "exp_date": exp}, key, algorithm=alg)
+    return jwt.encode({"sid": _sid(username), "exp_date": exp}, key, algorithm=alg)
 
 
 def _unsigned(username: str = "admin") -> str:
     part = lambda obj: base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()  # noqa: E731
     exp = (datetime.now() + timedelta(days=0.5)).timestamp()
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'username': username, 'exp_date': exp})}."
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sid': _sid(username), 'exp_date': exp})}."
 
 
 def _errors(at) -> list[str]:
@@ -61,7 +80,7 @@ def _shows_login_form(at) -> bool:
     return [t.label for t in at.text_input] == ["用户名", "密码"] and "总览" not in _titles(at)
 
 
-def test_cookie_naming_a_deleted_user_shows_the_login_form(new_app, app_engine, cookie):
+def test_cookie_naming_no_open_session_shows_the_login_form(new_app, app_engine, cookie):
     deleted = cookie(_token(development_cookie_key(app_engine), "ghost"))
     at = new_app().run()
     assert not at.exception
@@ -126,7 +145,7 @@ def test_a_forged_or_malformed_cookie_shows_the_login_form(new_app, app_engine, 
 def test_production_with_the_example_key_refuses_to_start_and_a_cookie_signed_with_it(
         new_app, app_engine, production, cookie):
     """The attack: AUTH_COOKIE_KEY left at the example's placeholder, an admin cookie signed with it."""
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production(key=EXAMPLE_KEY)
     cookie(_token(EXAMPLE_KEY, "chen", days=3650))
     at = new_app().run()
@@ -138,7 +157,7 @@ def test_production_with_the_example_key_refuses_to_start_and_a_cookie_signed_wi
 
 
 def test_production_cookie_signed_with_the_configured_key(new_app, app_engine, production, cookie):
-    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(app_engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     production()
     cookie(_token(STRONG_KEY, "chen", days=3650))  # the right key, but ten years
     at = new_app().run()

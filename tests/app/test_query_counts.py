@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import event
 
 from components import navigation
+from data_access.permissions import SYSTEM_ADMIN
 
 ADMIN_PAGES = [p.path for p in navigation.PAGES]
 STAFF_PAGES = [p.path for p in navigation.pages_for_role("staff")]
@@ -44,7 +45,7 @@ def databases(tmp_path_factory):
         data = generate_city(departments=4, projects=n, indicators=8 * n, periods=4, seed=3)
         load_city(engine, data)
         ensure_demo_users(engine)
-        create_user(engine, STAFF, "staff", "qc-staff-password-1", name="科员", units=data.units[:2])
+        create_user(engine, STAFF, "staff", "qc-staff-password-1", name="科员", units=data.units[:2], by=SYSTEM_ADMIN)
         engine.dispose()
         out[n] = url
     return out
@@ -52,8 +53,10 @@ def databases(tmp_path_factory):
 
 def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tuple[list[str], list[str]]:
     """(cold, warm): the statements of a first run of ``page`` with empty caches, and of a rerun."""
+    from components.auth import SESSION_KEY
     from components.state import get_engine
     from data_access.db import make_engine
+    from data_access.sessions import start_session
     from data_access.users import get_user_with_units
 
     monkeypatch.setenv("DATABASE_URL", url)
@@ -61,6 +64,7 @@ def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tup
     st.cache_resource.clear()
     engine = make_engine(url)
     info = get_user_with_units(engine, username)
+    token = start_session(engine, info.username)  # the server-side session a password sign-in starts
     engine.dispose()
     app_engine = get_engine()  # the engine app.py will get (cached per process, created and migrated here)
     seen: list[str] = []
@@ -75,8 +79,10 @@ def _statements(monkeypatch, new_app, url: str, username: str, page: str) -> tup
         at.session_state["username"] = info.username
         at.session_state["name"] = info.name
         at.session_state["roles"] = [info.role]
+        at.session_state[SESSION_KEY] = token
         at.switch_page(page).run()
         assert not at.exception, [e.message for e in at.exception]
+        assert not any(t.label == "密码" for t in at.text_input), "the login form, not the page, was measured"
         cold = list(seen)
         seen.clear()
         at.run()

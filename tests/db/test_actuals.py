@@ -28,9 +28,10 @@ from data_access.actuals import (
 from data_access.db import current_revision
 from data_access.models import AuditLog, IndicatorActual, SpendingActual, Unit
 from data_access.permissions import PermissionDenied, Principal
+from tests.conftest import account_for
 
 Q3 = "2024Q3"
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
 LEADER = Principal("leader", "局领导", "leader")
 
 
@@ -40,7 +41,7 @@ def _unit_id(engine, name: str) -> int:
 
 
 def _staff(engine, *units: str, username: str = "jiaoyu") -> Principal:
-    return Principal(username, "填报员", "staff", frozenset(_unit_id(engine, u) for u in units))
+    return account_for(engine, Principal(username, "填报员", "staff", frozenset(_unit_id(engine, u) for u in units)))
 
 
 @pytest.fixture
@@ -366,7 +367,7 @@ def test_concurrent_writers_never_lose_an_update(db_url, seeded_engine, ids):
         return a.version if a else None
 
     def worker(n: int):
-        who = Principal(f"user{n}", f"用户{n}", "admin")
+        who = Principal(f"user{n}", f"用户{n}", "admin", system=True)
         barrier.wait()
         for k in range(rounds):
             iid = targets[(n + k) % len(targets)]

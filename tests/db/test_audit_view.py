@@ -19,9 +19,10 @@ from data_access.actuals import (
 from data_access.permissions import Principal
 from documents.actuals_template import read_actuals_csv
 from seed.loader import load_seed_if_empty
+from tests.conftest import admin_named
 
 Q3 = "2024Q3"
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # an administrator that is not an account
 P1 = "区本课程经费"
 RATE = "教师学生满意度"  # a level % indicator of P1
 RAW = {"None", "nan", "True", "False", "true", "false", "app_user", "fiscal_year", "period", "locked", "active",
@@ -50,9 +51,9 @@ def _unlock(engine):
 
 
 def _deactivate(engine):
-    U.create_user(engine, "jiaoyu2", "staff", "correct-horse-1", units=["教育科"], actor="admin",
+    U.create_user(engine, "jiaoyu2", "staff", "correct-horse-1", units=["教育科"], by=admin_named("admin"),
                   password_hash="$2b$04$" + "a" * 53)
-    U.set_active(engine, "jiaoyu2", False, actor="admin")
+    U.set_active(engine, "jiaoyu2", False, by=admin_named("admin"))
 
 
 def _targets_import(engine):

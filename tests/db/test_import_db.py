@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.targets import ImportRefused, dump, save_document
 from documents.targets_io import DocumentError, read_target_document
 from seed.loader import SEED_DOCUMENT, load_assignments, load_seed_if_empty
@@ -17,7 +18,7 @@ from tests.conftest import ROOT
 
 def _import(engine, data: bytes, name="x.txt", **kw):
     doc = read_target_document(data, name, 2024)
-    return save_document(engine, doc, assignments=load_assignments(), source_name=name, **kw)
+    return save_document(engine, doc, assignments=load_assignments(), source_name=name, **kw, by=SYSTEM_ADMIN)
 
 
 def test_seed_import_gives_exact_counts(engine):
@@ -98,7 +99,7 @@ def test_truncated_table_is_refused_naming_the_table_and_db_unchanged(engine, se
     doc = read_target_document(_truncated(seed_bytes), "t.txt", 2024)
     assert any("高新中学装备经费" in p.place and "不完整" in p.message for p in doc.problems)
     with pytest.raises(ImportRefused):
-        save_document(engine, doc, assignments=load_assignments())
+        save_document(engine, doc, assignments=load_assignments(), by=SYSTEM_ADMIN)
     assert dump(engine) == before
 
 
@@ -107,13 +108,13 @@ def test_table_without_value_column_names_the_row(engine, seed_bytes):
     problem = next(p for p in doc.problems if "指标值" in p.message)
     assert "高新中学装备经费" in problem.place and "行" in problem.place
     with pytest.raises(ImportRefused):
-        save_document(engine, doc, assignments=load_assignments())
+        save_document(engine, doc, assignments=load_assignments(), by=SYSTEM_ADMIN)
     assert dump(engine)["projects"] == []
 
 
 def test_partial_import_only_when_asked(engine, seed_bytes):
     doc = read_target_document(_no_value_column(seed_bytes), "t.txt", 2024)
-    result = save_document(engine, doc, assignments=load_assignments(), allow_partial=True)
+    result = save_document(engine, doc, assignments=load_assignments(), allow_partial=True, by=SYSTEM_ADMIN)
     assert result.projects_created == 31
     assert len(result.skipped) == 1
     assert all(p["name"] != "高新中学装备经费" for p in dump(engine)["projects"])

@@ -9,10 +9,11 @@ import jwt
 from data_access.db import make_engine
 from data_access.login_cookie import (
     DEV_KEY_SETTING,
-    cookie_username,
+    cookie_session_token,
     development_cookie_key,
     stored_dev_cookie_key,
 )
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.production import secret_problem
 
 OLD_DEV_KEY = "dev-only-insecure-cookie-key-do-not-use-in-production"
@@ -69,11 +70,11 @@ def test_different_databases_get_different_keys(engine, tmp_path):
 def test_a_token_signed_with_the_old_constant_is_refused_by_the_stored_key(engine):
     import time
 
-    token = jwt.encode({"username": "admin", "exp_date": time.time() + 3600}, OLD_DEV_KEY, algorithm="HS256")
-    assert cookie_username(token, development_cookie_key(engine), 1) is None
-    good = jwt.encode({"username": "admin", "exp_date": time.time() + 3600}, development_cookie_key(engine),
+    token = jwt.encode({"sid": "s1", "exp_date": time.time() + 3600}, OLD_DEV_KEY, algorithm="HS256")
+    assert cookie_session_token(token, development_cookie_key(engine), 1) is None
+    good = jwt.encode({"sid": "s1", "exp_date": time.time() + 3600}, development_cookie_key(engine),
                       algorithm="HS256")
-    assert cookie_username(good, development_cookie_key(engine), 1) == "admin"
+    assert cookie_session_token(good, development_cookie_key(engine), 1) == "s1"
 
 
 def test_the_reserved_setting_is_not_an_admin_setting():
@@ -88,7 +89,7 @@ def test_record_cookie_login_writes_one_login_row(engine):
     from data_access.models import AuditLog
     from data_access.users import create_user, record_cookie_login
 
-    create_user(engine, "chen", "admin", "a-real-password-42", name="陈")
+    create_user(engine, "chen", "admin", "a-real-password-42", name="陈", by=SYSTEM_ADMIN)
     record_cookie_login(engine, "Chen")
     with engine.connect() as c:
         rows = c.execute(select(AuditLog.username, AuditLog.action, AuditLog.detail, AuditLog.entity_id)

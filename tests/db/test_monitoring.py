@@ -16,7 +16,7 @@ from data_access.monitoring import (
     save_settings,
 )
 from seed.demo import load_demo_data
-from tests.conftest import ROOT
+from tests.conftest import ROOT, admin_named
 
 
 def test_demo_data_gives_a_checkable_mix(seeded_engine):
@@ -57,13 +57,13 @@ def test_settings_are_stored_validated_and_used(seeded_engine):
     s = load_settings(seeded_engine)
     assert s.budget_red_below == 0.6
     try:
-        save_settings(seeded_engine, s.with_changes(budget_red_below=0.9, budget_green_from=0.8), "admin")
+        save_settings(seeded_engine, s.with_changes(budget_red_below=0.9, budget_green_from=0.8), admin_named("admin"))
     except SettingsInvalid as e:
         assert e.errors
     else:
         raise AssertionError("unordered bands must be refused")
     before = {r.project.name: r.budget.status for r in evaluate(seeded_engine, 2024, date(2024, 9, 30))}
-    save_settings(seeded_engine, s.with_changes(budget_red_below=0.95, budget_green_from=0.99), "admin")
+    save_settings(seeded_engine, s.with_changes(budget_red_below=0.95, budget_green_from=0.99), admin_named("admin"))
     assert load_settings(seeded_engine).budget_green_from == 0.99
     after = {r.project.name: r.budget.status for r in evaluate(seeded_engine, 2024, date(2024, 9, 30))}
     assert sum(v == "red" for v in after.values()) > sum(v == "red" for v in before.values())

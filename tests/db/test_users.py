@@ -12,6 +12,7 @@ from data_access import users as U
 from data_access.db import make_engine, session_scope
 from data_access.models import AuditLog, Project, Unit, User
 from data_access.permissions import (
+    SYSTEM_ADMIN,
     PermissionDenied,
     Principal,
     can_edit_project,
@@ -23,6 +24,7 @@ from data_access.permissions import (
     require_role,
     visible_project_filter,
 )
+from tests.conftest import admin_named
 
 T0 = datetime(2024, 9, 30, 8, 0, tzinfo=UTC)
 PW = "correct-horse-1"
@@ -54,10 +56,10 @@ def _audit(engine, username: str) -> list[str]:
 @pytest.mark.parametrize(
     "password, ok",
     [
-        ("1234567", False),  # 7 characters
-        ("12345678", True),
-        ("a" * 72, True),  # 72 bytes
-        ("a" * 73, False),
+        ("k7#mq2!", False),  # 7 characters
+        ("k7#mq2!x", True),  # 8 characters (12345678 is refused as a common password: tests/db/test_password_policy.py)
+        ("ab" * 36, True),  # 72 bytes
+        ("ab" * 36 + "c", False),
         ("密" * 24, True),  # 24 Chinese characters = 72 bytes
         ("密" * 25, False),  # 75 bytes, only 25 characters
         ("密码" * 4, True),  # 8 characters, 24 bytes
@@ -81,19 +83,19 @@ def test_policy_messages_are_chinese_and_name_the_bytes():
 
 def test_over_long_password_is_refused_before_anything_is_written(engine, units):
     with pytest.raises(U.UserError, match="72字节"):
-        U.create_user(engine, "li", "admin", "密" * 25)
+        U.create_user(engine, "li", "admin", "密" * 25, by=SYSTEM_ADMIN)
     assert U.user_count(engine) == 0
-    U.create_user(engine, "li", "admin", "密" * 24)
+    U.create_user(engine, "li", "admin", "密" * 24, by=SYSTEM_ADMIN)
     assert U.authenticate(engine, "li", "密" * 24, now=T0).ok
     with pytest.raises(U.UserError, match="72字节"):
-        U.set_password(engine, "li", "a" * 73)
+        U.set_password(engine, "li", "a" * 73, by=SYSTEM_ADMIN)
 
 
 # --------------------------------------------------------------------------- accounts
 
 
 def test_create_user_lower_cases_and_links_units(engine, units):
-    info = U.create_user(engine, "  ZhangSan ", "staff", PW, name="张三", units=["教育科", "民政科"])
+    info = U.create_user(engine, "  ZhangSan ", "staff", PW, name="张三", units=["教育科", "民政科"], by=SYSTEM_ADMIN)
     assert info.username == "zhangsan"
     got = U.get_user_with_units(engine, "ZHANGSAN")
     assert got is not None and got.username == "zhangsan" and got.name == "张三"
@@ -101,18 +103,18 @@ def test_create_user_lower_cases_and_links_units(engine, units):
     assert set(got.unit_ids) == {units["教育科"], units["民政科"]}
     assert got.password_hash.startswith("$2b$") and PW not in got.password_hash
     assert [u.username for u in U.list_users(engine)] == ["zhangsan"]
-    assert _audit(engine, "system") == ["create_user"]
+    assert _audit(engine, "system-admin") == ["create_user"]  # the command line's built-in administrator
 
 
 def test_staff_must_belong_to_a_unit(engine, units):
     with pytest.raises(U.UserError, match="科室填报人员必须至少关联一个责任单位"):
-        U.create_user(engine, "wang", "staff", PW)
+        U.create_user(engine, "wang", "staff", PW, by=SYSTEM_ADMIN)
     assert U.user_count(engine) == 0
 
 
 def test_unknown_unit_is_refused_in_chinese(engine, units):
     with pytest.raises(U.UserError, match="找不到责任单位：不存在的科"):
-        U.create_user(engine, "wang", "staff", PW, units=["教育科", "不存在的科"])
+        U.create_user(engine, "wang", "staff", PW, units=["教育科", "不存在的科"], by=SYSTEM_ADMIN)
     assert U.user_count(engine) == 0
 
 
@@ -122,20 +124,20 @@ def test_unknown_unit_is_refused_in_chinese(engine, units):
 )
 def test_bad_username_or_role(engine, units, username, role, match):
     with pytest.raises(U.UserError, match=match):
-        U.create_user(engine, username, role, PW)
+        U.create_user(engine, username, role, PW, by=SYSTEM_ADMIN)
 
 
 def test_duplicate_username_is_refused(engine, units):
-    U.create_user(engine, "wang", "leader", PW)
+    U.create_user(engine, "wang", "leader", PW, by=SYSTEM_ADMIN)
     with pytest.raises(U.UserError, match="用户名已存在：wang"):
-        U.create_user(engine, "WANG", "admin", PW)
+        U.create_user(engine, "WANG", "admin", PW, by=SYSTEM_ADMIN)
 
 
 def test_principal_and_credentials(engine, units):
-    U.create_user(engine, "boss", "leader", PW, name="局长")
-    U.create_user(engine, "jy", "staff", PW, units=["教育科"])
-    U.create_user(engine, "gone", "admin", PW)
-    U.set_active(engine, "gone", False)
+    U.create_user(engine, "boss", "leader", PW, name="局长", by=SYSTEM_ADMIN)
+    U.create_user(engine, "jy", "staff", PW, units=["教育科"], by=SYSTEM_ADMIN)
+    U.create_user(engine, "gone", "admin", PW, by=SYSTEM_ADMIN)
+    U.set_active(engine, "gone", False, by=SYSTEM_ADMIN)
 
     p = U.principal_for(engine, "JY")
     assert p == Principal("jy", "jy", "staff", frozenset({units["教育科"]}))
@@ -155,7 +157,7 @@ def test_principal_and_credentials(engine, units):
 
 
 def test_five_failures_lock_for_fifteen_minutes_in_the_database(engine, db_url, units):
-    U.create_user(engine, "jy", "staff", PW, units=["教育科"])
+    U.create_user(engine, "jy", "staff", PW, units=["教育科"], by=SYSTEM_ADMIN)
     for i in range(1, U.MAX_FAILED_ATTEMPTS):
         r = U.authenticate(engine, "jy", "wrong-password", now=T0 + timedelta(seconds=i))
         assert (r.ok, r.reason, r.message) == (False, "invalid", "用户名或密码错误")
@@ -189,7 +191,7 @@ def test_five_failures_lock_for_fifteen_minutes_in_the_database(engine, db_url, 
 
 
 def test_after_a_lock_expires_the_user_gets_five_fresh_attempts(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
     later = T0 + U.LOCKOUT + timedelta(seconds=1)
@@ -199,7 +201,7 @@ def test_after_a_lock_expires_the_user_gets_five_fresh_attempts(engine, units):
 
 
 def test_success_resets_the_counter(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(4):
         U.authenticate(engine, "boss", "nope-nope", now=T0)
     assert U.authenticate(engine, "boss", PW, now=T0).ok
@@ -209,7 +211,7 @@ def test_success_resets_the_counter(engine, units):
 
 
 def test_failures_while_locked_are_not_counted(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
     until = U.get_user_with_units(engine, "boss").locked_until
@@ -228,31 +230,31 @@ def test_unknown_user_failures_change_nothing(engine, units):
 
 
 def test_login_success_is_refused_for_a_locked_or_inactive_account(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
     assert U.record_login_success(engine, "boss", now=T0) is False
     assert U.record_login_success(engine, "boss", now=T0 + U.LOCKOUT + timedelta(seconds=1)) is True
-    U.set_active(engine, "boss", False)
+    U.set_active(engine, "boss", False, by=SYSTEM_ADMIN)
     assert U.record_login_success(engine, "boss", now=T0) is False
 
 
 def test_set_password_and_unlock_clear_the_lock(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
-    U.set_password(engine, "boss", "new-password-2", actor="admin")
+    U.set_password(engine, "boss", "new-password-2", by=admin_named("admin"))
     assert U.authenticate(engine, "boss", "new-password-2", now=T0).ok
     assert not U.authenticate(engine, "boss", PW, now=T0).ok
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=T0)
-    U.unlock_user(engine, "boss", actor="admin")
+    U.unlock_user(engine, "boss", by=admin_named("admin"))
     assert U.authenticate(engine, "boss", "new-password-2", now=T0).ok
     assert "set_password" in _audit(engine, "admin") and "unlock" in _audit(engine, "admin")
 
 
 def test_lock_state_is_stored_as_utc(engine, units):
-    U.create_user(engine, "boss", "leader", PW)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
     for _ in range(5):
         U.record_failed_login(engine, "boss", now=datetime(2024, 9, 30, 16, 0, tzinfo=timezone(timedelta(hours=8))))
     with engine.connect() as c:
@@ -279,7 +281,7 @@ def test_demo_users_are_created_once_and_only_on_an_empty_user_table(engine):
 def test_demo_users_are_not_added_next_to_real_users(engine, units):
     from seed.demo_users import ensure_demo_users
 
-    U.create_user(engine, "chen", "admin", PW)
+    U.create_user(engine, "chen", "admin", PW, by=SYSTEM_ADMIN)
     assert ensure_demo_users(engine) == []
     assert [u.username for u in U.list_users(engine)] == ["chen"]
 
@@ -293,9 +295,9 @@ def test_permission_helpers_keep_staff_to_their_units(seeded_engine):
         unit_ids = dict(c.execute(select(Unit.name, Unit.id)).all())
         all_projects = c.execute(select(Project.id, Project.unit_id)).all()
     edu, health = unit_ids["教育科"], unit_ids["卫生健康科"]
-    U.create_user(engine, "jy", "staff", PW, units=["教育科"])
-    U.create_user(engine, "boss", "leader", PW)
-    U.create_user(engine, "root", "admin", PW)
+    U.create_user(engine, "jy", "staff", PW, units=["教育科"], by=SYSTEM_ADMIN)
+    U.create_user(engine, "boss", "leader", PW, by=SYSTEM_ADMIN)
+    U.create_user(engine, "root", "admin", PW, by=SYSTEM_ADMIN)
     staff, leader, admin = (U.principal_for(engine, n) for n in ("jy", "boss", "root"))
 
     # reads: staff see only their unit's projects
@@ -367,9 +369,9 @@ def test_cli_create_list_and_set_password(db_url, engine, units, monkeypatch, ca
     assert U.authenticate(engine, "zhang", generated, now=T0).ok
 
     assert _cli(["create-user", "li", "--role", "admin", "--password-stdin", "--db", db_url], monkeypatch,
-                stdin="密码密码密码密码\n") == 0
+                stdin="密码密码密码密码密码\n") == 0  # an administrator's password has at least 10 characters
     assert "初始密码" not in capsys.readouterr().out
-    assert U.authenticate(engine, "li", "密码密码密码密码", now=T0).ok
+    assert U.authenticate(engine, "li", "密码密码密码密码密码", now=T0).ok
 
     assert _cli(["set-password", "LI", "--password-stdin", "--db", db_url], monkeypatch, stdin="new-password-3\n") == 0
     assert U.authenticate(engine, "li", "new-password-3", now=T0).ok
@@ -393,7 +395,9 @@ def test_cli_create_list_and_set_password(db_url, engine, units, monkeypatch, ca
     [
         (["create-user", "wang", "--role", "staff"], "", "科室填报人员必须至少关联一个责任单位"),
         (["create-user", "wang", "--role", "staff", "--unit", "火星科"], "", "找不到责任单位：火星科"),
-        (["create-user", "wang", "--role", "admin", "--password-stdin"], "short\n", "密码至少需要8个字符"),
+        (["create-user", "wang", "--role", "staff", "--unit", "教育科", "--password-stdin"], "short\n",
+         "密码至少需要8个字符"),
+        (["create-user", "wang", "--role", "admin", "--password-stdin"], "short-pw\n", "管理员密码至少需要10个字符"),
         (["create-user", "wang", "--role", "admin", "--password-stdin"], "密" * 25 + "\n", "最多72字节"),
         (["set-password", "nobody", "--password-stdin"], "good-password-1\n", "用户不存在：nobody"),
     ],
@@ -406,13 +410,13 @@ def test_cli_errors_are_chinese_without_traceback(db_url, engine, units, monkeyp
 
 
 def test_admin_changes_a_users_units_with_an_audit_row(engine, units):
-    U.create_user(engine, "zhang", "staff", "a-good-password", units=["教育科"])
-    U.set_user_units(engine, "zhang", ["卫生健康科", "教育科"], actor="admin")
+    U.create_user(engine, "zhang", "staff", "a-good-password", units=["教育科"], by=SYSTEM_ADMIN)
+    U.set_user_units(engine, "zhang", ["卫生健康科", "教育科"], by=admin_named("admin"))
     assert set(U.get_user_with_units(engine, "zhang").unit_names) == {"卫生健康科", "教育科"}
     with pytest.raises(U.UserError, match="至少关联一个责任单位"):
-        U.set_user_units(engine, "zhang", [], actor="admin")
+        U.set_user_units(engine, "zhang", [], by=admin_named("admin"))
     with pytest.raises(U.UserError, match="找不到责任单位"):
-        U.set_user_units(engine, "zhang", ["不存在的科"], actor="admin")
+        U.set_user_units(engine, "zhang", ["不存在的科"], by=admin_named("admin"))
     assert set(U.get_user_with_units(engine, "zhang").unit_names) == {"卫生健康科", "教育科"}
     with session_scope(engine) as s:
         rows = s.execute(select(AuditLog).where(AuditLog.action == "set_units")).scalars().all()
@@ -420,19 +424,21 @@ def test_admin_changes_a_users_units_with_an_audit_row(engine, units):
 
 
 def test_set_role_keeps_an_admin_and_a_staff_unit(engine, units):
-    U.create_user(engine, "boss", "admin", PW)
-    U.create_user(engine, "lead", "leader", PW)
+    U.create_user(engine, "boss", "admin", PW, by=SYSTEM_ADMIN)
+    U.create_user(engine, "lead", "leader", PW, by=SYSTEM_ADMIN)
     with pytest.raises(U.UserError, match="至少须保留一个启用的管理员"):
-        U.set_role(engine, "boss", "leader", actor="boss")
+        U.set_role(engine, "boss", "leader", by=SYSTEM_ADMIN)
+    with pytest.raises(U.UserError, match="不能修改自己的角色"):
+        U.set_role(engine, "boss", "leader", by=admin_named("boss"))
     with pytest.raises(U.UserError, match="必须至少关联一个责任单位"):
-        U.set_role(engine, "lead", "staff", actor="boss")
+        U.set_role(engine, "lead", "staff", by=admin_named("boss"))
     assert U.get_user_with_units(engine, "lead").role == "leader"  # nothing written
-    U.set_role(engine, "lead", "admin", actor="boss")
+    U.set_role(engine, "lead", "admin", by=admin_named("boss"))
     assert U.get_user_with_units(engine, "lead").role == "admin"
-    U.set_role(engine, "boss", "leader", actor="lead")  # another admin is left
+    U.set_role(engine, "boss", "leader", by=admin_named("lead"))  # another admin is left
     assert U.get_user_with_units(engine, "boss").role == "leader"
     with session_scope(engine) as s:
         row = s.scalars(select(AuditLog).where(AuditLog.action == "set_role").order_by(AuditLog.id.desc())).first()
         assert (row.username, row.field, row.old, row.new) == ("lead", "role", "管理员", "领导")
     with pytest.raises(U.UserError):
-        U.set_role(engine, "boss", "root", actor="lead")
+        U.set_role(engine, "boss", "root", by=admin_named("lead"))

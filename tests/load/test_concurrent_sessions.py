@@ -44,6 +44,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_access.permissions import SYSTEM_ADMIN
+
 pytestmark = [pytest.mark.load, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -78,7 +80,7 @@ def load_db(pg_server, monkeypatch):
     ensure_demo_users(engine)
     for username, unit in STAFF_UNITS.items():
         if username not in ("jiaoyu", "weijian"):
-            create_user(engine, username, "staff", f"{username}-load-test-pw", name=username, units=[unit])
+            create_user(engine, username, "staff", f"{username}-load-test-pw", name=username, units=[unit], by=SYSTEM_ADMIN)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
     for var in ("APP_ENV", "AUTH_COOKIE_KEY"):
@@ -197,6 +199,9 @@ class Session:
     def page(self, path: str) -> None:
         from streamlit.testing.v1 import AppTest
 
+        from components.auth import SESSION_KEY
+        from data_access.sessions import start_session
+
         with self.page_lock:
             if self.at is None:
                 self.at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -205,6 +210,7 @@ class Session:
                 self.at.session_state["username"] = p.username
                 self.at.session_state["name"] = p.name
                 self.at.session_state["roles"] = [p.role]
+                self.at.session_state[SESSION_KEY] = start_session(self.engine, p.username)
             self.at.switch_page(path).run()
             if self.at.exception:
                 self.ledger.error(self.who, f"{path}: {self.at.exception[0].message}")

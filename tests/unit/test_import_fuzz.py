@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.targets import ImportRefused, dump, save_document
 from documents.targets_io import DocumentError, read_target_document
 from seed.loader import load_assignments
@@ -177,7 +178,7 @@ def db_templates(tmp_path_factory, seed_doc):
     seeded = base / "seeded.db"
     shutil.copy(empty, seeded)
     eng = make_engine(f"sqlite:///{seeded}")
-    save_document(eng, seed_doc, assignments=load_assignments(), source_name="seed.txt")
+    save_document(eng, seed_doc, assignments=load_assignments(), source_name="seed.txt", by=SYSTEM_ADMIN)
     with Session(eng) as s:
         last = {}
         for ind in s.exec(select(Indicator).order_by(Indicator.project_id, Indicator.seq)):
@@ -210,7 +211,7 @@ def test_mutated_seed_saves_or_leaves_the_database_unchanged(db_templates, data,
     try:
         before = dump(eng)
         try:
-            result = save_document(eng, doc, assignments=load_assignments(), source_name="fuzz.txt", allow_partial=partial)
+            result = save_document(eng, doc, assignments=load_assignments(), source_name="fuzz.txt", allow_partial=partial, by=SYSTEM_ADMIN)
         except ImportRefused as e:
             event("refused: document has problems" if doc.problems and not partial else "refused")
             assert e.problems and all(str(p) for p in e.problems)
@@ -247,7 +248,7 @@ def test_refusal_inside_the_transaction_leaves_the_database_unchanged(db_templat
     try:
         before = dump(eng)
         with pytest.raises(ImportRefused) as e:
-            save_document(eng, doc, assignments=load_assignments())
+            save_document(eng, doc, assignments=load_assignments(), by=SYSTEM_ADMIN)
         assert "已有填报数据" in str(e.value)
         assert dump(eng) == before
     finally:
