@@ -16,6 +16,7 @@ from dataclasses import replace
 import pytest
 
 from data_access.monitoring import evaluate, load_settings, save_settings
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.views import ViewFilters, project_order, risk_frame
 from domain.periods import parse_period
 from domain.status import RED
@@ -182,7 +183,7 @@ def test_meeting_mode_shows_the_slide_of_the_project_in_the_link(leader, demo):
     ("month", [f"2024-{m:02d}" for m in range(1, 13)], "2024-09"),
 ])
 def test_as_of_choices_follow_the_reporting_cycle(leader, demo, cycle, options, default):
-    save_settings(demo, replace(load_settings(demo), reporting_period=cycle), "admin")
+    save_settings(demo, replace(load_settings(demo), reporting_period=cycle), SYSTEM_ADMIN)
     at = leader(RISKS)
     box = at.selectbox(key="flt_period")
     assert list(box.options) == [box.format_func(k) for k in options]

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from data_access.actuals import ANY_VERSION, entry_frame, import_actuals, save_spending_rows, spending_frame
 from data_access.models import Indicator, IndicatorActual, Project, SpendingActual
-from data_access.permissions import Principal
+from data_access.permissions import SYSTEM_ADMIN, Principal
 from documents.actuals_template import build_template, read_template
 from seed.demo import load_demo_data
 
@@ -146,10 +146,10 @@ def test_account_names_and_lock_reasons_lose_invisible_characters(engine):
     from data_access.passwords import UserError
     from seed.loader import load_seed_if_empty
 
-    info = create_user(engine, "li", "admin", "长密码-足够安全-2024", name="李\u202e四\x01")
+    info = create_user(engine, "li", "admin", "长密码-足够安全-2024", name="李\u202e四\x01", by=SYSTEM_ADMIN)
     assert info.name == "李四"
     with pytest.raises(UserError, match="姓名：最多64字"):
-        create_user(engine, "wang", "admin", "长密码-足够安全-2024", name="王" * 65)
+        create_user(engine, "wang", "admin", "长密码-足够安全-2024", name="王" * 65, by=SYSTEM_ADMIN)
     load_seed_if_empty(engine)
     lock_period(engine, ADMIN, Q3)
     with pytest.raises(ValueError, match="须填写原因"):

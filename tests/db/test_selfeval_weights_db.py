@@ -7,6 +7,7 @@ import copy
 from datetime import date
 
 from data_access.monitoring import load_inputs
+from data_access.permissions import SYSTEM_ADMIN
 from data_access.targets import save_document
 from documents.targets_io import read_target_document
 from domain.selfeval import self_evaluate
@@ -16,7 +17,7 @@ YE = date(2024, 12, 31)
 
 
 def _save(engine, doc):
-    return save_document(engine, doc, assignments=load_assignments(), source_name="x.txt")
+    return save_document(engine, doc, assignments=load_assignments(), source_name="x.txt", by=SYSTEM_ADMIN)
 
 
 def test_table_weights_are_stored_loaded_and_used(engine, seed_bytes):

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from data_access.actuals import field_text, lock_period
 from data_access.models import AuditLog, Indicator, IndicatorActual, Project
-from data_access.permissions import Principal
+from data_access.permissions import SYSTEM_ADMIN, Principal
 from data_access.target_sync import ChangesNeedConfirmation
 from data_access.targets import ImportRefused, save_document
 from documents.targets_io import read_target_document
@@ -28,7 +28,7 @@ NEW_ROW = "\t产出指标\n\t数量指标\n\t新增培训场次\n\t组织教师�
 
 def _import(engine, text: str, **kw):
     doc = read_target_document(text.encode("utf-8"), "targets.txt", 2024)
-    return save_document(engine, doc, assignments=load_assignments(), source_name="targets.txt", **kw)
+    return save_document(engine, doc, assignments=load_assignments(), source_name="targets.txt", by=SYSTEM_ADMIN, **kw)
 
 
 def _with_row_at_top(seed: str, project: str = PROJECT) -> str:
