@@ -30,11 +30,9 @@ Rules decided here:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, NamedTuple
 
 from domain.entry_values import (
@@ -76,6 +74,7 @@ from domain.status import (
     explanation_requirements,
     indicator_mode,
 )
+from domain.targets import Target
 
 
 class _AnyVersion:
@@ -128,22 +127,10 @@ SPENDING_FIELDS = (SPENT, PROJECTED_SPENT, EXPLANATION)
 TEXT_FIELDS = (EXPLANATION, MEASURES, REMARKS)
 
 FIELD_LABELS: dict[str, str] = {
-    ACTUAL: "当前完成值",
-    JUDGEMENT: "完成情况",
-    DATE: "完成日期",
-    PROJECTED: "全年预计",
-    PROJECTED_JUDGEMENT: "全年预计（定性）",
-    LIKELIHOOD: "完成可能性",
-    REASONS: "偏差原因",
-    EXPLANATION: "说明",
-    MEASURES: "纠偏措施",
-    REMARKS: "备注",
-    SPENT: "累计支出（万元）",
-    PROJECTED_SPENT: "全年预计执行数（万元）",
-    ROW: "整行",
-    PERIOD: "填报期",
-    PROJECT: "项目",
-    INDICATOR: "三级指标",
+    ACTUAL: "当前完成值", JUDGEMENT: "完成情况", DATE: "完成日期", PROJECTED: "全年预计",
+    PROJECTED_JUDGEMENT: "全年预计（定性）", LIKELIHOOD: "完成可能性", REASONS: "偏差原因", EXPLANATION: "说明",
+    MEASURES: "纠偏措施", REMARKS: "备注", SPENT: "累计支出（万元）", PROJECTED_SPENT: "全年预计执行数（万元）",
+    ROW: "整行", PERIOD: "填报期", PROJECT: "项目", INDICATOR: "三级指标",
 }
 
 # which cells apply to a row, by indicator mode (domain.status.indicator_mode)
@@ -152,22 +139,12 @@ DEADLINE_FIELDS = (DATE, JUDGEMENT, PROJECTED_JUDGEMENT)
 QUALITATIVE_FIELDS = (JUDGEMENT, PROJECTED_JUDGEMENT)
 COMMON_FIELDS = (LIKELIHOOD, REASONS, EXPLANATION, MEASURES, REMARKS)
 
-MODE_KIND_LABELS = {
-    ACCUMULATING: "数值（累计）",
-    LEVEL: "数值",
-    CAP: "数值（上限）",
-    MODE_DEADLINE: "时限",
-    QUALITATIVE_MODE: "定性",
-}
+MODE_KIND_LABELS = {ACCUMULATING: "数值（累计）", LEVEL: "数值", CAP: "数值（上限）", MODE_DEADLINE: "时限",
+                    QUALITATIVE_MODE: "定性"}
 
 # check_explanations names fields by its own labels: map them to ours
-_EXPLAIN_LABELS = {
-    "当前完成值": ACTUAL,
-    "偏差原因分析": REASONS,
-    "说明": EXPLANATION,
-    "完成目标可能性": LIKELIHOOD,
-    "纠偏措施": MEASURES,
-}
+_EXPLAIN_LABELS = {"当前完成值": ACTUAL, "偏差原因分析": REASONS, "说明": EXPLANATION, "完成目标可能性": LIKELIHOOD,
+                   "纠偏措施": MEASURES}
 
 
 def field_label(key: str) -> str:
@@ -258,22 +235,10 @@ def _take(raw: Mapping[str, Any], key: str, fn, errors: list[FieldError], *args)
         return None
 
 
-def check_indicator_row(raw: Mapping[str, Any], indicator: IndicatorInput, as_of: date,
-                        settings: Settings = DEFAULT_SETTINGS, year: int | None = None) -> IndicatorRowCheck:
-    """Parse and validate one indicator row typed by staff, then judge it.
-
-    ``raw``: field key -> what was typed (see ``INDICATOR_FIELDS``; missing keys are empty).
-    ``indicator``: the indicator the row is for (its target, levels and ``accumulates``; its entered
-    values are ignored). ``as_of``: the end of the reporting period. Returns the typed values, the
-    status the engine gives them and every problem as ``(field, message)``.
-    """
-    year = year if year is not None else as_of.year
-    mode = indicator_mode(indicator, settings)
+def _typed_values(raw: Mapping[str, Any], mode: str, t: Target, year: int, errors: list[FieldError]) -> IndicatorValues:
+    """The fields of this mode read from what was typed; a problem per unreadable field in ``errors``."""
     fields_ = set(applicable_fields(mode))
-    t = indicator.target
-    errors: list[FieldError] = []
     v = IndicatorValues()
-
     if ACTUAL in fields_:
         v.actual_value = _take(raw, ACTUAL, parse_number, errors, t.unit)
         msg = check_number_range(v.actual_value, field_label(ACTUAL), t.unit, t.value, raw.get(ACTUAL))
@@ -306,6 +271,23 @@ def check_indicator_row(raw: Mapping[str, Any], indicator: IndicatorInput, as_of
         elif v.actual_judgement != ACHIEVED:
             errors.append(FieldError(JUDGEMENT, f"{field_label(JUDGEMENT)}：已填写完成日期，完成情况应为“{ACHIEVED}”"
                                                 f"（填写的是“{v.actual_judgement}”）；未完成请清空完成日期"))
+    return v
+
+
+def check_indicator_row(raw: Mapping[str, Any], indicator: IndicatorInput, as_of: date,
+                        settings: Settings = DEFAULT_SETTINGS, year: int | None = None) -> IndicatorRowCheck:
+    """Parse and validate one indicator row typed by staff, then judge it.
+
+    ``raw``: field key -> what was typed (see ``INDICATOR_FIELDS``; missing keys are empty).
+    ``indicator``: the indicator the row is for (its target, levels and ``accumulates``; its entered
+    values are ignored). ``as_of``: the end of the reporting period. Returns the typed values, the
+    status the engine gives them and every problem as ``(field, message)``.
+    """
+    year = year if year is not None else as_of.year
+    mode = indicator_mode(indicator, settings)
+    t = indicator.target
+    errors: list[FieldError] = []
+    v = _typed_values(raw, mode, t, year, errors)
 
     value_fields = {ACTUAL, PROJECTED, DATE, JUDGEMENT, PROJECTED_JUDGEMENT, LIKELIHOOD}
     if any(e.field in value_fields for e in errors):
@@ -412,37 +394,8 @@ def describe_errors(errors: Sequence[FieldError]) -> str:
     return "；".join(e.message for e in errors)
 
 
-# --------------------------------------------------------------------------- generic columns (CSV)
-
-_LOOKS_LIKE_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]")
-
-
-def route_generic_values(mode: str, actual: Any = None, projected: Any = None) -> dict[str, Any]:
-    """A file's single ``actual``/``projected`` columns -> the typed fields of this indicator mode.
-
-    Numeric: numbers. Deadline: a date (``2024-09-30``) is the completion date, a word (进行中) the
-    judgement; the projection is a judgement. Qualitative: judgements. Blank cells are left out.
-    """
-    out: dict[str, Any] = {}
-    if mode in (ACCUMULATING, LEVEL, CAP):
-        if not is_blank(actual):
-            out[ACTUAL] = actual
-        if not is_blank(projected):
-            out[PROJECTED] = projected
-        return out
-    if not is_blank(actual):
-        if mode == MODE_DEADLINE and (isinstance(actual, (date, datetime)) or _LOOKS_LIKE_DATE.match(
-                unicodedata.normalize("NFKC", str(actual)))):
-            out[DATE] = actual
-        else:
-            out[JUDGEMENT] = actual
-    if not is_blank(projected):
-        out[PROJECTED_JUDGEMENT] = projected
-    return out
-
-
 __all__ = [
-    "ANY_VERSION", "route_generic_values", "MAX_TEXT", "ACTUAL", "JUDGEMENT", "DATE", "PROJECTED", "PROJECTED_JUDGEMENT",
+    "ANY_VERSION", "MAX_TEXT", "ACTUAL", "JUDGEMENT", "DATE", "PROJECTED", "PROJECTED_JUDGEMENT",
     "LIKELIHOOD", "REASONS",
     "EXPLANATION", "MEASURES", "REMARKS", "SPENT", "PROJECTED_SPENT", "ROW", "PERIOD", "PROJECT", "INDICATOR",
     "INDICATOR_FIELDS", "SPENDING_FIELDS", "FIELD_LABELS", "MODE_KIND_LABELS", "FieldError", "EntryValueError",

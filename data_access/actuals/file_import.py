@@ -6,7 +6,7 @@ Definitions chosen here:
   the period's fiscal year (after NFKC normalisation, whitespace ignored). A name that matches nothing
   or several rows is refused with a message saying so.
 * A CSV's generic ``actual`` / ``projected`` columns are routed to the indicator kind's field
-  (number, judgement or date) by ``domain.entry.route_generic_values``.
+  (number, judgement or date) by ``domain.entry_routing.route_generic_values``.
 * An empty cell keeps what is stored: an import never clears a value.
 """
 
@@ -30,6 +30,7 @@ from data_access.models import Indicator, Period, Project
 from data_access.permissions import Principal
 from domain import entry as E
 from domain.entry import INDICATOR_ROWS, SPENDING_ROWS
+from domain.entry_routing import route_generic_values
 from domain.hygiene import strip_invisible
 from domain.settings import Settings
 from domain.status import indicator_mode
@@ -119,7 +120,7 @@ def _row_of(r: Any, lookup: _Lookup, fail: Fail) -> dict | None:
     if r.generic:
         mode = indicator_mode(indicator_input(ind), lookup.settings)
         values = {k: v for k, v in values.items() if k not in ("actual", "projected")}
-        values.update(E.route_generic_values(mode, r.values.get("actual"), r.values.get("projected")))
+        values.update(route_generic_values(mode, r.values.get("actual"), r.values.get("projected")))
     return dict(values, indicator_id=ind.id, version=r.version)
 
 

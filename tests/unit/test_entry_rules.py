@@ -22,8 +22,8 @@ from domain.entry import (
     parse_likelihood,
     parse_number,
     parse_reasons,
-    route_generic_values,
 )
+from domain.entry_routing import route_generic_values
 from domain.status import IndicatorInput, PlanPoint, ProjectInput
 from domain.targets import parse_target
 
