@@ -33,6 +33,7 @@ def _fast_bcrypt(monkeypatch):
 def world(seeded_engine):
     create_user(seeded_engine, "jy", "staff", "correct-horse-1", units=["教育科"], by=SYSTEM_ADMIN)
     create_user(seeded_engine, "boss", "admin", "correct-horse-2", by=SYSTEM_ADMIN)
+    create_user(seeded_engine, "deputy", "admin", "correct-horse-3", by=SYSTEM_ADMIN)  # boss is not the last admin
     with seeded_engine.connect() as c:
         pid = c.execute(select(Project.id).where(Project.name == P1)).scalar_one()
         iid = c.execute(select(Indicator.id).where(Indicator.project_id == pid, Indicator.level3 == "教师学生满意度")

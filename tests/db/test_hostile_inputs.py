@@ -19,7 +19,7 @@ from data_access.permissions import SYSTEM_ADMIN, Principal
 from documents.actuals_template import build_template, read_template
 from seed.demo import load_demo_data
 
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # not an account: never re-read
 Q3 = "2024Q3"
 PROJECT = "区本课程经费"
 HOSTILE = "回访\x01未完成\x1b[0m，\u202e下周补报\x0b"

@@ -20,7 +20,7 @@ from documents.targets_io import read_target_document
 from seed.loader import load_assignments
 from tests.conftest import ROOT
 
-ADMIN = Principal("admin", "管理员", "admin")
+ADMIN = Principal("admin", "管理员", "admin", system=True)  # not an account: never re-read
 PROJECT = "区本课程经费"
 HEADER = "\t指标值确定依据\n\n"
 NEW_ROW = "\t产出指标\n\t数量指标\n\t新增培训场次\n\t组织教师培训\n\t≥5场\n\t年度计划\n\n"

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from data_access.permissions import SYSTEM_ADMIN
+from data_access.target_sync import ChangesNeedConfirmation
 from data_access.targets import ImportRefused, dump, save_document
 from documents.targets_io import DocumentError, read_target_document
 from seed.loader import load_assignments
@@ -215,6 +216,10 @@ def test_mutated_seed_saves_or_leaves_the_database_unchanged(db_templates, data,
         except ImportRefused as e:
             event("refused: document has problems" if doc.problems and not partial else "refused")
             assert e.problems and all(str(p) for p in e.problems)
+            assert dump(eng) == before
+        except ChangesNeedConfirmation as e:  # indicators with stored values would change: nothing written
+            event("refused: changes need confirmation")
+            assert e.changes and str(e)
             assert dump(eng) == before
         else:
             event("saved" if not doc.problems else "saved in part")
