@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import entry_editor as ed
 from components.auth import current_principal
+from components.entry_drafts import keep_choice, remember_choice
 from components.filters import show_demo_banner
 from components.state import get_engine, revision
 from data_access import actuals as A
@@ -14,6 +15,7 @@ from documents.actuals_template import XLSX_MIME, DocumentError, build_csv, buil
 
 UPLOAD_NONCE = "entry_upload_nonce"
 IMPORT_RESULT = "entry_import_result"
+CHOICES = ("entry_period", "entry_unit", "entry_project", "entry_open_only")  # kept across pages
 
 principal = current_principal()
 engine = get_engine()
@@ -36,8 +38,11 @@ if not states:
     st.stop()
 by_code = {s.code: s for s in states}
 codes = list(by_code)
+current = A.default_entry_period(engine, year)
+for k in CHOICES:
+    keep_choice(k)  # Streamlit drops a widget's value while another page is shown
 if st.session_state.get("entry_period") not in by_code:
-    st.session_state["entry_period"] = A.default_entry_period(engine, year) or codes[-1]
+    st.session_state["entry_period"] = current or codes[-1]
 
 projects = A.editable_projects(engine, principal, year)
 if projects.empty:
@@ -59,6 +64,10 @@ if st.session_state.get("entry_project") not in options:
     st.session_state["entry_project"] = 0
 project = c3.selectbox("项目", options, key="entry_project",
                        format_func=lambda p: "本单位全部项目" if p == 0 else names[p])
+open_only = st.toggle("只看待填/须补充", key="entry_open_only",
+                      help="只显示还须填写或改正的行和未保存的行；输入时这些行保留在表中，保存或重新切换后再筛选")
+for k in CHOICES:
+    remember_choice(k)
 project_ids = units[unit] if project == 0 else [project]
 scope = f"u{project_ids[0]}n{len(project_ids)}" if project == 0 else f"p{project}"
 state = by_code[period]
@@ -66,10 +75,12 @@ state = by_code[period]
 if state.locked:
     who = f"（{state.locked_by}于{A.format_time(state.locked_at)}锁定）" if state.locked_by else ""
     st.warning(f"{state.label}已锁定{who}，只读。如需修改请联系管理员重新开放。")
+elif (past := A.past_period_warning(states, period, current)) is not None:
+    st.warning(past, icon=":material/history:")
 
 ed.show_messages()
 ed.show_conflicts(engine, principal, period)
-ed.render_editors(engine, principal, period, project_ids, scope, locked=state.locked)
+ed.render_editors(engine, principal, period, project_ids, scope, locked=state.locked, open_only=open_only)
 
 # ------------------------------------------------------------------ file upload
 
@@ -90,7 +101,8 @@ def _confirm_import(data: bytes, filename: str) -> None:
     ed.reset_editors()
 
 
-with st.expander("批量导入：Excel填报模板 / CSV", expanded=bool(st.session_state.get(IMPORT_RESULT))):
+title = "下载本期数据：Excel / CSV（已锁定，不能上传）" if state.locked else "批量导入：Excel填报模板 / CSV"
+with st.expander(title, expanded=bool(st.session_state.get(IMPORT_RESULT))):
     done = st.session_state.pop(IMPORT_RESULT, None)
     if done:
         if done.get("error"):
@@ -99,8 +111,11 @@ with st.expander("批量导入：Excel填报模板 / CSV", expanded=bool(st.sess
             (st.warning if done["errors"] or done["conflicts"] else st.success)(f"导入完成：{done['summary']}")
             if done["errors"] or done["conflicts"]:
                 st.error("以下行未保存：\n" + "\n".join(f"- {x}" for x in done["errors"] + done["conflicts"]))
-    st.markdown("先下载本单位本期的填报模板（已预填项目、指标、目标和上期值），填好后上传；"
-                "上传后先预览将要修改的内容，确认后才保存。也可上传CSV（英文表头，见模板说明）。")
+    if state.locked:
+        st.markdown(f"{state.label}已锁定，不能上传。可以下载本期已填报的数据。")
+    else:
+        st.markdown("先下载本单位本期的填报模板（已预填项目、指标、目标和上期值），填好后上传；"
+                    "上传后先预览将要修改的内容，确认后才保存。也可上传CSV（英文表头，见模板说明）。")
     d1, d2, _ = st.columns([1, 1, 2])
     label = state.label
     d1.download_button(
@@ -115,7 +130,7 @@ with st.expander("批量导入：Excel填报模板 / CSV", expanded=bool(st.sess
         data=lambda: build_csv(A.entry_frame(engine, principal, period, project_ids).to_dict("records"), period),
         file_name=f"指标填报_{unit}_{period}.csv", mime="text/csv", key="entry_csv_download",
     )
-    upload = st.file_uploader("上传填好的模板（.xlsx）或CSV", type=["xlsx", "csv"],
+    upload = None if state.locked else st.file_uploader("上传填好的模板（.xlsx）或CSV", type=["xlsx", "csv"],
                               key=f"entry_upload_{st.session_state.get(UPLOAD_NONCE, 0)}")
     if upload is not None:
         data = upload.getvalue()

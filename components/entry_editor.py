@@ -1,8 +1,10 @@
-"""The 填报 editors: indicators and spending of one period in ``st.data_editor`` inside one ``st.form``.
+"""The 填报 editors: indicators and spending of one period in two ``st.data_editor`` and one 保存 button.
 
 Definitions chosen here:
 
-* The form's submit button saves in its ``on_click`` callback from
+* The editors are not in a form: each edit reruns the page, so unsaved edits are kept as pending rows
+  and 须填写 follows the typing (``components.entry_drafts``).
+* The 保存 button saves in its ``on_click`` callback from
   ``st.session_state[key]["edited_rows"]`` (row positions -> the hidden id/version columns of the
   snapshot). Every submitted row goes through ``data_access.actuals`` (parsing by
   ``domain.entry_values``, validation, permissions, locked period, versions, audit); the editor
@@ -34,7 +36,9 @@ from components.entry_columns import (
     spending_columns,
     spending_display,
 )
+from components.entry_drafts import drop_other_bases, fold_edits, live_view, only_open, row_values
 from components.entry_pending import (
+    BASES,
     CONFLICTS,
     IND_KEY,
     KIND_IND,
@@ -48,12 +52,10 @@ from components.entry_pending import (
     conflict_record,
     discard,
     editor_keys,
-    overlay,
     overwrite,
     pending,
     reset_editors,
     save_rows,
-    snapshot,
     ss,
     take_theirs,
 )
@@ -62,24 +64,6 @@ from data_access.permissions import PermissionDenied, Principal
 from domain.periods import parse_period
 
 # --------------------------------------------------------------------------- saving
-
-
-def _reasons_cell(v: Any) -> list[str]:
-    if isinstance(v, (list, tuple)):
-        return [str(x) for x in v]
-    if hasattr(v, "tolist"):
-        return [str(x) for x in v.tolist()]
-    return []
-
-
-def _row_values(df: pd.DataFrame, pos: int, columns: dict[str, str], edits: dict[str, Any]) -> dict[str, Any]:
-    """Field -> what the cell holds now (the edit, else the snapshot's text), as typed."""
-    row = df.iloc[pos]
-    values: dict[str, Any] = {}
-    for col, f in columns.items():
-        v = edits[col] if col in edits else row[col]
-        values[f] = (_reasons_cell(v) if v is not None else []) if col == "偏差原因" else clean(v)
-    return values
 
 
 def _version(v: Any) -> int | None:
@@ -100,7 +84,7 @@ def _rows_to_submit(kind: str, df: pd.DataFrame, edited: dict[int, dict], pend: 
     positions = set(edited) | {pos for pos, i in ids_at.items() if i in pend}
     rows, order = [], []
     for pos in sorted(p for p in positions if 0 <= p < len(df)):
-        values = _row_values(df, pos, columns, edited.get(pos, {}))
+        values = row_values(df, pos, columns, edited.get(pos, {}))
         version = _version(df.iat[pos, df.columns.get_loc("_version")])
         rows.append({id_col[1:]: ids_at[pos], "version": version, **values})
         order.append(pos)
@@ -220,33 +204,59 @@ def show_conflicts(engine: Engine, principal: Principal, period: str) -> None:
                       args=(engine, principal, period, c["kind"], c["entity_id"], c["their_version"]))
 
 
-def render_editors(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
-                   scope: str, *, locked: bool) -> None:
-    """The two editors (or read-only tables for a locked period) and the save button."""
-    year = parse_period(period).year
-    ind_key, sp_key = editor_keys(period, scope)
+def _views(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
+           keys: tuple[str, str], open_only: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both grids' data for this run: pending edits folded in, base read once per key, live 须填写."""
     state = ss()
-    state[IND_KEY], state[SP_KEY] = ind_key, sp_key
-    pend = pending(period)
-    ind = snapshot(ind_key, lambda: overlay(indicator_display(A.entry_frame(engine, principal, period, project_ids)),
-                                            pend[KIND_IND], "_indicator_id", A.IND_EDIT_COLUMNS))
-    sp = snapshot(sp_key, lambda: overlay(spending_display(A.spending_frame(engine, principal, period, project_ids)),
-                                          pend[KIND_SP], "_project_id", A.SP_EDIT_COLUMNS))
-    if ind.empty and sp.empty:
-        st.info("没有可填报的项目。")
-        return
-
-    snaps = state.get(SNAPSHOTS, {})
-    for k in [k for k in snaps if k not in (ind_key, sp_key)]:
+    snaps = state.setdefault(SNAPSHOTS, {})
+    ind_key, sp_key = keys
+    fold_edits(KIND_IND, period, ind_key, snaps.get(ind_key))
+    fold_edits(KIND_SP, period, sp_key, snaps.get(sp_key))
+    bases = state.setdefault(BASES, {})
+    if ind_key not in bases or sp_key not in bases:
+        rules = A.entry_rules(engine, principal, period, project_ids)
+        bases[ind_key] = (indicator_display(A.entry_frame(engine, principal, period, project_ids)), rules)
+        bases[sp_key] = (spending_display(A.spending_frame(engine, principal, period, project_ids)), rules)
+    drop_other_bases({ind_key, sp_key})
+    for k in [k for k in snaps if k not in keys]:
         del snaps[k]  # editors of another period/scope: rebuilt when shown again
+    out = []
+    for kind, key in ((KIND_IND, ind_key), (KIND_SP, sp_key)):
+        base, rules = bases[key]
+        if open_only:
+            base = only_open(kind, period, key, base, rules)
+        view = live_view(kind, period, base, rules)
+        snaps[key] = view.drop(columns="_open")
+        out.append(snaps[key])
+    return out[0], out[1]
 
+
+def _caption(ind: pd.DataFrame, period: str, open_only: bool) -> None:
+    pend = pending(period)
     n_missing = int((ind["_status"] == "missing").sum()) if not ind.empty else 0
     n_explain = int((ind["须填写"].fillna("") != "").sum()) if not ind.empty else 0
     n_pending = len(pend[KIND_IND]) + len(pend[KIND_SP])
-    st.caption(f"指标{len(ind)}项：未填报{n_missing}项，须补充填写{n_explain}项"
+    what = "待填/须补充的指标" if open_only else "指标"
+    st.caption(f"{what}{len(ind)}项：未填报{n_missing}项，须填写或补充{n_explain}项"
                + (f"；未保存{n_pending}行" if n_pending else "")
-               + "。状态按本期末计算，保存后更新。")
+               + "。“须填写”随输入即时更新；状态按本期末计算。")
 
+
+def render_editors(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
+                   scope: str, *, locked: bool, open_only: bool = False) -> None:
+    """The two editors (or read-only tables for a locked period) and the save button.
+
+    Not in a form: every edit reruns the page, so unsaved edits are kept (``components.entry_drafts``)
+    and 须填写 follows the typing."""
+    year = parse_period(period).year
+    ind_key, sp_key = editor_keys(period, scope + ("_open" if open_only else ""))
+    state = ss()
+    state[IND_KEY], state[SP_KEY] = ind_key, sp_key
+    ind, sp = _views(engine, principal, period, project_ids, (ind_key, sp_key), open_only)
+    if ind.empty and sp.empty:
+        st.info("没有待填或须补充的行。" if open_only else "没有可填报的项目。")
+        return
+    _caption(ind, period, open_only)
     ind_cfg = indicator_columns(year)
     sp_cfg = spending_columns()
     height_ind = min(38 + 35 * max(len(ind), 1), 640)
@@ -258,19 +268,19 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
         st.dataframe(sp, hide_index=True, width="stretch", height=height_sp, column_config=sp_cfg,
                      column_order=SP_VISIBLE, key=f"{sp_key}_ro")
         return
-
-    with st.form(f"entry_form_{period}_{scope}", border=False):
-        st.markdown("**指标填报**")
-        st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
-                       column_config=ind_cfg, column_order=IND_VISIBLE,
-                       disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
-        st.markdown("**预算执行**（累计支出，万元）")
-        st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
-                       column_config=sp_cfg, column_order=SP_VISIBLE,
-                       disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
-        st.form_submit_button("保存", type="primary", on_click=_on_save,
-                              args=(engine, principal, period, ind_key, sp_key))
-    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。切换填报期或项目前请先保存。")
+    st.markdown("**指标填报**")
+    st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
+                   column_config=ind_cfg, column_order=IND_VISIBLE,
+                   disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
+    st.markdown("**预算执行**（累计支出，万元）")
+    st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
+                   column_config=sp_cfg, column_order=SP_VISIBLE,
+                   disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
+    n_pending = len(pending(period)[KIND_IND]) + len(pending(period)[KIND_SP])
+    st.button("保存", type="primary", key=f"entry_save_{period}", on_click=_on_save,
+              args=(engine, principal, period, ind_key, sp_key))
+    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。未保存的修改在切换页面、项目或填报期后仍会保留，"
+               "直到保存或放弃。")
     if n_pending:
         st.button(f"放弃{n_pending}行未保存的修改", key=f"entry_discard_{period}", on_click=discard, args=(period,))
 

@@ -34,7 +34,8 @@ from domain import entry as E
 
 NONCE = "entry_nonce"
 PENDING = "entry_pending"  # {period: {"ind": {id: {"values", "version", "why"}}, "sp": {...}}}
-SNAPSHOTS = "entry_snapshots"  # {editor key: DataFrame}
+SNAPSHOTS = "entry_snapshots"  # {editor key: the DataFrame the editor was last given}
+BASES = "entry_bases"  # {editor key: (database frame, rules)}, see components.entry_drafts
 MESSAGES = "entry_messages"  # what the last save said, shown after the rerun
 CONFLICTS = "entry_conflicts"  # {period: [conflict dicts]}
 IND_KEY = "entry_ind_key"
@@ -80,6 +81,7 @@ def bump() -> None:
     state = ss()
     state[NONCE] = state.get(NONCE, 0) + 1
     state[SNAPSHOTS] = {}
+    state[BASES] = {}
 
 
 def reset_editors() -> None:
@@ -117,7 +119,7 @@ def overlay(df: pd.DataFrame, rows: dict[int, dict], id_col: str, columns: dict[
                 df.iat[pos, df.columns.get_loc(col)] = _cell(col, v)
         df.iat[pos, df.columns.get_loc("_version")] = p["version"] if p["version"] is not None else pd.NA
         df.iat[pos, df.columns.get_loc("状态")] = UNSAVED
-        df.iat[pos, df.columns.get_loc("状态原因")] = p.get("why") or "上次保存未通过，请修改后再保存"
+        df.iat[pos, df.columns.get_loc("状态原因")] = p.get("why") or "尚未保存"
     return df
 
 
@@ -195,6 +197,6 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
     bump()
 
 
-__all__ = ["NONCE", "PENDING", "SNAPSHOTS", "MESSAGES", "CONFLICTS", "IND_KEY", "SP_KEY", "UNSAVED", "KIND_IND",
+__all__ = ["NONCE", "PENDING", "SNAPSHOTS", "BASES", "MESSAGES", "CONFLICTS", "IND_KEY", "SP_KEY", "UNSAVED", "KIND_IND",
            "KIND_SP", "pending", "clean", "editor_keys", "bump", "reset_editors", "snapshot", "overlay",
            "conflict_record", "discard", "take_theirs", "overwrite", "save_rows"]
