@@ -77,7 +77,7 @@ def indicator_columns(year: int) -> dict[str, Any]:
         "状态": cc.TextColumn("状态", width="small"),
         "状态原因": cc.TextColumn("状态原因", width="large"),
         "须填写": cc.TextColumn("须填写", width="medium", pinned=True,
-                             help="这一行还须填写或改正的内容，随输入即时更新（保存时以服务器校验为准）"),
+                             help="这一行还须填写或改正的内容；正在修改的行随输入即时更新的要求见表格下方“修改中的行”"),
         "填报人": cc.TextColumn("填报人", width="small"),
         "更新时间": cc.TextColumn("更新时间", width="small"),
     })
@@ -100,7 +100,7 @@ def spending_columns() -> dict[str, Any]:
         "状态": cc.TextColumn("状态", width="small"),
         "状态原因": cc.TextColumn("状态原因", width="large"),
         "须填写": cc.TextColumn("须填写", width="medium", pinned=True,
-                             help="这一行还须填写或改正的内容，随输入即时更新（保存时以服务器校验为准）"),
+                             help="这一行还须填写或改正的内容；正在修改的行随输入即时更新的要求见表格下方“修改中的行”"),
         "填报人": cc.TextColumn("填报人", width="small"),
         "更新时间": cc.TextColumn("更新时间", width="small"),
     })

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from components.entry_pending import BASES, KIND_IND, UNSAVED, clean, overlay, pending, ss
 from data_access import actuals as A
@@ -118,6 +119,28 @@ def live_view(kind: str, period: str, base: pd.DataFrame, rules: EntryRules | No
     return df
 
 
+def _text(v: Any) -> str | None:
+    v = clean(v)
+    return None if v is None else str(v)
+
+
+def editor_table(view: pd.DataFrame) -> pa.Table:
+    """The grid's data with a schema that depends on the columns only, never on the values: an empty
+    column is still text (or a list of texts for 偏差原因). The editor keys its identity on the schema,
+    so a value typed into a column that was empty does not reset the person's other edits."""
+    arrays, names = [], []
+    for col in view.columns:
+        series = view[col]
+        if col == "偏差原因":
+            arrays.append(pa.array([reasons_cell(v) if v is not None else [] for v in series], pa.list_(pa.large_string())))
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            arrays.append(pa.array([_text(v) for v in series], pa.large_string()))
+        else:
+            arrays.append(pa.Array.from_pandas(series))
+        names.append(col)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
 def base_for(key: str, build: Callable[[], tuple[pd.DataFrame, EntryRules | None]]) -> tuple[pd.DataFrame, EntryRules | None]:
     bases = ss().setdefault(BASES, {})
     if key not in bases:
@@ -154,4 +177,4 @@ def remember_choice(key: str) -> None:
 
 
 __all__ = ["BASES", "KEEP", "DRAFT_WHY", "UNSAVED", "reasons_cell", "row_values", "fold_edits", "live_view", "base_for",
-           "only_open", "drop_other_bases", "keep_choice", "remember_choice"]
+           "only_open", "drop_other_bases", "editor_table", "keep_choice", "remember_choice"]

@@ -36,7 +36,7 @@ from components.entry_columns import (
     spending_columns,
     spending_display,
 )
-from components.entry_drafts import drop_other_bases, fold_edits, live_view, only_open, row_values
+from components.entry_drafts import drop_other_bases, editor_table, fold_edits, live_view, only_open, row_values
 from components.entry_pending import (
     BASES,
     CONFLICTS,
@@ -172,11 +172,20 @@ def show_messages() -> None:
         errs = r.get("errors") or []
         if errs:
             parts.append(f"{len({e['where'] for e in errs})}行未通过校验")
-        if r.get("conflicts"):
-            parts.append(f"{len(r['conflicts'])}行与他人修改冲突")
+        conflicts = r.get("conflicts") or []
+        n_own = sum(1 for c in conflicts if c.get("own"))
+        if len(conflicts) - n_own:
+            parts.append(f"{len(conflicts) - n_own}行与他人修改冲突")
+        if n_own:
+            parts.append(f"{n_own}行与你之前在别处保存的值不同")
         text = "，".join(parts)
-        if errs or r.get("conflicts"):
-            st.warning(text + "。未保存的行仍保留在表格中（标记为“未保存”），修改后再次保存即可。")
+        advice = []
+        if errs:
+            advice.append("未通过校验的行仍保留在表格中（标记为“未保存”），改正后再次保存")
+        if conflicts:
+            advice.append("有冲突的行见下方，请比较两边的值后选择保留哪一边")
+        if advice:
+            st.warning(text + "。" + "；".join(advice) + "。")
         else:
             st.success(text)
         if errs:
@@ -184,29 +193,45 @@ def show_messages() -> None:
             st.error("以下内容未保存：\n" + "\n".join(lines))
 
 
+_SIDES = {False: ("对方的值", "你的值", "采用对方的值", "用我的值覆盖"),
+          True: ("之前保存的值", "表格中的值", "保留之前保存的值", "用表格中的值覆盖")}
+
+
 def show_conflicts(engine: Engine, principal: Principal, period: str) -> None:
+    """One panel per conflict: who saved (by name) and when, both values, and the two actions."""
     conflicts = ss().get(CONFLICTS, {}).get(period, [])
     if not conflicts:
         return
-    st.subheader("与他人修改冲突")
+    st.subheader("与已保存的值冲突")
     for n, c in enumerate(list(conflicts)):
+        own = bool(c.get("own"))
+        theirs, yours, take_label, mine_label = _SIDES[own]
         with st.container(border=True):
-            who = c["their_by"] or "他人"
-            st.markdown(f"**{c['where']} {c['item']}**：{who}于{c['their_at']}已保存（版本{c['their_version']}），"
-                        "你的修改尚未保存。")
-            table = pd.DataFrame(c["fields"], columns=["字段", "对方的值", "你的值"]).fillna("（空）")
+            if own:
+                st.markdown(f"**{c['where']} {c['item']}**：你本人已于{c['their_at']}在别处（另一个窗口或文件导入）"
+                            "保存过此行，与表格中的值不同。请选择保留哪一边：")
+            else:
+                st.markdown(f"**{c['where']} {c['item']}**：{c['their_by']}于{c['their_at']}已保存此行，"
+                            "你的修改尚未保存。请比较两边的值后选择：")
+            table = pd.DataFrame(c["fields"], columns=["字段", theirs, yours]).fillna("（空）")
             st.dataframe(table, hide_index=True, width="stretch", key=f"entry_conflict_table_{c['kind']}_{c['entity_id']}")
             b1, b2, _ = st.columns([1, 1, 3])
-            b1.button("采用对方的值", key=f"entry_theirs_{c['kind']}_{c['entity_id']}_{n}",
+            b1.button(take_label, key=f"entry_theirs_{c['kind']}_{c['entity_id']}_{n}",
                       on_click=take_theirs, args=(period, c["kind"], c["entity_id"]))
-            b2.button("用我的值覆盖", key=f"entry_mine_{c['kind']}_{c['entity_id']}_{n}", type="primary",
+            b2.button(mine_label, key=f"entry_mine_{c['kind']}_{c['entity_id']}_{n}", type="primary",
                       on_click=overwrite,
                       args=(engine, principal, period, c["kind"], c["entity_id"], c["their_version"]))
 
 
 def _views(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
-           keys: tuple[str, str], open_only: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both grids' data for this run: pending edits folded in, base read once per key, live 须填写."""
+           keys: tuple[str, str], open_only: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(indicator grid, spending grid, indicator live view, spending live view) for this run.
+
+    The edits the editors reported are folded into the pending rows first; the database frames are read
+    once per key. A grid's data stays the same while its editor lives in the browser (new data would
+    make the browser drop the edits it holds); it is rebuilt — pending rows laid over, 须填写 live —
+    when the editor is mounted afresh (first run, back from another page, after a save, a new filter).
+    The live views are recomputed every run for the 修改中的行 table."""
     state = ss()
     snaps = state.setdefault(SNAPSHOTS, {})
     ind_key, sp_key = keys
@@ -220,15 +245,34 @@ def _views(engine: Engine, principal: Principal, period: str, project_ids: Seque
     drop_other_bases({ind_key, sp_key})
     for k in [k for k in snaps if k not in keys]:
         del snaps[k]  # editors of another period/scope: rebuilt when shown again
-    out = []
+    out: list[pd.DataFrame] = []
+    lives: list[pd.DataFrame] = []
     for kind, key in ((KIND_IND, ind_key), (KIND_SP, sp_key)):
         base, rules = bases[key]
         if open_only:
             base = only_open(kind, period, key, base, rules)
-        view = live_view(kind, period, base, rules)
-        snaps[key] = view.drop(columns="_open")
+        live = live_view(kind, period, base, rules)
+        if key not in snaps or key not in state:  # the editor is mounted afresh
+            snaps[key] = live.drop(columns="_open")
         out.append(snaps[key])
-    return out[0], out[1]
+        lives.append(live)
+    return out[0], out[1], lives[0], lives[1]
+
+
+def _editing(period: str, ind_live: pd.DataFrame, sp_live: pd.DataFrame) -> None:
+    """The rows being changed, with what each still needs computed from what is typed now."""
+    pend = pending(period)
+    rows = []
+    for kind, live, id_col in ((KIND_IND, ind_live, "_indicator_id"), (KIND_SP, sp_live, "_project_id")):
+        for pos in range(len(live)):
+            if int(live.iat[pos, live.columns.get_loc(id_col)]) in pend[kind]:
+                r = live.iloc[pos]
+                rows.append({"表": "指标" if kind == KIND_IND else "预算执行", "行": f"第{pos + 1}行",
+                             "事项": _item(live, pos, kind), "须填写": r["须填写"] or "（已齐全）",
+                             "说明": r["状态原因"]})
+    if rows:
+        st.markdown("**修改中的行**（须填写随输入即时更新，保存后生效）")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="entry_editing")
 
 
 def _caption(ind: pd.DataFrame, period: str, open_only: bool) -> None:
@@ -239,7 +283,7 @@ def _caption(ind: pd.DataFrame, period: str, open_only: bool) -> None:
     what = "待填/须补充的指标" if open_only else "指标"
     st.caption(f"{what}{len(ind)}项：未填报{n_missing}项，须填写或补充{n_explain}项"
                + (f"；未保存{n_pending}行" if n_pending else "")
-               + "。“须填写”随输入即时更新；状态按本期末计算。")
+               + "。状态按本期末计算；正在修改的行还须填写什么，见表格下方“修改中的行”。")
 
 
 def render_editors(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
@@ -252,11 +296,11 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
     ind_key, sp_key = editor_keys(period, scope + ("_open" if open_only else ""))
     state = ss()
     state[IND_KEY], state[SP_KEY] = ind_key, sp_key
-    ind, sp = _views(engine, principal, period, project_ids, (ind_key, sp_key), open_only)
+    ind, sp, ind_live, sp_live = _views(engine, principal, period, project_ids, (ind_key, sp_key), open_only)
     if ind.empty and sp.empty:
         st.info("没有待填或须补充的行。" if open_only else "没有可填报的项目。")
         return
-    _caption(ind, period, open_only)
+    _caption(ind_live, period, open_only)
     ind_cfg = indicator_columns(year)
     sp_cfg = spending_columns()
     height_ind = min(38 + 35 * max(len(ind), 1), 640)
@@ -269,20 +313,21 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
                      column_order=SP_VISIBLE, key=f"{sp_key}_ro")
         return
     st.markdown("**指标填报**")
-    st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
+    st.data_editor(editor_table(ind), key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
                    column_config=ind_cfg, column_order=IND_VISIBLE,
                    disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
     st.markdown("**预算执行**（累计支出，万元）")
-    st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
+    st.data_editor(editor_table(sp), key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
                    column_config=sp_cfg, column_order=SP_VISIBLE,
                    disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
     n_pending = len(pending(period)[KIND_IND]) + len(pending(period)[KIND_SP])
     st.button("保存", type="primary", key=f"entry_save_{period}", on_click=_on_save,
               args=(engine, principal, period, ind_key, sp_key))
-    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。未保存的修改在切换页面、项目或填报期后仍会保留，"
-               "直到保存或放弃。")
+    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。改动在保存或放弃之前一直保留，"
+               "切换页面、项目或填报期也不会丢失。")
     if n_pending:
         st.button(f"放弃{n_pending}行未保存的修改", key=f"entry_discard_{period}", on_click=discard, args=(period,))
+    _editing(period, ind_live, sp_live)
 
 
 __all__ = ["render_editors", "show_messages", "show_conflicts", "reset_editors", "editor_keys", "indicator_columns",

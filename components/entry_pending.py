@@ -133,7 +133,7 @@ def conflict_record(kind: str, period: str, c: A.Conflict, where: str, item: str
             for f in (c.differing or list(c.yours))]
     return {
         "kind": kind, "period": period, "entity_id": c.entity_id, "where": where, "item": item,
-        "their_by": c.their_by, "their_at": A.format_time(c.their_at), "their_version": c.their_version,
+        "their_by": c.who, "own": c.own, "their_at": A.format_time(c.their_at), "their_version": c.their_version,
         "fields": [x for x in both if x[1] != x[2]] or both,
     }
 
@@ -155,8 +155,11 @@ def discard(period: str) -> None:
 
 def take_theirs(period: str, kind: str, entity_id: int) -> None:
     pending(period)[kind].pop(entity_id, None)
+    own = any(c.get("own") for c in ss().get(CONFLICTS, {}).get(period, [])
+              if c["kind"] == kind and c["entity_id"] == entity_id)
     _drop_conflict(period, kind, entity_id)
-    ss()[MESSAGES] = [{"kind": kind, "info": "已采用对方保存的值，你的修改已放弃"}]
+    ss()[MESSAGES] = [{"kind": kind, "info": "已保留你之前保存的值，表格中的修改已放弃" if own
+                       else "已采用对方保存的值，你的修改已放弃"}]
     bump()
 
 
@@ -186,7 +189,7 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
         state[MESSAGES] = [{"kind": kind, "info": "已用你的值覆盖" if res.saved else "你的值与已保存的值相同"}]
     elif res.conflicts:
         c = res.conflicts[0]  # someone saved again in between: show their newest value
-        state[MESSAGES] = [{"kind": kind, "info": "覆盖未成功：" + c.message()}]
+        state[MESSAGES] = [{"kind": kind, "info": "覆盖未成功：" + c.message() + "。请在下方比较最新的值后再选择"}]
         conflicts.append(conflict_record(kind, period, c, before.get("where", ""), before.get("item", "")))
     else:
         p["version"] = their_version

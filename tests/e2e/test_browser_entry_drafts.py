@@ -1,7 +1,7 @@
 """Unsaved edits on 填报 survive going to another page and back (headless Chromium, typing into the grid).
 
 教育科 (jiaoyu) opens 学校维修资金, types ``12abc`` into 当前完成值 and a 备注 without saving: 须填写 says
-at once that 当前完成值 must be corrected. After 总览 and back, the project is still chosen, both cells
+at once (修改中的行) that 当前完成值 must be corrected. After 总览 and back, the project is still chosen, both cells
 still read as typed, the row is marked 未保存, and discarding brings back what is stored.
 """
 
@@ -32,9 +32,10 @@ def test_unsaved_edits_survive_another_page(page, app_server):
     row = grid_row(grid, "三级指标", ITEM)
     type_into_cell(page, grid, row, "备注", "草稿备注")
     wait_idle(page)
-    grid = _grid(page)
-    row = grid_row(grid, "三级指标", ITEM)
-    assert "须改正：当前完成值" in grid_cell_text(page, grid, row, "须填写")  # live, nothing saved
+    editing = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").nth(2)  # 修改中的行
+    editing.scroll_into_view_if_needed()
+    erow = grid_row(editing, "事项", f"{PROJECT} / {ITEM}")
+    assert "须改正：当前完成值" in grid_cell_text(page, editing, erow, "须填写")  # live, nothing saved
 
     open_page(page, "总览")
     page.get_by_role("heading", name="总览").wait_for()
@@ -47,6 +48,7 @@ def test_unsaved_edits_survive_another_page(page, app_server):
     assert grid_cell_text(page, grid, row, "当前完成值") == "12abc"
     assert grid_cell_text(page, grid, row, "备注") == "草稿备注"
     assert "未保存" in grid_cell_text(page, grid, row, "状态")
+    assert "须改正：当前完成值" in grid_cell_text(page, grid, row, "须填写")
 
     page.get_by_role("button", name="放弃1行未保存的修改").click()
     wait_idle(page)
