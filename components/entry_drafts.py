@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
 
 from components.entry_pending import BASES, KIND_IND, UNSAVED, clean, overlay, pending, ss
 from data_access import actuals as A
@@ -176,5 +177,17 @@ def remember_choice(key: str) -> None:
         ss().setdefault(KEEP, {})[key] = ss()[key]
 
 
-__all__ = ["BASES", "KEEP", "DRAFT_WHY", "UNSAVED", "reasons_cell", "row_values", "fold_edits", "live_view", "base_for",
+ENTRY_PAGE = "app_pages/entry.py"
+
+
+def open_entry_for(period: str, unit: str, project_id: int | None = None) -> None:
+    """Open 填报 on this period, unit and project (all the unit's projects when None)."""
+    kept = ss().setdefault(KEEP, {})
+    kept.update({"entry_period": period, "entry_unit": unit, "entry_project": project_id or 0})
+    for k in ("entry_period", "entry_unit", "entry_project"):
+        ss().pop(k, None)
+    st.switch_page(ENTRY_PAGE)
+
+
+__all__ = ["open_entry_for", "ENTRY_PAGE", "BASES", "KEEP", "DRAFT_WHY", "UNSAVED", "reasons_cell", "row_values", "fold_edits", "live_view", "base_for",
            "only_open", "drop_other_bases", "editor_table", "keep_choice", "remember_choice"]

@@ -47,7 +47,13 @@ from data_access.views.project import (
     plan_points,
     project_history_frame,
 )
-from data_access.views.reporting import REPORT_ITEM_COLUMNS, REPORT_UNIT_COLUMNS, build_reporting
+from data_access.views.reporting import (
+    REPORT_ITEM_COLUMNS,
+    REPORT_UNIT_COLUMNS,
+    build_progress,
+    build_reporting,
+    deadline_text,
+)
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
     PROJECT_COLUMNS,
@@ -74,5 +80,5 @@ __all__ = [
     # meeting
     "build_area_slide", "build_slide", "meeting_order",
     # reporting
-    "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting",
+    "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting", "build_progress", "deadline_text",
 ]
