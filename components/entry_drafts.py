@@ -19,7 +19,6 @@ Definitions chosen here:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -142,13 +141,6 @@ def editor_table(view: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def base_for(key: str, build: Callable[[], tuple[pd.DataFrame, EntryRules | None]]) -> tuple[pd.DataFrame, EntryRules | None]:
-    bases = ss().setdefault(BASES, {})
-    if key not in bases:
-        bases[key] = build()
-    return bases[key]
-
-
 def only_open(kind: str, period: str, key: str, base: pd.DataFrame, rules: EntryRules | None) -> pd.DataFrame:
     """The base cut to the rows needing work now (kept for this editor key, see the module docstring)."""
     bases = ss().setdefault(BASES, {})
@@ -189,5 +181,5 @@ def open_entry_for(period: str, unit: str, project_id: int | None = None) -> Non
     st.switch_page(ENTRY_PAGE)
 
 
-__all__ = ["open_entry_for", "ENTRY_PAGE", "BASES", "KEEP", "DRAFT_WHY", "UNSAVED", "reasons_cell", "row_values", "fold_edits", "live_view", "base_for",
-           "only_open", "drop_other_bases", "editor_table", "keep_choice", "remember_choice"]
+__all__ = ["open_entry_for", "ENTRY_PAGE", "BASES", "KEEP", "DRAFT_WHY", "UNSAVED", "reasons_cell", "row_values",
+           "fold_edits", "live_view", "only_open", "drop_other_bases", "editor_table", "keep_choice", "remember_choice"]
