@@ -251,9 +251,10 @@ def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFr
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
 def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(items, units) not reported for the context's period (``data_access.views.build_reporting``)."""
+    """(items not reported, every unit with values due) for the context's period
+    (``data_access.views.build_progress``)."""
     last = queries.last_entries(get_engine(), ctx.year, monitoring.period_codes_for(ctx.as_of))
-    return V.build_reporting(evaluate(ctx), ctx.filters, ctx.as_of, today, last)
+    return V.build_progress(evaluate(ctx), ctx.filters, ctx.as_of, today, last)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

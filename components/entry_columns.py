@@ -27,11 +27,13 @@ from data_access import actuals as A
 from domain import entry_values as V
 from domain.status import ACCUMULATING, CAP, JUDGEMENTS, LEVEL, LIKELIHOODS, REASON_CATEGORIES
 
-# the live status and what is still required sit next to the target, visible without scrolling
-IND_VISIBLE = ["项目", "三级指标", "目标", "状态", "须填写", "上期值", *A.IND_EDIT_COLUMNS, "状态原因", "单位", "类型",
+# what is still required is pinned next to the item; each item's values are followed directly by its
+# explanations (偏差原因, 说明, 完成可能性, 纠偏措施), the projection after them, the reference columns last
+IND_VISIBLE = ["项目", "三级指标", "须填写", "目标", "上期值", "当前完成值", "完成日期", "完成情况", "偏差原因", "说明",
+               "完成可能性", "纠偏措施", "全年预计", "全年预计（定性）", "备注", "状态", "状态原因", "单位", "类型",
                "填报人", "更新时间"]
-SP_VISIBLE = ["项目", "责任单位", "预算（万元）", "计划进度%", "上期累计支出（万元）", *A.SP_EDIT_COLUMNS, "执行率%", "状态",
-              "状态原因", "须填写", "填报人", "更新时间"]
+SP_VISIBLE = ["项目", "须填写", "预算（万元）", "计划进度%", "上期累计支出（万元）", "累计支出（万元）", "说明",
+              "全年预计执行数（万元）", "执行率%", "状态", "状态原因", "责任单位", "填报人", "更新时间"]
 
 # typed as text, shown as canonical text: column -> "number" | "date"
 VALUE_COLUMNS: dict[str, str] = {
@@ -53,7 +55,7 @@ def indicator_columns(year: int) -> dict[str, Any]:
     cc = st.column_config
     out: dict[str, Any] = {c: None for c in A.IND_HIDDEN_COLUMNS}
     out.update({
-        "项目": cc.TextColumn("项目", width="medium", pinned=True),
+        "项目": cc.TextColumn("项目", width="small", pinned=True),
         "三级指标": cc.TextColumn("三级指标", width="medium", pinned=True),
         "目标": cc.TextColumn("目标", width="small"),
         "单位": cc.TextColumn("单位", width="small"),
@@ -74,7 +76,8 @@ def indicator_columns(year: int) -> dict[str, Any]:
         "备注": _text_col("备注", LIMIT),
         "状态": cc.TextColumn("状态", width="small"),
         "状态原因": cc.TextColumn("状态原因", width="large"),
-        "须填写": cc.TextColumn("须填写", width="small"),
+        "须填写": cc.TextColumn("须填写", width="medium", pinned=True,
+                             help="这一行还须填写或改正的内容；正在修改的行随输入即时更新的要求见表格下方“修改中的行”"),
         "填报人": cc.TextColumn("填报人", width="small"),
         "更新时间": cc.TextColumn("更新时间", width="small"),
     })
@@ -96,7 +99,8 @@ def spending_columns() -> dict[str, Any]:
         "执行率%": cc.NumberColumn("执行率%", format="%.1f"),
         "状态": cc.TextColumn("状态", width="small"),
         "状态原因": cc.TextColumn("状态原因", width="large"),
-        "须填写": cc.TextColumn("须填写", width="small"),
+        "须填写": cc.TextColumn("须填写", width="medium", pinned=True,
+                             help="这一行还须填写或改正的内容；正在修改的行随输入即时更新的要求见表格下方“修改中的行”"),
         "填报人": cc.TextColumn("填报人", width="small"),
         "更新时间": cc.TextColumn("更新时间", width="small"),
     })

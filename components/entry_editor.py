@@ -1,8 +1,10 @@
-"""The 填报 editors: indicators and spending of one period in ``st.data_editor`` inside one ``st.form``.
+"""The 填报 editors: indicators and spending of one period in two ``st.data_editor`` and one 保存 button.
 
 Definitions chosen here:
 
-* The form's submit button saves in its ``on_click`` callback from
+* The editors are not in a form: each edit reruns the page, so unsaved edits are kept as pending rows
+  and 须填写 follows the typing (``components.entry_drafts``).
+* The 保存 button saves in its ``on_click`` callback from
   ``st.session_state[key]["edited_rows"]`` (row positions -> the hidden id/version columns of the
   snapshot). Every submitted row goes through ``data_access.actuals`` (parsing by
   ``domain.entry_values``, validation, permissions, locked period, versions, audit); the editor
@@ -34,7 +36,9 @@ from components.entry_columns import (
     spending_columns,
     spending_display,
 )
+from components.entry_drafts import drop_other_bases, editor_table, fold_edits, live_view, only_open, row_values
 from components.entry_pending import (
+    BASES,
     CONFLICTS,
     IND_KEY,
     KIND_IND,
@@ -48,12 +52,10 @@ from components.entry_pending import (
     conflict_record,
     discard,
     editor_keys,
-    overlay,
     overwrite,
     pending,
     reset_editors,
     save_rows,
-    snapshot,
     ss,
     take_theirs,
 )
@@ -63,24 +65,6 @@ from data_access.permissions import PermissionDenied, Principal
 from domain.periods import parse_period
 
 # --------------------------------------------------------------------------- saving
-
-
-def _reasons_cell(v: Any) -> list[str]:
-    if isinstance(v, (list, tuple)):
-        return [str(x) for x in v]
-    if hasattr(v, "tolist"):
-        return [str(x) for x in v.tolist()]
-    return []
-
-
-def _row_values(df: pd.DataFrame, pos: int, columns: dict[str, str], edits: dict[str, Any]) -> dict[str, Any]:
-    """Field -> what the cell holds now (the edit, else the snapshot's text), as typed."""
-    row = df.iloc[pos]
-    values: dict[str, Any] = {}
-    for col, f in columns.items():
-        v = edits[col] if col in edits else row[col]
-        values[f] = (_reasons_cell(v) if v is not None else []) if col == "偏差原因" else clean(v)
-    return values
 
 
 def _version(v: Any) -> int | None:
@@ -101,7 +85,7 @@ def _rows_to_submit(kind: str, df: pd.DataFrame, edited: dict[int, dict], pend: 
     positions = set(edited) | {pos for pos, i in ids_at.items() if i in pend}
     rows, order = [], []
     for pos in sorted(p for p in positions if 0 <= p < len(df)):
-        values = _row_values(df, pos, columns, edited.get(pos, {}))
+        values = row_values(df, pos, columns, edited.get(pos, {}))
         version = _version(df.iat[pos, df.columns.get_loc("_version")])
         rows.append({id_col[1:]: ids_at[pos], "version": version, **values})
         order.append(pos)
@@ -189,11 +173,20 @@ def show_messages() -> None:
         errs = r.get("errors") or []
         if errs:
             parts.append(f"{len({e['where'] for e in errs})}行未通过校验")
-        if r.get("conflicts"):
-            parts.append(f"{len(r['conflicts'])}行与他人修改冲突")
+        conflicts = r.get("conflicts") or []
+        n_own = sum(1 for c in conflicts if c.get("own"))
+        if len(conflicts) - n_own:
+            parts.append(f"{len(conflicts) - n_own}行与他人修改冲突")
+        if n_own:
+            parts.append(f"{n_own}行与你之前在别处保存的值不同")
         text = "，".join(parts)
-        if errs or r.get("conflicts"):
-            st.warning(text + "。未保存的行仍保留在表格中（标记为“未保存”），修改后再次保存即可。")
+        advice = []
+        if errs:
+            advice.append("未通过校验的行仍保留在表格中（标记为“未保存”），改正后再次保存")
+        if conflicts:
+            advice.append("有冲突的行见下方，请比较两边的值后选择保留哪一边")
+        if advice:
+            st.warning(text + "。" + "；".join(advice) + "。")
         else:
             st.success(text)
         if errs:
@@ -201,53 +194,114 @@ def show_messages() -> None:
             st.error("以下内容未保存：\n" + "\n".join(lines))
 
 
+_SIDES = {False: ("对方的值", "你的值", "采用对方的值", "用我的值覆盖"),
+          True: ("之前保存的值", "表格中的值", "保留之前保存的值", "用表格中的值覆盖")}
+
+
 def show_conflicts(engine: Engine, principal: Principal, period: str) -> None:
+    """One panel per conflict: who saved (by name) and when, both values, and the two actions."""
     conflicts = ss().get(CONFLICTS, {}).get(period, [])
     if not conflicts:
         return
-    st.subheader("与他人修改冲突")
+    st.subheader("与已保存的值冲突")
     for n, c in enumerate(list(conflicts)):
+        own = bool(c.get("own"))
+        theirs, yours, take_label, mine_label = _SIDES[own]
         with st.container(border=True):
-            who = c["their_by"] or "他人"
-            st.markdown(f"**{c['where']} {c['item']}**：{who}于{c['their_at']}已保存（版本{c['their_version']}），"
-                        "你的修改尚未保存。")
-            table = pd.DataFrame(c["fields"], columns=["字段", "对方的值", "你的值"]).fillna("（空）")
+            if own:
+                st.markdown(f"**{c['where']} {c['item']}**：你本人已于{c['their_at']}在别处（另一个窗口或文件导入）"
+                            "保存过此行，与表格中的值不同。请选择保留哪一边：")
+            else:
+                st.markdown(f"**{c['where']} {c['item']}**：{c['their_by']}于{c['their_at']}已保存此行，"
+                            "你的修改尚未保存。请比较两边的值后选择：")
+            table = pd.DataFrame(c["fields"], columns=["字段", theirs, yours]).fillna("（空）")
             st.dataframe(table, hide_index=True, width="stretch", key=f"entry_conflict_table_{c['kind']}_{c['entity_id']}")
             b1, b2, _ = st.columns([1, 1, 3])
-            b1.button("采用对方的值", key=f"entry_theirs_{c['kind']}_{c['entity_id']}_{n}",
+            b1.button(take_label, key=f"entry_theirs_{c['kind']}_{c['entity_id']}_{n}",
                       on_click=take_theirs, args=(period, c["kind"], c["entity_id"]))
-            b2.button("用我的值覆盖", key=f"entry_mine_{c['kind']}_{c['entity_id']}_{n}", type="primary",
+            b2.button(mine_label, key=f"entry_mine_{c['kind']}_{c['entity_id']}_{n}", type="primary",
                       on_click=overwrite,
                       args=(engine, principal, period, c["kind"], c["entity_id"], c["their_version"]))
 
 
-def render_editors(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
-                   scope: str, *, locked: bool) -> None:
-    """The two editors (or read-only tables for a locked period) and the save button."""
-    year = parse_period(period).year
-    ind_key, sp_key = editor_keys(period, scope)
+def _views(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
+           keys: tuple[str, str], open_only: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(indicator grid, spending grid, indicator live view, spending live view) for this run.
+
+    The edits the editors reported are folded into the pending rows first; the database frames are read
+    once per key. A grid's data stays the same while its editor lives in the browser (new data would
+    make the browser drop the edits it holds); it is rebuilt — pending rows laid over, 须填写 live —
+    when the editor is mounted afresh (first run, back from another page, after a save, a new filter).
+    The live views are recomputed every run for the 修改中的行 table."""
     state = ss()
-    state[IND_KEY], state[SP_KEY] = ind_key, sp_key
-    pend = pending(period)
-    ind = snapshot(ind_key, lambda: overlay(indicator_display(A.entry_frame(engine, principal, period, project_ids)),
-                                            pend[KIND_IND], "_indicator_id", A.IND_EDIT_COLUMNS))
-    sp = snapshot(sp_key, lambda: overlay(spending_display(A.spending_frame(engine, principal, period, project_ids)),
-                                          pend[KIND_SP], "_project_id", A.SP_EDIT_COLUMNS))
-    if ind.empty and sp.empty:
-        st.info("没有可填报的项目。")
-        return
-
-    snaps = state.get(SNAPSHOTS, {})
-    for k in [k for k in snaps if k not in (ind_key, sp_key)]:
+    snaps = state.setdefault(SNAPSHOTS, {})
+    ind_key, sp_key = keys
+    fold_edits(KIND_IND, period, ind_key, snaps.get(ind_key))
+    fold_edits(KIND_SP, period, sp_key, snaps.get(sp_key))
+    bases = state.setdefault(BASES, {})
+    if ind_key not in bases or sp_key not in bases:
+        rules = A.entry_rules(engine, principal, period, project_ids)
+        bases[ind_key] = (indicator_display(A.entry_frame(engine, principal, period, project_ids)), rules)
+        bases[sp_key] = (spending_display(A.spending_frame(engine, principal, period, project_ids)), rules)
+    drop_other_bases({ind_key, sp_key})
+    for k in [k for k in snaps if k not in keys]:
         del snaps[k]  # editors of another period/scope: rebuilt when shown again
+    out: list[pd.DataFrame] = []
+    lives: list[pd.DataFrame] = []
+    for kind, key in ((KIND_IND, ind_key), (KIND_SP, sp_key)):
+        base, rules = bases[key]
+        if open_only:
+            base = only_open(kind, period, key, base, rules)
+        live = live_view(kind, period, base, rules)
+        if key not in snaps or key not in state:  # the editor is mounted afresh
+            snaps[key] = live.drop(columns="_open")
+        out.append(snaps[key])
+        lives.append(live)
+    return out[0], out[1], lives[0], lives[1]
 
+
+def _editing(period: str, ind_live: pd.DataFrame, sp_live: pd.DataFrame) -> None:
+    """The rows being changed, with what each still needs computed from what is typed now."""
+    pend = pending(period)
+    rows = []
+    for kind, live, id_col in ((KIND_IND, ind_live, "_indicator_id"), (KIND_SP, sp_live, "_project_id")):
+        for pos in range(len(live)):
+            if int(live.iat[pos, live.columns.get_loc(id_col)]) in pend[kind]:
+                r = live.iloc[pos]
+                rows.append({"表": "指标" if kind == KIND_IND else "预算执行", "行": f"第{pos + 1}行",
+                             "事项": _item(live, pos, kind), "须填写": r["须填写"] or "（已齐全）",
+                             "说明": r["状态原因"]})
+    if rows:
+        st.markdown("**修改中的行**（须填写随输入即时更新，保存后生效）")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="entry_editing")
+
+
+def _caption(ind: pd.DataFrame, period: str, open_only: bool) -> None:
+    pend = pending(period)
     n_missing = int((ind["_status"] == "missing").sum()) if not ind.empty else 0
     n_explain = int((ind["须填写"].fillna("") != "").sum()) if not ind.empty else 0
     n_pending = len(pend[KIND_IND]) + len(pend[KIND_SP])
-    st.caption(f"指标{len(ind)}项：未填报{n_missing}项，须补充填写{n_explain}项"
+    what = "待填/须补充的指标" if open_only else "指标"
+    st.caption(f"{what}{len(ind)}项：未填报{n_missing}项，须填写或补充{n_explain}项"
                + (f"；未保存{n_pending}行" if n_pending else "")
-               + "。状态按本期末计算，保存后更新。")
+               + "。状态按本期末计算；正在修改的行还须填写什么，见表格下方“修改中的行”。")
 
+
+def render_editors(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int] | None,
+                   scope: str, *, locked: bool, open_only: bool = False) -> None:
+    """The two editors (or read-only tables for a locked period) and the save button.
+
+    Not in a form: every edit reruns the page, so unsaved edits are kept (``components.entry_drafts``)
+    and 须填写 follows the typing."""
+    year = parse_period(period).year
+    ind_key, sp_key = editor_keys(period, scope + ("_open" if open_only else ""))
+    state = ss()
+    state[IND_KEY], state[SP_KEY] = ind_key, sp_key
+    ind, sp, ind_live, sp_live = _views(engine, principal, period, project_ids, (ind_key, sp_key), open_only)
+    if ind.empty and sp.empty:
+        st.info("没有待填或须补充的行。" if open_only else "没有可填报的项目。")
+        return
+    _caption(ind_live, period, open_only)
     ind_cfg = indicator_columns(year)
     sp_cfg = spending_columns()
     height_ind = min(38 + 35 * max(len(ind), 1), 640)
@@ -259,21 +313,22 @@ def render_editors(engine: Engine, principal: Principal, period: str, project_id
         st.dataframe(sp, hide_index=True, width="stretch", height=height_sp, column_config=sp_cfg,
                      column_order=SP_VISIBLE, key=f"{sp_key}_ro", placeholder="")
         return
-
-    with st.form(f"entry_form_{period}_{scope}", border=False):
-        st.markdown("**指标填报**")
-        st.data_editor(ind, key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
-                       column_config=ind_cfg, column_order=IND_VISIBLE,
-                       disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
-        st.markdown("**预算执行**（累计支出，万元）")
-        st.data_editor(sp, key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
-                       column_config=sp_cfg, column_order=SP_VISIBLE,
-                       disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
-        st.form_submit_button("保存", type="primary", on_click=_on_save,
-                              args=(engine, principal, period, ind_key, sp_key))
-    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。切换填报期或项目前请先保存。")
+    st.markdown("**指标填报**")
+    st.data_editor(editor_table(ind), key=ind_key, hide_index=True, width="stretch", height=height_ind, num_rows="fixed", placeholder="",
+                   column_config=ind_cfg, column_order=IND_VISIBLE,
+                   disabled=A.IND_READONLY_COLUMNS + A.IND_HIDDEN_COLUMNS)
+    st.markdown("**预算执行**（累计支出，万元）")
+    st.data_editor(editor_table(sp), key=sp_key, hide_index=True, width="stretch", height=height_sp, num_rows="fixed", placeholder="",
+                   column_config=sp_cfg, column_order=SP_VISIBLE,
+                   disabled=A.SP_READONLY_COLUMNS + A.SP_HIDDEN_COLUMNS)
+    n_pending = len(pending(period)[KIND_IND]) + len(pending(period)[KIND_SP])
+    st.button("保存", type="primary", key=f"entry_save_{period}", on_click=_on_save,
+              args=(engine, principal, period, ind_key, sp_key))
+    st.caption("只保存改动过的行；不合格的行不会保存，并保留在表格中。改动在保存或放弃之前一直保留，"
+               "切换页面、项目或填报期也不会丢失。")
     if n_pending:
         st.button(f"放弃{n_pending}行未保存的修改", key=f"entry_discard_{period}", on_click=discard, args=(period,))
+    _editing(period, ind_live, sp_live)
 
 
 __all__ = ["render_editors", "show_messages", "show_conflicts", "reset_editors", "editor_keys", "indicator_columns",

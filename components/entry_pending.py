@@ -35,7 +35,8 @@ from domain import entry as E
 
 NONCE = "entry_nonce"
 PENDING = "entry_pending"  # {period: {"ind": {id: {"values", "version", "why"}}, "sp": {...}}}
-SNAPSHOTS = "entry_snapshots"  # {editor key: DataFrame}
+SNAPSHOTS = "entry_snapshots"  # {editor key: the DataFrame the editor was last given}
+BASES = "entry_bases"  # {editor key: (database frame, rules)}, see components.entry_drafts
 MESSAGES = "entry_messages"  # what the last save said, shown after the rerun
 CONFLICTS = "entry_conflicts"  # {period: [conflict dicts]}
 IND_KEY = "entry_ind_key"
@@ -81,6 +82,7 @@ def bump() -> None:
     state = ss()
     state[NONCE] = state.get(NONCE, 0) + 1
     state[SNAPSHOTS] = {}
+    state[BASES] = {}
 
 
 def reset_editors() -> None:
@@ -118,7 +120,7 @@ def overlay(df: pd.DataFrame, rows: dict[int, dict], id_col: str, columns: dict[
                 df.iat[pos, df.columns.get_loc(col)] = _cell(col, v)
         df.iat[pos, df.columns.get_loc("_version")] = p["version"] if p["version"] is not None else pd.NA
         df.iat[pos, df.columns.get_loc("状态")] = UNSAVED
-        df.iat[pos, df.columns.get_loc("状态原因")] = p.get("why") or "上次保存未通过，请修改后再保存"
+        df.iat[pos, df.columns.get_loc("状态原因")] = p.get("why") or "尚未保存"
     return df
 
 
@@ -132,7 +134,7 @@ def conflict_record(kind: str, period: str, c: A.Conflict, where: str, item: str
             for f in (c.differing or list(c.yours))]
     return {
         "kind": kind, "period": period, "entity_id": c.entity_id, "where": where, "item": item,
-        "their_by": c.their_by, "their_at": A.format_time(c.their_at), "their_version": c.their_version,
+        "their_by": c.who, "own": c.own, "their_at": A.format_time(c.their_at), "their_version": c.their_version,
         "fields": [x for x in both if x[1] != x[2]] or both,
     }
 
@@ -154,8 +156,11 @@ def discard(period: str) -> None:
 
 def take_theirs(period: str, kind: str, entity_id: int) -> None:
     pending(period)[kind].pop(entity_id, None)
+    own = any(c.get("own") for c in ss().get(CONFLICTS, {}).get(period, [])
+              if c["kind"] == kind and c["entity_id"] == entity_id)
     _drop_conflict(period, kind, entity_id)
-    ss()[MESSAGES] = [{"kind": kind, "info": "已采用对方保存的值，你的修改已放弃"}]
+    ss()[MESSAGES] = [{"kind": kind, "info": "已保留你之前保存的值，表格中的修改已放弃" if own
+                       else "已采用对方保存的值，你的修改已放弃"}]
     bump()
 
 
@@ -185,7 +190,7 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
         state[MESSAGES] = [{"kind": kind, "info": "已用你的值覆盖" if res.saved else "你的值与已保存的值相同"}]
     elif res.conflicts:
         c = res.conflicts[0]  # someone saved again in between: show their newest value
-        state[MESSAGES] = [{"kind": kind, "info": "覆盖未成功：" + c.message()}]
+        state[MESSAGES] = [{"kind": kind, "info": "覆盖未成功：" + c.message() + "。请在下方比较最新的值后再选择"}]
         conflicts.append(conflict_record(kind, period, c, before.get("where", ""), before.get("item", "")))
     else:
         p["version"] = their_version
@@ -196,6 +201,6 @@ def overwrite(engine: Engine, principal: Principal, period: str, kind: str, enti
     bump()
 
 
-__all__ = ["NONCE", "PENDING", "SNAPSHOTS", "MESSAGES", "CONFLICTS", "IND_KEY", "SP_KEY", "UNSAVED", "KIND_IND",
+__all__ = ["NONCE", "PENDING", "SNAPSHOTS", "BASES", "MESSAGES", "CONFLICTS", "IND_KEY", "SP_KEY", "UNSAVED", "KIND_IND",
            "KIND_SP", "pending", "clean", "editor_keys", "bump", "reset_editors", "snapshot", "overlay",
            "conflict_record", "discard", "take_theirs", "overwrite", "save_rows"]

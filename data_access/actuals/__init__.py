@@ -21,6 +21,7 @@ One module per concern:
 * :mod:`~data_access.actuals.file_import` — uploaded templates and CSV files;
 * :mod:`~data_access.actuals.periods` — reporting periods, locking and reopening;
 * :mod:`~data_access.actuals.frames` — the editors' tables and their column names;
+* :mod:`~data_access.actuals.rules` — what the editors need to judge rows while they are typed;
 * :mod:`~data_access.actuals.history` — the change history and the admin's audit view;
 * :mod:`~data_access.actuals.access`, :mod:`~data_access.actuals.lookups`,
   :mod:`~data_access.actuals.values` — what those share (permissions and transactions, reads of earlier
@@ -49,6 +50,7 @@ from data_access.actuals.periods import (
     PeriodState,
     default_entry_period,
     lock_period,
+    past_period_warning,
     period_label,
     period_state,
     period_states,
@@ -64,6 +66,7 @@ from data_access.actuals.results import (
     RowError,
     SaveResult,
 )
+from data_access.actuals.rules import EntryRules, entry_rules
 from data_access.actuals.saving import save_indicator_rows, save_spending_rows
 from data_access.actuals.values import fmt_value
 from domain.clock import format_time
@@ -73,9 +76,10 @@ from domain.labels import ACTION_LABELS, ENTITY_LABELS  # the audit filter's cho
 __all__ = [
     "SYSTEM_ADMIN", "SOURCE_LABELS", "RowError", "Conflict", "Change", "SaveResult", "save_indicator_rows",
     "save_spending_rows", "PeriodState", "period_states", "period_state", "period_label", "reporting_kind",
-    "default_entry_period", "lock_period", "reopen_period", "IND_EDIT_COLUMNS", "IND_FIELD_COLUMNS",
+    "default_entry_period", "past_period_warning", "lock_period", "reopen_period", "IND_EDIT_COLUMNS", "IND_FIELD_COLUMNS",
     "IND_COLUMNS", "IND_READONLY_COLUMNS", "IND_HIDDEN_COLUMNS", "SP_EDIT_COLUMNS", "SP_FIELD_COLUMNS",
     "SP_COLUMNS", "SP_READONLY_COLUMNS", "SP_HIDDEN_COLUMNS", "entry_frame", "spending_frame",
-    "editable_projects", "history", "HISTORY_COLUMNS", "AuditFilters", "audit_frame", "format_time", "fmt_value", "ANY_VERSION",
-    "LineError", "LineChange", "ImportResult", "import_actuals", "ACTION_LABELS", "ENTITY_LABELS", "field_text",
+    "editable_projects", "history", "HISTORY_COLUMNS", "AuditFilters", "audit_frame", "format_time", "fmt_value",
+    "ANY_VERSION", "LineError", "LineChange", "EntryRules",
+    "entry_rules", "ImportResult", "import_actuals", "ACTION_LABELS", "ENTITY_LABELS", "field_text",
 ]

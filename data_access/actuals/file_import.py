@@ -125,11 +125,13 @@ def _row_of(r: Any, lookup: _Lookup, fail: Fail) -> dict | None:
 
 
 def import_actuals(engine: Engine, principal: Principal | None, parsed, *, dry_run: bool = False,
-                   source: str | None = None, note: str = "") -> ImportResult:
+                   source: str | None = None, note: str = "", overwrite_own: bool = False) -> ImportResult:
     """Save the rows of an uploaded template or CSV (``documents.actuals_template.ActualsFile``) with the
     same validation, permissions, locking, concurrency and audit as the screen, in ONE transaction (a
     database error stores nothing; refused lines are listed, the others stored). CSV rows are matched by
-    project name and 三级指标 text within the period's fiscal year. ``dry_run`` previews old -> new."""
+    project name and 三级指标 text within the period's fiscal year. ``dry_run`` previews old -> new.
+    ``overwrite_own``: lines whose value the same person saved after the file was exported are written
+    over that save (someone else's save stays a conflict)."""
     p = require_writer(principal)
     source = source or parsed.source
     out = ImportResult(dry_run=dry_run, total=len(parsed.rows) + len({(pr.sheet, pr.line) for pr in parsed.problems}))
@@ -151,7 +153,8 @@ def import_actuals(engine: Engine, principal: Principal | None, parsed, *, dry_r
             if row is not None:
                 groups[(SPENDING_ROWS if r.kind == SPENDING_ROWS else INDICATOR_ROWS, r.period_code)].append((r, row))
         for (kind, code), items in sorted(groups.items()):
-            res = save_rows_in(s, p, SPECS[kind], code, [row for _r, row in items], source, dry_run, note)
+            res = save_rows_in(s, p, SPECS[kind], code, [row for _r, row in items], source, dry_run, note,
+                               overwrite_own=overwrite_own)
             _report(out, res, items, code, dry_run)
     out.errors.sort(key=lambda e: (e.where.split("第")[0], e.line or 0))
     return out

@@ -158,3 +158,14 @@ def lock_period(engine: Engine, principal: Principal | None, code: str, reason: 
 def reopen_period(engine: Engine, principal: Principal | None, code: str, reason: str) -> bool:
     """Admin only, with a reason (audit-logged): make a locked period writable again."""
     return _set_lock(engine, principal, code, False, reason)
+
+
+def past_period_warning(states: list[PeriodState], code: str, current: str | None) -> str | None:
+    """A warning for an open period that ended before the period staff currently fill (``current``,
+    :func:`default_entry_period`): changing it changes values already reported. None otherwise."""
+    by_code = {s.code: s for s in states}
+    chosen, now = by_code.get(code), by_code.get(current or "")
+    if chosen is None or now is None or chosen.locked or chosen.end >= now.end:
+        return None
+    return (f"{chosen.label}是已过去的填报期（当前填报期为{now.label}），仍开放修改。这里的修改会改变已报送的数据，"
+            "并记入审计日志；如无必要请切换到当前填报期。")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from data_access.actuals.values import norm_cmp, same
+from data_access.actuals.values import fmt_value, norm_cmp, same
 from domain import entry as E
 from domain.clock import format_time
 
@@ -46,6 +46,8 @@ class Conflict:
     theirs: dict[str, Any]  # field -> stored value
     yours: dict[str, Any]  # field -> what was submitted
     your_version: Any = None
+    their_name: str = ""  # display name of who saved it (their_by is the login)
+    own: bool = False  # saved earlier by the same person who submits now (another window, an earlier upload)
 
     @property
     def differing(self) -> list[str]:
@@ -56,10 +58,26 @@ class Conflict:
                 out.append(k)
         return out
 
+    @property
+    def who(self) -> str:
+        """The person who saved it, by name: ``张老师（zhang）``; ``你本人`` for one's own save."""
+        if self.own:
+            return "你本人"
+        if self.their_name and self.their_by and self.their_name != self.their_by:
+            return f"{self.their_name}（{self.their_by}）"
+        return self.their_name or self.their_by or "他人"
+
     def message(self) -> str:
+        """What happened, without advice (the screen and the import offer different actions)."""
         when = format_time(self.their_at)
-        who = self.their_by or "他人"
-        return f"此行已被{who}于{when}修改（版本{self.their_version}），未保存你的修改：请选择采用对方的值或用你的值覆盖"
+        if self.own:
+            return f"此行你本人已于{when}保存过（在这份数据载入或导出之后），与这次提交的值不同，这次未保存"
+        return f"此行已由{self.who}于{when}保存（在你载入或导出之后），你的修改未保存"
+
+    def both_values(self) -> list[tuple[str, str | None, str | None]]:
+        """(field label, stored value, submitted value) of every field that differs."""
+        fields = self.differing or list(self.yours)
+        return [(E.field_label(f), fmt_value(self.theirs.get(f)), fmt_value(self.yours.get(f))) for f in fields]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +183,23 @@ class ImportResult:
     @property
     def failed(self) -> int:
         return len({e.where for e in self.errors} | {w for w, _i, _c in self.conflicts})
+
+    def grouped_errors(self) -> list[LineError]:
+        """The refused lines, with a refusal of the period (locked, unknown) said once for all its lines
+        (``共91行``) instead of once per line."""
+        out: list[LineError] = []
+        seen: dict[str, list[int]] = {}  # message -> [index in out, lines]
+        for e in self.errors:
+            if e.field == E.PERIOD:
+                if e.message in seen:
+                    seen[e.message][1] += 1
+                    continue
+                seen[e.message] = [len(out), 1]
+            out.append(e)
+        for msg, (idx, n) in seen.items():
+            if n > 1:
+                out[idx] = LineError(f"共{n}行", None, E.PERIOD, msg, "")
+        return out
 
     def summary(self) -> str:
         verb = "将保存" if self.dry_run else "已保存"

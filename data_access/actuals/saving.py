@@ -43,7 +43,7 @@ from data_access.actuals.results import Change, Conflict, RowError, SaveResult
 from data_access.actuals.rows import INDICATOR_SPEC, SPENDING_SPEC, RowSpec, RowTarget
 from data_access.actuals.values import as_int, fmt_value, norm_cmp, record, same, unreadable, version_of
 from data_access.db import bump_revision
-from data_access.models import AuditLog, Period
+from data_access.models import AuditLog, Period, User
 from data_access.permissions import PermissionDenied, Principal, check_can_write_project
 from domain import entry as E
 from domain.clock import utcnow
@@ -119,12 +119,14 @@ class WriteContext:
 
 
 def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows: list[Mapping[str, Any]],
-                 source: str, dry_run: bool, note: str) -> SaveResult:
+                 source: str, dry_run: bool, note: str, *, overwrite_own: bool = False) -> SaveResult:
     """The one save path, inside the caller's transaction ``s`` (an import saves several groups in one).
 
     Per row: the id must exist and belong to the period's fiscal year, the principal must be allowed to
     write its project, the stored version must be the one it was loaded with, and ``domain.entry`` must
-    accept the merged values. Rows that pass are written (unless ``dry_run``) by :func:`_write`."""
+    accept the merged values. Rows that pass are written (unless ``dry_run``) by :func:`_write`.
+    ``overwrite_own``: a row whose stored value was last saved by ``p`` itself is written over it (the
+    person chose so after seeing both values); someone else's save is always a conflict."""
     res = SaveResult(spec.kind, period_code, dry_run=dry_run)
     start = _start_save(s, res, rows, dry_run, spec)
     if start is None:
@@ -142,12 +144,26 @@ def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows
     for i, rid in ids.items():
         target = _admit(res, spec, p, period, i, rid, targets.get(rid))
         if target is not None:
-            _judge(res, spec, pending, i, rid, rows[i], target, stored.get(rid))
+            a = stored.get(rid)
+            own_ok = overwrite_own and a is not None and a.updated_by == p.username
+            _judge(res, spec, pending, i, rid, rows[i], target, a, own_ok)
     if dry_run:
         res.would_save = pending.rows()
-        return res
+        return _name_conflicts(s, res, p)
     ctx = WriteContext(s, res, spec, ids, rows, p.username, utcnow(), period.code, source_detail(source, note))
-    return _write(ctx, pending)
+    return _name_conflicts(s, _write(ctx, pending), p)
+
+
+def _name_conflicts(s: Session, res: SaveResult, p: Principal) -> SaveResult:
+    """Conflicts name people by display name (one query) and recognise the person's own earlier save."""
+    logins = sorted({c.their_by for c in res.conflicts if c.their_by})
+    if not logins:
+        return res
+    names: dict[str, str] = dict(s.execute(select(User.username, User.name).where(User.username.in_(logins))).tuples().all())
+    for c in res.conflicts:
+        c.their_name = names.get(c.their_by) or c.their_by
+        c.own = c.their_by == p.username
+    return res
 
 
 def _start_save(s: Session, res: SaveResult, rows: list[Mapping[str, Any]], dry_run: bool, spec: RowSpec
@@ -199,8 +215,9 @@ def _admit(res: SaveResult, spec: RowSpec, p: Principal, period: Period, i: int,
 
 
 def _judge(res: SaveResult, spec: RowSpec, pending: _Pending, i: int, rid: int, row: Mapping[str, Any],
-           target: RowTarget, a: Any) -> None:
-    """Decide one admitted row against its stored value ``a``: unchanged, conflict, error or pending write."""
+           target: RowTarget, a: Any, own_ok: bool = False) -> None:
+    """Decide one admitted row against its stored value ``a``: unchanged, conflict, error or pending write
+    (``own_ok``: a different version saved by the same person is not a conflict)."""
     writable = target.writable
     given = {k: row[k] for k in writable if k in row}
     if a is None and all(E.is_blank(v) for v in given.values()):
@@ -212,7 +229,7 @@ def _judge(res: SaveResult, spec: RowSpec, pending: _Pending, i: int, rid: int, 
     diff = [k for k in writable if not same(norm_cmp(k, old.get(k)), norm_cmp(k, new.get(k)))]
     version = version_of(row)
     stored_version = a.version if a is not None else None
-    if version is not ANY_VERSION and version != stored_version:
+    if version is not ANY_VERSION and version != stored_version and not own_ok:
         if check.ok and not diff and a is not None:
             res.unchanged.append(i)  # someone saved exactly this already
             return

@@ -62,7 +62,13 @@ from data_access.views.project import (
     project_history_frame,
     project_order,
 )
-from data_access.views.reporting import REPORT_ITEM_COLUMNS, REPORT_UNIT_COLUMNS, build_reporting
+from data_access.views.reporting import (
+    REPORT_ITEM_COLUMNS,
+    REPORT_UNIT_COLUMNS,
+    build_progress,
+    build_reporting,
+    deadline_text,
+)
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
     KEEP_IN_VIEW,
@@ -95,5 +101,5 @@ __all__ = [
     # meeting
     "ATTENTION", "ATTENTION_DEFAULT_FROM", "area_order", "build_area_slide", "build_slide", "meeting_order",
     # reporting
-    "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting",
+    "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting", "build_progress", "deadline_text",
 ]

@@ -10,6 +10,9 @@ Definitions chosen here:
   for the period by the unit's projects, in Beijing time (``domain.clock.format_time``).
 * Units with the most missing values first; items by days late, their unit's rank, then the largest
   budget, then document order.
+* 填报进度 lists every unit with values due (``build_progress``), complete ones too, with 期限: 剩余N天
+  before the period's end (今天截止 on the day), 逾期N天 after it while something is missing, 已全部填报
+  when nothing is (``deadline_text``). ``build_reporting`` keeps only the units with missing values.
 """
 
 from __future__ import annotations
@@ -59,7 +62,16 @@ def _project_items(r: ProjectStatus, f: ViewFilters, base: dict, u: dict) -> tup
     return items, due
 
 
-def _units_frame(units: dict[str, dict], late: int) -> pd.DataFrame:
+def deadline_text(period_end: date, today: date, missing: int) -> str:
+    """How a unit stands against the period's end: 剩余N天 / 今天截止 / 逾期N天 / 已全部填报."""
+    if today < period_end:
+        return f"剩余{(period_end - today).days}天"
+    if today == period_end:
+        return "今天截止"
+    return f"逾期{(today - period_end).days}天" if missing else "已全部填报"
+
+
+def _units_frame(units: dict[str, dict], late: int, only_missing: bool = True) -> pd.DataFrame:
     rows = []
     for name, u in units.items():
         missing = u["缺报支出"] + u["缺报指标"]
@@ -71,17 +83,35 @@ def _units_frame(units: dict[str, dict], late: int) -> pd.DataFrame:
             "最近填报": _last_saved(u["最近填报"]),
         })
     df = pd.DataFrame(rows, columns=["_missing", *REPORT_UNIT_COLUMNS])
-    return df[df["_missing"] > 0].sort_values(["_missing", "责任单位"], ascending=[False, True], kind="stable")
+    keep = df["_missing"] > 0 if only_missing else df["责任单位"].map(lambda n: units[n]["_due"] > 0).astype(bool)
+    return df[keep].sort_values(["_missing", "责任单位"], ascending=[False, True], kind="stable")
 
 
 def build_reporting(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
                     last: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(items, units) not reported for the period ending ``period_end``. ``last``: per project the last
     save for the period (``queries.last_entries``: project_id, last_at, last_by)."""
+    items, units, late = _collect(results, f, period_end, today, last)
+    return _sorted_items(items, _units_frame(units, late))
+
+
+def build_progress(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
+                   last: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items, every unit with values due, complete ones too) for 填报进度; the units frame has 期限
+    (``deadline_text``)."""
+    items, units, late = _collect(results, f, period_end, today, last)
+    units_df = _units_frame(units, late, only_missing=False)
+    units_df.insert(len(units_df.columns) - 1, "期限",
+                    [deadline_text(period_end, today, int(m)) for m in units_df["_missing"]])
+    return _sorted_items(items, units_df)
+
+
+def _collect(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
+             last: pd.DataFrame) -> tuple[list[dict], dict[str, dict], int]:
     f = ViewFilters(areas=f.areas, units=f.units, groups=f.groups)  # the status filter does not apply here
     late = max(0, (today - period_end).days)
     last_by = {int(r.project_id): (r.last_at, r.last_by) for r in last.itertuples(index=False)} if not last.empty else {}
-    items = []
+    items: list[dict] = []
     units: dict[str, dict] = {}
     for r in filter_projects(results, f):
         p = r.project
@@ -98,7 +128,10 @@ def build_reporting(results: Sequence[ProjectStatus], f: ViewFilters, period_end
         if due:
             u["应报项目"] += 1
         u["_due"] += due
-    units_df = _units_frame(units, late)
+    return items, units, late
+
+
+def _sorted_items(items: list[dict], units_df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rank = {n: i for i, n in enumerate(units_df["责任单位"])}
     items_df = pd.DataFrame(items, columns=["_project_id", "_indicator_id", "_order", "_budget", *REPORT_ITEM_COLUMNS])
     if not items_df.empty:
@@ -108,4 +141,4 @@ def build_reporting(results: Sequence[ProjectStatus], f: ViewFilters, period_end
     return items_df.reset_index(drop=True), units_df.reset_index(drop=True)
 
 
-__all__ = ["REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting"]
+__all__ = ["REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting", "build_progress", "deadline_text"]
