@@ -5,7 +5,6 @@ a file for a locked period is refused in one line."""
 from __future__ import annotations
 
 from data_access import actuals as A
-from data_access.permissions import Principal
 from documents.actuals_template import build_template
 from tests.app.test_entry_page import ADMIN, PERIOD, _edit, _pos, _save, _snapshot, _stored, _texts, open_entry, seeded
 from tests.db.test_actuals import _fill_template
@@ -13,7 +12,13 @@ from tests.db.test_actuals import _fill_template
 __all__ = ["open_entry", "seeded"]  # fixtures used by name below
 
 PROJECT = "区本课程经费"
-JIAOYU = Principal("jiaoyu", "教育科填报员（示例）", "admin")  # the same login, e.g. in another window
+def _account(engine, username: str):
+    """The principal of a real demo account (a write re-reads it, so it must exist as it is)."""
+    from data_access.users import principal_for
+    from seed.demo_users import ensure_demo_users
+
+    ensure_demo_users(engine)
+    return principal_for(engine, username)
 
 
 def _markdown(at) -> str:
@@ -33,7 +38,12 @@ def test_conflict_names_the_person_and_advises_the_real_choice(open_entry, seede
     at = open_entry()
     key, df = _snapshot(at)
     pos, iid = _rate(df)
-    A.save_indicator_rows(seeded, Principal("weijian", "x", "admin"), PERIOD,
+    from data_access.permissions import SYSTEM_ADMIN
+    from data_access.users import set_user_units
+
+    _account(seeded, "weijian")
+    set_user_units(seeded, "weijian", ["卫生健康科", "教育科"], by=SYSTEM_ADMIN)  # a colleague who may edit it too
+    A.save_indicator_rows(seeded, _account(seeded, "weijian"), PERIOD,
                           [{"indicator_id": iid, "version": None, "actual_value": 91}])
     _edit(at, key, {pos: {"当前完成值": "96"}})
     _save(at)
@@ -49,7 +59,7 @@ def test_own_earlier_save_is_not_called_the_other_side(open_entry, seeded):
     at = open_entry()
     key, df = _snapshot(at)
     pos, iid = _rate(df)
-    A.save_indicator_rows(seeded, JIAOYU, PERIOD, [{"indicator_id": iid, "version": None, "actual_value": 91}])
+    A.save_indicator_rows(seeded, _account(seeded, "jiaoyu"), PERIOD, [{"indicator_id": iid, "version": None, "actual_value": 91}])
     _edit(at, key, {pos: {"当前完成值": "96"}})
     _save(at)
     md = _markdown(at)
@@ -66,8 +76,8 @@ def _template(seeded, at) -> bytes:
     """The template of the project as exported before the saves below (the page's own rows only)."""
     _, df = _snapshot(at)
     pids = sorted({int(p) for p in df[df["项目"] == PROJECT]["_project_id"]})
-    rows = A.entry_frame(seeded, JIAOYU, PERIOD, pids).to_dict("records")
-    sp = A.spending_frame(seeded, JIAOYU, PERIOD, pids).to_dict("records")
+    rows = A.entry_frame(seeded, _account(seeded, "jiaoyu"), PERIOD, pids).to_dict("records")
+    sp = A.spending_frame(seeded, _account(seeded, "jiaoyu"), PERIOD, pids).to_dict("records")
     return build_template(rows, "2024年第三季度", spending=sp, period_code=PERIOD, unit_label="教育科")
 
 
@@ -76,7 +86,7 @@ def test_reuploading_own_template_after_saving_names_oneself_and_can_overwrite(o
     _, df = _snapshot(at)
     _, iid = _rate(df)
     blank = _template(seeded, at)
-    A.save_indicator_rows(seeded, JIAOYU, PERIOD, [{"indicator_id": iid, "version": None, "actual_value": 91}])
+    A.save_indicator_rows(seeded, _account(seeded, "jiaoyu"), PERIOD, [{"indicator_id": iid, "version": None, "actual_value": 91}])
     data = _fill_template(blank, {(PROJECT, "教师学生满意度"): {"当前完成值": 96}})
     next(u for u in at.file_uploader).set_value(("t.xlsx", data, "application/vnd.ms-excel")).run()
     assert not at.exception, at.exception
