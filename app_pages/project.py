@@ -154,7 +154,7 @@ if ev is not None:
     if ev.warnings:
         st.warning("数据疑点（请核实，不影响保存）：\n\n" + "\n".join(f"- {w}" for w in ev.warnings))
     st.download_button(
-        "下载项目支出绩效自评表预览（.xlsx）",
+        "下载项目支出绩效自评表预览（Excel）",
         data=_selfeval_workbook,
         file_name=f"项目支出绩效自评表_{detail['name']}_{as_of.isoformat()}.xlsx",
         mime=XLSX_MIME, key="project_selfeval_workbook", icon=":material/download:",

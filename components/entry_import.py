@@ -141,7 +141,7 @@ def render_import(engine: Engine, principal: Principal, state: A.PeriodState, pr
         _downloads(engine, principal, state, project_ids, unit, year)
         if state.read_only:
             return
-        upload = st.file_uploader("上传填好的模板（.xlsx）或CSV", type=["xlsx", "csv"],
+        upload = st.file_uploader("上传填好的Excel模板或CSV", type=["xlsx", "csv"],
                                   key=f"entry_upload_{st.session_state.get(UPLOAD_NONCE, 0)}")
         if upload is not None:
             _preview(engine, principal, state.code, upload.getvalue(), upload.name)

@@ -29,7 +29,7 @@ MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MAX_LOCKOUT = timedelta(hours=1)
 INVALID_LOGIN_MESSAGE = "用户名或密码错误"
-COOKIE_LOGIN_DETAIL = "通过登录Cookie自动登录"
+COOKIE_LOGIN_DETAIL = "浏览器记住登录，自动登录"
 
 
 def lockout_for(previous_locks: int, base: timedelta = LOCKOUT, cap: timedelta = MAX_LOCKOUT) -> timedelta:

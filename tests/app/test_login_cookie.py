@@ -97,7 +97,7 @@ def test_cookie_of_an_existing_user_signs_in_and_is_audited_once_per_session(new
     assert at.session_state["principal"].username == "jiaoyu"
     at.run()
     at.run()
-    assert _login_rows(app_engine) == [("jiaoyu", "通过登录Cookie自动登录")]  # once per session, not per run
+    assert _login_rows(app_engine) == [("jiaoyu", "浏览器记住登录，自动登录")]  # once per session, not per run
     assert _audit_actions(app_engine, "jiaoyu") == ["login"]  # no failure counted, nothing else
     again = new_app().run()  # another browser tab: another session
     assert "总览" in _titles(again)
@@ -165,4 +165,4 @@ def test_production_cookie_signed_with_the_configured_key(new_app, app_engine, p
     cookie(_token(STRONG_KEY, "chen"))  # as the library issues it
     at = new_app().run()
     assert not at.exception and "总览" in _titles(at)
-    assert _login_rows(app_engine) == [("chen", "通过登录Cookie自动登录")]
+    assert _login_rows(app_engine) == [("chen", "浏览器记住登录，自动登录")]

@@ -94,4 +94,4 @@ def test_record_cookie_login_writes_one_login_row(engine):
     with engine.connect() as c:
         rows = c.execute(select(AuditLog.username, AuditLog.action, AuditLog.detail, AuditLog.entity_id)
                          .where(AuditLog.action == "login")).all()
-    assert len(rows) == 1 and rows[0][:3] == ("chen", "login", "通过登录Cookie自动登录") and rows[0][3] is not None
+    assert len(rows) == 1 and rows[0][:3] == ("chen", "login", "浏览器记住登录，自动登录") and rows[0][3] is not None

@@ -48,7 +48,9 @@ def test_staff_saves_a_value_and_the_leader_sees_it(page, app_server, tmp_path):
     row = grid_row(grid, "三级指标", INDICATOR)
     assert grid_cell_text(page, grid, row, "项目") == PROJECT
     assert grid_cell_text(page, grid, row, "当前完成值") == "0"
-    assert "红" in grid_cell_text(page, grid, row, "状态")
+    # 0 of =1所 is not pro-rated (a whole unit): judged by year end, the demo projection (1所) is on target
+    assert "绿" in grid_cell_text(page, grid, row, "状态")
+    assert "整数目标按年末判断" in grid_cell_text(page, grid, row, "状态原因")
 
     # ---------------------------------------------------------------- type 1 and save
     type_into_cell(page, grid, row, "当前完成值", "1")

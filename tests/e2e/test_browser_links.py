@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from components.status_badge import REASON_WIDTH, WRAP_ROW_HEIGHT
-from tests.e2e.conftest import _single, grid_headers, login, open_page, wait_idle
+from tests.e2e.conftest import _single, grid_headers, login, open_page, open_sidebar, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -61,6 +61,7 @@ def _assert_view(page, heading: str | None, project_id: int, *, path: str) -> No
     if heading is not None:
         page.get_by_role("heading", name=heading, exact=True).wait_for()
     assert re.search(rf"127\.0\.0\.1:\d+/{path}\?", page.url), page.url
+    open_sidebar(page)  # 会议模式 starts with the sidebar collapsed
     sidebar = page.locator("[data-testid='stSidebar']")
     period = sidebar.locator("[data-testid='stSelectbox']").filter(has=page.locator("label", has_text=re.compile("^截至$")))
     assert period.locator("input[role='combobox']").input_value().strip() == PERIOD_BOX

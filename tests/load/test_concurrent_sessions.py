@@ -80,7 +80,7 @@ def load_db(pg_server, monkeypatch):
     ensure_demo_users(engine)
     for username, unit in STAFF_UNITS.items():
         if username not in ("jiaoyu", "weijian"):
-            create_user(engine, username, "staff", f"{username}-load-test-pw", name=username, units=[unit], by=SYSTEM_ADMIN)
+            create_user(engine, username, "staff", "load-test-pw-Ωx7q", name=username, units=[unit], by=SYSTEM_ADMIN)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
     for var in ("APP_ENV", "AUTH_COOKIE_KEY"):
