@@ -65,7 +65,7 @@ def _assert_view(page, heading: str | None, project_id: int, *, path: str) -> No
     sidebar = page.locator("[data-testid='stSidebar']")
     period = sidebar.locator("[data-testid='stSelectbox']").filter(has=page.locator("label", has_text=re.compile("^截至$")))
     assert period.locator("input[role='combobox']").input_value().strip() == PERIOD_BOX
-    assert sidebar.get_by_text(UNIT, exact=True).first.is_visible()
+    sidebar.get_by_text(UNIT, exact=True).first.wait_for(state="visible", timeout=10000)  # after the slide-in
     assert page.locator("[data-testid='stMain']").get_by_text(re.compile("截至2024年6月30日")).first.is_visible()
     assert f"project={project_id}" in page.url and "period=2024Q2" in page.url and f"unit={quote(UNIT)}" in page.url
 
