@@ -16,8 +16,8 @@ from data_access.models import (
     Project,
     SpendingActual,
     Unit,
-    utcnow,
 )
+from domain.clock import utcnow
 from domain.periods import MONTH, QUARTER, periods_of_year
 
 

@@ -1,4 +1,4 @@
-"""SQLModel tables. The only place table classes are defined (Streamlit reruns must not redefine them)."""
+"""Core tables: targets (years, areas, units, projects, plans, indicators), periods, values, accounts, audit, settings."""
 
 from __future__ import annotations
 
