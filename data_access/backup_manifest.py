@@ -52,6 +52,9 @@ TABLE_LABELS: dict[str, str] = {
     "login_throttle": "登录限流",
     "audit_log": "审计日志",
     "setting": "规则设置",
+    "evidence_file": "佐证材料",
+    "evidence_content": "佐证材料内容",
+    "rectification": "整改事项",
     "data_version": "数据版本",
     "alembic_version": "表结构版本",
 }

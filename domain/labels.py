@@ -33,6 +33,8 @@ ENTITY_LABELS: dict[str, str] = {
     "database": "数据库",
     "login_session": "登录会话",
     "login_throttle": "登录限流",
+    "evidence_file": "佐证材料",
+    "rectification": "整改事项",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -58,6 +60,10 @@ ACTION_LABELS: dict[str, str] = {
     "login_blocked": "登录限流",
     "backup": "备份",
     "restore": "恢复",
+    "upload": "上传",
+    "answer": "反馈整改情况",
+    "close": "核验销号",
+    "return": "退回重改",
 }
 
 ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
@@ -65,6 +71,7 @@ ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
     ("unlock", "period"): "重新开放",
     ("lock", "app_user"): "锁定账户",
     ("unlock", "app_user"): "解除锁定",
+    ("create", "rectification"): "提出整改",
 }
 
 EMPTY_TEXT = "（空）"

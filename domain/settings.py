@@ -14,6 +14,8 @@ from typing import Any
 # the 二级指标 (without the trailing 指标) whose count-unit indicators accumulate by default
 DEFAULT_ACCUMULATE_LEVEL2 = ("数量", "社会效益", "经济效益", "生态效益", "可持续影响")
 # units that count things (people, visits, cases, places ...): such indicators can accumulate
+# the server's upload limit (server.maxUploadSize in .streamlit/config.toml, client_max_body_size in nginx)
+EVIDENCE_UPLOAD_LIMIT_MB = 25
 DEFAULT_COUNT_UNITS = (
     "人", "人次", "名", "位", "例", "个", "次", "户", "所", "项", "场", "家", "件", "份", "册",
     "套", "台", "批", "座", "间", "处", "期", "起", "张", "本", "条", "篇", "辆", "只", "棵",
@@ -51,6 +53,11 @@ class Settings:
     grade_excellent: float = 90.0
     grade_good: float = 80.0
     grade_pass: float = 60.0
+    # --- evidence (佐证材料, docs/rules.md §12): which entries need a file, and the size limit
+    evidence_for_achieved: bool = False  # a qualitative indicator entered as 达成
+    evidence_for_deadline_done: bool = False  # a deadline indicator entered as completed
+    evidence_for_blue: bool = False  # an indicator judged blue (over-achieved)
+    evidence_max_mb: float = 20.0  # per file; at most EVIDENCE_UPLOAD_LIMIT_MB (the server's upload limit)
 
     # ------------------------------------------------------------------ (de)serialisation
 
@@ -143,6 +150,9 @@ class Settings:
                 f"{_pct(self.qual_achieved)}）≥ 部分达成（{_pct(self.qual_partial)}）"
                 f"≥ 未达成（{_pct(self.qual_not_achieved)}）≥ 0%"
             )
+        if not (0.1 <= self.evidence_max_mb <= EVIDENCE_UPLOAD_LIMIT_MB):
+            errors.append(f"佐证材料大小上限（{self.evidence_max_mb:g} MB）须在0.1到{EVIDENCE_UPLOAD_LIMIT_MB} MB之间"
+                          "（服务器的上传上限）")
         if not (0 < self.grade_pass < self.grade_good < self.grade_excellent <= 100):
             errors.append(
                 f"等级分数线须满足 0 < 中（{self.grade_pass:g}）< 良（{self.grade_good:g}）"
@@ -263,6 +273,10 @@ FIELD_LABELS: dict[str, str] = {
     "grade_excellent": "等级分数线：优",
     "grade_good": "等级分数线：良",
     "grade_pass": "等级分数线：中",
+    "evidence_for_achieved": "定性指标填报“达成”须附佐证材料",
+    "evidence_for_deadline_done": "时限指标已完成须附佐证材料",
+    "evidence_for_blue": "超额完成（蓝）须附佐证材料",
+    "evidence_max_mb": "单个佐证材料大小上限",
 }
 # one-line help for the admin screen
 FIELD_HELP: dict[str, str] = {
@@ -275,6 +289,10 @@ FIELD_HELP: dict[str, str] = {
     "level_amber_margin": "差距在目标值的此比例内为黄",
     "overachieve_margin": "超过全年目标此比例须说明",
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+    "evidence_for_achieved": "开启后，填报“达成”的定性指标在“须填写”中列出“佐证材料”，直到上传至少一个文件",
+    "evidence_for_deadline_done": "开启后，填报了完成日期（或“达成”）的时限指标须上传佐证材料",
+    "evidence_for_blue": "开启后，判为蓝色（超额完成）的指标须上传佐证材料",
+    "evidence_max_mb": f"超过的文件拒绝上传；不能超过服务器上传上限{EVIDENCE_UPLOAD_LIMIT_MB} MB",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
 PRESET_HELP = {

@@ -24,11 +24,14 @@ from data_access.models.core import (
     User,
     UserUnit,
 )
+from data_access.models.evidence import EvidenceContent, EvidenceFile, Rectification
 
 __all__ = [
     "Area",
     "AuditLog",
     "DataVersion",
+    "EvidenceContent",
+    "EvidenceFile",
     "FiscalYear",
     "Indicator",
     "IndicatorActual",
@@ -37,6 +40,7 @@ __all__ = [
     "Period",
     "PlanCheckpoint",
     "Project",
+    "Rectification",
     "Setting",
     "SpendingActual",
     "Unit",
