@@ -1,5 +1,6 @@
 """填报期管理: which reporting periods are open or locked; the admin locks and reopens them (with a
-reason, audit-logged) and reads the audit trail. Leaders see the states read-only."""
+reason, audit-logged), downloads a period's 佐证材料 as one ZIP and reads the audit trail. Leaders see
+the states read-only."""
 
 from datetime import date, timedelta
 
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.auth import current_principal
+from components.evidence import evidence_zip_button
 from components.state import get_engine
 from data_access import actuals as A
 from data_access.db import DatabaseBusy
@@ -70,6 +72,16 @@ b1, b2, _ = st.columns([1, 1, 3])
 b1.button("锁定", key="periods_lock", disabled=by_code[code].locked, on_click=_apply, args=(code, True))
 b2.button("重新开放", key="periods_reopen", disabled=not by_code[code].locked, on_click=_apply, args=(code, False))
 st.caption("锁定后该期数据对所有人只读（界面、上传和命令行导入都会被拒绝）；重新开放须填写原因，并记入审计日志。")
+
+# ------------------------------------------------------------------ evidence of a period
+st.subheader("佐证材料")
+current = A.default_entry_period(engine, year)
+z1, z2 = st.columns([1, 2], vertical_alignment="bottom")
+zip_code = z1.selectbox("佐证材料的填报期", codes, index=codes.index(current) if current in codes else 0,
+                        key="periods_zip_code", format_func=lambda c: by_code[c].label)
+with z2:
+    evidence_zip_button(engine, principal, zip_code, key="periods_evidence_zip")
+st.caption("一次下载该期全部佐证材料：按“[项目编码]单位-项目/指标/文件”分文件夹，附佐证材料清单，供财政抽查。")
 
 # ------------------------------------------------------------------ audit trail
 st.subheader("审计日志")

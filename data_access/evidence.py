@@ -23,13 +23,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
 from data_access.actuals.access import period_refusal, require_writer, settings_of
+from data_access.actuals.frames import entry_frame
+from data_access.actuals.rules import entry_rules
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, EvidenceContent, EvidenceFile, FiscalYear, Indicator, Project, Unit, User
 from data_access.permissions import (
@@ -41,8 +43,9 @@ from data_access.permissions import (
     visible_project_filter,
 )
 from domain.clock import utcnow
-from domain.evidence import SPENDING_ITEM, max_bytes
+from domain.evidence import SPENDING_ITEM, evidence_missing, evidence_rules, max_bytes, size_text
 from domain.evidence_files import check_evidence_file
+from domain.status import normalise_judgement
 
 ENTITY = "evidence_file"
 
@@ -75,7 +78,7 @@ class EvidenceInfo:
 
     @property
     def size_text(self) -> str:
-        return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1024 / 1024:.1f} MB"
+        return size_text(self.size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +127,6 @@ def evidence_list(engine: Engine, principal: Principal | None, *, period_code: s
         return [_info(r) for r in s.execute(q).all()]
 
 
-def evidence_counts(s: Session, period_code: str, indicator_ids: Sequence[int]) -> dict[int, int]:
-    """Files per indicator for one period (indicators without a file are absent)."""
-    if not indicator_ids:
-        return {}
-    q = (select(EvidenceFile.indicator_id, func.count()).where(
-        EvidenceFile.period_code == period_code, EvidenceFile.indicator_id.in_(list(indicator_ids)))
-        .group_by(EvidenceFile.indicator_id))
-    return {int(i): int(n) for i, n in s.execute(q).all()}
-
-
 def evidence_content(engine: Engine, principal: Principal | None, evidence_id: int) -> EvidenceBlob:
     """One file with its bytes, if the principal may see its project."""
     with Session(engine) as s:
@@ -157,6 +150,48 @@ def evidence_bundle(engine: Engine, principal: Principal | None, period_code: st
         data: dict[int, bytes] = dict(s.execute(select(EvidenceContent.evidence_id, EvidenceContent.data).where(
             EvidenceContent.evidence_id.in_([i.id for i in infos]))).tuples().all())
     return [EvidenceBlob(i, bytes(data[i.id])) for i in infos if i.id in data]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceTarget:
+    """Something a file can be attached to in a period: an indicator, or a project's spending row
+    (``indicator_id`` None); ``rules`` are the evidence rules its stored entry meets (``domain.evidence``)."""
+
+    project_id: int
+    project_name: str
+    indicator_id: int | None
+    item: str
+    files: int
+    rules: tuple[str, ...] = ()
+
+    @property
+    def needed(self) -> bool:
+        return evidence_missing(self.rules, self.files)
+
+
+def evidence_targets(engine: Engine, principal: Principal | None, period_code: str,
+                     project_ids: Sequence[int] | None = None) -> list[EvidenceTarget]:
+    """Per project the principal may fill (optionally only ``project_ids``): its spending row, then its
+    indicators in document order, with the files each has for the period and the evidence rules its
+    stored entry meets."""
+    rules = entry_rules(engine, principal, period_code, project_ids)
+    frame = entry_frame(engine, principal, period_code, project_ids)
+    if rules is None:
+        return []
+    with Session(engine) as s:
+        spending: dict[int, int] = dict(s.execute(select(EvidenceFile.project_id, func.count()).where(
+            EvidenceFile.period_code == period_code, EvidenceFile.indicator_id.is_(None),
+            EvidenceFile.project_id.in_(list(rules.projects))).group_by(EvidenceFile.project_id)).tuples().all())
+    by_project: dict[int, list[EvidenceTarget]] = {}
+    for row in frame.to_dict("records"):
+        iid = int(row["_indicator_id"])
+        judgement = row["完成情况"] if isinstance(row["完成情况"], str) else None
+        done = row["完成日期"] if isinstance(row["完成日期"], date) else None
+        by_project.setdefault(int(row["_project_id"]), []).append(EvidenceTarget(
+            int(row["_project_id"]), row["项目"], iid, _item_label(row["三级指标"]), rules.evidence.get(iid, 0),
+            evidence_rules(rules.settings, row["_mode"], normalise_judgement(judgement), done, row["_status"])))
+    return [t for pid, p in rules.projects.items()
+            for t in [EvidenceTarget(pid, p.name, None, SPENDING_ITEM, int(spending.get(pid, 0)))] + by_project.get(pid, [])]
 
 
 def _target(s: Session, p: Principal, project_id: int, indicator_id: int | None, period_fy: int) -> tuple[Project, str]:
@@ -243,5 +278,6 @@ def delete_evidence(engine: Engine, by: Principal | None, evidence_id: int) -> s
     return name
 
 
-__all__ = ["ENTITY", "EvidenceError", "EvidenceInfo", "EvidenceBlob", "evidence_list", "evidence_counts",
+__all__ = ["ENTITY", "EvidenceError", "EvidenceInfo", "EvidenceBlob", "EvidenceTarget", "evidence_targets",
+           "evidence_list",
            "evidence_content", "evidence_bundle", "upload_evidence", "delete_evidence"]

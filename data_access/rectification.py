@@ -150,6 +150,12 @@ def todo_rectifications(engine: Engine, principal: Principal | None, year: int |
                           year=year)
 
 
+def unit_choices(engine: Engine) -> list[tuple[int, str]]:
+    """Every unit (id, name) by name: the owner units an item can be given."""
+    with Session(engine) as s:
+        return [(int(i), n) for i, n in s.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()]
+
+
 def _one(engine: Engine, item_id: int) -> RectItem:
     with Session(engine) as s:
         row = s.execute(_query().where(Rectification.id == item_id)).first()
@@ -291,5 +297,5 @@ def return_rectification(engine: Engine, by: Principal | None, item_id: int, not
 
 
 __all__ = ["ENTITY", "TARGETS", "TARGET_LABELS", "RectItem", "NewRectification", "rectifications",
-           "open_rectifications", "todo_rectifications", "create_rectification", "answer_rectification",
+           "open_rectifications", "todo_rectifications", "unit_choices", "create_rectification", "answer_rectification",
            "close_rectification", "return_rectification"]

@@ -40,19 +40,30 @@ MANIFEST_COLUMNS = ["项目编码", "责任单位", "项目名称", "事项", "�
 
 
 class EvidenceEntry(Protocol):
-    """What the ZIP needs of one file (``data_access.evidence.EvidenceInfo`` has these)."""
+    """What the ZIP needs of one file (``data_access.evidence.EvidenceInfo`` has these, read-only)."""
 
-    project_id: int
-    indicator_id: int | None
-    project_code: str
-    unit_name: str
-    project_name: str
-    item: str
-    filename: str
-    size: int
-    sha256: str
-    uploader: str
-    uploaded_at: datetime
+    @property
+    def project_id(self) -> int: ...
+    @property
+    def indicator_id(self) -> int | None: ...
+    @property
+    def project_code(self) -> str: ...
+    @property
+    def unit_name(self) -> str: ...
+    @property
+    def project_name(self) -> str: ...
+    @property
+    def item(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def uploader(self) -> str: ...
+    @property
+    def uploaded_at(self) -> datetime: ...
 
 
 def path_part(text: str) -> str:

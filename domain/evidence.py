@@ -59,9 +59,16 @@ def why_text(rules: tuple[str, ...]) -> str:
     return ("、".join(RULE_TEXTS[r] for r in rules) + f"须附{EVIDENCE_WORD}") if rules else ""
 
 
+def size_text(n: int) -> str:
+    """'7 KB', '3.4 MB' (at least 1 KB for a non-empty file)."""
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    return f"{max(1, round(n / 1024)) if n else 0} KB"
+
+
 def max_bytes(settings: Settings) -> int:
     """The per-file limit in bytes (setting ``evidence_max_mb``)."""
     return int(float(settings.evidence_max_mb) * MB)
 
 
-__all__ = ["EVIDENCE_WORD", "SPENDING_ITEM", "RULE_TEXTS", "evidence_rules", "evidence_missing", "why_text", "max_bytes"]
+__all__ = ["EVIDENCE_WORD", "SPENDING_ITEM", "RULE_TEXTS", "evidence_rules", "evidence_missing", "why_text", "size_text", "max_bytes"]
