@@ -36,6 +36,7 @@ from documents.report_parts import (
     department_figures,
     fmt,
 )
+from documents.report_rectification import ReportItem, rectification_section
 from documents.xlsx_style import as_of_text
 from domain.status import (
     AMBER,
@@ -67,9 +68,13 @@ def report_docx(
     series: pd.DataFrame | None = None,
     chart_png: bytes | None = None,
     floor_pct: float = 90.0,
+    rectifications: Sequence[ReportItem] | None = None,
+    today: date | None = None,
 ) -> bytes:
     """The monitoring report draft as .docx bytes. ``series`` (department spending per quarter) adds
-    its table and, unless ``chart_png`` is given, the chart rendered with vl-convert."""
+    its table and, unless ``chart_png`` is given, the chart rendered with vl-convert; ``rectifications``
+    (the year's 整改 items) add their follow-up at the end of 五 (``documents.report_rectification``),
+    overdue counted on ``today`` (default: the as-of date)."""
     y = year or as_of.year
     span = month_span(as_of)
     doc = Doc()
@@ -83,6 +88,8 @@ def report_docx(
     flagged = _deviations(doc, results, meta, span, slow)
     _missing(doc, results)
     _measures(doc, results, flagged, bcounts, icounts)
+    if rectifications is not None:
+        rectification_section(doc, rectifications, today or as_of)
     _projection(doc, results, fig, inds, floor_pct)
     return doc.bytes()
 

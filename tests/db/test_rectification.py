@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import docx
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from cli import main
 from data_access.actuals import entry_frame
 from data_access.db import current_revision
 from data_access.models import AuditLog, Unit
@@ -190,3 +192,25 @@ def test_lists_by_project_and_owner(seeded_engine, ids):
     assert [i.id for i in open_rectifications(seeded_engine, ADMIN, unit_ids=[_unit_id(seeded_engine, "卫生健康科")])] == [b.id]
     assert b.due_text(today_local()) == "还剩3天"
     assert a.due_text(DEADLINE + timedelta(days=2)) == "逾期2天"
+
+
+def test_the_next_report_draft_follows_the_open_items(seeded_engine, ids, db_url, tmp_path, capsys):
+    staff = _staff(seeded_engine)
+    create_rectification(seeded_engine, ADMIN, _new(ids, target="budget", deadline=today_local()))
+    waiting = create_rectification(seeded_engine, ADMIN, _new(ids))
+    answer_rectification(seeded_engine, staff, waiting.id, measures="补办验收手续", result="已验收合格")
+    done = create_rectification(seeded_engine, ADMIN, _new(ids, project=OTHER, target="project"))
+    answer_rectification(seeded_engine, ADMIN, done.id, measures="m", result="r")
+    close_rectification(seeded_engine, ADMIN, done.id)
+    out = tmp_path / "report.docx"
+    assert main(["export", "--kind", "report", "--as-of", "2024-09-30", "--db", db_url, "-o", str(out)]) == 0, \
+        capsys.readouterr().err
+    d = docx.Document(str(out))
+    texts = [p.text for p in d.paragraphs]
+    at = texts.index("（整改事项跟踪）")
+    assert texts.index("五、纠偏措施") < at < texts.index("六、全年预计")
+    assert texts[at + 1].startswith("本年度共提出整改事项3项，已销号1项，未销号2项（其中逾期0项、待核验1项）")
+    table = next(t for t in d.tables if t.rows[0].cells[0].text == "项目" and t.rows[0].cells[-1].text == "单位反馈")
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert [(r[0], r[1], r[5]) for r in rows] == [(P1, "预算执行", "待整改"), (P1, "设备质量", "待核验")]
+    assert rows[0][4].endswith("（今天到期）") and rows[1][6] == "补办验收手续；已验收合格"
