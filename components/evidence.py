@@ -22,10 +22,12 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.entry_pending import reset_editors
+from components.state import revision
 from data_access.db import DatabaseBusy
 from data_access.evidence import (
     EvidenceError,
     EvidenceInfo,
+    EvidenceTarget,
     delete_evidence,
     evidence_bundle,
     evidence_content,
@@ -112,13 +114,22 @@ def _upload(engine: Engine, principal: Principal, period: str, target: tuple[int
         reset_editors()
 
 
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _targets(rev: int, who: tuple, period: str, project_ids: tuple[int, ...], _engine: Engine,
+             _principal: Principal) -> list[EvidenceTarget]:
+    """``evidence_targets`` keyed on the data revision and who is asking: the 填报 grid reruns the page at
+    every edit, the targets change only with a write."""
+    return evidence_targets(_engine, _principal, period, list(project_ids))
+
+
 def entry_panel(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int], *,
                 locked: bool) -> None:
     """填报's 佐证材料 section for the chosen period and projects: what the rules still ask for, the
     attached files, and (open periods) the upload form."""
     st.subheader(EVIDENCE_WORD)
     _show_message()
-    targets = evidence_targets(engine, principal, period, project_ids)
+    who = (principal.username, principal.role, tuple(sorted(principal.unit_ids)))
+    targets = _targets(revision(), who, period, tuple(project_ids), engine, principal)
     needed = [t for t in targets if t.needed]
     if needed:
         st.warning(f"须附{EVIDENCE_WORD}（{len(needed)}项）：" + "；".join(

@@ -114,7 +114,7 @@ def _extras(page, title: str) -> set[str]:
             found |= latin_words(page) | _open_dropdown(page, main)
     if title == "填报":
         main.get_by_text(re.compile("^批量导入")).click()
-        main.locator("[data-testid='stFileUploader']").wait_for()
+        main.locator("[data-testid='stExpanderDetails'] [data-testid='stFileUploader']").wait_for()
         found |= latin_words(page)
     return found
 
