@@ -132,8 +132,9 @@ def entry_panel(engine: Engine, principal: Principal, period: str, project_ids: 
     targets = _targets(revision(), who, period, tuple(project_ids), engine, principal)
     needed = [t for t in targets if t.needed]
     if needed:
-        st.warning(f"须附{EVIDENCE_WORD}（{len(needed)}项）：" + "；".join(
-            f"{t.project_name} / {t.item}（{'、'.join(RULE_TEXTS[r] for r in t.rules)}）" for t in needed))
+        shown = "；".join(f"{t.project_name} / {t.item}（{'、'.join(RULE_TEXTS[r] for r in t.rules)}）" for t in needed[:8])
+        st.warning(f"须附{EVIDENCE_WORD}（{len(needed)}项）：{shown}" + (f"；等{len(needed)}项" if len(needed) > 8 else "")
+                   + "。在下方选择事项后上传。")
     files = evidence_list(engine, principal, period_code=period, project_ids=project_ids)
     if files:
         file_rows(engine, principal, files, read_only=locked, key=f"evidence_{period}")

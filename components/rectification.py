@@ -130,7 +130,8 @@ def _card(engine: Engine, principal: Principal, item: RectItem, key: str) -> Non
             st.markdown(f"**整改措施**：{item.measures or '—'}  \n**整改结果**：{item.result or '—'}"
                         + (f"  \n（{item.answered_by}于{format_time(item.answered_at)}反馈）" if item.answered_by else ""))
         if item.note:
-            st.markdown(f"**{'退回原因' if item.state == R.RETURNED else '核验意见'}**：{item.note}")
+            label = {R.RETURNED: "退回原因", R.ANSWERED: "上次退回原因"}.get(item.state, "核验意见")
+            st.markdown(f"**{label}**：{item.note}")
         actions = R.actions_for(item.state, is_admin=principal.is_admin,
                                 is_owner=principal.is_staff and item.unit_id in principal.unit_ids)
         if R.ANSWER in actions and not (principal.is_admin and item.state == R.ANSWERED):
