@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.auth import current_principal
-from components.evidence import evidence_zip_button
+from components.evidence import period_zip_section
 from components.state import get_engine
 from data_access import actuals as A
 from data_access.db import DatabaseBusy
@@ -76,11 +76,11 @@ st.caption("锁定后该期数据对所有人只读（界面、上传和命令�
 # ------------------------------------------------------------------ evidence of a period
 st.subheader("佐证材料")
 current = A.default_entry_period(engine, year)
-z1, z2 = st.columns([1, 2], vertical_alignment="bottom")
+z1, z2 = st.columns([1, 3], vertical_alignment="bottom")
 zip_code = z1.selectbox("佐证材料的填报期", codes, index=codes.index(current) if current in codes else 0,
                         key="periods_zip_code", format_func=lambda c: by_code[c].label)
 with z2:
-    evidence_zip_button(engine, principal, zip_code, key="periods_evidence_zip")
+    period_zip_section(engine, principal, zip_code, key="periods_evidence_zip")
 st.caption("一次下载该期全部佐证材料：按“[项目编码]单位-项目/指标/文件”分文件夹，附佐证材料清单，供财政抽查。")
 
 # ------------------------------------------------------------------ audit trail

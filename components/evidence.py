@@ -40,7 +40,7 @@ from data_access.permissions import ADMIN, PermissionDenied, Principal
 from documents.evidence_zip import evidence_zip
 from documents.mime import ZIP_MIME
 from domain.clock import format_time
-from domain.evidence import EVIDENCE_WORD, RULE_TEXTS, size_text
+from domain.evidence import EVIDENCE_WORD, RULE_TEXTS, ZIP_MAX_BYTES, size_text
 from domain.evidence_files import ACCEPTED_TEXT, EXTENSIONS
 from domain.periods import parse_period
 
@@ -179,18 +179,35 @@ def project_files(engine: Engine, principal: Principal, project_id: int, year: i
 def evidence_zip_button(engine: Engine, principal: Principal, period_code: str, *,
                         project_ids: Sequence[int] | None = None, key: str, label: str | None = None) -> None:
     """One button: the period's evidence (of ``project_ids``, else every project the principal may see)
-    as a ZIP in the platform's layout (``[项目编码]单位-项目/指标/文件``). Disabled without files."""
+    as a ZIP in the platform's layout (``[项目编码]单位-项目/指标/文件``). Disabled without files, and
+    above ``domain.evidence.ZIP_MAX_BYTES`` (then the caller offers a narrower choice, e.g. one unit)."""
     files = evidence_list(engine, principal, period_code=period_code, project_ids=project_ids)
     total = sum(f.size for f in files)
     period = parse_period(period_code)
+    too_big = total > ZIP_MAX_BYTES
 
     def build() -> bytes:
         return evidence_zip((b.info, b.data) for b in evidence_bundle(engine, principal, period_code, project_ids))
 
     st.download_button(label or f"下载{period.label}{EVIDENCE_WORD}（ZIP，{len(files)}个文件，{size_text(total)}）",
                        data=build, file_name=f"{EVIDENCE_WORD}_{period_code}.zip", mime=ZIP_MIME, key=key,
-                       on_click="ignore", icon=":material/folder_zip:", disabled=not files,
-                       help="按“[项目编码]单位-项目/指标/文件”分文件夹，附佐证材料清单.csv")
+                       on_click="ignore", icon=":material/folder_zip:", disabled=not files or too_big,
+                       help=(f"超过{size_text(ZIP_MAX_BYTES)}，请按单位分别下载" if too_big
+                             else "按“[项目编码]单位-项目/指标/文件”分文件夹，附佐证材料清单.csv"))
 
 
-__all__ = ["entry_panel", "project_files", "evidence_zip_button", "file_rows"]
+def period_zip_section(engine: Engine, principal: Principal, period_code: str, *, key: str) -> None:
+    """A unit choice (全部单位 or one unit with files in the period) and the ZIP button for it."""
+    files = evidence_list(engine, principal, period_code=period_code)
+    units: dict[str, list[int]] = {}
+    for f in files:
+        units.setdefault(f.unit_name or "未分配单位", []).append(f.project_id)
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    unit = c1.selectbox("单位", ["", *sorted(units)], key=f"{key}_unit",
+                        format_func=lambda u: u or f"全部单位（{len(units)}个）")
+    with c2:
+        evidence_zip_button(engine, principal, period_code, project_ids=sorted(set(units[unit])) if unit else None,
+                            key=key)
+
+
+__all__ = ["entry_panel", "project_files", "evidence_zip_button", "period_zip_section", "file_rows"]

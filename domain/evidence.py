@@ -28,6 +28,8 @@ from domain.status import ACHIEVED, BLUE, MODE_DEADLINE, QUALITATIVE_MODE
 
 EVIDENCE_WORD = "佐证材料"
 SPENDING_ITEM = "预算执行"  # what a file attached to a project's spending row is filed under
+# one ZIP download holds at most this much (it is built in memory); a larger period is downloaded per unit
+ZIP_MAX_BYTES = 500 * MB
 RULE_TEXTS = {
     "evidence_for_achieved": "定性指标填报“达成”",
     "evidence_for_deadline_done": "时限指标已完成",
@@ -71,4 +73,5 @@ def max_bytes(settings: Settings) -> int:
     return int(float(settings.evidence_max_mb) * MB)
 
 
-__all__ = ["EVIDENCE_WORD", "SPENDING_ITEM", "RULE_TEXTS", "evidence_rules", "evidence_missing", "why_text", "size_text", "max_bytes"]
+__all__ = ["EVIDENCE_WORD", "SPENDING_ITEM", "ZIP_MAX_BYTES", "RULE_TEXTS", "evidence_rules", "evidence_missing",
+           "why_text", "size_text", "max_bytes"]
