@@ -77,14 +77,14 @@ def _may_delete(principal: Principal, f: EvidenceInfo) -> bool:
 
 
 def file_rows(engine: Engine, principal: Principal, files: Sequence[EvidenceInfo], *, read_only: bool, key: str,
-              show_period: bool = False) -> None:
-    """One line per file: item, name, size, who and when, 下载, and 删除 (own files, open period)."""
+              show_period: bool = False, show_project: bool = True) -> None:
+    """One line per file: (period,) item, name, size, who and when, 下载, and 删除 (own files, open period)."""
+    widths = ([1.6] if show_period else []) + [3, 3, 0.8, 2.4, 0.8, 0.8]
     for f in files:
-        cols = st.columns([3, 3, 1, 2, 1, 1] if not show_period else [1.2, 3, 3, 1, 2, 1, 1])
-        c = iter(cols)
+        c = iter(st.columns(widths))
         if show_period:
             next(c).markdown(parse_period(f.period_code).label)
-        next(c).markdown(f"{f.project_name} / {f.item}")
+        next(c).markdown(f"{f.project_name} / {f.item}" if show_project else f.item)
         next(c).markdown(f.filename)
         next(c).markdown(f.size_text)
         next(c).markdown(f"{f.uploader} · {format_time(f.uploaded_at)}")
@@ -173,7 +173,7 @@ def project_files(engine: Engine, principal: Principal, project_id: int, year: i
     for code in dict.fromkeys(f.period_code for f in files):
         group = [f for f in files if f.period_code == code]
         file_rows(engine, principal, group, read_only=code in read_only_periods, key=f"project_evidence_{code}",
-                  show_period=True)
+                  show_period=True, show_project=False)
 
 
 def evidence_zip_button(engine: Engine, principal: Principal, period_code: str, *,
