@@ -65,7 +65,7 @@ class Saver:
         self.n += 1
         pid = self.pids[self.n % len(self.pids)]
         frame = entry_frame(self.engine, WHO, SAVE_PERIOD, project_ids=[pid])
-        rows = _rows(frame, 1, 100 + self.n)
+        rows = _rows(frame, 1, self.n % 40)
         res = save_indicator_rows(self.engine, WHO, SAVE_PERIOD, rows)
         if len(res.saved) != 1:
             raise SystemExit(f"保存失败：{res.summary()}")
