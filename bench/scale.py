@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default="overview,risks,project,entry")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--browser", action="store_true", help="5000个项目时加测浏览器（Playwright + Chromium）")
+    ap.add_argument("--skip", default="", help="跳过的组合，如 sqlite:1250,postgresql:20000")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     os.chdir(ROOT)
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         kind = "postgresql" if server.startswith("postgres") else "sqlite"
         runs = doc["runs"].setdefault(kind, [])
         for n in (int(x) for x in args.sizes.split(",")):
+            if f"{kind}:{n}" in args.skip.split(","):
+                continue
             runs.append(one_size(None if kind == "sqlite" else server, n, args.pages,
                                  args.browser and n == 5000, args.repeat))
             print(format_report({"runs": {kind: runs[-1:]}}), flush=True)
