@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import (
     Area,
     AuditLog,
@@ -35,7 +35,7 @@ from data_access.models import (
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
 from domain.periods import MONTH, QUARTER, period_for_date
-from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.settings import DEFAULT_SETTINGS, SELFEVAL_FIELDS, Settings
 from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus, evaluate_all
 from domain.targets import Target
 
@@ -82,7 +82,8 @@ def save_settings(engine: Engine, settings: Settings, by: Principal | None) -> N
         for k, v in changed.items():
             s.add(AuditLog(username=username, action="update", entity="setting", field=k,
                            old=str(old.get(k)), new=str(v)))
-        bump_revision(s)
+        # a status rule changed: every status is recomputed in the background (data_access.status_store.jobs)
+        bump_revision(s, Changed.rules() if set(changed) - SELFEVAL_FIELDS else Changed.nothing())
 
 
 # --------------------------------------------------------------------------- as-of and periods
@@ -118,6 +119,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def connected(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection for a read: a new one from an engine (closed afterwards), or the caller's — e.g. a
+    write's own transaction, whose uncommitted changes the read then sees (the status store recomputes
+    what a write changed before it commits)."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as c:
+        yield c
+
+
 @dataclass(frozen=True)
 class Structure:
     """What the status engine needs that does not depend on the as-of date: the projects of a year (in
@@ -148,12 +161,12 @@ def _project_query(fy_id: int, project_filter, project_ids):
     return pq
 
 
-def load_structure(engine: Engine, year: int | None, *, project_filter=None,
+def load_structure(engine: Engine | Connection, year: int | None, *, project_filter=None,
                    project_ids: list[int] | None = None) -> Structure | None:
     """The projects, plans and indicators of ``year`` (None: the latest year) in three queries, or None
-    when the year or its (visible) projects do not exist."""
+    when the year or its (visible) projects do not exist. ``engine`` may be a connection (``connected``)."""
     ids = tuple(project_ids) if project_ids is not None else None
-    with engine.connect() as c, gc_paused():
+    with connected(engine) as c, gc_paused():
         fy = year_id(c, year)
         if fy is None:
             return None
@@ -191,7 +204,7 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
 
 
 def load_inputs(
-    engine: Engine,
+    engine: Engine | Connection,
     year: int | None,
     as_of: date,
     *,
@@ -215,7 +228,7 @@ def load_inputs(
     codes = period_codes_for(as_of)
     pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
                 .with_only_columns(Project.id).order_by(None).scalar_subquery())
-    with engine.connect() as c:
+    with connected(engine) as c:
         spend: dict[int, tuple] = {}
         for pid, spent, projected, _at in c.execute(
             select(SpendingActual.project_id, SpendingActual.spent_wan, SpendingActual.projected_wan, SpendingActual.updated_at)
