@@ -8,7 +8,7 @@ from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
 from components.status_badge import status_chips, status_table, table_height
-from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
+from data_access.views import CHANGE_ORDER, period_option_label
 from domain.money import money_figure, scale_for
 
 CHANGES_SHOWN = 200  # rows of the changes table on screen (a city has thousands); the export has all
@@ -104,7 +104,7 @@ else:
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
     st.caption(note)
-    export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+    export_buttons(cached.matrix_table(ctx, level, 60), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
 # ------------------------------------------------------------------ department-level areas
 st.subheader("部门整体绩效目标：分领域")

@@ -184,6 +184,12 @@ def matrix(ctx: PageContext, level: str, limit: int) -> tuple[pd.DataFrame, int]
     return df, max(0, project_count(ctx) - len(ids))
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def matrix_table(ctx: PageContext, level: str, limit: int) -> pd.DataFrame:
+    """The matrix as a table for its export (``data_access.views.matrix_wide``: a pivot, not redone per rerun)."""
+    return V.matrix_wide(matrix(ctx, level, limit)[0])
+
+
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def _area_rows(rev: int, year: int) -> pd.DataFrame:
     return queries.areas_frame(get_engine(), year)
@@ -285,7 +291,7 @@ def project_rows(read: ReadContext) -> pd.DataFrame:
 
 
 # the caches of the larger results (see forget_older_revisions)
-_PER_REVISION = (evaluate_one, selfeval_one, project_order, risk_page, changes, matrix, reporting,
+_PER_REVISION = (evaluate_one, selfeval_one, project_order, risk_page, changes, matrix, matrix_table, reporting,
                  department_spending_spec)
 
 
