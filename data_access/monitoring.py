@@ -40,6 +40,7 @@ from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus
 from domain.targets import Target
 
 SETTINGS_KEY = "status_rules"
+FEW_PROJECTS = 600  # up to this many projects, their values are read by id (a save, a page's few projects)
 
 
 class SettingsInvalid(ValueError):
@@ -226,25 +227,31 @@ def load_inputs(
         if structure is None:
             return []
     codes = period_codes_for(as_of)
-    pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
-                .with_only_columns(Project.id).order_by(None).scalar_subquery())
+    A = IndicatorActual
+    actual_q = select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
+                      A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
+    if structure.project_ids is not None and len(structure.project_ids) <= FEW_PROJECTS:
+        # a few projects (a save, one page): by their ids, along the (id, period) indexes
+        pids = list(structure.project_ids)
+        spent_where = SpendingActual.project_id.in_(pids)
+        actual_q = actual_q.where(A.indicator_id.in_([i[0] for p in pids for i in structure.indicators.get(p, ())]))
+    else:  # many projects: through the project query (the period's values, no id list)
+        pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
+                    .with_only_columns(Project.id).order_by(None).scalar_subquery())
+        spent_where = SpendingActual.project_id.in_(pid_subq)
+        actual_q = actual_q.join(Indicator, Indicator.id == A.indicator_id).where(Indicator.project_id.in_(pid_subq))
     with connected(engine) as c:
         spend: dict[int, tuple] = {}
         for pid, spent, projected, _at in c.execute(
             select(SpendingActual.project_id, SpendingActual.spent_wan, SpendingActual.projected_wan, SpendingActual.updated_at)
-            .where(SpendingActual.project_id.in_(pid_subq), SpendingActual.period_code.in_(codes))
+            .where(spent_where, SpendingActual.period_code.in_(codes))
             .order_by(SpendingActual.updated_at)
         ).all():
             spend[pid] = (spent, projected)  # latest saved wins
 
-        A = IndicatorActual
         # fetchall: one call instead of a fetchone per row (40,000 rows at city scale)
         actuals = {row[0]: row for row in c.execute(
-            select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
-                   A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
-            .join(Indicator, Indicator.id == A.indicator_id)
-            .where(Indicator.project_id.in_(pid_subq), A.period_code.in_(codes))
-            .order_by(A.updated_at)
+            actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
 
     empty = (None,) * 10
