@@ -62,10 +62,13 @@ from domain.status.model import (
 from domain.status.rollup import (
     DepartmentSummary,
     RiskItem,
+    Rollup,
     department_summary,
     evaluate_all,
     evaluate_project,
     risk_items,
+    rollup,
+    share_text,
 )
 from domain.status.words import (
     ACCUMULATING,
@@ -110,5 +113,5 @@ __all__ = [
     "ProjectStatus", "entered_text", "evaluate_budget", "default_accumulates", "indicator_mode",
     "evaluate_indicator", "ExplanationRequirements", "explanation_requirements", "check_explanations",
     "budget_explanation_required", "evaluate_project", "evaluate_all", "DepartmentSummary",
-    "department_summary", "RiskItem", "risk_items",
+    "department_summary", "RiskItem", "risk_items", "Rollup", "rollup", "share_text",
 ]
