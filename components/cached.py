@@ -33,6 +33,7 @@ from data_access import actuals, monitoring, queries
 from data_access import views as V
 from data_access.bulk import has_demo_data
 from data_access.exports import department_spending_series
+from data_access.rule_overrides import selfeval_presets
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
@@ -147,7 +148,8 @@ def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     result = evaluate_one(ctx, project_id)
     if result is None:
         return None
-    return self_evaluate(result.project, ctx.as_of, rule_settings(ctx.rev), ctx.year)
+    preset = selfeval_presets(get_engine(), [project_id]).get(project_id)
+    return self_evaluate(result.project, ctx.as_of, rule_settings(ctx.rev), ctx.year, preset)
 
 
 # --------------------------------------------------------------------------- the status tables

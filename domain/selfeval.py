@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.periods import is_year_end
-from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.settings import DEFAULT_SETTINGS, WEIGHT_PRESETS, Settings, with_presets
 from domain.status import (
     ACCUMULATING,
     ACHIEVED,
@@ -306,9 +306,11 @@ def _weights(project: ProjectInput, s: Settings, wb: float, base: dict[str, floa
 
 
 def self_evaluate(project: ProjectInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
-                  year: int | None = None) -> SelfEvalResult:
-    """Self-evaluation preview for one project at ``as_of``."""
-    s = settings
+                  year: int | None = None, preset: tuple[str, str] | None = None) -> SelfEvalResult:
+    """Self-evaluation preview for one project at ``as_of``. ``preset``: (WEIGHT_PRESETS key, where it
+    was chosen) for a project or target document with weights of its own (``preset_choice``); the
+    weights of ``settings`` otherwise."""
+    s = with_presets(settings, preset[0]) if preset else settings
     y = year if year is not None else as_of.year
     year_end = is_year_end(as_of, y)
     wb, wo, we, ws = selfeval_weights(s)
@@ -319,6 +321,9 @@ def self_evaluate(project: ProjectInput, as_of: date, settings: Settings = DEFAU
     if ws <= 0:  # 湖北: 满意度 indicators count in 效益
         groups = [EFFECT if g == SATISFACTION else g for g in groups]
     per, group_w, weights_note, warnings = _weights(project, s, wb, base, groups)
+    if preset:
+        chosen = f"权重方案「{WEIGHT_PRESETS[preset[0]][0]}」（{preset[1]}设定）"
+        weights_note = f"{chosen}；{weights_note}" if weights_note else chosen
 
     items: list[SelfEvalItem] = []
     group_scores = {g: 0.0 for g in GROUPS}

@@ -213,6 +213,19 @@ def with_presets(s: Settings, weights: str = "custom", qual: str = "custom") -> 
     return s
 
 
+PROJECT_LEVEL, DOCUMENT_LEVEL = "本项目", "本年度目标表"
+
+
+def preset_choice(project_preset: str | None, document_preset: str | None) -> tuple[str, str] | None:
+    """The weight preset a project is scored with and where it was chosen (docs/rules.md §7): the
+    project's own, else its target document's, else None (the weights of 设置). Unknown keys are
+    ignored."""
+    for key, level in ((project_preset, PROJECT_LEVEL), (document_preset, DOCUMENT_LEVEL)):
+        if key in WEIGHT_PRESETS and WEIGHT_PRESETS[key][1] is not None:
+            return key, level
+    return None
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
