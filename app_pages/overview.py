@@ -47,7 +47,7 @@ with left:
     dept = cached.department_rollup(ctx)
     st.markdown(f"{badge_html(dept['status'], '整体' + STATUS_LABELS[dept['status']])} "
                 f"预算占比：{html.escape(dept['shares'] or '—')}", unsafe_allow_html=True)
-    st.caption(f"{dept['reason']}；最差项目为{STATUS_LABELS[dept['worst']]}。颜色依据可在「设置」中选择。")
+    st.caption(f"{dept['reason']}；最差项目为{STATUS_LABELS[dept['worst']]}。颜色依据由管理员在「设置」中选择。")
 with right:
     status_chips(h["indicators"], title=f"指标状态（共{h['indicator_count']}项）", unit="")
 

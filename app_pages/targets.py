@@ -39,7 +39,7 @@ st.dataframe(
 admin = admin_principal()
 if admin is not None:
     st.subheader("判断方式与自评权重（管理员）")
-    st.caption("指标默认按规则判断（见规则说明）：累计型按序时折算，水平型直接判断；“=”金额按二级指标定方向（成本指标为上限，"
+    st.caption("指标默认按规则判断：累计型按序时折算，水平型直接判断；“=”金额按二级指标定方向（成本指标为上限，"
                "其余为须达到）。在此可逐项改设，原因中会注明「管理员设定」；每项修改都记入审计日志。")
     years = cached.fiscal_years(ctx.rev)
     year = max(years) if years else None

@@ -29,6 +29,7 @@ from data_access.rule_overrides import (
 from domain.settings import WEIGHT_PRESETS
 
 REFUSED = (RuleChoiceError, PermissionDenied, DatabaseBusy)
+INHERIT = "inherit"
 _ACC_BY_WORD = {w: k for k, w in ACCUMULATE_WORDS.items()}
 _DIR_BY_WORD = {w: k for k, w in DIRECTION_WORDS.items()}
 
@@ -55,12 +56,13 @@ def preset_picker(principal: Principal, *, year: int | None = None, project_id: 
         assert year is not None
         current, inherit, key = document_preset(engine, year), "按设置中的权重", f"preset_year_{year}"
         label = f"{year}年度目标表的自评权重方案"
-    options: list[str | None] = [None, *NAMED_PRESETS]
+    options = [INHERIT, *NAMED_PRESETS]  # a word for "none", so the choice is never an empty, clearable box
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(label, options, index=options.index(current) if current in options else 0, key=key,
-                          format_func=lambda k: inherit if k is None else WEIGHT_PRESETS[k][0],
+    picked = c1.selectbox(label, options, index=options.index(current) if current in options else 0, key=key,
+                          format_func=lambda k: inherit if k == INHERIT else WEIGHT_PRESETS[k][0],
                           help="国家10/50/30/10；预算执行20/指标80；湖北20/40/40。项目的设定优先于年度目标表，"
                                "年度目标表的设定优先于「设置」；目标表带分值时各指标仍按分值计分")
+    chosen = None if picked == INHERIT else picked
     if c2.button("保存", key=f"{key}_save", disabled=chosen == current):
         try:
             set_selfeval_preset(engine, principal, chosen, year=year, project_id=project_id)
