@@ -65,7 +65,8 @@ GROUPS = [
     ("指标完成", ["indicator_red_below", "indicator_green_from", "indicator_blue_from", "level_amber_margin",
               "deadline_amber_days", "overachieve_margin", "reporting_period", "accumulate_level2", "count_units"]),
     ("领域、单位和部门整体的颜色", ["rollup_rule", "rollup_red_share", "rollup_amber_share"]),
-    ("自评（预览）", ["use_table_weights", "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
+    ("自评（预览）", ["use_table_weights", "satisfaction_by_rate",
+                "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
 ]
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
@@ -133,7 +134,7 @@ with tab_rules:
                     elif name == "deadline_amber_days":
                         values[name] = st.number_input(f"{label}（天）", min_value=0, max_value=366, step=1,
                                                        value=int(v), help=_help(name), key=f"set_{name}")
-                    elif name in ("interpolate_plan", "use_table_weights"):
+                    elif name in ("interpolate_plan", "use_table_weights", "satisfaction_by_rate"):
                         values[name] = st.checkbox(label, value=bool(v), help=_help(name), key=f"set_{name}")
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,

@@ -248,8 +248,28 @@ def _deadline_item(ind: IndicatorInput, w: float, s: Settings, as_of: date, year
     return _judged(ind, w, s, year_end)
 
 
+def is_satisfaction(ind: IndicatorInput) -> bool:
+    """A 满意度 indicator: its 一级 or 二级指标 names 满意度 (Hubei lists them under 效益指标)."""
+    return "满意" in normalise_level(ind.level1) or "满意" in normalise_level(ind.level2)
+
+
+def _rate_item(ind: IndicatorInput, w: float, year_end: bool) -> SelfEvalItem | None:
+    """A 满意度 rate scored as weight x rate (``satisfaction_by_rate``); None without a value to use."""
+    b, basis = _pick(ind.actual, ind.projected, year_end)
+    if b is None or basis is None:
+        return None
+    rate = min(max(b, 0.0), 100.0)
+    sc = w * rate / 100.0
+    note = f"满意度按满意率计分：{_BASIS_WORD[basis]}{fmt_num(rate, '%')}，得分={w:.2f}×{fmt_num(rate, '%')}={sc:.2f}"
+    return SelfEvalItem(ind, "", w, sc, basis, False, note)
+
+
 def _score_item(ind: IndicatorInput, w: float, s: Settings, as_of: date, year_end: bool) -> SelfEvalItem:
     mode = indicator_mode(ind, s)
+    if s.satisfaction_by_rate and mode in (ACCUMULATING, LEVEL) and ind.target.is_percent and is_satisfaction(ind):
+        item = _rate_item(ind, w, year_end)
+        if item is not None:
+            return item
     if mode in (ACCUMULATING, LEVEL, CAP):
         return _numeric_item(ind, mode, w, s, year_end)
     if mode == MODE_DEADLINE:

@@ -45,6 +45,7 @@ class Settings:
     # --- self-evaluation (docs/rules.md §7)
     # the weights and shares below are set from WEIGHT_PRESETS / QUAL_PRESETS or typed in (自定义)
     use_table_weights: bool = True  # a target table with a 分值 column weighs its indicators itself
+    satisfaction_by_rate: bool = False  # a 满意度 rate scores weight x rate, not full marks once its target is met
     weight_budget: float = 10.0
     weight_output: float = 50.0
     weight_effect: float = 30.0
@@ -283,6 +284,7 @@ FIELD_LABELS: dict[str, str] = {
     "rollup_red_share": "汇总红色线",
     "rollup_amber_share": "汇总黄色线",
     "use_table_weights": "目标表有分值时按分值计分",
+    "satisfaction_by_rate": "满意度指标按满意率计分",
     "weight_budget": "自评权重：预算执行率",
     "weight_output": "自评权重：产出指标",
     "weight_effect": "自评权重：效益指标",
@@ -309,6 +311,7 @@ FIELD_HELP: dict[str, str] = {
     "rollup_red_share": "红色项目占已评价预算（或项目数）达到此比例为红；红和未填报合计达到此比例为未填报",
     "rollup_amber_share": "红、未填报和黄色项目合计达到此比例为黄，否则为绿",
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+    "satisfaction_by_rate": "勾选后满意度指标（百分比）得分=分值×满意率（满意率98%得分值的98%），不勾选则达到目标值即得满分",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
 PRESET_HELP = {
