@@ -125,3 +125,24 @@ def test_department_and_area_slide_say_the_shares():
     slide = build_area_slide(CITY, "公共卫生", ViewFilters())
     assert (slide["status"], slide["worst"], slide["shares"]) == (RED, RED, "红40.0% 黄10.0% 绿50.0%")
     assert "红占40.0%" in slide["reason"]
+
+
+def test_the_area_export_carries_the_colour_the_worst_project_and_the_shares():
+    import io
+
+    from openpyxl import load_workbook
+
+    from documents.table_export import frame_to_csv, frame_to_xlsx
+    from documents.xlsx_style import STATUS_COLOURS
+
+    df = build_areas(CITY, AREAS, ViewFilters())
+    ws = load_workbook(io.BytesIO(frame_to_xlsx(df, title="分领域状态", sheet_name="分领域状态"))).active
+    header = [c.value for c in ws[3]]
+    assert {"状态", "原因", "最差项目", "红占预算%", "黄占预算%", "未填报占预算%", "绿占预算%"} <= set(header)
+    row = {h: ws.cell(4, i + 1) for i, h in enumerate(header)}  # 学校管理: green by budget, a red project in it
+    assert row["领域"].value == "学校管理" and row["红占预算%"].value == 8.0
+    assert row["状态"].fill.fgColor.rgb.endswith(STATUS_COLOURS[GREEN][0])
+    assert row["最差项目"].fill.fgColor.rgb.endswith(STATUS_COLOURS[RED][0]) and row["最差项目"].value == "▲ 红"
+    assert "红、未填报和黄合计占8.0%" in row["原因"].value
+    csv = frame_to_csv(df).decode("utf-8-sig")
+    assert "红占预算%" in csv.splitlines()[0] and "_worst" not in csv
