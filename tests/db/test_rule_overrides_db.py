@@ -1,5 +1,5 @@
 """The admin's rule choices and the judgement wording through the database (migration
-0010_rule_overrides), on SQLite and PostgreSQL: stored, audited, refused in Chinese without writing,
+0006_rule_overrides), on SQLite and PostgreSQL: stored, audited, refused in Chinese without writing,
 and read back by the status engine, the self-evaluation and the exports."""
 
 from __future__ import annotations

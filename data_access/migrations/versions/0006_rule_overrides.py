@@ -10,7 +10,7 @@ self-evaluation weight preset per target document and per project
 
 All nullable: ADD COLUMN needs no table copy on SQLite, and existing rows keep today's behaviour.
 
-Revision ID: 0010_rule_overrides
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04 10:00:00.000000
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0010_rule_overrides'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
