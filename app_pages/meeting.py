@@ -146,13 +146,14 @@ if mode == "area":
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}{_name(s['area'])}</div>
-<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个{DEMO_TAG}</div>
+<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个 · 最差项目：{e(STATUS_LABELS[s['worst']])}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{s['spent']:,.2f}</div><div class="k">累计支出（万元）</div></div>
 <div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率（已填报项目）</div></div>
 </div>
 {chips_html(s['counts'], title='项目状态', unit='', hide_zero=True)}
+<div class="jx-reason"><b>原因：</b>{e(s['reason'])}{f"；预算占比：{e(s['shares'])}" if s['shares'] else ''}</div>
 {items}
 {f"<div class='jx-more'>另有{s['green']}个项目为绿色</div>" if rows and s['green'] else ''}
 </div>""",

@@ -36,6 +36,7 @@ from components.state import get_engine
 from data_access import actuals, monitoring, queries, status_store
 from data_access import views as V
 from data_access.bulk import has_demo_data
+from data_access.rule_overrides import selfeval_presets
 from data_access.status_store import lists, reads
 from data_access.status_store.scope import Scope
 from data_access.targets import fiscal_years as _fiscal_years
@@ -91,6 +92,12 @@ def periods_table(rev: int, year: int) -> pd.DataFrame:
     return queries.periods_frame(get_engine(), year)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def rule_settings(rev: int) -> Settings:
+    """The stored rule settings (设置; a change bumps the revision)."""
+    return monitoring.load_settings(get_engine())
+
+
 # --------------------------------------------------------------------------- the status store
 
 
@@ -133,7 +140,8 @@ def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     result = evaluate_one(ctx, project_id)
     if result is None:
         return None
-    return self_evaluate(result.project, ctx.as_of, monitoring.load_settings(get_engine()), ctx.year)
+    preset = selfeval_presets(get_engine(), [project_id]).get(project_id)
+    return self_evaluate(result.project, ctx.as_of, rule_settings(ctx.rev), ctx.year, preset)
 
 
 # --------------------------------------------------------------------------- the status tables
@@ -197,7 +205,19 @@ def _area_rows(rev: int, year: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def area_statuses(ctx: PageContext) -> pd.DataFrame:
-    return V.areas_frame(reads.area_sums(get_engine(), scope(ctx)), _area_rows(ctx.rev, ctx.year), ctx.filters)
+    return V.areas_frame(reads.group_sums_by(get_engine(), scope(ctx), "area"), _area_rows(ctx.rev, ctx.year),
+                         ctx.filters, rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def unit_statuses(ctx: PageContext) -> pd.DataFrame:
+    return V.units_frame(reads.group_sums_by(get_engine(), scope(ctx), "unit"), rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_rollup(ctx: PageContext) -> dict:
+    sums = reads.group_sums_by(get_engine(), scope(ctx), None)
+    return V.department_rollup_of(sums.get("", V.GroupSums()), rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -223,12 +243,13 @@ def department_spending_spec(ctx: PageContext) -> dict:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def area_order(ctx: PageContext, areas: tuple[str, ...], attention: bool) -> list[str]:
-    return reads.area_order(get_engine(), scope(ctx), list(areas), V.ATTENTION if attention else frozenset())
+    return reads.area_order(get_engine(), scope(ctx), list(areas), V.ATTENTION if attention else frozenset(),
+                            rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def area_slide(ctx: PageContext, area: str) -> dict:
-    return reads.area_slide(get_engine(), scope(ctx), area)
+    return reads.area_slide(get_engine(), scope(ctx), area, rule_settings(ctx.rev))
 
 
 # --------------------------------------------------------------------------- one project (keyed on ctx.read)

@@ -142,7 +142,7 @@ class Structure:
     fiscal_year_id: int
     projects: tuple  # (id, name, budget_wan, unit name, area name)
     plans: dict  # project id -> [PlanPoint]
-    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight)]
+    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight, direction)]
     project_filter: object = None
     project_ids: tuple | None = None
 
@@ -190,9 +190,9 @@ def load_structure(engine: Engine | Connection, year: int | None, *, project_fil
         inds: dict[int, list[tuple]] = defaultdict(list)
         targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
         for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,
-             accumulates, weight) in c.execute(
+             accumulates, weight, direction) in c.execute(
             select(I.id, I.project_id, I.level1, I.level2, I.level3, I.target_text, I.kind, I.op, I.value,
-                   I.unit, I.deadline, I.start, I.accumulates, I.weight)
+                   I.unit, I.deadline, I.start, I.accumulates, I.weight, I.direction)
             .where(I.project_id.in_(pid_subq)).order_by(I.project_id, I.seq)
         ).all():
             tkey = (text, kind, op, value, unit, deadline, start)
@@ -200,7 +200,7 @@ def load_structure(engine: Engine | Connection, year: int | None, *, project_fil
             if target is None:
                 target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
                                                 deadline=deadline, start=start)
-            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight))
+            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight, direction))
     return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids)
 
 
@@ -229,7 +229,8 @@ def load_inputs(
     codes = period_codes_for(as_of)
     A = IndicatorActual
     actual_q = select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
-                      A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
+                      A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures,
+                      A.actual_judgement_text, A.projected_judgement_text)
     if structure.project_ids is not None and len(structure.project_ids) <= FEW_PROJECTS:
         # a few projects (a save, one page): by their ids, along the (id, period) indexes
         pids = list(structure.project_ids)
@@ -254,18 +255,19 @@ def load_inputs(
             actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
 
-    empty = (None,) * 10
+    empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
     out = []
     for pid, name, budget, unit, area in structure.projects:
         spent, projected = spend.get(pid, (None, None))
         inds = []
-        for iid, level1, level2, level3, target, accumulates, weight in structure.indicators.get(pid, ()):
+        for iid, level1, level2, level3, target, accumulates, weight, direction in structure.indicators.get(pid, ()):
             a = actuals.get(iid, empty)
             reasons = a[7]
             inds.append(IndicatorInput(
                 iid, level1, level2, level3, target, accumulates, a[1], a[2], a[3], a[4], a[5], a[6],
                 tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9], weight,
+                direction, a[10], a[11],
             ))
         out.append(
             ProjectInput(

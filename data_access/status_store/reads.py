@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select
 
 from data_access.models import Area, Unit
 from data_access.monitoring import connected
@@ -25,10 +25,11 @@ from data_access.status_store.scope import (
     project_conditions,
     project_ids,
 )
-from data_access.views import AreaSums, ViewFilters, change_row, changes_frame, headline_numbers
-from data_access.views.overview import AREA_COLUMNS
+from data_access.views import GroupSums, ViewFilters, change_row, changes_frame, headline_numbers
+from data_access.views.rollups import NO_PROJECT
 from domain.periods import QUARTER, periods_of_year, time_progress
-from domain.status import AMBER, GREY, MISSING, RED, SEVERITY, STATUSES, worst
+from domain.settings import Settings
+from domain.status import AMBER, GREEN, MISSING, RED, SEVERITY, STATUSES, rollup_of, share_text
 
 _QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 SERIES_COLUMNS = ["period_end", "label", "planned_wan", "actual_wan", "time_pct", "time_wan", "reported", "projects"]
@@ -101,21 +102,22 @@ def count_projects(bind: Engine | Connection, sc: Scope) -> int:
         return int(c.execute(select(func.count()).where(*project_conditions(sc))).scalar() or 0)
 
 
-def area_sums(bind: Engine | Connection, sc: Scope) -> dict[str, AreaSums]:
-    """Per area (name; （未分配） without one): the selected projects' statuses counted and their sums."""
-    out: dict[str, AreaSums] = {}
+def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[str, GroupSums]:
+    """Per area (``by="area"``), unit (``"unit"``) or for all (``None``: key ``""``) of the selected
+    projects: their statuses counted, (positive) budgets per status, spending and reporting budget — the
+    sums ``data_access.views.rollup_row_of`` colours (（未分配） without an area or unit)."""
+    name = {"area": Area.name, "unit": Unit.name}.get(by or "")
+    table = P.outerjoin(Area, Area.id == P.c.area_id) if by == "area" else P.outerjoin(Unit, Unit.id == P.c.unit_id)
+    key = name if name is not None else literal("")
+    out: dict[str, GroupSums] = {}
     with connected(bind) as c:
-        for name, status, n, budget, spent, rep in c.execute(
-            select(Area.name, P.c.status, func.count(), func.sum(P.c.budget_wan), func.sum(_reported(P.c.spent_wan)),
-                   func.sum(_reported(P.c.budget_wan)))
-            .select_from(P.outerjoin(Area, Area.id == P.c.area_id))
-            .where(*project_conditions(sc)).group_by(Area.name, P.c.status)
+        for group, status, n, budget, spent, rep in c.execute(
+            select(key, P.c.status, func.count(), func.sum(case((P.c.budget_wan > 0, P.c.budget_wan), else_=0.0)),
+                   func.sum(_reported(P.c.spent_wan)), func.sum(_reported(P.c.budget_wan)))
+            .select_from(table).where(*project_conditions(sc)).group_by(key, P.c.status)
         ):
-            a = out.setdefault(name or "（未分配）", AreaSums(dict.fromkeys(STATUSES, 0)))
-            a.counts[status] += n
-            a.budget += float(budget or 0.0)
-            a.spent += float(spent or 0.0)
-            a.reported_budget += float(rep or 0.0)
+            g = out.setdefault(group if by is None else (group or NO_PROJECT), GroupSums())
+            g.add(status, n, float(budget or 0.0), float(spent or 0.0), float(rep or 0.0))
     return out
 
 
@@ -185,38 +187,42 @@ def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: b
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
-def area_slide(bind: Engine | Connection, sc: Scope, area: str, top: int = 8) -> dict:
+def area_slide(bind: Engine | Connection, sc: Scope, area: str, settings: Settings, top: int = 8) -> dict:
     """会议模式's area screen (``data_access.views.build_area_slide``) from the store."""
-    sums = area_sums(bind, sc).get(area, AreaSums(dict.fromkeys(STATUSES, 0)))
-    area_cond = (P.c.area_id.is_(None) if area == "（未分配）"
+    g = group_sums_by(bind, sc, "area").get(area, GroupSums())
+    ru = rollup_of(g.counts, g.budgets, settings)
+    area_cond = (P.c.area_id.is_(None) if area == NO_PROJECT
                  else P.c.area_id.in_(select(Area.id).where(Area.name == area)))
     with connected(bind) as c:
         shown = c.execute(
             select(P.c.status, P.c.name, Unit.name, P.c.reason).select_from(P.outerjoin(Unit, Unit.id == P.c.unit_id))
-            .where(*project_conditions(sc), area_cond, P.c.status != "green")
+            .where(*project_conditions(sc), area_cond, P.c.status != GREEN)
             .order_by(P.c.severity.desc(), P.c.budget_wan.desc(), P.c.doc_order, P.c.project_id).limit(top)).all()
-    n = sum(sums.counts.values())
     return {
-        "area": area, "status": worst(s for s, k in sums.counts.items() if k) if n else GREY, "budget": sums.budget,
-        "spent": sums.spent, "execution_pct": sums.spent / sums.reported_budget * 100.0 if sums.reported_budget else None,
-        "counts": sums.counts, "green": sums.counts.get("green", 0),
+        "area": area, "status": ru.status, "reason": ru.reason, "worst": ru.worst, "shares": share_text(ru),
+        "budget": ru.budget_total, "spent": g.spent,
+        "execution_pct": g.spent / g.reported_budget * 100.0 if g.reported_budget else None,
+        "counts": dict(g.counts), "green": g.counts.get(GREEN, 0),
         "projects": [{"status": s, "name": name, "unit": unit or "", "reason": reason} for s, name, unit, reason in shown],
     }
 
 
-def area_order(bind: Engine | Connection, sc: Scope, areas: list[str], attention: frozenset[str]) -> list[str]:
+def area_order(bind: Engine | Connection, sc: Scope, areas: list[str], attention: frozenset[str],
+               settings: Settings) -> list[str]:
     """The areas with selected projects, worst first (``data_access.views.area_order``)."""
-    sums = area_sums(bind, sc)
+    sums = group_sums_by(bind, sc, "area")
     names = list(areas) + [a for a in sums if a not in areas]
     keep = [a for a in names if a in sums and sum(sums[a].counts.values())
             and (not attention or any(sums[a].counts[s] for s in attention))]
+    rolled = {a: rollup_of(sums[a].counts, sums[a].budgets, settings) for a in keep}
 
     def key(a: str) -> tuple:
-        k = sums[a].counts
-        return (-SEVERITY[worst(s for s, v in k.items() if v)], -k[RED], -k[MISSING], -k[AMBER], names.index(a))
+        ru = rolled[a]
+        red = ru.shares[RED] if ru.shares else 0.0
+        return (-SEVERITY[ru.status], -red, -ru.counts[RED], -ru.counts[MISSING], -ru.counts[AMBER], names.index(a))
 
     return sorted(keep, key=key)
 
 
-__all__ = ["AREA_COLUMNS", "SERIES_COLUMNS", "area_order", "area_slide", "area_sums", "changes", "count_projects",
+__all__ = ["SERIES_COLUMNS", "area_order", "area_slide", "group_sums_by", "changes", "count_projects",
            "headline", "ordered_projects", "spending_series"]

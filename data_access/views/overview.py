@@ -1,5 +1,5 @@
-"""The overview's read models (总览): headline numbers, the status matrix, the department-level areas and
-the changes since the previous period. Pure: evaluated statuses in, dicts and DataFrames out.
+"""The overview's read models (总览): headline numbers, the status matrix and the changes since the
+previous period. Pure: evaluated statuses in, dicts and DataFrames out.
 
 Definitions chosen here:
 
@@ -8,8 +8,7 @@ Definitions chosen here:
   未填报 counts items (budget rows and shown indicators), and separately the projects having any.
 * Matrix: one cell per project and 一级/二级指标 group (plus 预算执行) with the worst status of its items;
   the worst projects first, then the largest budgets.
-* Areas: an area's status is the worst status of its filtered projects; without project filters every
-  area of the targets document is listed (灰 when it has no project).
+* Areas and units: ``data_access.views.rollups``.
 * Changes: per project, in this order of precedence: 新变红, 新增未填报, 新变黄 (worse), 好转 (better from
   red/amber), 已补报 (values that were missing are now reported).
 """
@@ -17,7 +16,6 @@ Definitions chosen here:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -27,9 +25,6 @@ from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects
 from domain.periods import time_progress
 from domain.status import (
     AMBER,
-    BLUE,
-    GREEN,
-    GREY,
     MISSING,
     RED,
     SEVERITY,
@@ -136,68 +131,6 @@ def matrix_wide(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-AREA_COLUMNS = ["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "灰", "预算（万元）", "累计支出（万元）", "执行率%",
-                "绩效目标", "绩效指标", "量化目标"]
-
-
-def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: ViewFilters) -> pd.DataFrame:
-    """The department-level areas (document order) with the worst status of their filtered projects
-    and the prose targets. Without project filters every area is listed (灰 when it has no project)."""
-    sums: dict[str, AreaSums] = {}
-    for r in filter_projects(results, f):
-        a = sums.setdefault(r.project.area or "（未分配）", AreaSums(count_statuses(())))
-        a.counts[r.status] += 1
-        a.budget += r.project.budget_wan or 0.0
-        if r.project.spent_wan is not None:
-            a.spent += r.project.spent_wan
-            a.reported_budget += r.project.budget_wan or 0.0
-    return areas_frame(sums, areas_df, f)
-
-
-@dataclass
-class AreaSums:
-    """One area's filtered projects: their statuses counted, budget, spending and reporting budget."""
-
-    counts: dict[str, int]
-    budget: float = 0.0
-    spent: float = 0.0
-    reported_budget: float = 0.0
-
-
-def areas_frame(by_area: dict[str, AreaSums], areas_df: pd.DataFrame, f: ViewFilters) -> pd.DataFrame:
-    """The areas table from each area's sums (``build_areas``; the status store sums them in SQL)."""
-    unfiltered = not (f.areas or f.units or f.statuses)
-    names = list(areas_df["name"]) if not areas_df.empty else []
-    names += [a for a in by_area if a not in names]
-    rows = []
-    for seq, name in enumerate(names):
-        if f.areas and name not in f.areas:
-            continue
-        a = by_area.get(name)
-        n = sum(a.counts.values()) if a else 0
-        if not n and not unfiltered:
-            continue
-        rec = areas_df[areas_df["name"] == name].iloc[0] if name in set(areas_df.get("name", [])) else None
-        counts = a.counts if a else count_statuses(())
-        status = worst(s for s, k in counts.items() if k) if n else GREY
-        budget = a.budget if a else 0.0
-        spent = a.spent if a else 0.0
-        rep = a.reported_budget if a else 0.0
-        targets = rec["targets"] if rec is not None else []
-        rows.append({
-            "_status": status, "_seq": seq, "领域": name,
-            "状态": status_text(status) if n else f"{status_text(GREY)}（无项目）",
-            "项目数": n, "红": counts[RED], "黄": counts[AMBER], "未填报": counts[MISSING],
-            "绿": counts[GREEN] + counts[BLUE], "灰": counts[GREY],
-            "预算（万元）": round(budget, 2), "累计支出（万元）": round(spent, 2) if rep else None,
-            "执行率%": round(spent / rep * 100.0, 1) if rep > 0 else None,
-            "绩效目标": (rec["goal"] if rec is not None else "") or "",
-            "绩效指标": (rec["indicator_text"] if rec is not None else "") or "",
-            "量化目标": "；".join(t.get("phrase") or t.get("name") or "" for t in (targets or []) if isinstance(t, dict)),
-        })
-    return pd.DataFrame(rows, columns=["_status", "_seq", *AREA_COLUMNS])
-
-
 CHANGE_ORDER = ("新变红", "新增未填报", "新变黄", "好转", "已补报")
 CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"]
 
@@ -260,6 +193,5 @@ def changes_frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-__all__ = ["AREA_COLUMNS", "CHANGE_ORDER", "CHANGE_COLUMNS", "AreaSums", "areas_frame", "build_headline",
-           "headline_numbers", "build_matrix", "matrix_columns", "matrix_wide", "build_areas", "build_changes",
-           "change_kind", "change_row", "changes_frame"]
+__all__ = ["CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "headline_numbers", "build_matrix", "matrix_columns",
+           "matrix_wide", "build_changes", "change_kind", "change_row", "changes_frame"]

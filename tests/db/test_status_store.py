@@ -140,7 +140,8 @@ def _round(d: dict) -> dict:
 
 
 def test_the_pages_stored_reads_equal_the_read_models_over_a_live_evaluation(city):
-    """Headline, risk list, project order, areas, changes, spending series and 填报进度, filter by filter."""
+    """Headline, risk list, project order, areas, units and the department rolled up, changes, spending
+    series and 填报进度, filter by filter."""
     _random_writes(city, random.Random(3), 10)
     st = state(city)
     opts = queries.filter_options(city, YEAR, None)
@@ -158,8 +159,13 @@ def test_the_pages_stored_reads_equal_the_read_models_over_a_live_evaluation(cit
             assert _round(reads.headline(city, sc, YEAR)) == _round(V.build_headline(now, f, q.end, YEAR)), what
             pd.testing.assert_frame_equal(lists.risk_rows(city, sc), V.risk_frame(now, f), obj=what)
             assert [i for i, _s, _n in reads.ordered_projects(city, sc)] == V.project_order(now, f), what
-            pd.testing.assert_frame_equal(V.areas_frame(reads.area_sums(city, sc), areas_df, f),
-                                          V.build_areas(now, areas_df, f), obj=what)
+            rules = st.settings
+            pd.testing.assert_frame_equal(V.areas_frame(reads.group_sums_by(city, sc, "area"), areas_df, f, rules),
+                                          V.build_areas(now, areas_df, f, rules), obj=what)
+            pd.testing.assert_frame_equal(V.units_frame(reads.group_sums_by(city, sc, "unit"), rules),
+                                          V.build_units(now, f, rules), obj=what)
+            assert V.department_rollup_of(reads.group_sums_by(city, sc, None).get("", V.GroupSums()), rules) \
+                == V.department_rollup(now, f, rules), what
             if prev is not None:
                 pd.testing.assert_frame_equal(reads.changes(city, sc), V.build_changes(now, prev, f), obj=what)
             for got, want in zip(lists.reporting(city, sc, today, last), V.build_progress(now, f, q.end, today, last)):

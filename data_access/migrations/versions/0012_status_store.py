@@ -6,7 +6,7 @@ with an empty active generation; one with projects gets a generation to build, w
 (or ``manage.py status-rebuild``) fills with the status engine — the migration itself computes nothing.
 
 Revision ID: 0012_status_store
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 21:00:00.000000
 """
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0012_status_store'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
