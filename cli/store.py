@@ -17,7 +17,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
          _configure)
 def cmd_status_rebuild(args) -> int:
     from data_access.db import session_scope
-    from data_access.status_store import jobs, start_generation, state
+    from data_access.status_store import jobs, lock_writers, start_generation, state
     from data_access.status_store.check import differences
 
     engine = engine_for(args)
@@ -30,6 +30,7 @@ def cmd_status_rebuild(args) -> int:
         return 0
     if args.force or (state(engine).rebuilding is False and state(engine).active_id is None):
         with session_scope(engine) as s:
+            lock_writers(s)
             start_generation(s, "status-rebuild")
 
     def progress(done: int, total: int) -> None:

@@ -97,6 +97,7 @@ def _claim(engine: Engine, worker: str) -> int | None:
     """Take the newest building generation if nobody works on it (or its worker went quiet)."""
     now = utcnow()
     with session_scope(engine) as s:
+        lock_writers(s)  # SQLite: a read that later writes must hold the write lock from the start
         gid = s.execute(select(StatusGeneration.id).where(StatusGeneration.state == BUILDING)
                         .order_by(StatusGeneration.id.desc()).limit(1)).scalar()
         if gid is None:

@@ -31,6 +31,12 @@ YEAR = 2024
 PERIODS = ("2024Q2", "2024Q3", "2024Q4", "2024-05", "2024-11")
 
 
+@pytest.fixture(autouse=True)
+def no_background_builds(monkeypatch):
+    """The tests run the recompute themselves (an AppTest earlier in the process enables the app's thread)."""
+    monkeypatch.setitem(jobs._background, "enabled", False)
+
+
 @pytest.fixture
 def city(db_url):
     engine = make_engine(db_url)
