@@ -7,7 +7,7 @@ import streamlit as st
 from components.auth import current_config, current_principal
 from components.navigation import PAGES
 from components.state import get_engine
-from data_access import queries
+from data_access import queries, status_store
 from data_access.db import DatabaseBusy
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
@@ -106,7 +106,11 @@ def _help(name: str) -> str:
 
 with tab_rules:
     current = load_settings(engine)
-    st.caption("这些阈值决定红、黄、绿、蓝的判断；修改后所有页面立即按新规则重新计算，每项修改都记入审计日志。")
+    st.caption("这些阈值决定红、黄、绿、蓝的判断；修改后全部状态在后台按新规则重新计算（大规模数据需要一段时间），"
+               "完成前各页面显示按原规则计算的状态并提示进度；每项修改都记入审计日志。")
+    progress = status_store.state(engine)
+    if progress.rebuilding:
+        st.progress(progress.percent / 100, text=f"状态正在重新计算（{progress.percent}%）")
     with st.form("settings_form"):
         values: dict = {}
         for title, names in GROUPS:
@@ -157,7 +161,7 @@ with tab_rules:
         except (PermissionDenied, DatabaseBusy) as e:
             st.error(str(e))
         else:
-            st.success("规则已保存，状态已按新规则重新计算。")
+            st.success("规则已保存。状态正在后台按新规则重新计算，完成后各页面自动显示新状态。")
     # two steps: 恢复默认值 asks, 确认恢复默认值 overwrites every rule (statuses are recomputed at once)
     if not st.session_state.get("settings_reset_asked"):
         if st.button("恢复默认值", key="settings_reset"):

@@ -12,7 +12,7 @@ from components import cached
 from components.filters import SELECTED_PROJECT, caption, open_project, select_project
 from components.page import leadership_page
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
-from data_access.views import ATTENTION_DEFAULT_FROM, area_order, build_area_slide, build_slide, meeting_order
+from data_access.views import ATTENTION, ATTENTION_DEFAULT_FROM, build_slide
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.status import MISSING, STATUS_LABELS
 
@@ -56,19 +56,18 @@ st.markdown(
 )
 
 mode = st.session_state.get("meeting_mode", "project")
-results = cached.evaluate(ctx)
 ATTENTION_KEY = "meeting_attention"
 if ATTENTION_KEY not in st.session_state:
-    st.session_state[ATTENTION_KEY] = len(meeting_order(results, f)) >= ATTENTION_DEFAULT_FROM
+    st.session_state[ATTENTION_KEY] = cached.project_count(ctx) >= ATTENTION_DEFAULT_FROM
 attention = bool(st.session_state[ATTENTION_KEY])
 
+# the order of data_access.views.meeting_order / area_order, read from the stored statuses
 order: list[str] | list[int]
 if mode == "area":
     areas = cached.area_statuses(ctx)
-    order = area_order(results, list(areas["领域"]) if not areas.empty else [], f, attention,
-                       cached.rule_settings(ctx.rev))
+    order = cached.area_order(ctx, tuple(areas["领域"]) if not areas.empty else (), attention)
 else:
-    order = meeting_order(results, f, attention)
+    order = [i for i, _s, _n in cached.project_order(ctx, tuple(sorted(ATTENTION)) if attention else ())]
 
 
 def _mode_and_filter() -> None:
@@ -137,7 +136,7 @@ def _style(status: str) -> str:
 
 
 if mode == "area":
-    s = build_area_slide(results, str(order[idx]), f, cached.rule_settings(ctx.rev))
+    s = cached.area_slide(ctx, str(order[idx]))
     rows = "".join(
         f"<tr><td>{badge_html(p['status'])}</td><td class='p'>{e(p['name'])}<div class='u'>{e(p['unit'] or '—')}</div></td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
@@ -161,7 +160,10 @@ if mode == "area":
         unsafe_allow_html=True,
     )
 else:
-    r = next(x for x in results if x.project.id == order[idx])
+    r = cached.evaluate_one(ctx, int(order[idx]))  # this slide's project, evaluated live
+    if r is None:
+        st.rerun()  # deleted since the order was read
+    assert r is not None
     s = build_slide(r, f, max_items=5)
     rows = "".join(
         f"<tr><td class='n'>{badge_html(i['status'])}</td><td class='i'>{e(i['name'])}</td><td class='n'>{e(i['target'])}</td>"

@@ -10,9 +10,11 @@ from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
 from components.status_badge import badge_html, status_chips, status_table, table_height
-from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
+from data_access.views import CHANGE_ORDER, period_option_label
 from domain.money import money_figure, scale_for
 from domain.status import STATUS_LABELS
+
+CHANGES_SHOWN = 200  # rows of the changes table on screen (a city has thousands); the export has all
 
 ctx = leadership_page("总览")
 as_of, f = ctx.as_of, ctx.filters
@@ -53,19 +55,19 @@ with right:
 
 # ------------------------------------------------------------------ items needing a decision
 st.subheader("需要关注的事项")
-risks = cached.risk_frame(ctx)
-if risks.empty:
+total = sum(cached.risk_counts(ctx).values())
+if not total:
     st.success("没有红、黄、未填报或超额完成待说明的事项。")
 else:
-    top = risks.head(10)
-    st.caption(f"共{len(risks)}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
+    top = cached.risk_page(ctx, 0, 10)
+    st.caption(f"共{total}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
     event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "原因", "责任单位", "事项", "目标", "当前值"],
                          on_select="rerun", selection_mode="single-row")
     open_selected_row(event, top)
     export_buttons(top, what=f"需要关注的事项_前{len(top)}项", as_of=as_of, filters=f, key="overview_risks_export",
-                   total=len(risks))
-    if len(risks) > len(top):
-        st.caption(f"以上按钮只导出所示的前{len(top)}项；全部{len(risks)}项请在「风险清单」导出。")
+                   total=total)
+    if total > len(top):
+        st.caption(f"以上按钮只导出所示的前{len(top)}项；全部{total}项请在「风险清单」导出。")
 
 # ------------------------------------------------------------------ spending and changes
 prev = ctx.previous
@@ -86,8 +88,11 @@ with right:
         for i, k in enumerate(CHANGE_ORDER):
             grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
 if changes is not None and not changes.empty:
-    status_table(changes, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
-                 height=table_height(len(changes), 480))
+    shown = changes.head(CHANGES_SHOWN)
+    status_table(shown, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
+                 height=table_height(len(shown), 480))
+    if len(changes) > len(shown):
+        st.caption(f"共{len(changes)}个项目有变化，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部。")
     export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
                    status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
 elif changes is not None:
@@ -106,7 +111,7 @@ else:
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
     st.caption(note)
-    export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+    export_buttons(cached.matrix_table(ctx, level, 60), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
 # ------------------------------------------------------------------ department-level areas and units
 ROLLUP_SHOWN = ["状态", "原因", "最差项目", "项目数", "红", "黄", "未填报", "绿", "红占预算%", "黄占预算%", "未填报占预算%",

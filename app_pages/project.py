@@ -13,7 +13,7 @@ from components.rule_choices import admin_principal, preset_picker
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
 from data_access.exports import export_bundle, selfeval_results
-from data_access.views import neighbours, project_order, status_text
+from data_access.views import neighbours, status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 from documents.selfeval_workbook import selfeval_workbook, verdict_line
@@ -23,12 +23,15 @@ ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
-# the projects of the filter bar (areas, units, statuses), worst first: the picker and previous/next
-results = cached.evaluate(ctx)
-order = project_order(results, f)
-by_id = {r.project.id: r for r in results}  # every visible project (a link may name one outside the filters)
+# the projects of the filter bar (areas, units, statuses), worst first: previous/next, and the picker's
+# first PICKER entries (a city has thousands; the current project is always among them)
+PICKER = 300
+ranked = cached.project_order(ctx)
+order = [i for i, _status, _name in ranked]
+labels = {i: (status, name) for i, status, name in ranked}
 wanted = st.session_state.get(SELECTED_PROJECT)
-if wanted is not None and wanted not in by_id:
+if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, wanted) is None:  # a link may name a
+    # visible project outside the filters; one that does not exist or is not visible is not shown
     st.warning("链接或上次选择的项目不存在或您无权查看，已显示筛选结果中最需关注的项目。")
     wanted = None
 # a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
@@ -42,13 +45,19 @@ if not order and wanted is None:
     st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()
 pid = wanted if wanted is not None else order[0]
-outside = pid not in order
-ids = ([pid] if outside else []) + order
+outside = pid not in labels
+ids = ([pid] if outside else []) + order[:PICKER]
+if not outside and pid not in ids:
+    ids.append(pid)
+if outside:
+    one = cached.evaluate_one(ctx, pid)
+    assert one is not None
+    labels[pid] = (one.status, one.project.name)
 
 
 def _label(i: int) -> str:
-    r = by_id[i]
-    return f"{status_text(r.status)}  {r.project.name}"
+    status, name = labels[i]
+    return f"{status_text(status)}  {name}"
 
 
 def _go(target: int) -> None:
@@ -64,7 +73,8 @@ prev_id, next_id, pos = neighbours(order, pid)
 bar = st.columns([6, 1.1, 1.1, 2])
 with bar[0]:
     pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked, format_func=_label,
-                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序")
+                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
+                            + (f"；列出最需关注的前{PICKER}个，其余用「上一个/下一个」或缩小筛选范围" if len(order) > PICKER else ""))
 bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
 bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
 bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")

@@ -20,11 +20,11 @@ caption(as_of, f, f"填报期：{period.label}")
 can_enter = not current_principal().is_leader
 
 items, units = cached.reporting(ctx, today)
-projects = cached.projects_status_frame(ctx)
+projects = cached.project_count(ctx)
 
 c = st.columns(4)
 c[0].metric("缺报事项", f"{len(items)}项")
-c[1].metric("涉及项目", f"{items['_project_id'].nunique() if not items.empty else 0}个", help=f"共{len(projects)}个项目")
+c[1].metric("涉及项目", f"{items['_project_id'].nunique() if not items.empty else 0}个", help=f"共{projects}个项目")
 c[2].metric("有缺报的单位", f"{int((units['_missing'] > 0).sum())}个", help=f"共{len(units)}个单位应报")
 c[3].metric("期限", deadline_text(period.end, today, len(items)),
             help=f"{period.label}于{period.end.year}年{period.end.month}月{period.end.day}日结束")

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
 from data_access.actuals.lookups import indicator_input
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, Indicator, Project
 from data_access.monitoring import load_settings
 from data_access.permissions import Principal, require_admin
@@ -107,7 +107,7 @@ def set_indicator_rules(engine: Engine, project_id: int, choices: Mapping[int, t
                                old=words[old], new=words[new], detail=ind.level3))
                 changed += 1
         if changed:
-            bump_revision(s)
+            bump_revision(s, Changed.projects([project_id]))  # its indicators are judged differently now
     return changed
 
 
@@ -164,7 +164,7 @@ def set_selfeval_preset(engine: Engine, by: Principal | None, preset: str | None
         s.add(AuditLog(username=username, action="update", entity=entity, entity_id=row.id, field="selfeval_preset",
                        old=WEIGHT_PRESETS[old][0] if old in WEIGHT_PRESETS else inherit,
                        new=WEIGHT_PRESETS[preset][0] if preset in WEIGHT_PRESETS else inherit))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # weights of the self-evaluation preview, no status
     return True
 
 

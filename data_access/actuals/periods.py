@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from data_access.acting import acting_principal
 from data_access.actuals.access import PERIOD_ENTITY, covering_locks, settings_of, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of
@@ -146,7 +146,7 @@ def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bo
                        old=str(not locked).lower(), new=str(locked).lower(),
                        detail=(f"锁定填报期{period.code}" if locked else f"重新开放填报期{period.code}")
                        + (f"；原因：{reason}" if reason else "")))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # a lock changes who may write, not a status
     return True
 
 

@@ -37,6 +37,7 @@ Check = Callable[[Mapping[str, Any]], Any]  # merged record -> IndicatorRowCheck
 class RowTarget:
     """The indicator or project one submitted row is written for."""
 
+    project_id: int
     unit_id: int | None
     fiscal_year_id: int
     writable: tuple[str, ...]
@@ -88,7 +89,7 @@ def _load_indicators(s: Session, ids: Sequence[int], period: Period, settings: S
     ):
         template = indicator_input(ind)
         writable = tuple(E.applicable_fields(indicator_mode(template, settings)))
-        out[ind.id] = RowTarget(unit_id, fy_id, writable, _indicator_check(template, period.end, settings, year))
+        out[ind.id] = RowTarget(ind.project_id, unit_id, fy_id, writable, _indicator_check(template, period.end, settings, year))
     return out
 
 
@@ -105,7 +106,7 @@ def _load_projects(s: Session, ids: Sequence[int], period: Period, settings: Set
     out: dict[int, RowTarget] = {}
     for pr in projects:
         template = ProjectInput(id=pr.id, name=pr.name, budget_wan=pr.budget_wan, plan=plans.get(pr.id, []))
-        out[pr.id] = RowTarget(pr.unit_id, pr.fiscal_year_id, E.SPENDING_FIELDS,
+        out[pr.id] = RowTarget(pr.id, pr.unit_id, pr.fiscal_year_id, E.SPENDING_FIELDS,
                                _spending_check(template, period.end, settings, year, previous.get(pr.id)))
     return out
 

@@ -42,7 +42,7 @@ from data_access.actuals.access import (
 from data_access.actuals.results import Change, Conflict, RowError, SaveResult
 from data_access.actuals.rows import INDICATOR_SPEC, SPENDING_SPEC, RowSpec, RowTarget
 from data_access.actuals.values import as_int, fmt_value, norm_cmp, record, same, unreadable, version_of
-from data_access.db import bump_revision
+from data_access.db import Changed, bump_revision
 from data_access.models import AuditLog, Period, User
 from data_access.permissions import PermissionDenied, Principal, check_can_write_project
 from domain import entry as E
@@ -111,6 +111,7 @@ class WriteContext:
     res: SaveResult
     spec: RowSpec
     ids: Mapping[int, int]  # row -> indicator or project id
+    projects: Mapping[int, int]  # indicator or project id -> its project (what the status store recomputes)
     rows: Sequence[Mapping[str, Any]]
     username: str
     now: datetime
@@ -150,7 +151,8 @@ def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows
     if dry_run:
         res.would_save = pending.rows()
         return _name_conflicts(s, res, p)
-    ctx = WriteContext(s, res, spec, ids, rows, p.username, utcnow(), period.code, source_detail(source, note))
+    projects = {rid: t.project_id for rid, t in targets.items()}
+    ctx = WriteContext(s, res, spec, ids, projects, rows, p.username, utcnow(), period.code, source_detail(source, note))
     return _name_conflicts(s, _write(ctx, pending), p)
 
 
@@ -265,7 +267,7 @@ def _write(ctx: WriteContext, pending: _Pending) -> SaveResult:
     if written:
         if audit:
             ctx.s.execute(insert(AuditLog), audit)
-        bump_revision(ctx.s)
+        bump_revision(ctx.s, Changed.projects(ctx.projects[ctx.ids[i]] for i in written))
     ctx.res.saved = dict(sorted(written.items()))
     return ctx.res
 

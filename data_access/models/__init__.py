@@ -24,6 +24,7 @@ from data_access.models.core import (
     User,
     UserUnit,
 )
+from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject
 
 __all__ = [
     "Area",
@@ -39,6 +40,9 @@ __all__ = [
     "Project",
     "Setting",
     "SpendingActual",
+    "StatusGeneration",
+    "StatusItem",
+    "StatusProject",
     "Unit",
     "User",
     "UserUnit",

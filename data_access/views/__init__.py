@@ -48,6 +48,10 @@ from data_access.views.overview import (
     build_changes,
     build_headline,
     build_matrix,
+    change_kind,
+    change_row,
+    changes_frame,
+    headline_numbers,
     matrix_columns,
     matrix_wide,
 )
@@ -71,9 +75,13 @@ from data_access.views.reporting import (
 from data_access.views.rollups import (
     AREA_COLUMNS,
     UNIT_COLUMNS,
+    GroupSums,
+    areas_frame,
     build_areas,
     build_units,
     department_rollup,
+    department_rollup_of,
+    units_frame,
 )
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
@@ -81,7 +89,9 @@ from data_access.views.tables import (
     PROJECT_COLUMNS,
     RISK_COLUMNS,
     RISK_STATUSES,
+    budget_texts,
     counts_frame,
+    indicator_texts,
     indicators_frame,
     projects_status_frame,
     reason_beside_status,
@@ -94,13 +104,15 @@ __all__ = [
     "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
     "previous_period", "shown_indicators", "status_text",
     # tables
+    "budget_texts", "indicator_texts",
     "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
     "projects_status_frame", "reason_beside_status", "risk_frame",
     # overview
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
-    "build_matrix", "matrix_columns", "matrix_wide",
+    "build_matrix", "matrix_columns", "matrix_wide", "change_kind", "change_row", "changes_frame", "headline_numbers",
     # rollups
-    "UNIT_COLUMNS", "build_units", "department_rollup",
+    "UNIT_COLUMNS", "GroupSums", "areas_frame", "build_units", "department_rollup", "department_rollup_of",
+    "units_frame",
     # project
     "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
     "project_history_frame", "project_order",

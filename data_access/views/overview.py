@@ -40,26 +40,38 @@ def build_headline(results: Sequence[ProjectStatus], f: ViewFilters, as_of: date
     """The overview's headline numbers for the filtered projects."""
     rs = filter_projects(results, f)
     summary = department_summary(rs)
-    inds = count_statuses(s.status for r in rs for s in shown_indicators(r, f))
-    reported_budget = sum(r.project.budget_wan or 0.0 for r in rs if r.project.spent_wan is not None)
-    planned = sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0
-                  for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None)
-    budget_missing = sum(1 for r in rs if r.budget.status == MISSING) if f.budget_ok() else 0
+    return headline_numbers(
+        projects=summary.projects, budgets=summary.budgets,
+        indicators=count_statuses(s.status for r in rs for s in shown_indicators(r, f)),
+        budget_total=summary.budget_total_wan, spent_total=summary.spent_total_wan,
+        reported_budget=sum(r.project.budget_wan or 0.0 for r in rs if r.project.spent_wan is not None),
+        planned=sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0
+                    for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None),
+        missing_projects=sum(1 for r in rs if r.budget.status == MISSING
+                             or any(s.status == MISSING for s in shown_indicators(r, f))),
+        f=f, as_of=as_of, year=year)
+
+
+def headline_numbers(*, projects: dict[str, int], budgets: dict[str, int], indicators: dict[str, int],
+                     budget_total: float, spent_total: float, reported_budget: float, planned: float,
+                     missing_projects: int, f: ViewFilters, as_of: date, year: int) -> dict:
+    """The headline from its sums (over the filtered projects): counts of project, budget-row and shown
+    indicator statuses, budget and spending totals, the budget of the projects that reported spending
+    and their planned spending (万元), the projects with anything 未填报."""
     return {
-        "project_count": len(rs),
-        "indicator_count": sum(inds.values()),
-        "budget_total": summary.budget_total_wan,
-        "spent_total": summary.spent_total_wan,
+        "project_count": sum(projects.values()),
+        "indicator_count": sum(indicators.values()),
+        "budget_total": budget_total,
+        "spent_total": spent_total,
         "reported_budget": reported_budget,
-        "execution_pct": summary.execution_pct,
+        "execution_pct": spent_total / reported_budget * 100.0 if reported_budget > 0 else None,
         "plan_pct": planned / reported_budget * 100.0 if reported_budget > 0 else None,
         "time_pct": time_progress(as_of, year) * 100.0,
-        "projects": summary.projects,
-        "indicators": inds,
-        "budgets": summary.budgets,
-        "missing_items": budget_missing + inds[MISSING],
-        "missing_projects": sum(1 for r in rs if r.budget.status == MISSING
-                                or any(s.status == MISSING for s in shown_indicators(r, f))),
+        "projects": projects,
+        "indicators": indicators,
+        "budgets": budgets,
+        "missing_items": (budgets[MISSING] if f.budget_ok() else 0) + indicators[MISSING],
+        "missing_projects": missing_projects,
     }
 
 
@@ -139,31 +151,47 @@ def build_changes(now: Sequence[ProjectStatus], prev: Sequence[ProjectStatus], f
         old = before.get(p.id)
         if old is None:
             continue
-        a, b = old.status, r.status
-        back = len(_missing_items(old, f) - _missing_items(r, f))
-        change = None
-        if b == RED and a != RED:
-            change = "新变红"
-        elif b == MISSING and SEVERITY[a] < SEVERITY[MISSING]:
-            change = "新增未填报"
-        elif b == AMBER and SEVERITY[a] < SEVERITY[AMBER]:
-            change = "新变黄"
-        elif SEVERITY[b] < SEVERITY[a] and a in (RED, AMBER):
-            change = "好转"
-        elif back > 0 or (a == MISSING and b != MISSING):
-            change = "已补报"
-        if change is None:
-            continue
-        if f.statuses and b not in f.statuses and a not in f.statuses:
-            continue
-        rows.append({"_project_id": p.id, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
-                     "_budget": p.budget_wan or 0.0, "变化": change, "项目名称": p.name, "责任单位": p.unit,
-                     "上期状态": status_text(a), "本期状态": status_text(b), "原因": r.reason, "补报事项": back})
+        row = change_row(p.id, p.name, p.unit, p.budget_wan or 0.0, old.status, r.status, r.reason,
+                         len(_missing_items(old, f) - _missing_items(r, f)), f)
+        if row is not None:
+            rows.append(row)
+    return changes_frame(rows)
+
+
+def change_kind(a: str, b: str, back: int) -> str | None:
+    """The change from status ``a`` to ``b`` with ``back`` items reported that were missing (the order
+    of precedence in the module docstring), or None."""
+    if b == RED and a != RED:
+        return "新变红"
+    if b == MISSING and SEVERITY[a] < SEVERITY[MISSING]:
+        return "新增未填报"
+    if b == AMBER and SEVERITY[a] < SEVERITY[AMBER]:
+        return "新变黄"
+    if SEVERITY[b] < SEVERITY[a] and a in (RED, AMBER):
+        return "好转"
+    if back > 0 or (a == MISSING and b != MISSING):
+        return "已补报"
+    return None
+
+
+def change_row(pid, name: str, unit: str, budget: float, a: str, b: str, reason: str, back: int,
+               f: ViewFilters) -> dict | None:
+    """One row of the changes table, or None when nothing changed (or the status filter drops it)."""
+    change = change_kind(a, b, back)
+    if change is None or (f.statuses and b not in f.statuses and a not in f.statuses):
+        return None
+    return {"_project_id": pid, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
+            "_budget": budget, "变化": change, "项目名称": name, "责任单位": unit,
+            "上期状态": status_text(a), "本期状态": status_text(b), "原因": reason, "补报事项": back}
+
+
+def changes_frame(rows: list[dict]) -> pd.DataFrame:
+    """The changes table, in the order of ``CHANGE_ORDER``, then the largest budget."""
     df = pd.DataFrame(rows, columns=["_project_id", "_status", "_prev_status", "_rank", "_budget", *CHANGE_COLUMNS])
     if not df.empty:
         df = df.sort_values(["_rank", "_budget"], ascending=[True, False], kind="stable").reset_index(drop=True)
     return df
 
 
-__all__ = ["CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "build_matrix", "matrix_columns",
-           "matrix_wide", "build_changes"]
+__all__ = ["CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "headline_numbers", "build_matrix", "matrix_columns",
+           "matrix_wide", "build_changes", "change_kind", "change_row", "changes_frame"]

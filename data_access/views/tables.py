@@ -27,6 +27,8 @@ from domain.status import (
     RED,
     STATUS_LABELS,
     STATUSES,
+    BudgetStatus,
+    IndicatorStatus,
     ProjectStatus,
     risk_items,
 )
@@ -72,6 +74,20 @@ def projects_status_frame(results: Sequence[ProjectStatus], f: ViewFilters = Vie
     return pd.DataFrame(rows, columns=["_project_id", "_status", "_budget_status", *PROJECT_COLUMNS])
 
 
+def budget_texts(b: BudgetStatus) -> tuple[str, str, str]:
+    """The budget row's (目标, 当前值, 全年预计) in the risk list and the status store."""
+    return ("" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
+            "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
+            "" if b.projected_pct is None else f"{b.projected_pct:.1f}%")
+
+
+def indicator_texts(st: IndicatorStatus) -> tuple[str, str, str, str, str, str, str]:
+    """An indicator's (目标, 当前值, 全年预计, 完成可能性, 偏差原因, 说明, 纠偏措施) as every table shows them."""
+    ind = st.indicator
+    return (ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), ind.likelihood or "",
+            "、".join(ind.reasons), ind.explanation or "", ind.measures or "")
+
+
 RISK_COLUMNS = [
     "状态", "项目名称", "原因", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
     "当前值", "全年预计", "偏差原因", "说明", "纠偏措施",
@@ -95,25 +111,21 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
         if item.kind == "budget":
             if not budget_ok:
                 continue
-            b = by_project[item.project_id].budget
             values = (
                 item.project_id, None, item.status, status_text(item.status), item.project_name, item.reason,
                 item.unit, item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
-                "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
-                "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
-                "" if b.projected_pct is None else f"{b.projected_pct:.1f}%",
-                "", "", "",
+                *budget_texts(by_project[item.project_id].budget), "", "", "",
             )
         else:
             st = by_indicator[item.indicator_id]
             if not f.indicator_ok(st):
                 continue
             ind = st.indicator
+            target, actual, projected, _likelihood, reasons, explanation, measures = indicator_texts(st)
             values = (
                 item.project_id, ind.id, item.status, status_text(item.status), item.project_name, item.reason,
                 item.unit, item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2,
-                ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), "、".join(ind.reasons),
-                ind.explanation or "", ind.measures or "",
+                target, actual, projected, reasons, explanation, measures,
             )
         for append, v in zip(add, values):
             append(v)
@@ -175,5 +187,6 @@ def reason_beside_status(columns: Sequence[str], reason: str = "原因") -> list
     return [*cols[:at], reason, *cols[at:]]
 
 
-__all__ = ["STATUS_COLUMNS", "KEEP_IN_VIEW", "reason_beside_status", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES",
+__all__ = ["budget_texts", "indicator_texts",
+           "STATUS_COLUMNS", "KEEP_IN_VIEW", "reason_beside_status", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES",
            "INDICATOR_COLUMNS", "projects_status_frame", "risk_frame", "indicators_frame", "counts_frame"]

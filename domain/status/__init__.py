@@ -69,6 +69,7 @@ from domain.status.rollup import (
     evaluate_project,
     risk_items,
     rollup,
+    rollup_of,
     share_text,
 )
 from domain.status.words import (
@@ -118,5 +119,5 @@ __all__ = [
     "evaluate_indicator", "override_note", "REACH", "DIRECTIONS", "DIRECTION_LABELS",
     "ExplanationRequirements", "explanation_requirements", "check_explanations",
     "budget_explanation_required", "evaluate_project", "evaluate_all", "DepartmentSummary",
-    "department_summary", "RiskItem", "risk_items", "Rollup", "rollup", "share_text",
+    "department_summary", "RiskItem", "risk_items", "Rollup", "rollup", "rollup_of", "share_text",
 ]

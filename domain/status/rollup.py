@@ -98,6 +98,11 @@ def rollup(results: Iterable[ProjectStatus], settings: Settings = DEFAULT_SETTIN
     for r in results:
         counts[r.status] += 1
         budgets[r.status] += max(r.project.budget_wan or 0.0, 0.0)
+    return rollup_of(counts, budgets, settings)
+
+
+def rollup_of(counts: dict[str, int], budgets: dict[str, float], settings: Settings = DEFAULT_SETTINGS) -> Rollup:
+    """``rollup`` from a group's project counts and (positive) budgets per status, e.g. summed by SQL."""
     total = sum(budgets.values())
     shares = {s: b / total for s, b in budgets.items()} if total > 0 else None
     worst_s = next((s for s in (RED, MISSING, AMBER, GREEN, BLUE) if counts[s]), GREY)

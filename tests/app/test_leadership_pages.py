@@ -410,7 +410,14 @@ def test_settings_form_saves_valid_thresholds_and_explains_invalid_ones(open_as,
     assert load_settings(demo).budget_red_below == pytest.approx(0.5)
 
 
-def test_settings_change_applies_to_the_overview(open_as, demo):
+def test_settings_change_applies_to_the_overview_once_recomputed(open_as, demo, monkeypatch):
+    """A change of the rules is recomputed in the background: until it is complete the overview says so
+    and shows the statuses of the old rules (never a mix); then the new ones."""
+    from data_access import status_store
+    from data_access.status_store import jobs
+
+    for module in (jobs, status_store):  # no background thread: the test runs the recompute itself
+        monkeypatch.setattr(module, "kick", lambda engine: None)
     at = open_as("admin", "app_pages/overview.py")
     reds_before = sum(r.status == RED for r in evaluate(demo, 2024, AS_OF))
     at.switch_page(SETTINGS).run()
@@ -418,8 +425,14 @@ def test_settings_change_applies_to_the_overview(open_as, demo):
     at.number_input(key="set_indicator_red_below").set_value(30.0)
     at.button(key="settings_submit").click().run()
     at.switch_page("app_pages/overview.py").run()
+    assert any("状态正在重新计算（0%）" in i.value for i in at.info)
+    assert f'<span class="n">{reds_before}</span><span class="w">▲ 红' in texts(at)
+
+    assert jobs.run_pending(demo)
+    at.run()
     reds_after = sum(r.status == RED for r in evaluate(demo, 2024, AS_OF))
     assert reds_after < reds_before
+    assert not any("重新计算" in i.value for i in at.info)
     assert f'<span class="n">{reds_after}</span><span class="w">▲ 红' in texts(at)
 
 
