@@ -5,7 +5,7 @@ and ``status_item`` (see ``data_access/models/status_store.py``). A database wit
 with an empty active generation; one with projects gets a generation to build, which the first app run
 (or ``manage.py status-rebuild``) fills with the status engine — the migration itself computes nothing.
 
-Revision ID: 0012_status_store
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 21:00:00.000000
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0012_status_store'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
