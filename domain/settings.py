@@ -51,6 +51,8 @@ class Settings:
     grade_excellent: float = 90.0
     grade_good: float = 80.0
     grade_pass: float = 60.0
+    # --- the reporting chain (domain.review): 1 = the performance office reviews; 2 = a 科长 first
+    review_levels: int = 1
 
     # ------------------------------------------------------------------ (de)serialisation
 
@@ -127,6 +129,8 @@ class Settings:
             errors.append(f"时限预警天数（{self.deadline_amber_days}）须为0到366之间的整数")
         if self.overachieve_margin > 10:
             errors.append(f"超额完成说明线（{_pct(self.overachieve_margin)}）过大")
+        if self.review_levels not in (1, 2):
+            errors.append(f"审核级数须为1或2，当前为：{self.review_levels}")
         if self.reporting_period not in ("quarter", "month"):
             errors.append(f"填报周期须为“季度”或“月度”，当前为：{self.reporting_period}")
         weights = (self.weight_budget, self.weight_output, self.weight_effect, self.weight_satisfaction)
@@ -263,6 +267,7 @@ FIELD_LABELS: dict[str, str] = {
     "grade_excellent": "等级分数线：优",
     "grade_good": "等级分数线：良",
     "grade_pass": "等级分数线：中",
+    "review_levels": "审核级数",
 }
 # one-line help for the admin screen
 FIELD_HELP: dict[str, str] = {
@@ -275,6 +280,7 @@ FIELD_HELP: dict[str, str] = {
     "level_amber_margin": "差距在目标值的此比例内为黄",
     "overachieve_margin": "超过全年目标此比例须说明",
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+    "review_levels": "1：送审后由管理员（绩效/财务）审核；2：先由本单位科长初审，再由管理员审核",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
 PRESET_HELP = {

@@ -24,6 +24,7 @@ from data_access.models.core import (
     User,
     UserUnit,
 )
+from data_access.models.review import ProjectReview, ReportFile, ReportSnapshot, ReviewComment
 
 __all__ = [
     "Area",
@@ -37,6 +38,10 @@ __all__ = [
     "Period",
     "PlanCheckpoint",
     "Project",
+    "ProjectReview",
+    "ReportFile",
+    "ReportSnapshot",
+    "ReviewComment",
     "Setting",
     "SpendingActual",
     "Unit",
