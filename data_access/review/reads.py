@@ -21,8 +21,9 @@ from sqlmodel import Session
 
 from data_access.actuals.access import settings_of
 from data_access.actuals.periods import period_label
-from data_access.models import FiscalYear, Period, Project, ProjectReview, ReviewComment, Unit, User
+from data_access.models import FiscalYear, Indicator, Period, Project, ProjectReview, ReviewComment, Unit, User
 from data_access.permissions import Principal, visible_project_filter
+from data_access.review.states import edit_refusals
 from domain import review as R
 from domain.clock import aware, format_time
 
@@ -131,5 +132,41 @@ def approved_projects(engine: Engine, period_codes: Sequence[str]) -> set[int]:
             ProjectReview.period_code.in_(list(period_codes)), ProjectReview.state == R.APPROVED)).scalars())
 
 
+
+
+
+def item_labels(engine: Engine, project_ids: Sequence[int]) -> dict[str, str]:
+    """Item key -> how people name it: ``预算执行`` for a spending row, the 三级指标 for an indicator (in
+    document order, spending first per project)."""
+    ids = sorted(set(int(i) for i in project_ids))
+    out: dict[str, str] = {}
+    if not ids:
+        return out
+    with Session(engine) as s:
+        inds = s.execute(select(Indicator.id, Indicator.project_id, Indicator.level3).where(
+            Indicator.project_id.in_(ids)).order_by(Indicator.project_id, Indicator.seq)).all()
+    by_project: dict[int, list[tuple[int, str]]] = {}
+    for iid, pid, level3 in inds:
+        by_project.setdefault(pid, []).append((iid, level3))
+    for pid in ids:
+        out[R.item_key(R.SPENDING_ITEM, pid)] = R.ITEM_KINDS[R.SPENDING_ITEM]
+        for iid, level3 in by_project.get(pid, []):
+            out[R.item_key(R.INDICATOR_ITEM, iid)] = level3
+    return out
+
+
+def frozen_projects(engine: Engine, principal: Principal | None, period_code: str,
+                    project_ids: Sequence[int]) -> dict[int, str]:
+    """Project id -> why the principal cannot change its values of the period now (the same rule the
+    save path enforces, ``states.edit_refusals``); editable projects are absent."""
+    if principal is None or not project_ids:
+        return {}
+    with Session(engine) as s:
+        period = s.execute(select(Period).where(Period.code == period_code)).scalar_one_or_none()
+        if period is None:
+            return {}
+        return edit_refusals(s, principal, project_ids, period, lock=False)
+
+
 __all__ = ["ReviewInfo", "QUEUE_COLUMNS", "project_states", "is_unit_reviewer", "review_levels", "review_queue",
-           "approved_projects"]
+           "approved_projects", "item_labels", "frozen_projects"]

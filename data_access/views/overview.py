@@ -24,6 +24,7 @@ import pandas as pd
 from data_access.queries import level_rank
 from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, shown_indicators, status_text
 from domain.periods import time_progress
+from domain.review import APPROVED
 from domain.status import (
     AMBER,
     BLUE,
@@ -64,6 +65,7 @@ def build_headline(results: Sequence[ProjectStatus], f: ViewFilters, as_of: date
         "missing_items": budget_missing + inds[MISSING],
         "missing_projects": sum(1 for r in rs if r.budget.status == MISSING
                                 or any(s.status == MISSING for s in shown_indicators(r, f))),
+        "approved_projects": sum(1 for r in rs if r.project.review == APPROVED),
     }
 
 
