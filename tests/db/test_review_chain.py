@@ -177,3 +177,40 @@ def test_two_review_levels_use_the_same_code(chain):
     with pytest.raises(PermissionDenied, match="须由管理员"):
         RA.approve(engine, chief, pid, PERIOD, seen_round=1)
     assert RA.approve(engine, ADMIN, pid, PERIOD, seen_round=1) == R.APPROVED
+
+
+def test_a_reported_period_keeps_its_snapshot_after_a_reopen_and_a_change(chain):
+    import json
+
+    from components.report_snapshot import report_period
+    from data_access.review.snapshots import snapshot_data, snapshot_file, snapshots
+
+    engine, staff, _other, projects = chain
+    pid = projects[PROJECT]
+    fill_project(engine, staff, pid)
+    RA.submit(engine, staff, [pid], PERIOD)
+    RA.approve(engine, ADMIN, pid, PERIOD, seen_round=1)
+    with pytest.raises(R.ReviewRefused, match="未审核通过"):
+        report_period(engine, ADMIN, PERIOD)  # the other projects are not approved
+    with pytest.raises(PermissionDenied):
+        report_period(engine, staff, PERIOD, allow_unapproved=True)
+    seq, build = report_period(engine, ADMIN, PERIOD, note="报财政局", allow_unapproved=True)
+    assert seq == 1 and build.approved == 1 and build.projects == len(projects)
+    [snap] = snapshots(engine, LEADER, PERIOD)
+    stored = {name: snapshot_file(engine, LEADER, fid).content for fid, name, _size, _sha in snap.files}
+    assert set(stored) == {f.name for f in build.files}
+    assert all(stored[f.name] == f.content for f in build.files)
+    data, statuses = snapshot_data(engine, ADMIN, snap.id)
+    before = next(p for p in data["projects"] if p["id"] == pid)
+    assert before["review"] == R.APPROVED and before["spent_wan"] == 75.0
+    # reopened and changed afterwards: the snapshot stays as reported
+    RA.reopen(engine, ADMIN, pid, PERIOD, "更正支出")
+    assert save_spending_rows(engine, staff, PERIOD, [{"project_id": pid, "version": ANY_VERSION, "spent_wan": 80,
+                                                       "projected_wan": 100, "explanation": "更正"}]).saved
+    [again] = snapshots(engine, ADMIN, PERIOD)
+    assert {name: snapshot_file(engine, ADMIN, fid).content for fid, name, _s, _h in again.files} == stored
+    data2, statuses2 = snapshot_data(engine, ADMIN, snap.id)
+    assert (data2, statuses2) == (data, statuses)
+    assert json.loads(stored[f"{build.data['label']}上报_数据与状态.json"])["data"] == data
+    with pytest.raises(PermissionDenied):
+        snapshots(engine, staff, PERIOD)
