@@ -11,7 +11,7 @@ from components.entry_drafts import keep_choice, remember_choice
 from components.entry_import import render_import
 from components.entry_links import adopt_entry_link
 from components.filters import show_demo_banner
-from components.review_panel import frozen_tables, project_threads, review_panel
+from components.review_panel import frozen_tables, project_threads, review_panel, state_table
 from components.state import get_engine, revision
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
@@ -88,10 +88,11 @@ elif (past := A.past_period_warning(states, period, current)) is not None:
 
 ed.show_messages()
 ed.show_conflicts(engine, principal, period)
-review_panel(engine, principal, period, project_ids, names, read_only_period=state.read_only)
+review_states = review_panel(engine, principal, period, project_ids, names, read_only_period=state.read_only)
 if editable:
     ed.render_editors(engine, principal, period, editable, scope, locked=state.read_only, open_only=open_only)
 frozen_tables(engine, principal, period, frozen, names)
+state_table(review_states, names)
 if project != 0:
     with st.expander("审核意见与留言（本项目各事项的留言）"):
         project_threads(engine, principal, period, project, key="entry_thread", writable=True)

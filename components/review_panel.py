@@ -88,14 +88,22 @@ def _show_message() -> None:
         getattr(st, kind)(text + ("\n\n" + "\n".join(f"- {d}" for d in details) if details else ""))
 
 
+def _summary(states: Mapping[int, ReviewInfo], names: Mapping[int, str]) -> str:
+    if len(states) == 1:
+        pid, info = next(iter(states.items()))
+        return f"审核状态：{info.label}" + (f"（{_state_table(states, names).iloc[0]['说明']}）" if info.state != R.DRAFT else "")
+    counts: dict[str, int] = {}
+    for info in states.values():
+        counts[info.label] = counts.get(info.label, 0) + 1
+    return "审核状态：" + "、".join(f"{label}{n}个" for label, n in counts.items()) + "（各项目见页面下方“审核状态”）"
+
+
 def review_panel(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int],
-                 names: Mapping[int, str], *, read_only_period: bool) -> None:
-    """审核状态 of the shown projects with 送审 / 撤回 and the returned items (see the module docstring)."""
-    st.markdown("**审核**（送审 → 审核 → 退回或通过；通过后数据只读）")
+                 names: Mapping[int, str], *, read_only_period: bool) -> dict[int, ReviewInfo]:
+    """The top of 填报's review part: what the last action said, the returned items with their comments,
+    a one-line summary and 送审 / 撤回 (see the module docstring). Returns the states it showed."""
     _show_message()
     states = project_states(engine, principal, period, project_ids)
-    st.dataframe(_state_table(states, names), hide_index=True, width="stretch", key="entry_review_states",
-                 height=min(38 + 35 * max(len(states), 1), 300))
     returned = {pid: info for pid, info in states.items() if info.state == R.RETURNED and info.returned}
     if returned:
         labels = item_labels(engine, list(returned))
@@ -105,7 +113,8 @@ def review_panel(engine: Engine, principal: Principal, period: str, project_ids:
     ready = [pid for pid, info in states.items() if info.state in (R.DRAFT, R.RETURNED)]
     waiting = [pid for pid, info in states.items() if info.state == R.SUBMITTED]
     n_pending = len(pending(period)[KIND_IND]) + len(pending(period)[KIND_SP])
-    c1, c2 = st.columns([1, 1])
+    c0, c1, c2 = st.columns([3, 1, 1], vertical_alignment="center")
+    c0.caption(_summary(states, names) + "。送审后由审核人审核，通过后数据只读。")
     if ready and not read_only_period:
         label = "送审该项目" if len(project_ids) == 1 else f"送审本单位项目（{len(ready)}个）"
         c1.button(label, key=f"entry_submit_{period}", type="primary", disabled=bool(n_pending),
@@ -114,8 +123,18 @@ def review_panel(engine: Engine, principal: Principal, period: str, project_ids:
     if waiting:
         pick = waiting[0] if len(waiting) == 1 else c2.selectbox(
             "撤回哪个项目", waiting, key="entry_withdraw_pick", format_func=lambda p: names.get(p, str(p)))
-        c2.button("撤回送审" + ("" if len(waiting) > 1 else f"：{names.get(pick, '')}"), key=f"entry_withdraw_{period}",
-                  on_click=_withdraw, args=(engine, principal, period, pick))
+        c2.button("撤回送审", key=f"entry_withdraw_{period}", on_click=_withdraw, args=(engine, principal, period, pick),
+                  help=f"撤回「{names.get(pick, '')}」的送审，撤回后可继续修改")
+    return states
+
+
+def state_table(states: Mapping[int, ReviewInfo], names: Mapping[int, str]) -> None:
+    """Every shown project's review state (below the editors)."""
+    if len(states) <= 1:
+        return
+    st.markdown("**审核状态**")
+    st.dataframe(_state_table(states, names), hide_index=True, width="stretch", key="entry_review_states",
+                 height=min(38 + 35 * max(len(states), 1), 300))
 
 
 def project_threads(engine: Engine, principal: Principal, period: str, project_id: int, *, key: str,
@@ -142,4 +161,4 @@ def frozen_tables(engine: Engine, principal: Principal, period: str, frozen: Map
                  key="entry_frozen_sp", height=min(38 + 35 * max(len(sp), 1), 300), placeholder="")
 
 
-__all__ = ["review_panel", "project_threads", "frozen_tables"]
+__all__ = ["review_panel", "state_table", "project_threads", "frozen_tables"]
