@@ -34,7 +34,7 @@ def report_panel(engine: Engine, principal: Principal, codes: list[str], default
     msg = st.session_state.pop(MSG, None)
     if msg:
         getattr(st, msg[0])(msg[1])
-    code = st.selectbox("填报期", codes, index=codes.index(default) if default in codes else 0, format_func=period_label,
+    code = st.selectbox("上报的填报期", codes, index=codes.index(default) if default in codes else 0, format_func=period_label,
                         key="report_period")
     if principal.is_admin:
         states = project_states(engine, principal, code)

@@ -9,7 +9,8 @@ Definitions chosen here:
   explanations, the previous period's value) and 预算执行 (cumulative spending, this period's increase,
   the previous cumulative, the staff's explanation). Another kind of reviewed item (an adjustment, an
   attachment) is one more entry; 退回 and the comment threads work by item key and need nothing else.
-* Only the two added columns are editable; what is picked is read back from the editor's
+* Only the two added columns are editable; a row with a 退回意见 is returned (ticking is optional), a
+  ticked row without one is refused; what is picked is read back from the editor's
   ``edited_rows`` (:func:`picked`), so a rerun never loses a half-written comment.
 """
 
@@ -92,14 +93,14 @@ def render_section(section: ReviewSection, engine: Engine, principal: Principal,
     st.data_editor(df, key=key, hide_index=True, width="stretch", height=height, num_rows="fixed", placeholder="",
                    column_order=[c for c in df.columns if c != "_item"],
                    disabled=[c for c in df.columns if c not in (PICK, NOTE)],
-                   column_config={PICK: st.column_config.CheckboxColumn(PICK, help="勾选要退回的事项", width="small"),
+                   column_config={PICK: st.column_config.CheckboxColumn(PICK, help="勾选要退回的事项（填写退回意见的事项也会退回）", width="small"),
                                   NOTE: st.column_config.TextColumn(NOTE, help="每个退回的事项都须填写意见", max_chars=2000,
                                                                     width="medium")})
 
 
 def picked(key: str) -> tuple[dict[str, str], list[str]]:
-    """(item key -> comment of the ticked rows, problems: a ticked row without a comment, a comment on a
-    row not ticked) from the editor ``key``."""
+    """(item key -> comment of the rows to return: those with a comment, ticked or not; problems: a ticked
+    row without a comment) from the editor ``key``."""
     df = st.session_state.get(FRAMES, {}).get(key)
     state = st.session_state.get(key) or {}
     out: dict[str, str] = {}
@@ -116,9 +117,7 @@ def picked(key: str) -> tuple[dict[str, str], list[str]]:
         name = str(row.get("三级指标", "") or "预算执行")
         if ticked and not note:
             problems.append(f"「{name}」已勾选退回，须填写退回意见")
-        elif note and not ticked:
-            problems.append(f"「{name}」填写了退回意见但未勾选退回")
-        elif ticked:
+        elif note:  # a comment returns the item, ticked or not
             out[str(row["_item"])] = note
     return out, problems
 
