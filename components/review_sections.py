@@ -93,7 +93,8 @@ def render_section(section: ReviewSection, engine: Engine, principal: Principal,
     st.data_editor(df, key=key, hide_index=True, width="stretch", height=height, num_rows="fixed", placeholder="",
                    column_order=[c for c in df.columns if c != "_item"],
                    disabled=[c for c in df.columns if c not in (PICK, NOTE)],
-                   column_config={PICK: st.column_config.CheckboxColumn(PICK, help="勾选要退回的事项（填写退回意见的事项也会退回）", width="small"),
+                   column_config={PICK: st.column_config.CheckboxColumn(PICK, width="small",
+                                                                        help="勾选要退回的事项（填写退回意见的事项也会退回）"),
                                   NOTE: st.column_config.TextColumn(NOTE, help="每个退回的事项都须填写意见", max_chars=2000,
                                                                     width="medium")})
 
