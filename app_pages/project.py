@@ -81,7 +81,7 @@ if detail is None or result is None:
     st.stop()
 
 st.title(detail["name"])
-caption(as_of, f)
+caption(as_of, f, f"本期数值：{review_mark(result.project.review)}（{state_label(result.project.review)}）")
 st.markdown(badge_html(result.status, size="1.2rem") + f" {html.escape(result.reason)}", unsafe_allow_html=True)
 
 # ------------------------------------------------------------------ facts and spending, side by side

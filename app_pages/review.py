@@ -3,6 +3,7 @@ reason, the staff's explanations and the change since the last period (``compone
 审核通过, or 退回 single items each with a comment; the comment threads; and 重新开放 of approved values
 (with a reason). Links: ``/review?period=2024Q3&project=5``."""
 
+import pandas as pd
 import streamlit as st
 
 from components.auth import current_principal
@@ -23,10 +24,20 @@ st.title("审核")
 MSG = "review_message"
 
 reviewer = principal.is_admin or is_unit_reviewer(engine, principal)
-if not reviewer:
-    st.info("只有审核人（管理员；设置两级审核时也包括本单位科长）可以审核。")
-    st.stop()
 year = fiscal_year_of(engine)
+if not reviewer:  # staff: where their own projects stand
+    code = st.query_params.get("period") or default_entry_period(engine, year)
+    st.caption("审核由管理员（设置两级审核时先由本单位科长）进行。这里是本单位项目在"
+               f"{period_label(code)}的审核情况；送审、修改和回复留言在「填报」页面。")
+    mine = project_states(engine, principal, code)
+    projects = editable_projects(engine, principal, year)
+    names = dict(zip(projects["id"].astype(int), projects["name"]))
+    st.dataframe(pd.DataFrame([{"项目": names.get(pid, str(pid)), "审核状态": info.label,
+                                "退回事项": len(info.returned) or "", "说明": info.reason} for pid, info in mine.items()]),
+                 hide_index=True, width="stretch", key="review_mine")
+    st.page_link("app_pages/entry.py", label="到「填报」送审或修改", icon=":material/edit_note:",
+                 query_params={"period": code})
+    st.stop()
 levels = review_levels(engine)
 st.caption("送审的项目在这里逐项审核：通过后数据只读；退回时勾选有问题的指标或预算执行，每项须填写意见。"
            + ("当前为两级审核：科长初审后由管理员审核。" if levels == 2 else ""))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from data_access.views.filters import ViewFilters, filter_projects, format_actual
 from data_access.views.project import project_order
+from domain.review import review_mark
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, count_statuses, worst
 
 ATTENTION = frozenset({RED, MISSING, AMBER})
@@ -45,7 +46,7 @@ def build_slide(r: ProjectStatus, f: ViewFilters, max_items: int = 6) -> dict:
         "id": p.id, "name": p.name, "unit": p.unit, "area": p.area, "status": r.status, "reason": r.reason,
         "budget": p.budget_wan or 0.0, "spent": p.spent_wan, "execution_pct": b.execution_pct,
         "expected_pct": b.expected_pct, "budget_status": b.status, "budget_reason": b.reason,
-        "counts": counts, "items": items, "more": max(0, len(bad) - max_items),
+        "counts": counts, "items": items, "more": max(0, len(bad) - max_items), "review": review_mark(p.review),
     }
 
 
