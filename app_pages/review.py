@@ -26,7 +26,7 @@ MSG = "review_message"
 reviewer = principal.is_admin or is_unit_reviewer(engine, principal)
 year = fiscal_year_of(engine)
 if not reviewer:  # staff: where their own projects stand
-    code = st.query_params.get("period") or default_entry_period(engine, year)
+    code = st.query_params.get("period") or default_entry_period(engine, year) or ""
     st.caption("审核由管理员（设置两级审核时先由本单位科长）进行。这里是本单位项目在"
                f"{period_label(code)}的审核情况；送审、修改和回复留言在「填报」页面。")
     mine = project_states(engine, principal, code)
