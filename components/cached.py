@@ -131,6 +131,12 @@ def _forget_older_revisions(rev: int) -> None:
         fn.clear()
 
 
+def evaluate_at(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStatus]:
+    """The same shared evaluation for a caller without a page context (待办, ``components.todo``)."""
+    _forget_older_revisions(rev)
+    return _evaluate(rev, year, as_of, vis)
+
+
 def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
     return next((r for r in evaluate(ctx) if r.project.id == project_id), None)
 

@@ -3,7 +3,8 @@
 Definitions chosen here:
 
 * The items are ``data_access.todo.todo_items`` (one provider per kind of work), read once per data
-  revision, person and day (``st.cache_data``), so a page run costs no query when nothing changed.
+  revision, person and day (``st.cache_data``), so a page run costs no query when nothing changed; the
+  status engine's results are the pages' cached evaluation (``components.cached.evaluate_at``).
 * Each count is a link (``st.page_link``) to the page of the page table that shows those items, with
   the filtered view in the query string (``domain.todo.TodoItem.query``); an item whose page the role
   may not open is shown without a link.
@@ -15,6 +16,8 @@ from datetime import date
 
 import streamlit as st
 
+from components import cached
+from components.context import visibility_key
 from components.navigation import PAGES
 from components.state import get_engine, revision
 from data_access.permissions import Principal
@@ -29,7 +32,10 @@ ICONS = {ERROR: ":material/error:", WARNING: ":material/schedule:"}
 @st.cache_data(ttl=600, show_spinner=False, max_entries=256)
 def _items(rev: int, username: str, role: str, units: tuple[int, ...], today: date) -> list[TodoItem]:
     engine = get_engine()
-    return todo_items(engine, principal_for(engine, username), today)
+    principal = principal_for(engine, username)
+    vis = visibility_key(principal)
+    # the status engine's results come from the pages' shared cache (the overview at the same date hits it)
+    return todo_items(engine, principal, today, evaluate=lambda year, as_of: cached.evaluate_at(rev, year, as_of, vis))
 
 
 def items_for(principal: Principal) -> list[TodoItem]:

@@ -23,9 +23,13 @@ from data_access.actuals.periods import PeriodState, default_entry_period, perio
 from data_access.permissions import Principal
 from data_access.years import fiscal_year_of
 from domain.clock import today_local
+from domain.status import ProjectStatus
 from domain.todo import TodoItem, ordered
 
 PROVIDER_MODULES = ["data_access.review.todo"]
+
+
+Evaluate = Callable[[int, date], list[ProjectStatus]]  # (year, as-of) -> the person's projects evaluated
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class TodoScope:
     year: int
     period: PeriodState
     today: date
+    evaluate: Evaluate | None = None  # the app passes its cached evaluation (shared with the pages)
 
 
 Provider = Callable[[TodoScope], list[TodoItem]]
@@ -54,7 +59,7 @@ def _load_providers() -> None:
 
 
 def todo_scope(engine: Engine, principal: Principal | None, today: date | None = None,
-               period_code: str | None = None) -> TodoScope | None:
+               period_code: str | None = None, evaluate: Evaluate | None = None) -> TodoScope | None:
     if principal is None:
         return None
     year = fiscal_year_of(engine)
@@ -64,13 +69,14 @@ def todo_scope(engine: Engine, principal: Principal | None, today: date | None =
     state = period_state(engine, code) if code else None
     if state is None:
         return None
-    return TodoScope(engine, principal, year, state, today or today_local())
+    return TodoScope(engine, principal, year, state, today or today_local(), evaluate)
 
 
 def todo_items(engine: Engine, principal: Principal | None, today: date | None = None,
-               period_code: str | None = None) -> list[TodoItem]:
-    """Everything the person has to do now, errors first (empty when nothing is)."""
-    scope = todo_scope(engine, principal, today, period_code)
+               period_code: str | None = None, evaluate: Evaluate | None = None) -> list[TodoItem]:
+    """Everything the person has to do now, errors first (empty when nothing is). ``evaluate``: how to
+    get the status engine's results (default: ``data_access.monitoring.evaluate`` for the person)."""
+    scope = todo_scope(engine, principal, today, period_code, evaluate)
     if scope is None:
         return []
     _load_providers()
@@ -80,4 +86,4 @@ def todo_items(engine: Engine, principal: Principal | None, today: date | None =
     return ordered(out)
 
 
-__all__ = ["TodoScope", "Provider", "PROVIDERS", "PROVIDER_MODULES", "provider", "todo_scope", "todo_items"]
+__all__ = ["Evaluate", "TodoScope", "Provider", "PROVIDERS", "PROVIDER_MODULES", "provider", "todo_scope", "todo_items"]
