@@ -214,3 +214,37 @@ def test_a_reported_period_keeps_its_snapshot_after_a_reopen_and_a_change(chain)
     assert json.loads(stored[f"{build.data['label']}上报_数据与状态.json"])["data"] == data
     with pytest.raises(PermissionDenied):
         snapshots(engine, staff, PERIOD)
+
+
+def test_a_save_racing_an_approval_waits_and_is_then_refused(chain, db_url):
+    """PostgreSQL: an approval holds the review row; a save of that project waits for it and then sees
+    已通过 (never writes into values being approved). SQLite serialises all writers anyway."""
+    import threading
+
+    from sqlalchemy import text
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL")
+    engine, staff, _other, projects = chain
+    pid = projects[PROJECT]
+    fill_project(engine, staff, pid)
+    RA.submit(engine, staff, [pid], PERIOD)
+    RA.withdraw(engine, staff, pid, PERIOD)  # editable by staff again, the review row exists
+    iid = _first_indicator(engine, pid)
+    result: dict = {}
+    with engine.connect() as approving:
+        approving.execute(text("SELECT id FROM project_review WHERE project_id = :p FOR UPDATE"), {"p": pid})
+        approving.execute(text("UPDATE project_review SET state = 'approved' WHERE project_id = :p"), {"p": pid})
+
+        def save():
+            result["res"] = save_indicator_rows(engine, staff, PERIOD, [{"indicator_id": iid, "version": ANY_VERSION,
+                                                                          "remarks": "抢在审核时修改"}])
+
+        t = threading.Thread(target=save)
+        t.start()
+        t.join(1.0)
+        assert t.is_alive(), "the save must wait for the approval's row lock"
+        approving.commit()
+    t.join(10)
+    res = result["res"]
+    assert not res.saved and "已审核通过，只读" in res.errors[0].message
