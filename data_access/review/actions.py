@@ -43,7 +43,7 @@ from data_access.models import (
     SpendingActual,
 )
 from data_access.permissions import ADMIN, LEADER, STAFF, PermissionDenied, Principal, require_role
-from data_access.review.states import actor_for, fingerprint, project_of
+from data_access.review.states import actor_for, check_item, fingerprint, project_of
 from domain import entry as E
 from domain import review as R
 from domain.clock import utcnow
@@ -200,6 +200,8 @@ def _decide(engine: Engine, by: Principal | None, project_id: int, period_code: 
             raise R.ReviewRefused(f"「{pr.name}」已于此后重新送审（第{row.round}次），请刷新后再审核")
         if action == R.APPROVE and row.state in R.PENDING_REVIEW:
             _refuse_changed(s, row, pr.name)
+        for key in returned or {}:
+            check_item(s, project_id, key)
         _move(s, p, row, action, pr.unit_id, reason)
         if returned:
             s.add_all(ReviewComment(project_id=project_id, period_code=period.code, item_key=key, kind="return",

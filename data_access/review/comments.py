@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
 from data_access.db import bump_revision, session_scope
-from data_access.models import AuditLog, Indicator, Project, ReviewComment, User
+from data_access.models import AuditLog, Project, ReviewComment, User
 from data_access.permissions import (
     ADMIN,
     STAFF,
@@ -31,8 +31,8 @@ from data_access.permissions import (
     check_can_write_project,
     require_role,
 )
+from data_access.review.states import check_item
 from domain import entry as E
-from domain import review as R
 from domain.clock import aware, utcnow
 from domain.periods import parse_period
 
@@ -55,16 +55,6 @@ class Comment:
         return KIND_LABELS.get(self.kind, self.kind)
 
 
-def _check_item(s: Session, project_id: int, key: str) -> None:
-    kind, item_id = R.parse_item_key(key)
-    if kind == R.SPENDING_ITEM and item_id != project_id:
-        raise ValueError("预算执行的留言须属于该项目")
-    if kind == R.INDICATOR_ITEM:
-        owner = s.execute(select(Indicator.project_id).where(Indicator.id == item_id)).scalar()
-        if owner != project_id:
-            raise ValueError(f"指标{item_id}不属于该项目")
-
-
 def add_comment(engine: Engine, by: Principal | None, project_id: int, period_code: str, item_key: str,
                 text: str) -> None:
     """Append a comment to the thread of ``item_key`` and period (staff of the unit, or the admin)."""
@@ -80,7 +70,7 @@ def add_comment(engine: Engine, by: Principal | None, project_id: int, period_co
         if pr is None:
             raise ValueError(f"编号{project_id}的项目不存在")
         check_can_write_project(p, pr.unit_id)
-        _check_item(s, project_id, item_key)
+        check_item(s, project_id, item_key)
         now = utcnow()
         s.add(ReviewComment(project_id=project_id, period_code=code, item_key=item_key, kind="comment",
                             username=p.username, at=now, text=text))

@@ -89,6 +89,17 @@ def actor_for(s: Session, p: Principal, project_unit_id: int | None) -> R.Actor:
     return R.Actor(role=p.role, owns_project=owns, unit_reviewer=reviewer)
 
 
+def check_item(s: Session, project_id: int, key: str) -> None:
+    """``ValueError`` (Chinese) unless the item key names a value of this project."""
+    kind, item_id = R.parse_item_key(key)
+    if kind == R.SPENDING_ITEM and item_id != project_id:
+        raise ValueError("预算执行事项须属于该项目")
+    if kind == R.INDICATOR_ITEM:
+        owner = s.execute(select(Indicator.project_id).where(Indicator.id == item_id)).scalar()
+        if owner != project_id:
+            raise ValueError(f"指标{item_id}不属于该项目")
+
+
 def project_of(s: Session, project_id: int) -> Project:
     pr = s.get(Project, project_id)
     if pr is None:
@@ -96,4 +107,5 @@ def project_of(s: Session, project_id: int) -> Project:
     return pr
 
 
-__all__ = ["year_codes", "review_rows", "governing", "edit_refusals", "fingerprint", "actor_for", "project_of"]
+__all__ = ["year_codes", "review_rows", "governing", "edit_refusals", "fingerprint", "actor_for", "check_item",
+           "project_of"]

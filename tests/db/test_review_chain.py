@@ -248,3 +248,26 @@ def test_a_save_racing_an_approval_waits_and_is_then_refused(chain, db_url):
     t.join(10)
     res = result["res"]
     assert not res.saved and "已审核通过，只读" in res.errors[0].message
+
+
+def test_items_returned_or_commented_must_belong_to_the_project(chain):
+    from data_access.review.comments import add_comment, comments
+
+    engine, staff, other, projects = chain
+    pid, foreign = projects[PROJECT], projects[OTHER]
+    fill_project(engine, staff, pid)
+    RA.submit(engine, staff, [pid], PERIOD)
+    with pytest.raises(ValueError, match="不属于该项目"):
+        RA.return_items(engine, ADMIN, pid, PERIOD, {f"indicator:{_first_indicator(engine, foreign)}": "x"}, seen_round=1)
+    with pytest.raises(ValueError, match="须属于该项目"):
+        add_comment(engine, staff, pid, PERIOD, f"spending:{foreign}", "留言")
+    with pytest.raises(PermissionDenied):
+        add_comment(engine, other, pid, PERIOD, f"spending:{pid}", "别的单位留言")
+    with pytest.raises(PermissionDenied):
+        add_comment(engine, LEADER, pid, PERIOD, f"spending:{pid}", "领导留言")
+    add_comment(engine, staff, pid, PERIOD, f"spending:{pid}", "支出已按国库数据核对")
+    [c] = comments(engine, LEADER, pid, [PERIOD])
+    assert (c.item_key, c.name, c.kind_label, c.text) == (f"spending:{pid}", "科员", "留言", "支出已按国库数据核对")
+    with pytest.raises(PermissionDenied):
+        comments(engine, other, pid)
+    assert project_states(engine, staff, PERIOD)[pid].state == R.SUBMITTED  # nothing returned
