@@ -60,7 +60,7 @@ def _apply(code: str, lock: bool) -> None:
         st.session_state["periods_reason"] = ""
 
 
-st.subheader("锁定 / 重新开放")
+st.subheader("锁定 / 重新开放 / 填报截止日")
 msg = st.session_state.pop(MSG, None)
 if msg:
     getattr(st, msg[0])(msg[1])
