@@ -6,7 +6,7 @@ versions of its values at submission; ``review_comment`` the thread of each item
 填报截止日; ``app_user.unit_reviewer`` marks a 科长 (first review level, when two levels are set).
 
 Revision ID: 0007_review_cycle
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-10 10:00:00.000000
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0007_review_cycle'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
