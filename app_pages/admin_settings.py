@@ -11,6 +11,8 @@ from data_access import queries, status_store
 from data_access.db import DatabaseBusy
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
+from data_access.review.people import set_unit_reviewer as mark_unit_reviewer
+from data_access.review.people import unit_reviewers
 from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
 from data_access.users import (
     MIN_ADMIN_PASSWORD_CHARS,
@@ -68,7 +70,9 @@ GROUPS = [
     ("自评（预览）", ["use_table_weights", "satisfaction_by_rate",
                 "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
+    ("审核", ["review_levels"]),
 ]
+LEVEL_WORDS = {1: "一级：管理员（绩效/财务）审核", 2: "两级：科长初审，再由管理员审核"}
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
 
 
@@ -97,6 +101,8 @@ def _help(name: str) -> str:
         d = "、".join(default)
     elif name == "reporting_period":
         d = PERIOD_WORDS[default]
+    elif name == "review_levels":
+        d = LEVEL_WORDS[default]
     elif name == "rollup_rule":
         d = ROLLUP_RULES[default]
     else:
@@ -143,6 +149,10 @@ with tab_rules:
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,
                                                     format_func=PERIOD_WORDS.__getitem__, help=_help(name), key=f"set_{name}")
+                    elif name == "review_levels":
+                        values[name] = st.selectbox(label, [1, 2], index=0 if v != 2 else 1, format_func=LEVEL_WORDS.__getitem__,
+                                                    help=_help(name) + "；科长在“设置 → 用户与单位”或命令行 set-unit-reviewer 中指定",
+                                                    key=f"set_{name}")
                     elif name == "rollup_rule":
                         rules = list(ROLLUP_RULES)
                         values[name] = st.selectbox(label, rules, index=rules.index(v) if v in rules else 0,
@@ -262,6 +272,11 @@ with tab_users:
                         st.session_state["_admin_flash"] = (f"已重置 {who} 的密码" +
                                                             ("" if new_pw else f"，新密码：{pw}（请通过安全渠道告知本人）"))
                         st.rerun()
+            if info.role == STAFF:
+                chief = who in unit_reviewers(engine)
+                if st.button("取消科长（初审）" if chief else "设为科长（初审）", key="admin_unit_reviewer",
+                             help="设置两级审核时，科长先审核本单位送审的项目，再由管理员审核"):
+                    _apply(lambda: mark_unit_reviewer(engine, principal, who, not chief), f"已{'取消' if chief else '设为'}科长：{who}")
             b1, b2 = st.columns(2)
             if b1.button("解除锁定", key="admin_unlock", disabled=not (info.is_locked() or info.failed_attempts)):
                 _apply(lambda: unlock_user(engine, who, by=principal), f"已解除 {who} 的登录锁定")

@@ -177,7 +177,7 @@ else:
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}{_name(s['name'])}</div>
-<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}{DEMO_TAG}</div>
+<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')} · {e(s['review'])}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{_num(s['spent'], '{:,.2f}', '未填报')}</div><div class="k">累计支出（万元）</div></div>

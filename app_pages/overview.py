@@ -22,8 +22,11 @@ caption(as_of, f)
 
 h = cached.headline(ctx)
 if h["project_count"] == 0:
-    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。" + ("（当前只看已审核的数据）" if f.review == "approved" else ""))
     st.stop()
+unchecked = h["project_count"] - h["approved_projects"]
+st.caption(f"审核：{h['approved_projects']}个项目的本期数值已审核通过"
+           + (f"，{unchecked}个项目为「未审核」数据（表中“审核”列标明；左侧“审核”可只看已审核）" if unchecked else "，均为已审核数据"))
 
 
 def pct(v):
@@ -61,7 +64,7 @@ if not total:
 else:
     top = cached.risk_page(ctx, 0, 10)
     st.caption(f"共{total}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
-    event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "原因", "责任单位", "事项", "目标", "当前值"],
+    event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "原因", "审核", "责任单位", "事项", "目标", "当前值"],
                          on_select="rerun", selection_mode="single-row")
     open_selected_row(event, top)
     export_buttons(top, what=f"需要关注的事项_前{len(top)}项", as_of=as_of, filters=f, key="overview_risks_export",

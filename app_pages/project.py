@@ -6,9 +6,11 @@ import html
 import streamlit as st
 
 from components import cached, charts
+from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import PICKED_UNDER, SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
+from components.review_panel import project_threads
 from components.rule_choices import admin_principal, preset_picker
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
@@ -18,6 +20,7 @@ from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 from documents.selfeval_workbook import selfeval_workbook, verdict_line
 from domain.periods import is_year_end
+from domain.review import review_mark, state_label
 
 ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
@@ -89,7 +92,7 @@ if detail is None or result is None:
     st.stop()
 
 st.title(detail["name"])
-caption(as_of, f)
+caption(as_of, f, f"本期数值：{review_mark(result.project.review)}（{state_label(result.project.review)}）")
 st.markdown(badge_html(result.status, size="1.2rem") + f" {html.escape(result.reason)}", unsafe_allow_html=True)
 
 # ------------------------------------------------------------------ facts and spending, side by side
@@ -188,6 +191,14 @@ else:
     chosen = st.selectbox("查看某一事项的各期数值", items, key="project_history_item")
     one = hist[hist["事项"] == chosen]
     status_table(one, key="project_history_table", columns=["填报期", "状态", "原因", "目标", "当前值", "全年预计"])
+
+# ------------------------------------------------------------------ review comments
+st.subheader("审核意见与留言")
+principal = current_principal()
+st.caption(f"{ctx.period.label}：{review_mark(result.project.review)}（{state_label(result.project.review)}）。"
+           "每个事项一条留言线索，审核人与填报单位在此往来；填报和审核页面显示同一线索。")
+project_threads(get_engine(), principal, ctx.period_key, pid, key=f"project_thread_{pid}",
+                writable=not principal.is_leader)  # staff only ever see their own units' projects here
 
 # ------------------------------------------------------------------ change history
 st.subheader("修改记录")

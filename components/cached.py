@@ -42,6 +42,7 @@ from data_access.status_store.scope import Scope
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
+from domain.periods import parse_period
 from domain.selfeval import SelfEvalResult, self_evaluate
 from domain.settings import Settings
 from domain.status import ProjectStatus
@@ -298,11 +299,18 @@ def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFr
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+def period_deadline(rev: int, period_key: str) -> date:
+    """The period's 填报截止日 (set on 填报期管理; else its last day)."""
+    state = actuals.period_state(get_engine(), period_key)
+    return state.deadline if state is not None else parse_period(period_key).end
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
 def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(items not reported, every unit with values due) for the context's period
+    """(items not reported, every unit with values due) for the context's period, due on its 填报截止日
     (``data_access.views.build_progress``), from the stored statuses."""
     last = queries.last_entries(get_engine(), ctx.year, monitoring.period_codes_for(ctx.as_of))
-    return lists.reporting(get_engine(), scope(ctx), today, last)
+    return lists.reporting(get_engine(), scope(ctx), period_deadline(ctx.rev, ctx.period_key), today, last)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

@@ -28,12 +28,14 @@ from data_access.models import (
     IndicatorActual,
     PlanCheckpoint,
     Project,
+    ProjectReview,
     Setting,
     SpendingActual,
     Unit,
 )
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
+from domain import review as R
 from domain.periods import MONTH, QUARTER, period_for_date
 from domain.settings import DEFAULT_SETTINGS, SELFEVAL_FIELDS, Settings
 from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus, evaluate_all
@@ -217,7 +219,7 @@ def load_inputs(
     SQLAlchemy where-clause on ``Project`` (permissions); ``project_ids`` narrows further.
 
     ``structure``: the result of :func:`load_structure` for the same year and filters, when the caller
-    already has it (then only the two actuals queries run).
+    already has it (then only the two actuals queries and the review states query run).
 
     Longer than 60 lines on purpose: the two actuals queries and the one pass that attaches their
     latest values to the structure share the period codes and lookups; split, they would be passed
@@ -254,6 +256,7 @@ def load_inputs(
         actuals = {row[0]: row for row in c.execute(
             actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
+        reviews = _review_states(c, pid_subq, codes)
 
     empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
@@ -273,9 +276,21 @@ def load_inputs(
             ProjectInput(
                 id=pid, name=name, unit=unit or "", area=area or "", budget_wan=budget,
                 plan=structure.plans.get(pid, []), spent_wan=spent, projected_spent_wan=projected,
-                indicators=inds,
+                indicators=inds, review=reviews.get(pid, R.DRAFT),
             )
         )
+    return out
+
+
+def _review_states(c, pid_subq, codes: list[str]) -> dict[int, str]:
+    """Project id -> its review state for the as-of date: an approval of any period ending then wins,
+    then a pending review, then the rest (``domain.review``)."""
+    rank = {R.APPROVED: 0, R.CHECKED: 1, R.SUBMITTED: 2, R.RETURNED: 3, R.DRAFT: 4}
+    out: dict[int, str] = {}
+    for pid, state in c.execute(select(ProjectReview.project_id, ProjectReview.state).where(
+            ProjectReview.project_id.in_(pid_subq), ProjectReview.period_code.in_(codes))).all():
+        if pid not in out or rank.get(state, 9) < rank.get(out[pid], 9):
+            out[pid] = state
     return out
 
 

@@ -67,6 +67,8 @@ class Settings:
     grade_excellent: float = 90.0
     grade_good: float = 80.0
     grade_pass: float = 60.0
+    # --- the reporting chain (domain.review): 1 = the performance office reviews; 2 = a 科长 first
+    review_levels: int = 1
 
     # ------------------------------------------------------------------ (de)serialisation
 
@@ -143,6 +145,8 @@ class Settings:
             errors.append(f"时限预警天数（{self.deadline_amber_days}）须为0到366之间的整数")
         if self.overachieve_margin > 10:
             errors.append(f"超额完成说明线（{_pct(self.overachieve_margin)}）过大")
+        if self.review_levels not in (1, 2):
+            errors.append(f"审核级数须为1或2，当前为：{self.review_levels}")
         if self.reporting_period not in ("quarter", "month"):
             errors.append(f"填报周期须为“季度”或“月度”，当前为：{self.reporting_period}")
         if self.rollup_rule not in ROLLUP_RULES:
@@ -306,6 +310,7 @@ FIELD_LABELS: dict[str, str] = {
     "grade_excellent": "等级分数线：优",
     "grade_good": "等级分数线：良",
     "grade_pass": "等级分数线：中",
+    "review_levels": "审核级数",
 }
 # one-line help for the admin screen
 FIELD_HELP: dict[str, str] = {
@@ -322,6 +327,7 @@ FIELD_HELP: dict[str, str] = {
     "rollup_red_share": "红色项目占已评价预算（或项目数）达到此比例为红；红和未填报合计达到此比例为未填报",
     "rollup_amber_share": "红、未填报和黄色项目合计达到此比例为黄，否则为绿",
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+    "review_levels": "1：送审后由管理员（绩效/财务）审核；2：先由本单位科长初审，再由管理员审核",
     "satisfaction_by_rate": "勾选后满意度指标（百分比）得分=分值×满意率（满意率98%得分值的98%），不勾选则达到目标值即得满分",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)

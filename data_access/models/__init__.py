@@ -24,6 +24,7 @@ from data_access.models.core import (
     User,
     UserUnit,
 )
+from data_access.models.review import ProjectReview, ReportFile, ReportSnapshot, ReviewComment
 from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject
 
 __all__ = [
@@ -38,6 +39,10 @@ __all__ = [
     "Period",
     "PlanCheckpoint",
     "Project",
+    "ProjectReview",
+    "ReportFile",
+    "ReportSnapshot",
+    "ReviewComment",
     "Setting",
     "SpendingActual",
     "StatusGeneration",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from domain.clock import utcnow
@@ -122,6 +122,8 @@ class Period(SQLModel, table=True):
     locked: bool = False
     locked_by: str | None = None
     locked_at: datetime | None = None
+    # 填报截止日: the day values for the period are due (set on 填报期管理); None = the period's end
+    deadline: date | None = None
 
 
 class IndicatorActual(SQLModel, table=True):
@@ -190,6 +192,8 @@ class User(SQLModel, table=True):
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # lockouts in a row without a successful sign-in: each one lasts twice as long, up to a maximum
     lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # 科长: with two review levels (domain.review) reviews the projects of their units first
+    unit_reviewer: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class LoginSession(SQLModel, table=True):

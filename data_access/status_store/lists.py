@@ -14,11 +14,12 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, func, select
 
-from data_access.models import Area, Unit
+from data_access.models import Area, ProjectReview, Unit
 from data_access.monitoring import connected
-from data_access.status_store.scope import I, Scope, by_name, item_shown, located
+from data_access.status_store.scope import I, Scope, approved_ids, by_name, item_shown, located
 from data_access.views import RISK_COLUMNS, RISK_STATUSES, deadline_text, status_text
 from data_access.views.reporting import last_saved, sorted_items, units_frame
+from domain.review import APPROVED, DRAFT, review_mark
 from domain.status import GREY, MISSING
 
 _HIDDEN = ["_project_id", "_indicator_id", "_status"]
@@ -50,10 +51,13 @@ def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int 
         if limit is not None:
             q = q.limit(limit)
         rows = c.execute(q).all()
+        approved = set(c.execute(approved_ids(sc.as_of).where(
+            ProjectReview.project_id.in_(sorted({r[0] for r in rows})))).scalars()) if rows else set()
     cols: dict[str, list] = {c: [] for c in (*_HIDDEN, *RISK_COLUMNS)}
     for (pid, iid, status, name, reason, unit, area, budget, item, level1, level2, target, actual, projected,
          reasons, explanation, measures) in rows:
-        values = (pid, iid, status, status_text(status), name, reason, unit or "", area or "", round(budget, 2),
+        mark = review_mark(APPROVED if pid in approved else DRAFT)
+        values = (pid, iid, status, status_text(status), name, reason, mark, unit or "", area or "", round(budget, 2),
                   item, level1, level2, target, actual, projected, reasons, explanation, measures)
         for col, v in zip(cols.values(), values):
             col.append(v)
@@ -62,21 +66,22 @@ def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int 
     return pd.DataFrame(cols, columns=list(cols))
 
 
-def reporting(bind: Engine | Connection, sc: Scope, today: date, last: pd.DataFrame
+def reporting(bind: Engine | Connection, sc: Scope, due: date, today: date, last: pd.DataFrame
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """填报进度 (``data_access.views.build_progress``) from the store: the items 未填报 at the scope's date
-    and every unit with values due (the status filter does not apply; areas, units and groups do).
-    ``last``: per project the last save for the period (``queries.last_entries``)."""
+    and every unit with values due on ``due`` (the period's 填报截止日; the status filter does not apply;
+    areas, units and groups do). ``last``: per project the last save for the period
+    (``queries.last_entries``)."""
     sc = sc.without_statuses()
     f = sc.filters
-    late = max(0, (today - sc.as_of).days)
+    late = max(0, (today - due).days)
     last_by = {int(r.project_id): (r.last_at, r.last_by) for r in last.itertuples(index=False)} if not last.empty else {}
-    due = I.c.status != GREY
+    is_due = I.c.status != GREY
     units: dict[str, dict] = {}
     items: list[dict] = []
     with connected(bind) as c:
         for unit, pid, n_due, n_budget, n_ind in c.execute(
-            select(Unit.name, I.c.project_id, func.sum(case((due, 1), else_=0)),
+            select(Unit.name, I.c.project_id, func.sum(case((is_due, 1), else_=0)),
                    func.sum(case(((I.c.seq == -1) & (I.c.status == MISSING), 1), else_=0)),
                    func.sum(case(((I.c.seq >= 0) & (I.c.status == MISSING), 1), else_=0)))
             .select_from(I.outerjoin(Unit, Unit.id == I.c.unit_id))
@@ -101,13 +106,13 @@ def reporting(bind: Engine | Connection, sc: Scope, today: date, last: pd.DataFr
         ):
             at, by = last_by.get(pid, (None, ""))
             items.append({"_project_id": pid, "_budget": budget, "责任单位": unit or "（未分配）", "项目名称": name,
-                          "应报日期": sc.as_of, "逾期天数": late, "最近填报": last_saved(at), "填报人": by or "",
+                          "应报日期": due, "逾期天数": late, "最近填报": last_saved(at), "填报人": by or "",
                           "_indicator_id": iid, "_order": seq,
                           "缺报事项": "累计支出（预算执行）" if seq == -1 else level3,
                           "一级指标": level1, "二级指标": level2, "说明": reason})
     units_df = units_frame(units, late, only_missing=False)
     units_df.insert(len(units_df.columns) - 1, "期限",
-                    [deadline_text(sc.as_of, today, int(m)) for m in units_df["_missing"]])
+                    [deadline_text(due, today, int(m)) for m in units_df["_missing"]])
     return sorted_items(items, units_df)
 
 

@@ -19,6 +19,7 @@ from data_access.status_store.scope import (
     P,
     Scope,
     any_indicator,
+    approved_ids,
     by_name,
     indicator_shown,
     item_shown,
@@ -78,9 +79,11 @@ def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
         missing = (P.c.budget_status == MISSING) if not wanted else (
             (P.c.budget_status == MISSING) | any_indicator(P, f, wanted))
         missing_projects = c.execute(select(func.count()).where(*conds, missing)).scalar() or 0
+        approved = c.execute(select(func.count()).where(*conds, P.c.project_id.in_(approved_ids(sc.as_of)))).scalar()
     return headline_numbers(projects=projects, budgets=budgets, indicators=indicators, budget_total=sums[0],
                             spent_total=sums[1], reported_budget=sums[2], planned=sums[3],
-                            missing_projects=int(missing_projects), f=f, as_of=sc.as_of, year=year)
+                            missing_projects=int(missing_projects), approved_projects=int(approved or 0), f=f,
+                            as_of=sc.as_of, year=year)
 
 
 def ordered_projects(bind: Engine | Connection, sc: Scope, statuses: tuple[str, ...] = (),

@@ -7,7 +7,9 @@ The conditions state the filter bar's definitions (``data_access.views.filters``
 * a status filter selects the projects whose status, or the status of any of whose *shown* items — the
   budget row unless the group filter leaves it out, the indicators of the selected groups — is one of
   the selected statuses (``filter_projects``);
-* groups (一级/二级指标 names, or 预算执行) select the items shown (``indicator_ok`` / ``budget_ok``).
+* groups (一级/二级指标 names, or 预算执行) select the items shown (``indicator_ok`` / ``budget_ok``);
+* the review filter selects the projects whose values for the date are approved, or not
+  (``approved_ids``: an approval of any period ending on the date, as ``monitoring.load_inputs`` reads it).
 
 ``tests/db/test_status_store.py`` checks, filter by filter, that the stored reads equal the read
 models applied to a live evaluation.
@@ -20,8 +22,10 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, select, true
 
-from data_access.models import Area, StatusItem, StatusProject, Unit
-from data_access.views.filters import ViewFilters
+from data_access.models import Area, ProjectReview, StatusItem, StatusProject, Unit
+from data_access.monitoring import period_codes_for
+from data_access.views.filters import REVIEW_APPROVED, REVIEW_UNAPPROVED, ViewFilters
+from domain.review import APPROVED
 
 P: Table = StatusProject.__table__
 I: Table = StatusItem.__table__  # noqa: E741 - the item table, as in the SQL
@@ -40,6 +44,7 @@ class Scope:
         return Scope(self.generation_id, as_of, self.filters, self.unit_ids)
 
     def without_statuses(self) -> Scope:
+        """The same rows without the status and review filters (填报进度 counts every value due)."""
         f = self.filters
         return Scope(self.generation_id, self.as_of, ViewFilters(f.areas, f.units, (), f.groups), self.unit_ids)
 
@@ -56,10 +61,20 @@ def _visible(col, unit_ids: frozenset[int] | None) -> ColumnElement[bool]:
     return col.in_(sorted(unit_ids)) if unit_ids else false()
 
 
+def approved_ids(as_of: date):
+    """The ids of the projects whose values for ``as_of`` are approved, as a subquery."""
+    return select(ProjectReview.project_id).where(ProjectReview.period_code.in_(period_codes_for(as_of)),
+                                                  ProjectReview.state == APPROVED)
+
+
 def located(t: Table, sc: Scope) -> list[ColumnElement[bool]]:
-    """Generation, as-of date, visibility, areas and units (both tables carry them)."""
+    """Generation, as-of date, visibility, areas, units and the review filter (both tables carry them)."""
     f = sc.filters
     conds = [t.c.generation_id == sc.generation_id, t.c.as_of == sc.as_of, _visible(t.c.unit_id, sc.unit_ids)]
+    if f.review == REVIEW_APPROVED:
+        conds.append(t.c.project_id.in_(approved_ids(sc.as_of)))
+    elif f.review == REVIEW_UNAPPROVED:
+        conds.append(t.c.project_id.not_in(approved_ids(sc.as_of)))
     if f.areas:
         conds.append(t.c.area_id.in_(select(Area.id).where(Area.name.in_(f.areas))))
     if f.units:
@@ -110,5 +125,5 @@ def project_ids(sc: Scope):
     return select(P.c.project_id).where(*project_conditions(sc))
 
 
-__all__ = ["P", "I", "COUNT_COLUMNS", "Scope", "by_name", "located", "item_shown", "indicator_shown", "any_indicator",
+__all__ = ["P", "I", "COUNT_COLUMNS", "Scope", "by_name", "approved_ids", "located", "item_shown", "indicator_shown", "any_indicator",
            "project_conditions", "project_ids"]

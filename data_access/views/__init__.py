@@ -19,6 +19,9 @@ module layout is not part of the interface.
 
 from data_access.views.filters import (
     BUDGET_GROUP,
+    REVIEW_APPROVED,
+    REVIEW_CHOICES,
+    REVIEW_UNAPPROVED,
     STATUS_ICONS,
     ViewFilters,
     as_of_label,
@@ -100,7 +103,8 @@ from data_access.views.tables import (
 
 __all__ = [
     # filters
-    "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
+    "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_CHOICES", "REVIEW_UNAPPROVED",
+    "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
     "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
     "previous_period", "shown_indicators", "status_text",
     # tables

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from data_access.views.filters import ViewFilters, filter_projects, format_actual
 from data_access.views.project import project_order
+from domain.review import review_mark
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import (
     AMBER,
@@ -59,7 +60,7 @@ def build_slide(r: ProjectStatus, f: ViewFilters, max_items: int = 6) -> dict:
         "id": p.id, "name": p.name, "unit": p.unit, "area": p.area, "status": r.status, "reason": r.reason,
         "budget": p.budget_wan or 0.0, "spent": p.spent_wan, "execution_pct": b.execution_pct,
         "expected_pct": b.expected_pct, "budget_status": b.status, "budget_reason": b.reason,
-        "counts": counts, "items": items, "more": max(0, len(bad) - max_items),
+        "counts": counts, "items": items, "more": max(0, len(bad) - max_items), "review": review_mark(p.review),
     }
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from data_access.queries import level_rank
 from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, shown_indicators, status_text
 from domain.periods import time_progress
+from domain.review import APPROVED
 from domain.status import (
     AMBER,
     MISSING,
@@ -49,15 +50,18 @@ def build_headline(results: Sequence[ProjectStatus], f: ViewFilters, as_of: date
                     for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None),
         missing_projects=sum(1 for r in rs if r.budget.status == MISSING
                              or any(s.status == MISSING for s in shown_indicators(r, f))),
+        approved_projects=sum(1 for r in rs if r.project.review == APPROVED),
         f=f, as_of=as_of, year=year)
 
 
 def headline_numbers(*, projects: dict[str, int], budgets: dict[str, int], indicators: dict[str, int],
                      budget_total: float, spent_total: float, reported_budget: float, planned: float,
-                     missing_projects: int, f: ViewFilters, as_of: date, year: int) -> dict:
+                     missing_projects: int, approved_projects: int, f: ViewFilters, as_of: date,
+                     year: int) -> dict:
     """The headline from its sums (over the filtered projects): counts of project, budget-row and shown
     indicator statuses, budget and spending totals, the budget of the projects that reported spending
-    and their planned spending (万元), the projects with anything 未填报."""
+    and their planned spending (万元), the projects with anything 未填报, the projects whose values
+    for the date are approved."""
     return {
         "project_count": sum(projects.values()),
         "indicator_count": sum(indicators.values()),
@@ -72,6 +76,7 @@ def headline_numbers(*, projects: dict[str, int], budgets: dict[str, int], indic
         "budgets": budgets,
         "missing_items": (budgets[MISSING] if f.budget_ok() else 0) + indicators[MISSING],
         "missing_projects": missing_projects,
+        "approved_projects": approved_projects,
     }
 
 

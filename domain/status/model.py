@@ -97,6 +97,8 @@ class ProjectInput:
     spent_wan: float | None = None  # cumulative actual spending at the as-of date
     projected_spent_wan: float | None = None  # 全年预计执行数
     indicators: list[IndicatorInput] = field(default_factory=list)
+    # where the values stand in the reporting chain (domain.review state; '' = not known here)
+    review: str = ""
 
 
 # --------------------------------------------------------------------------- results
