@@ -9,6 +9,7 @@ from components.auth import require_login, startup_checks
 from components.chrome import inject_chrome
 from components.navigation import build_navigation, login_navigation
 from components.state import get_engine
+from components.todo import sidebar_todo
 
 st.set_page_config(page_title="绩效双监控看板", page_icon="📊", layout="wide")
 inject_chrome()  # Streamlit's English chrome hidden or said in Chinese, the top padding (components/chrome.py)
@@ -18,4 +19,6 @@ config = startup_checks(engine)  # production: refuse unsafe settings; developme
 # stops the run until signed in; the login screen registers every page hidden, so that the page of a link
 # opened before login (/risks?unit=…) is the page shown after it
 principal = require_login(engine, config, before_form=lambda: st.navigation(login_navigation(), position="hidden"))
-st.navigation(build_navigation(principal.role)).run()
+nav = st.navigation(build_navigation(principal.role))
+sidebar_todo(principal)  # 待办 under the menu on every page: each count links to the filtered page
+nav.run()

@@ -7,10 +7,12 @@ import streamlit as st
 from components.auth import current_config, current_principal
 from components.navigation import PAGES
 from components.state import get_engine
-from data_access import queries
+from data_access import queries, status_store
 from data_access.db import DatabaseBusy
 from data_access.monitoring import SettingsInvalid, load_settings, save_settings
 from data_access.permissions import ADMIN, ROLE_LABELS, STAFF, PermissionDenied, require_admin
+from data_access.review.people import set_unit_reviewer as mark_unit_reviewer
+from data_access.review.people import unit_reviewers
 from data_access.sessions import SessionTimeouts, active_sessions, end_session_by_id
 from data_access.users import (
     MIN_ADMIN_PASSWORD_CHARS,
@@ -33,6 +35,7 @@ from domain.settings import (
     FIELD_LABELS,
     PRESET_HELP,
     QUAL_PRESETS,
+    ROLLUP_RULES,
     WEIGHT_PRESETS,
     Settings,
     qual_preset_of,
@@ -57,7 +60,7 @@ tab_rules, tab_users = st.tabs(["状态规则", "用户与单位"])
 # --------------------------------------------------------------------------- status rules
 PERCENT = {"budget_red_below", "budget_green_from", "year_end_execution_floor", "indicator_red_below",
            "indicator_green_from", "indicator_blue_from", "level_amber_margin", "overachieve_margin",
-           "qual_achieved", "qual_partial", "qual_not_achieved"}
+           "qual_achieved", "qual_partial", "qual_not_achieved", "rollup_red_share", "rollup_amber_share"}
 POINTS = {"weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "grade_excellent", "grade_good",
           "grade_pass"}
 GROUPS = [
@@ -65,9 +68,13 @@ GROUPS = [
     ("指标完成", ["indicator_red_below", "indicator_green_from", "indicator_blue_from", "level_amber_margin",
               "deadline_amber_days", "overachieve_margin", "reporting_period", "accumulate_level2", "count_units"]),
     ("佐证材料", ["evidence_for_achieved", "evidence_for_deadline_done", "evidence_for_blue", "evidence_max_mb"]),
-    ("自评（预览）", ["use_table_weights", "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
+    ("领域、单位和部门整体的颜色", ["rollup_rule", "rollup_red_share", "rollup_amber_share"]),
+    ("自评（预览）", ["use_table_weights", "satisfaction_by_rate",
+                "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
+    ("审核", ["review_levels"]),
 ]
+LEVEL_WORDS = {1: "一级：管理员（绩效/财务）审核", 2: "两级：科长初审，再由管理员审核"}
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
 
 
@@ -96,6 +103,10 @@ def _help(name: str) -> str:
         d = "、".join(default)
     elif name == "reporting_period":
         d = PERIOD_WORDS[default]
+    elif name == "review_levels":
+        d = LEVEL_WORDS[default]
+    elif name == "rollup_rule":
+        d = ROLLUP_RULES[default]
     else:
         d = f"{default:g}"
     return (FIELD_HELP.get(name, "") + ("；" if FIELD_HELP.get(name) else "") + f"默认：{d}")
@@ -103,7 +114,11 @@ def _help(name: str) -> str:
 
 with tab_rules:
     current = load_settings(engine)
-    st.caption("这些阈值决定红、黄、绿、蓝的判断；修改后所有页面立即按新规则重新计算，每项修改都记入审计日志。")
+    st.caption("这些阈值决定红、黄、绿、蓝的判断；修改后全部状态在后台按新规则重新计算（大规模数据需要一段时间），"
+               "完成前各页面显示按原规则计算的状态并提示进度；每项修改都记入审计日志。")
+    progress = status_store.state(engine)
+    if progress.rebuilding:
+        st.progress(progress.percent / 100, text=f"状态正在重新计算（{progress.percent}%）")
     with st.form("settings_form"):
         values: dict = {}
         for title, names in GROUPS:
@@ -140,6 +155,14 @@ with tab_rules:
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,
                                                     format_func=PERIOD_WORDS.__getitem__, help=_help(name), key=f"set_{name}")
+                    elif name == "review_levels":
+                        values[name] = st.selectbox(label, [1, 2], index=0 if v != 2 else 1, format_func=LEVEL_WORDS.__getitem__,
+                                                    help=_help(name) + "；科长在“设置 → 用户与单位”或命令行 set-unit-reviewer 中指定",
+                                                    key=f"set_{name}")
+                    elif name == "rollup_rule":
+                        rules = list(ROLLUP_RULES)
+                        values[name] = st.selectbox(label, rules, index=rules.index(v) if v in rules else 0,
+                                                    format_func=ROLLUP_RULES.__getitem__, help=_help(name), key=f"set_{name}")
                     else:
                         values[name] = st.text_input(label, value="、".join(v), help=_help(name) + "；用顿号或逗号分隔",
                                                      key=f"set_{name}")
@@ -154,7 +177,7 @@ with tab_rules:
         except (PermissionDenied, DatabaseBusy) as e:
             st.error(str(e))
         else:
-            st.success("规则已保存，状态已按新规则重新计算。")
+            st.success("规则已保存。状态正在后台按新规则重新计算，完成后各页面自动显示新状态。")
     # two steps: 恢复默认值 asks, 确认恢复默认值 overwrites every rule (statuses are recomputed at once)
     if not st.session_state.get("settings_reset_asked"):
         if st.button("恢复默认值", key="settings_reset"):
@@ -255,6 +278,11 @@ with tab_users:
                         st.session_state["_admin_flash"] = (f"已重置 {who} 的密码" +
                                                             ("" if new_pw else f"，新密码：{pw}（请通过安全渠道告知本人）"))
                         st.rerun()
+            if info.role == STAFF:
+                chief = who in unit_reviewers(engine)
+                if st.button("取消科长（初审）" if chief else "设为科长（初审）", key="admin_unit_reviewer",
+                             help="设置两级审核时，科长先审核本单位送审的项目，再由管理员审核"):
+                    _apply(lambda: mark_unit_reviewer(engine, principal, who, not chief), f"已{'取消' if chief else '设为'}科长：{who}")
             b1, b2 = st.columns(2)
             if b1.button("解除锁定", key="admin_unlock", disabled=not (info.is_locked() or info.failed_attempts)):
                 _apply(lambda: unlock_user(engine, who, by=principal), f"已解除 {who} 的登录锁定")

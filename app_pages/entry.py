@@ -2,19 +2,24 @@
 in the editable tables, or by uploading the Excel template / a CSV (preview first, then confirm) —,
 attach 佐证材料, and answer their units' open 整改 items."""
 
+import zlib
+
 import streamlit as st
 
 from components import entry_editor as ed
 from components.auth import current_principal
 from components.entry_drafts import keep_choice, remember_choice
 from components.entry_import import render_import
+from components.entry_links import adopt_entry_link
 from components.evidence import entry_panel
 from components.filters import show_demo_banner
 from components.rectification import item_cards
+from components.review_panel import frozen_tables, project_threads, review_panel, state_table
 from components.state import get_engine, revision
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
 from data_access.rectification import open_rectifications, rectifications
+from data_access.review.reads import frozen_projects
 
 CHOICES = ("entry_period", "entry_unit", "entry_project", "entry_open_only")  # kept across pages
 
@@ -53,6 +58,7 @@ units: dict[str, list[int]] = {}
 for pid, unit in zip(projects["id"], projects["unit"].fillna("未分配单位")):
     units.setdefault(str(unit), []).append(int(pid))
 names = dict(zip(projects["id"].astype(int), projects["name"]))
+adopt_entry_link(codes, {pid: u for u, ids in units.items() for pid in ids})  # a 待办 or 审核 link
 if st.session_state.get("entry_unit") not in units:
     st.session_state["entry_unit"] = next(iter(units))
 
@@ -70,8 +76,11 @@ open_only = st.toggle("只看待填/须补充", key="entry_open_only",
 for k in CHOICES:
     remember_choice(k)
 project_ids = units[unit] if project == 0 else [project]
-scope = f"u{project_ids[0]}n{len(project_ids)}" if project == 0 else f"p{project}"
 state = by_code[period]
+frozen = frozen_projects(engine, principal, period, project_ids)  # under review or approved: read-only
+editable = [pid for pid in project_ids if pid not in frozen]
+scope = (f"u{project_ids[0]}n{len(project_ids)}" if project == 0 else f"p{project}") + (
+    f"f{zlib.crc32(repr(sorted(frozen)).encode())}" if frozen else "")
 
 if state.locked:
     who = f"（{state.locked_by}于{A.format_time(state.locked_at)}锁定）" if state.locked_by else ""
@@ -83,13 +92,20 @@ elif (past := A.past_period_warning(states, period, current)) is not None:
 
 ed.show_messages()
 ed.show_conflicts(engine, principal, period)
-ed.render_editors(engine, principal, period, project_ids, scope, locked=state.read_only, open_only=open_only)
+review_states = review_panel(engine, principal, period, project_ids, names, read_only_period=state.read_only)
+if editable:
+    ed.render_editors(engine, principal, period, editable, scope, locked=state.read_only, open_only=open_only)
+frozen_tables(engine, principal, period, frozen, names)
+state_table(review_states, names)
+if project != 0:
+    with st.expander("审核意见与留言（本项目各事项的留言）"):
+        project_threads(engine, principal, period, project, key="entry_thread", writable=True)
 
 # ------------------------------------------------------------------ file upload
 render_import(engine, principal, state, project_ids, unit, year)
 
 # ------------------------------------------------------------------ evidence and 整改
-entry_panel(engine, principal, period, project_ids, locked=state.read_only)
+entry_panel(engine, principal, period, project_ids, locked=state.read_only, frozen=frozen)
 st.subheader("整改事项")
 rect = (open_rectifications(engine, principal, sorted(principal.unit_ids), year) if principal.is_staff
         else rectifications(engine, principal, project_ids=project_ids, open_only=True))

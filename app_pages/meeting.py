@@ -17,14 +17,7 @@ from components.rectification import create_form, show_message
 from components.state import get_engine
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
 from data_access.rectification import rectifications
-from data_access.views import (
-    ATTENTION_DEFAULT_FROM,
-    area_order,
-    build_area_slide,
-    build_slide,
-    item_line,
-    meeting_order,
-)
+from data_access.views import ATTENTION, ATTENTION_DEFAULT_FROM, build_slide, item_line
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
 from domain.clock import today_local
 from domain.status import MISSING, STATUS_LABELS
@@ -69,18 +62,18 @@ st.markdown(
 )
 
 mode = st.session_state.get("meeting_mode", "project")
-results = cached.evaluate(ctx)
 ATTENTION_KEY = "meeting_attention"
 if ATTENTION_KEY not in st.session_state:
-    st.session_state[ATTENTION_KEY] = len(meeting_order(results, f)) >= ATTENTION_DEFAULT_FROM
+    st.session_state[ATTENTION_KEY] = cached.project_count(ctx) >= ATTENTION_DEFAULT_FROM
 attention = bool(st.session_state[ATTENTION_KEY])
 
+# the order of data_access.views.meeting_order / area_order, read from the stored statuses
 order: list[str] | list[int]
 if mode == "area":
     areas = cached.area_statuses(ctx)
-    order = area_order(results, list(areas["领域"]) if not areas.empty else [], f, attention)
+    order = cached.area_order(ctx, tuple(areas["领域"]) if not areas.empty else (), attention)
 else:
-    order = meeting_order(results, f, attention)
+    order = [i for i, _s, _n in cached.project_order(ctx, tuple(sorted(ATTENTION)) if attention else ())]
 
 
 def _mode_and_filter() -> None:
@@ -149,7 +142,7 @@ def _style(status: str) -> str:
 
 
 if mode == "area":
-    s = build_area_slide(results, str(order[idx]), f)
+    s = cached.area_slide(ctx, str(order[idx]))
     rows = "".join(
         f"<tr><td>{badge_html(p['status'])}</td><td class='p'>{e(p['name'])}<div class='u'>{e(p['unit'] or '—')}</div></td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
@@ -159,20 +152,24 @@ if mode == "area":
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}{_name(s['area'])}</div>
-<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个{DEMO_TAG}</div>
+<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个 · 最差项目：{e(STATUS_LABELS[s['worst']])}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{s['spent']:,.2f}</div><div class="k">累计支出（万元）</div></div>
 <div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率（已填报项目）</div></div>
 </div>
 {chips_html(s['counts'], title='项目状态', unit='', hide_zero=True)}
+<div class="jx-reason"><b>原因：</b>{e(s['reason'])}{f"；预算占比：{e(s['shares'])}" if s['shares'] else ''}</div>
 {items}
 {f"<div class='jx-more'>另有{s['green']}个项目为绿色</div>" if rows and s['green'] else ''}
 </div>""",
         unsafe_allow_html=True,
     )
 else:
-    r = next(x for x in results if x.project.id == order[idx])
+    r = cached.evaluate_one(ctx, int(order[idx]))  # this slide's project, evaluated live
+    if r is None:
+        st.rerun()  # deleted since the order was read
+    assert r is not None
     s = build_slide(r, f, max_items=5)
     rows = "".join(
         f"<tr><td class='n'>{badge_html(i['status'])}</td><td class='i'>{e(i['name'])}</td><td class='n'>{e(i['target'])}</td>"
@@ -189,7 +186,7 @@ else:
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}{_name(s['name'])}</div>
-<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')}{DEMO_TAG}</div>
+<div class="meta">{e(s['unit'] or '—')} · {e(s['area'] or '—')} · {e(s['review'])}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{_num(s['spent'], '{:,.2f}', '未填报')}</div><div class="k">累计支出（万元）</div></div>

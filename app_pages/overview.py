@@ -1,15 +1,20 @@
 """总览: headline numbers, spending chart, status matrix, areas, changes since the previous period and
 the items most at risk — everything for the filters of the shared filter bar."""
 
+import html
+
 import streamlit as st
 
 from components import cached, charts
 from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
-from components.status_badge import status_chips, status_table, table_height
-from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
+from components.status_badge import badge_html, status_chips, status_table, table_height
+from data_access.views import CHANGE_ORDER, period_option_label
 from domain.money import money_figure, scale_for
+from domain.status import STATUS_LABELS
+
+CHANGES_SHOWN = 200  # rows of the changes table on screen (a city has thousands); the export has all
 
 ctx = leadership_page("总览")
 as_of, f = ctx.as_of, ctx.filters
@@ -17,8 +22,11 @@ caption(as_of, f)
 
 h = cached.headline(ctx)
 if h["project_count"] == 0:
-    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
+    st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。" + ("（当前只看已审核的数据）" if f.review == "approved" else ""))
     st.stop()
+unchecked = h["project_count"] - h["approved_projects"]
+st.caption(f"审核：{h['approved_projects']}个项目的本期数值已审核通过"
+           + (f"，{unchecked}个项目为「未审核」数据（表中“审核”列标明；左侧“审核”可只看已审核）" if unchecked else "，均为已审核数据"))
 
 
 def pct(v):
@@ -41,24 +49,28 @@ c[5].metric("未填报", f"{h['missing_items']}项", help=f"已到填报期但�
 left, right = st.columns(2)
 with left:
     status_chips(h["projects"], title=f"项目状态（共{h['project_count']}个）", unit="")
+    dept = cached.department_rollup(ctx)
+    st.markdown(f"{badge_html(dept['status'], '整体' + STATUS_LABELS[dept['status']])} "
+                f"预算占比：{html.escape(dept['shares'] or '—')}", unsafe_allow_html=True)
+    st.caption(f"{dept['reason']}；最差项目为{STATUS_LABELS[dept['worst']]}。颜色依据由管理员在「设置」中选择。")
 with right:
     status_chips(h["indicators"], title=f"指标状态（共{h['indicator_count']}项）", unit="")
 
 # ------------------------------------------------------------------ items needing a decision
 st.subheader("需要关注的事项")
-risks = cached.risk_frame(ctx)
-if risks.empty:
+total = sum(cached.risk_counts(ctx).values())
+if not total:
     st.success("没有红、黄、未填报或超额完成待说明的事项。")
 else:
-    top = risks.head(10)
-    st.caption(f"共{len(risks)}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
-    event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "原因", "责任单位", "事项", "目标", "当前值"],
+    top = cached.risk_page(ctx, 0, 10)
+    st.caption(f"共{total}项，按严重程度和预算规模排序，显示前{len(top)}项；点选一行查看项目详情。完整清单见「风险清单」。")
+    event = status_table(top, key="overview_risks", columns=["状态", "项目名称", "原因", "审核", "责任单位", "事项", "目标", "当前值"],
                          on_select="rerun", selection_mode="single-row")
     open_selected_row(event, top)
     export_buttons(top, what=f"需要关注的事项_前{len(top)}项", as_of=as_of, filters=f, key="overview_risks_export",
-                   total=len(risks))
-    if len(risks) > len(top):
-        st.caption(f"以上按钮只导出所示的前{len(top)}项；全部{len(risks)}项请在「风险清单」导出。")
+                   total=total)
+    if total > len(top):
+        st.caption(f"以上按钮只导出所示的前{len(top)}项；全部{total}项请在「风险清单」导出。")
 
 # ------------------------------------------------------------------ spending and changes
 prev = ctx.previous
@@ -79,8 +91,11 @@ with right:
         for i, k in enumerate(CHANGE_ORDER):
             grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
 if changes is not None and not changes.empty:
-    status_table(changes, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
-                 height=table_height(len(changes), 480))
+    shown = changes.head(CHANGES_SHOWN)
+    status_table(shown, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
+                 height=table_height(len(shown), 480))
+    if len(changes) > len(shown):
+        st.caption(f"共{len(changes)}个项目有变化，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部。")
     export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
                    status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
 elif changes is not None:
@@ -99,17 +114,20 @@ else:
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"
     st.caption(note)
-    export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
+    export_buttons(cached.matrix_table(ctx, level, 60), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
-# ------------------------------------------------------------------ department-level areas
+# ------------------------------------------------------------------ department-level areas and units
+ROLLUP_SHOWN = ["状态", "原因", "最差项目", "项目数", "红", "黄", "未填报", "绿", "红占预算%", "黄占预算%", "未填报占预算%",
+                "绿占预算%", "预算（万元）", "累计支出（万元）", "执行率%"]
+ROLLUP_NOTE = ("状态按「设置」中的汇总颜色依据判断（默认按预算占比：已评价预算中绿色项目的比例），原因列给出依据；"
+               "「最差项目」为其中最差的项目状态；各色占预算%为该色项目预算占合计预算的比例。")
 st.subheader("部门整体绩效目标：分领域")
 areas = cached.area_statuses(ctx)
 if areas.empty:
     st.info("没有符合筛选条件的领域。")
 else:
-    status_table(areas, key="overview_areas", height=38 + 35 * len(areas),
-                 columns=["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "预算（万元）", "累计支出（万元）", "执行率%"])
-    st.caption("领域状态 = 其项目中最差的状态。展开查看各领域的绩效目标和绩效指标原文。")
+    status_table(areas, key="overview_areas", height=table_height(len(areas)), columns=["领域", *ROLLUP_SHOWN])
+    st.caption(ROLLUP_NOTE + "展开查看各领域的绩效目标和绩效指标原文。")
     for rec in areas.itertuples(index=False):
         with st.expander(f"{rec.领域} · {rec.状态}"):
             st.markdown(f"**绩效目标**：{rec.绩效目标 or '（无）'}")
@@ -117,3 +135,12 @@ else:
             if rec.量化目标:
                 st.markdown(f"**其中的量化目标**：{rec.量化目标}")
     export_buttons(areas, what="分领域状态", as_of=as_of, filters=f, key="overview_areas_export")
+
+st.subheader("分责任单位")
+units = cached.unit_statuses(ctx)
+if units.empty:
+    st.info("没有符合筛选条件的责任单位。")
+else:
+    status_table(units, key="overview_units", height=table_height(len(units), 560), columns=["责任单位", *ROLLUP_SHOWN])
+    st.caption(ROLLUP_NOTE + "最需关注的单位在前。")
+    export_buttons(units, what="分单位状态", as_of=as_of, filters=f, key="overview_units_export")

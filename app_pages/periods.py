@@ -1,6 +1,7 @@
-"""填报期管理: which reporting periods are open or locked; the admin locks and reopens them (with a
-reason, audit-logged), downloads a period's 佐证材料 as one ZIP and reads the audit trail. Leaders see
-the states read-only."""
+"""填报期管理: which reporting periods are open or locked and their 填报截止日; the admin locks and reopens
+them (with a reason, audit-logged), sets the deadlines, marks a period as reported upward (上报, a stored
+snapshot), downloads a period's 佐证材料 as one ZIP and reads the audit trail. Leaders see the states and
+download what was reported."""
 
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from components.auth import current_principal
 from components.evidence import period_zip_section
+from components.report_panel import report_panel
 from components.state import get_engine
 from data_access import actuals as A
 from data_access.db import DatabaseBusy
@@ -30,12 +32,14 @@ states = A.period_states(engine, year, None if show_all else kind)
 table = pd.DataFrame([{
     "填报期": s.label, "代码": s.code, "起止": f"{s.start.isoformat()} 至 {s.end.isoformat()}",
     "状态": ("■ " if s.read_only else "○ ") + s.state_label, "锁定人": s.locked_by or "",
-    "锁定时间": A.format_time(s.locked_at), "指标填报（条）": s.indicator_rows, "支出填报（条）": s.spending_rows,
+    "锁定时间": A.format_time(s.locked_at), "填报截止日": s.deadline.isoformat() + ("" if s.deadline_set else "（期末）"),
+    "指标填报（条）": s.indicator_rows, "支出填报（条）": s.spending_rows,
 } for s in states])
 st.dataframe(table, hide_index=True, width="stretch", key="periods_table", placeholder="")
 
 if not principal.is_admin:
     st.caption("只有管理员可以锁定或重新开放填报期。锁定后，所有人（包括管理员）都不能修改该期数据，直到重新开放。")
+    report_panel(engine, principal, [s.code for s in states], A.default_entry_period(engine, year))
     st.stop()
 
 # ------------------------------------------------------------------ lock / reopen
@@ -58,7 +62,7 @@ def _apply(code: str, lock: bool) -> None:
         st.session_state["periods_reason"] = ""
 
 
-st.subheader("锁定 / 重新开放")
+st.subheader("锁定 / 重新开放 / 填报截止日")
 msg = st.session_state.pop(MSG, None)
 if msg:
     getattr(st, msg[0])(msg[1])
@@ -72,6 +76,24 @@ b1, b2, _ = st.columns([1, 1, 3])
 b1.button("锁定", key="periods_lock", disabled=by_code[code].locked, on_click=_apply, args=(code, True))
 b2.button("重新开放", key="periods_reopen", disabled=not by_code[code].locked, on_click=_apply, args=(code, False))
 st.caption("锁定后该期数据对所有人只读（界面、上传和命令行导入都会被拒绝）；重新开放须填写原因，并记入审计日志。")
+
+
+def _deadline(code: str) -> None:
+    try:
+        changed = A.set_deadline(engine, principal, code, st.session_state.get(f"periods_deadline_{code}"))
+    except (PermissionDenied, ValueError, DatabaseBusy) as e:
+        st.session_state[MSG] = ("error", str(e))
+        return
+    st.session_state[MSG] = ("success" if changed else "info",
+                             f"{A.period_label(code)}的填报截止日" + ("已保存" if changed else "未改变"))
+
+
+d1, d2, _ = st.columns([1, 1, 2])
+d1.date_input("填报截止日", value=by_code[code].deadline, key=f"periods_deadline_{code}",
+              help="填报进度、待办和提醒按此日期计算剩余或逾期天数；不设置时为填报期最后一天")
+d2.button("保存截止日", key="periods_deadline_save", on_click=_deadline, args=(code,))
+
+report_panel(engine, principal, codes, A.default_entry_period(engine, year))
 
 # ------------------------------------------------------------------ evidence of a period
 st.subheader("佐证材料")

@@ -13,27 +13,33 @@ from components.export import export_buttons
 from components.filters import PICKED_UNDER, SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
 from components.rectification import create_form, item_cards
+from components.review_panel import project_threads
+from components.rule_choices import admin_principal, preset_picker
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
 from data_access.actuals import period_states
 from data_access.exports import export_bundle, selfeval_results
 from data_access.rectification import rectifications
-from data_access.views import neighbours, project_order, status_text
+from data_access.views import neighbours, status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 from documents.selfeval_workbook import selfeval_workbook, verdict_line
 from domain.periods import is_year_end
+from domain.review import review_mark, state_label
 
 ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
-# the projects of the filter bar (areas, units, statuses), worst first: the picker and previous/next
-results = cached.evaluate(ctx)
-order = project_order(results, f)
-by_id = {r.project.id: r for r in results}  # every visible project (a link may name one outside the filters)
+# the projects of the filter bar (areas, units, statuses), worst first: previous/next, and the picker's
+# first PICKER entries (a city has thousands; the current project is always among them)
+PICKER = 300
+ranked = cached.project_order(ctx)
+order = [i for i, _status, _name in ranked]
+labels = {i: (status, name) for i, status, name in ranked}
 wanted = st.session_state.get(SELECTED_PROJECT)
-if wanted is not None and wanted not in by_id:
+if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, wanted) is None:  # a link may name a
+    # visible project outside the filters; one that does not exist or is not visible is not shown
     st.warning("链接或上次选择的项目不存在或您无权查看，已显示筛选结果中最需关注的项目。")
     wanted = None
 # a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
@@ -47,13 +53,19 @@ if not order and wanted is None:
     st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()
 pid = wanted if wanted is not None else order[0]
-outside = pid not in order
-ids = ([pid] if outside else []) + order
+outside = pid not in labels
+ids = ([pid] if outside else []) + order[:PICKER]
+if not outside and pid not in ids:
+    ids.append(pid)
+if outside:
+    one = cached.evaluate_one(ctx, pid)
+    assert one is not None
+    labels[pid] = (one.status, one.project.name)
 
 
 def _label(i: int) -> str:
-    r = by_id[i]
-    return f"{status_text(r.status)}  {r.project.name}"
+    status, name = labels[i]
+    return f"{status_text(status)}  {name}"
 
 
 def _go(target: int) -> None:
@@ -69,7 +81,8 @@ prev_id, next_id, pos = neighbours(order, pid)
 bar = st.columns([6, 1.1, 1.1, 2])
 with bar[0]:
     pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked, format_func=_label,
-                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序")
+                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
+                            + (f"；列出最需关注的前{PICKER}个，其余用「上一个/下一个」或缩小筛选范围" if len(order) > PICKER else ""))
 bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
 bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
 bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
@@ -84,7 +97,7 @@ if detail is None or result is None:
     st.stop()
 
 st.title(detail["name"])
-caption(as_of, f)
+caption(as_of, f, f"本期数值：{review_mark(result.project.review)}（{state_label(result.project.review)}）")
 st.markdown(badge_html(result.status, size="1.2rem") + f" {html.escape(result.reason)}", unsafe_allow_html=True)
 
 # ------------------------------------------------------------------ facts and spending, side by side
@@ -169,6 +182,8 @@ st.subheader("绩效自评预览")
 ev = cached.selfeval_one(ctx, pid)
 if ev is not None:
     st.markdown(verdict_line(ev, not is_year_end(as_of, year)))
+    if ev.weights_note:
+        st.caption(f"权重：{ev.weights_note}")
     if ev.warnings:
         st.warning("数据疑点（请核实，不影响保存）：\n\n" + "\n".join(f"- {w}" for w in ev.warnings))
     st.download_button(
@@ -177,6 +192,9 @@ if ev is not None:
         file_name=f"项目支出绩效自评表_{detail['name']}_{as_of.isoformat()}.xlsx",
         mime=XLSX_MIME, key="project_selfeval_workbook", icon=":material/download:",
     )
+    admin = admin_principal()
+    if admin is not None:
+        preset_picker(admin, project_id=pid)
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")
@@ -190,6 +208,14 @@ else:
     chosen = st.selectbox("查看某一事项的各期数值", items, key="project_history_item")
     one = hist[hist["事项"] == chosen]
     status_table(one, key="project_history_table", columns=["填报期", "状态", "原因", "目标", "当前值", "全年预计"])
+
+# ------------------------------------------------------------------ review comments
+st.subheader("审核意见与留言")
+principal = current_principal()
+st.caption(f"{ctx.period.label}：{review_mark(result.project.review)}（{state_label(result.project.review)}）。"
+           "每个事项一条留言线索，审核人与填报单位在此往来；填报和审核页面显示同一线索。")
+project_threads(get_engine(), principal, ctx.period_key, pid, key=f"project_thread_{pid}",
+                writable=not principal.is_leader)  # staff only ever see their own units' projects here
 
 # ------------------------------------------------------------------ change history
 st.subheader("修改记录")

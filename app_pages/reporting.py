@@ -1,5 +1,6 @@
 """填报进度: for the chosen period, every unit with its completion rate and how it stands against the
-period's end (剩余N天 / 逾期N天), then the items the status engine says are due but missing. Staff and
+period's 填报截止日 (set on 填报期管理, else the period's end: 剩余N天 / 逾期N天), then the items the status
+engine says are due but missing. Staff and
 the admin open 填报 for a unit or a project by selecting its row; leaders open 项目详情."""
 
 import streamlit as st
@@ -20,14 +21,15 @@ caption(as_of, f, f"填报期：{period.label}")
 can_enter = not current_principal().is_leader
 
 items, units = cached.reporting(ctx, today)
-projects = cached.projects_status_frame(ctx)
+deadline = cached.period_deadline(ctx.rev, ctx.period_key)
+projects = cached.project_count(ctx)
 
 c = st.columns(4)
 c[0].metric("缺报事项", f"{len(items)}项")
-c[1].metric("涉及项目", f"{items['_project_id'].nunique() if not items.empty else 0}个", help=f"共{len(projects)}个项目")
+c[1].metric("涉及项目", f"{items['_project_id'].nunique() if not items.empty else 0}个", help=f"共{projects}个项目")
 c[2].metric("有缺报的单位", f"{int((units['_missing'] > 0).sum())}个", help=f"共{len(units)}个单位应报")
-c[3].metric("期限", deadline_text(period.end, today, len(items)),
-            help=f"{period.label}于{period.end.year}年{period.end.month}月{period.end.day}日结束")
+c[3].metric("期限", deadline_text(deadline, today, len(items)),
+            help=f"{period.label}的填报截止日为{deadline.year}年{deadline.month}月{deadline.day}日（填报期管理中设置）")
 
 
 def _selected(event) -> int | None:

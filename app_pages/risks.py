@@ -1,5 +1,6 @@
-"""风险清单: every red / missing / amber / blue item for the filters, sortable, with its open 整改 items;
-selecting a row opens the project. The admin raises a 整改 item for a listed project from here."""
+"""风险清单: every red / missing / amber / blue item for the filters, worst first, with its open 整改
+items; a page of ``PAGE_ROWS`` items at a time (a city has tens of thousands), the exports hold the whole
+list; selecting a row opens the project. The admin raises a 整改 item for a listed project from here."""
 
 import streamlit as st
 
@@ -12,41 +13,60 @@ from components.rectification import create_form, show_message
 from components.state import get_engine
 from components.status_badge import status_table, table_height
 from data_access.rectification import rectifications
-from data_access.views import with_rectifications
+from data_access.views import RISK_STATUSES, with_rectifications
 from domain.clock import today_local
 from domain.status import STATUS_LABELS
+
+PAGE_ROWS = 200
 
 ctx = leadership_page("风险清单")
 caption(ctx.as_of, ctx.filters)
 principal = current_principal()
 engine = get_engine()
-items = rectifications(engine, principal, year=ctx.year, open_only=True)
-df = with_rectifications(cached.risk_frame(ctx), items, today_local())
+listed = cached.project_order(ctx, RISK_STATUSES)  # (id, status, name) of the projects in the list
+listed_ids = {pid for pid, _, _ in listed}
+items = [i for i in rectifications(engine, principal, year=ctx.year, open_only=True) if i.project_id in listed_ids]
+today = today_local()
 show_message("risks_rect")
-if df.empty:
+counts = cached.risk_counts(ctx)
+total = sum(counts.values())
+if not total:
     st.success("没有符合筛选条件的红、黄、未填报或超额完成待说明的事项。")
     st.stop()
 
-counts = df["_status"].value_counts()
-listed_ids = set(df["_project_id"].astype(int))
-items = [i for i in items if i.project_id in listed_ids]
-overdue = sum(1 for i in items if i.due_text(today_local()).startswith("逾期"))
 st.markdown(
-    f"共 **{len(df)}** 项："
-    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if s in counts)
-    + (f"；未销号整改{len(items)}项" + (f"（逾期{overdue}项）" if overdue else "") if items else "")
-    + "。默认按严重程度和预算规模排序，点击列标题可重新排序；**点选一行打开项目详情**。"
+    f"共 **{total}** 项："
+    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if counts.get(s))
+    + (f"；未销号整改{len(items)}项" if items else "")
+    + (f"（逾期{overdue}项）" if (overdue := sum(1 for i in items if i.due_text(today).startswith("逾期"))) else "")
+    + "。按严重程度和预算规模排序；**点选一行打开项目详情**。"
 )
+pages = (total + PAGE_ROWS - 1) // PAGE_ROWS
+page = 0
+if pages > 1:
+    if st.session_state.get("risk_list_page", 0) >= pages:
+        st.session_state["risk_list_page"] = 0
+    page = st.selectbox("页", range(pages), key="risk_list_page", label_visibility="collapsed",
+                        format_func=lambda i: f"第{i + 1}页（第{i * PAGE_ROWS + 1}–{min((i + 1) * PAGE_ROWS, total)}项，"
+                                              f"共{pages}页）")
+df = with_rectifications(cached.risk_page(ctx, page * PAGE_ROWS, PAGE_ROWS), items, today)
+if pages > 1:
+    st.caption(f"每页{PAGE_ROWS}项，点击列标题只在本页内重新排序；导出按钮导出全部{total}项。")
+else:
+    st.caption("点击列标题可重新排序。")
 event = status_table(df, key="risk_list", height=table_height(len(df), 720), on_select="rerun",
                      selection_mode="single-row")
 open_selected_row(event, df)
-export_buttons(df, what="风险清单", as_of=ctx.as_of, filters=ctx.filters, key="risks_export")
+whole = cached.risk_all(ctx)
+export_buttons(df, what="风险清单", as_of=ctx.as_of, filters=ctx.filters, key="risks_export", total=total,
+               source=lambda: with_rectifications(whole(), items, today))
 
-if principal.is_admin:
-    results = {r.project.id: r for r in cached.evaluate(ctx)}
-    listed = [int(p) for p in dict.fromkeys(df["_project_id"]) if int(p) in results]
+if principal.is_admin and listed:
+    names = {pid: (status, name) for pid, status, name in listed}
     with st.expander("从风险清单提出整改", icon=":material/assignment_late:"):
-        pid = st.selectbox("项目", listed, key="risks_rect_project",
-                           format_func=lambda p: f"{STATUS_LABELS[results[p].status]}　{results[p].project.name}")
-        create_form(engine, principal, results[pid], ctx.period_key, source="risks", key=f"risks_rect_{pid}",
-                    notify="risks_rect")
+        pid = st.selectbox("项目", list(names), key="risks_rect_project",
+                           format_func=lambda p: f"{STATUS_LABELS[names[p][0]]}　{names[p][1]}")
+        result = cached.evaluate_one(ctx, pid)
+        if result is not None:
+            create_form(engine, principal, result, ctx.period_key, source="risks", key=f"risks_rect_{pid}",
+                        notify="risks_rect")

@@ -49,7 +49,7 @@ def run_app(repeat: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from components.auth import SESSION_KEY
-    from data_access.db import bump_revision, make_engine, migrate, session_scope
+    from data_access.db import Changed, bump_revision, make_engine, migrate, session_scope
     from data_access.sessions import start_session
     from data_access.users import get_user_with_units
     from seed.demo_users import ensure_demo_users
@@ -74,7 +74,7 @@ def run_app(repeat: int) -> dict:
     cold, warm = [], []
     for _ in range(repeat):
         with session_scope(engine) as s:
-            bump_revision(s)
+            bump_revision(s, Changed.nothing())
         t = time.perf_counter()
         at.run()
         cold.append(time.perf_counter() - t)

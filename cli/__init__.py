@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, Handler, Configure | None]] = {}
 
 # one module per area; add yours here
 MODULES = ["cli.targets", "cli.status", "cli.setup", "cli.synth", "cli.bench", "cli.users", "cli.export", "cli.actuals",
-           "cli.backup"]
+           "cli.backup", "cli.store", "cli.review"]
 
 
 def command(name: str, help_text: str, configure: Configure | None = None) -> Callable[[Handler], Handler]:

@@ -11,17 +11,21 @@ Definitions chosen here:
   Reads that ignore the period and the filters take ``ctx.read`` (revision, visibility, year).
 * The filter bar's own reads (years, periods, options, demo flag) run before there is a context and
   take the revision and the year.
-* Statuses come only from ``data_access.monitoring.evaluate`` (the status engine). ``evaluate`` returns
-  shared objects (``st.cache_resource``: no copy per rerun, which matters at city scale): treat them as
-  read-only. Evaluations are keyed on (revision, year, as-of date, visibility) only, so the overview's
-  two periods and every page at the same date share them.
+* Statuses come only from the status engine: counts, roll-ups and lists from its output kept in the
+  database (``data_access.status_store``: the context's ``gen``, read with indexed SQL, so a page costs
+  what it shows, not what the database holds), and for a few projects at a time — the matrix's, one
+  project's page or slide — from ``data_access.monitoring.evaluate`` live, with the stored statuses'
+  rules (``active_settings``). Both are the same engine over the same committed values.
+* Long lists are read a page at a time (``risk_page``); an export reads the whole list when its
+  button is clicked (``risk_all``).
 * When a newer revision is seen, the caches of older revisions are dropped at once
-  (``_forget_older_revisions``).
+  (``forget_older_revisions``, called by ``components.page``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -29,14 +33,18 @@ import streamlit as st
 
 from components.context import PageContext, ReadContext, VisKey, project_filter
 from components.state import get_engine
-from data_access import actuals, monitoring, queries
+from data_access import actuals, monitoring, queries, status_store
 from data_access import views as V
 from data_access.bulk import has_demo_data
-from data_access.exports import department_spending_series
+from data_access.rule_overrides import selfeval_presets
+from data_access.status_store import lists, reads
+from data_access.status_store.scope import Scope
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
+from domain.periods import parse_period
 from domain.selfeval import SelfEvalResult, self_evaluate
+from domain.settings import Settings
 from domain.status import ProjectStatus
 
 TTL = 600
@@ -57,8 +65,9 @@ def periods_with_data(rev: int, year: int) -> list[str]:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def reporting_cycle(rev: int) -> str:
-    """The reporting cycle the admin set (``quarter`` or ``month``; 设置 → 填报周期)."""
-    return actuals.reporting_kind(get_engine())
+    """The reporting cycle (``quarter`` or ``month``; 设置 → 填报周期) of the statuses shown: while a
+    change of the rules is being recomputed, the one they were computed with."""
+    return status_store.cycle_of(status_store.state(get_engine()).settings)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
@@ -84,54 +93,46 @@ def periods_table(rev: int, year: int) -> pd.DataFrame:
     return queries.periods_frame(get_engine(), year)
 
 
-# --------------------------------------------------------------------------- evaluation
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def rule_settings(rev: int) -> Settings:
+    """The stored rule settings (设置; a change bumps the revision)."""
+    return monitoring.load_settings(get_engine())
 
 
-@st.cache_resource(ttl=TTL, show_spinner=False, max_entries=8)
-def structure(rev: int, year: int, vis: VisKey) -> monitoring.Structure | None:
-    """The visible projects of the year with their plans and indicators, shared by the evaluations at
-    every as-of date of this revision (the overview evaluates two periods; shared, read-only)."""
-    return monitoring.load_structure(get_engine(), year, project_filter=project_filter(vis))
+# --------------------------------------------------------------------------- the status store
 
 
-@st.cache_resource(ttl=TTL, show_spinner=False, max_entries=32)
-def _evaluate(rev: int, year: int, as_of: date, vis: VisKey) -> list[ProjectStatus]:
-    base = structure(rev, year, vis)
-    if base is None:
+def scope(ctx: PageContext, as_of: date | None = None) -> Scope:
+    """The stored rows a page reads: the context's generation, date, filters and visible units."""
+    return Scope(ctx.gen, as_of or ctx.as_of, ctx.filters, None if ctx.vis[0] == "all" else frozenset(ctx.vis[1]))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def active_settings(rev: int, gen: int) -> Settings:
+    """The rules the pages' statuses were computed with (a live evaluation uses them too)."""
+    return status_store.state(get_engine()).settings
+
+
+def evaluate_ids(ctx: PageContext, ids: list[int], as_of: date | None = None) -> list[ProjectStatus]:
+    """These projects evaluated live by the status engine, with the stored statuses' rules (a few
+    projects: the matrix, one project's page or slide), in the order of ``ids``."""
+    if not ids:
         return []
-    return monitoring.evaluate(get_engine(), year, as_of, structure=base)
+    results = monitoring.evaluate(get_engine(), ctx.year, as_of or ctx.as_of, project_filter=ctx.project_filter,
+                                  project_ids=list(ids), settings=active_settings(ctx.rev, ctx.gen))
+    by_id = {r.project.id: r for r in results}
+    return [by_id[i] for i in ids if i in by_id]
 
 
-def evaluate(ctx: PageContext, as_of: date | None = None) -> list[ProjectStatus]:
-    """Every visible project of the year evaluated at ``as_of`` (default the context's; shared, read-only)."""
-    _forget_older_revisions(ctx.rev)
-    return _evaluate(ctx.rev, ctx.year, as_of or ctx.as_of, ctx.vis)
-
-
-_newest: dict[str, int | None] = {"rev": None}
-_newest_lock = threading.Lock()
-
-
-def _forget_older_revisions(rev: int) -> None:
-    """Drop the evaluations and the large tables of older revisions as soon as a newer one is seen.
-
-    Their keys can never be asked for again (every run reads the current revision), but the caches
-    would keep them until the TTL: at city scale one evaluation is ~30 MB and the structure ~20 MB, so
-    a morning of saves (each bumps the revision) would pile up gigabytes. A run still holding an older
-    revision recomputes what it needs once."""
-    with _newest_lock:
-        newest = _newest["rev"]
-        if newest is not None and rev <= newest:
-            return
-        _newest["rev"] = rev
-    if newest is None:
-        return
-    for fn in _PER_REVISION:
-        fn.clear()
-
-
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
-    return next((r for r in evaluate(ctx) if r.project.id == project_id), None)
+    return next(iter(evaluate_ids(ctx, [project_id])), None)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def project_order(ctx: PageContext, statuses: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
+    """(id, status, name) of the filtered projects, worst first (项目详情, 会议模式)."""
+    return reads.ordered_projects(get_engine(), scope(ctx), statuses)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -140,20 +141,34 @@ def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     result = evaluate_one(ctx, project_id)
     if result is None:
         return None
-    return self_evaluate(result.project, ctx.as_of, monitoring.load_settings(get_engine()), ctx.year)
+    preset = selfeval_presets(get_engine(), [project_id]).get(project_id)
+    return self_evaluate(result.project, ctx.as_of, rule_settings(ctx.rev), ctx.year, preset)
 
 
 # --------------------------------------------------------------------------- the status tables
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def projects_status_frame(ctx: PageContext) -> pd.DataFrame:
-    return V.projects_status_frame(evaluate(ctx), ctx.filters)
+def project_count(ctx: PageContext) -> int:
+    return reads.count_projects(get_engine(), scope(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_frame(ctx: PageContext) -> pd.DataFrame:
-    return V.risk_frame(evaluate(ctx), ctx.filters)
+def risk_counts(ctx: PageContext) -> dict[str, int]:
+    """The risk list's items by status (the whole list)."""
+    return lists.risk_counts(get_engine(), scope(ctx))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def risk_page(ctx: PageContext, offset: int, limit: int) -> pd.DataFrame:
+    """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns)."""
+    return lists.risk_rows(get_engine(), scope(ctx), offset, limit)
+
+
+def risk_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
+    """The whole risk list, read when an export button is clicked (not cached: built once per click)."""
+    engine, sc = get_engine(), scope(ctx)
+    return lambda: lists.risk_rows(engine, sc)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -166,12 +181,22 @@ def indicators_frame(ctx: PageContext, project_id: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def headline(ctx: PageContext) -> dict:
-    return V.build_headline(evaluate(ctx), ctx.filters, ctx.as_of, ctx.year)
+    return reads.headline(get_engine(), scope(ctx), ctx.year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def matrix(ctx: PageContext, level: str, limit: int) -> tuple[pd.DataFrame, int]:
-    return V.build_matrix(evaluate(ctx), ctx.filters, level, limit)
+    """The status matrix of the ``limit`` worst filtered projects (chosen in the store, their items
+    evaluated live) and how many projects were left out."""
+    ids = [pid for pid, _s, _n in reads.ordered_projects(get_engine(), scope(ctx), limit=limit)]
+    df, _ = V.build_matrix(evaluate_ids(ctx, ids), ctx.filters, level, limit)
+    return df, max(0, project_count(ctx) - len(ids))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def matrix_table(ctx: PageContext, level: str, limit: int) -> pd.DataFrame:
+    """The matrix as a table for its export (``data_access.views.matrix_wide``: a pivot, not redone per rerun)."""
+    return V.matrix_wide(matrix(ctx, level, limit)[0])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
@@ -181,28 +206,51 @@ def _area_rows(rev: int, year: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def area_statuses(ctx: PageContext) -> pd.DataFrame:
-    return V.build_areas(evaluate(ctx), _area_rows(ctx.rev, ctx.year), ctx.filters)
+    return V.areas_frame(reads.group_sums_by(get_engine(), scope(ctx), "area"), _area_rows(ctx.rev, ctx.year),
+                         ctx.filters, rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def unit_statuses(ctx: PageContext) -> pd.DataFrame:
+    return V.units_frame(reads.group_sums_by(get_engine(), scope(ctx), "unit"), rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_rollup(ctx: PageContext) -> dict:
+    sums = reads.group_sums_by(get_engine(), scope(ctx), None)
+    return V.department_rollup_of(sums.get("", V.GroupSums()), rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def changes(ctx: PageContext) -> pd.DataFrame:
     """Changes since the previous period (the context must have one)."""
-    return V.build_changes(evaluate(ctx), evaluate(ctx, ctx.prev_as_of), ctx.filters)
+    return reads.changes(get_engine(), scope(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def department_spending_spec(ctx: PageContext) -> dict:
-    """The overview's spending chart (``documents.charts.department_spending_chart`` on
-    ``data_access.exports.department_spending_series``) as a Vega-Lite spec, keyed on the filters
-    rather than on the list of project ids: without an area/unit/status filter the series is read for
-    all visible projects through the visibility filter (no 5,000-id IN list, nothing large to hash on
-    every rerun); with one, for the ids of the filtered projects."""
+    """The overview's spending chart (``documents.charts.department_spending_chart``) as a Vega-Lite
+    spec, from the stored projects (``data_access.status_store.reads.spending_series``): without an
+    area/unit/status filter every visible project, with one the filtered projects."""
     f = ctx.filters
     filtered = bool(f.areas or f.units or f.statuses)
-    ids = [r.project.id for r in V.filter_projects(evaluate(ctx), f)] if filtered else None
-    series = department_spending_series(get_engine(), ctx.year, ctx.as_of, ids, project_filter=ctx.project_filter)
+    series = reads.spending_series(get_engine(), scope(ctx), ctx.year, filtered)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
     return department_spending_chart(series, title=title, width=640, height=300).to_dict()
+
+
+# --------------------------------------------------------------------------- 会议模式
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def area_order(ctx: PageContext, areas: tuple[str, ...], attention: bool) -> list[str]:
+    return reads.area_order(get_engine(), scope(ctx), list(areas), V.ATTENTION if attention else frozenset(),
+                            rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def area_slide(ctx: PageContext, area: str) -> dict:
+    return reads.area_slide(get_engine(), scope(ctx), area, rule_settings(ctx.rev))
 
 
 # --------------------------------------------------------------------------- one project (keyed on ctx.read)
@@ -231,8 +279,9 @@ def project_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataF
     engine, year = get_engine(), read.year
     if year is None:
         raise ValueError("project_history needs the context's year")
+    settings = status_store.state(engine).settings  # the rules of the statuses shown
     evaluated = [(p, next(iter(monitoring.evaluate(engine, year, p.end, project_filter=read.project_filter,
-                                                   project_ids=[project_id])), None))
+                                                   project_ids=[project_id], settings=settings)), None))
                  for p in V.history_periods(periods_with_data(read.rev, year), as_of)]
     return V.project_history_frame(evaluated)
 
@@ -250,11 +299,18 @@ def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFr
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+def period_deadline(rev: int, period_key: str) -> date:
+    """The period's 填报截止日 (set on 填报期管理; else its last day)."""
+    state = actuals.period_state(get_engine(), period_key)
+    return state.deadline if state is not None else parse_period(period_key).end
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
 def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(items not reported, every unit with values due) for the context's period
-    (``data_access.views.build_progress``)."""
+    """(items not reported, every unit with values due) for the context's period, due on its 填报截止日
+    (``data_access.views.build_progress``), from the stored statuses."""
     last = queries.last_entries(get_engine(), ctx.year, monitoring.period_codes_for(ctx.as_of))
-    return V.build_progress(evaluate(ctx), ctx.filters, ctx.as_of, today, last)
+    return lists.reporting(get_engine(), scope(ctx), period_deadline(ctx.rev, ctx.period_key), today, last)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -263,6 +319,25 @@ def project_rows(read: ReadContext) -> pd.DataFrame:
     return queries.project_rows(get_engine(), read.year, read.project_filter)
 
 
-# the caches of evaluations and of the large frames derived from them (see _forget_older_revisions)
-_PER_REVISION = (structure, _evaluate, selfeval_one, projects_status_frame, risk_frame, changes, matrix, reporting,
+# the caches of the larger results (see forget_older_revisions)
+_PER_REVISION = (evaluate_one, selfeval_one, project_order, risk_page, changes, matrix, matrix_table, reporting,
                  department_spending_spec)
+
+
+_newest: dict[str, int | None] = {"rev": None}
+_newest_lock = threading.Lock()
+
+
+def forget_older_revisions(rev: int) -> None:
+    """Drop the cached results of older revisions as soon as a newer one is seen: their keys can never
+    be asked for again (every run reads the current revision), but the caches would keep them until the
+    TTL, and a morning of saves (each bumps the revision) would pile them up."""
+    with _newest_lock:
+        newest = _newest["rev"]
+        if newest is not None and rev <= newest:
+            return
+        _newest["rev"] = rev
+    if newest is None:
+        return
+    for fn in _PER_REVISION:
+        fn.clear()

@@ -8,7 +8,8 @@ Definitions chosen here:
   leaders share every cached table while staff only ever see their units' projects (the project filter
   is rebuilt from the key through ``data_access.permissions.visible_project_filter``).
 * ``PageContext``: a ``ReadContext`` plus what the shared filter bar chose — the as-of period and its
-  end, the previous period of the same year (None for the first period) and the ``ViewFilters``.
+  end, the previous period of the same year (None for the first period) and the ``ViewFilters`` — and
+  the generation of stored statuses the page reads (``gen``; a new one comes with a new revision).
 * Both are frozen dataclasses of plain values: hashable, and ``st.cache_data`` hashes them by value
   (field by field), so a new revision, another period or other filters miss the cache and the same
   values hit it whoever built the object. Reads that do not depend on the period or the filters (a
@@ -63,6 +64,7 @@ class PageContext(ReadContext):
     year: int
     period_key: str
     as_of: date
+    gen: int = 0  # the stored statuses' generation the page reads (data_access.status_store)
     prev_key: str | None = None
     prev_as_of: date | None = None
     filters: ViewFilters = ViewFilters()

@@ -15,7 +15,7 @@ Session-state keys are prefixed ``evidence_``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import partial
 
 import streamlit as st
@@ -77,8 +77,9 @@ def _may_delete(principal: Principal, f: EvidenceInfo) -> bool:
 
 
 def file_rows(engine: Engine, principal: Principal, files: Sequence[EvidenceInfo], *, read_only: bool, key: str,
-              show_period: bool = False, show_project: bool = True) -> None:
-    """One line per file: (period,) item, name, size, who and when, 下载, and 删除 (own files, open period)."""
+              show_period: bool = False, show_project: bool = True, frozen: Collection[int] = ()) -> None:
+    """One line per file: (period,) item, name, size, who and when, 下载, and 删除 (own files, open period,
+    a project not ``frozen`` by its review)."""
     widths = ([1.6] if show_period else []) + [3, 3, 0.8, 2.4, 0.8, 0.8]
     for f in files:
         c = iter(st.columns(widths))
@@ -90,7 +91,7 @@ def file_rows(engine: Engine, principal: Principal, files: Sequence[EvidenceInfo
         next(c).markdown(f"{f.uploader} · {format_time(f.uploaded_at)}")
         next(c).download_button("下载", data=partial(_content, engine, principal, f.id),
                                 file_name=f.filename, mime=f.mime, key=f"{key}_dl_{f.id}", on_click="ignore")
-        if not read_only and _may_delete(principal, f):
+        if not read_only and f.project_id not in frozen and _may_delete(principal, f):
             next(c).button("删除", key=f"{key}_del_{f.id}", on_click=_delete, args=(engine, principal, f.id),
                            help="删除后不能恢复（审计日志保留记录）")
 
@@ -123,13 +124,15 @@ def _targets(rev: int, who: tuple, period: str, project_ids: tuple[int, ...], _e
 
 
 def entry_panel(engine: Engine, principal: Principal, period: str, project_ids: Sequence[int], *,
-                locked: bool) -> None:
+                locked: bool, frozen: Collection[int] = ()) -> None:
     """填报's 佐证材料 section for the chosen period and projects: what the rules still ask for, the
-    attached files, and (open periods) the upload form."""
+    attached files, and (open periods) the upload form for the projects not ``frozen`` by their review
+    (under review or approved: read-only, ``data_access.review``)."""
     st.subheader(EVIDENCE_WORD)
     _show_message()
     who = (principal.username, principal.role, tuple(sorted(principal.unit_ids)))
-    targets = _targets(revision(), who, period, tuple(project_ids), engine, principal)
+    targets = [t for t in _targets(revision(), who, period, tuple(project_ids), engine, principal)
+               if t.project_id not in frozen]
     needed = [t for t in targets if t.needed]
     if needed:
         shown = "；".join(f"{t.project_name} / {t.item}（{'、'.join(RULE_TEXTS[r] for r in t.rules)}）" for t in needed[:8])
@@ -137,7 +140,7 @@ def entry_panel(engine: Engine, principal: Principal, period: str, project_ids: 
                    + "。在下方选择事项后上传。")
     files = evidence_list(engine, principal, period_code=period, project_ids=project_ids)
     if files:
-        file_rows(engine, principal, files, read_only=locked, key=f"evidence_{period}")
+        file_rows(engine, principal, files, read_only=locked, key=f"evidence_{period}", frozen=frozen)
     else:
         st.caption(f"本期所选项目尚未上传{EVIDENCE_WORD}。")
     if locked or not targets:

@@ -11,7 +11,7 @@ clicked (``data=callable`` runs on a separate thread), so rendering the page cos
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 import pandas as pd
@@ -53,24 +53,31 @@ def export_buttons(
     status_column_map: Mapping[str, str] | None = None,
     disabled: bool = False,
     total: int | None = None,
+    source: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """Two buttons side by side: 导出Excel (.xlsx with colours, frozen header, print setup) and
     导出CSV (UTF-8 with BOM). ``what`` names the table (file name, sheet and title); ``total``: the
-    length of the whole list when ``df`` is the part of it the page shows."""
+    length of the whole list when ``df`` is the part of it the page shows. ``source``: the whole list
+    (``total`` rows) is read only when a button is clicked — the export holds all of it, though the page
+    shows a part (a long list read a page at a time)."""
     now = local_now()
     frame = df.copy()  # the page may reuse its frame; the builders run later on another thread
     subtitle = export_subtitle(filters.describe(), as_of, now)
     sheet = what
 
+    def rows() -> pd.DataFrame:
+        return source() if source is not None else frame
+
     def build_xlsx() -> bytes:
-        return frame_to_xlsx(frame, title=title or what, subtitle=subtitle, sheet_name=sheet,
+        return frame_to_xlsx(rows(), title=title or what, subtitle=subtitle, sheet_name=sheet,
                              status_column_map=status_column_map)
 
     def build_csv() -> bytes:
-        return frame_to_csv(frame)
+        return frame_to_csv(rows())
 
     empty = frame.empty
-    scope = export_scope(len(frame), total)
+    scope = export_scope(total if source is not None and total is not None else len(frame),
+                         None if source is not None else total)
     # one row at content width: the two buttons sit next to each other, not half a page apart
     with st.container(horizontal=True, gap="small"):
         st.download_button(

@@ -4,7 +4,8 @@ indicator groups. Returns ``(year, as_of, ViewFilters)``.
 State: the chosen values live in ``st.session_state[STORE]`` (a plain dict, not a widget key, so it
 survives page switches — Streamlit drops the state of widgets that a page does not render), the selected
 project in ``st.session_state[SELECTED_PROJECT]``. Both are written to ``st.query_params`` at every run
-(``year``, ``period``, ``area``, ``unit``, ``status``, ``group``, ``project``: ``data_access.views.links``),
+(``year``, ``period``, ``area``, ``unit``, ``status``, ``group``, ``review``, ``project``:
+``data_access.views.links``),
 so a reload, a shared link and the browser's back/forward open the same view: a new session starts from
 the URL, else from the defaults (the latest period with data); within a session a URL that differs from
 what was written last (back/forward) is adopted, one without ``period`` (a menu click) is not.
@@ -24,6 +25,7 @@ from components.state import revision
 from data_access.permissions import Principal
 from data_access.views import (
     BUDGET_GROUP,
+    REVIEW_CHOICES,
     ViewFilters,
     is_view_link,
     params_from_view,
@@ -49,6 +51,8 @@ LISTS = ("areas", "units", "statuses", "groups")
 STATUS_HELP = ("选出项目：项目状态或其任一事项（预算执行、所选类别的指标）为所选状态的项目；"
                "风险清单、指标表等只列出所选状态的事项。不选为全部")
 GROUP_HELP = "选出事项：只显示所选一级指标、二级指标或预算执行的事项，项目按这些事项计数；不选为全部"
+REVIEW_HELP = ("选出项目：本期数值已审核通过（已审核）或尚未审核通过（未审核）的项目；只看已审核时，"
+               "总览等页面的数字只统计审核通过的数据")
 
 
 def _url() -> dict[str, list[str]]:
@@ -143,6 +147,14 @@ def _period_select(rev: int, year: int, store: dict) -> str:
     return period
 
 
+def _review_select(store: dict) -> str:
+    """The 审核 selector: all projects, only approved figures, or only unapproved ones."""
+    review = store.get("review") if store.get("review") in REVIEW_CHOICES else ""
+    store["review"] = review
+    return st.selectbox("审核", list(REVIEW_CHOICES), key=_bind("review", review), format_func=REVIEW_CHOICES.__getitem__,
+                        on_change=_sync, args=("review",), help=REVIEW_HELP)
+
+
 def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
                container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
@@ -186,14 +198,16 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
                       + "；不选为全部")
         chosen_statuses = multi("statuses", "状态", list(STATUSES), fmt=status_text, help_text=STATUS_HELP) if statuses else []
         chosen_groups = multi("groups", "指标类别", group_opts, help_text=GROUP_HELP) if groups else []
+        review = _review_select(store)
         if chosen_statuses:
             st.caption("状态筛选作用于项目和事项：列出含所选状态事项的项目，表中只列所选状态的事项。")
-        if any(store.get(n) for n in LISTS):
+        if any(store.get(n) for n in (*LISTS, "review")):
             st.button("清除筛选", key="flt_clear", on_click=_clear, width="stretch")
 
     write_view()
     p: Period = parse_period(period)
-    f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups))
+    f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups),
+                    review=review)
     if demo_banner:
         show_demo_banner(rev)
     elif cached.has_demo(rev):
@@ -211,6 +225,7 @@ def _clear() -> None:
     store = st.session_state[STORE]
     for name in LISTS:
         store[name] = []
+    store["review"] = ""
 
 
 def open_project(project_id: int) -> None:

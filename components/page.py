@@ -17,11 +17,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import current_principal
+from components.cached import forget_older_revisions
 from components.context import PageContext, ReadContext, visibility_key
 from components.filters import current_period_key, filter_bar
-from components.state import revision
+from components.state import get_engine, revision
 from components.status_badge import inject_css
+from data_access import status_store
 from data_access.views import previous_period
+from domain.clock import aware, utcnow
 from domain.periods import parse_period
 
 
@@ -34,13 +37,37 @@ def leadership_page(title: str | None, *, statuses: bool = True, groups: bool = 
     if title:
         st.title(title)
     rev = revision()
+    forget_older_revisions(rev)
     year, as_of, f = filter_bar(principal, rev=rev, statuses=statuses, groups=groups, demo_banner=demo_banner)
     key = current_period_key()
     assert key is not None, "filter_bar stores the period it shows"
     period = parse_period(key)
     prev = previous_period(period)
+    gen = stored_statuses()
     return PageContext(rev=rev, vis=visibility_key(principal), year=year, period_key=period.key, as_of=as_of,
-                       prev_key=prev.key if prev else None, prev_as_of=prev.end if prev else None, filters=f)
+                       prev_key=prev.key if prev else None, prev_as_of=prev.end if prev else None, filters=f,
+                       gen=gen)
+
+
+def stored_statuses() -> int:
+    """The generation of stored statuses to read. While a change of the rules is being recomputed, say so
+    with its progress (the page shows the statuses of the rules before the change), and make sure some
+    process is working on it (``data_access.status_store.jobs``: a replica takes over a stalled one). No
+    statuses at all yet (a database upgraded or restored from an older version): say so and stop."""
+    engine = get_engine()
+    state = status_store.state(engine)  # one small query per run: the progress moves without a new revision
+    if state.rebuilding:
+        beat = aware(state.heartbeat_at)
+        if beat is None or beat < utcnow() - status_store.STALE_AFTER:
+            status_store.kick(engine)
+        if state.active_id is not None:
+            st.info(f"状态正在重新计算（{state.percent}%）：设置中的规则已修改，计算完成前各页面显示按原规则计算的状态。",
+                    icon=":material/sync:")
+    if state.active_id is None:
+        st.info(f"状态正在重新计算（{state.percent}%），完成后即可查看。请稍后刷新页面。", icon=":material/sync:")
+        st.stop()
+    assert state.active_id is not None
+    return state.active_id
 
 
 def reader_page(title: str) -> ReadContext:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
+from data_access import status_store
 from data_access.db import current_revision, make_engine, migrate
 
 
@@ -17,6 +18,7 @@ from data_access.db import current_revision, make_engine, migrate
 def get_engine(url: str | None = None) -> Engine:
     engine = make_engine(url)
     migrate(engine)
+    status_store.enable_background()  # the app process runs the recompute after a change of the rules
     return engine
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import AuditLog, Unit, User, UserUnit
 from data_access.passwords import UserError, hash_password, unverifiable_hash, validate_password
 from data_access.permissions import ROLE_LABELS, ROLES, STAFF, Principal, require_admin, role_label
@@ -286,7 +286,7 @@ def create_user(
                 f"创建用户 {uname}（{role_label(r)}）" + ("，单位：" + "、".join(u.name for u in unit_rows) if unit_rows else "")
                 + ("，演示账户" if is_demo else ""),
             )
-            bump_revision(s)
+            bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
             info = _info(user, [(u.id, u.name) for u in unit_rows])
     except IntegrityError as e:  # a concurrent create of the same username
         raise UserError(f"用户名已存在：{uname}") from e
@@ -313,7 +313,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: Principal 
         end_open_sessions(user)
         s.add(user)
         add_user_audit(s, actor.username, "set_password", user, f"修改用户 {user.username} 的密码")
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
 
 
 def set_active(engine: Engine, username: str, active: bool, *, by: Principal | None) -> None:
@@ -330,7 +330,7 @@ def set_active(engine: Engine, username: str, active: bool, *, by: Principal | N
         add_user_audit(s, actor.username, "activate" if active else "deactivate", user,
                f"{'启用' if active else '停用'}用户 {user.username}", field_name="active",
                old=str(not active), new=str(active))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
 
 
 def unlock_user(engine: Engine, username: str, *, by: Principal | None) -> None:
@@ -344,7 +344,7 @@ def unlock_user(engine: Engine, username: str, *, by: Principal | None) -> None:
         user.lock_count = 0
         s.add(user)
         add_user_audit(s, actor.username, "unlock", user, f"解除用户 {user.username} 的登录锁定")
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
 
 
 def set_user_units(engine: Engine, username: str, units: Iterable[str], *, by: Principal | None) -> None:
@@ -368,7 +368,7 @@ def set_user_units(engine: Engine, username: str, units: Iterable[str], *, by: P
             s.add(UserUnit(user_id=user.id, unit_id=u.id))
         add_user_audit(s, actor.username, "set_units", user, f"修改用户 {user.username} 的责任单位", field_name="units",
                old="、".join(old), new="、".join(new))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
 
 
 def set_role(engine: Engine, username: str, role: str, *, by: Principal | None) -> None:
@@ -398,7 +398,7 @@ def set_role(engine: Engine, username: str, role: str, *, by: Principal | None) 
         user.role = r
         end_open_sessions(user)
         s.add(user)
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # accounts are no input of the status engine
 
 
 __all__ = [

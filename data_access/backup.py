@@ -45,7 +45,7 @@ from data_access.backup_manifest import (
     has_content,
     os_error_text,
 )
-from data_access.db import bump_revision, database_url, make_engine, migrate, session_scope
+from data_access.db import Changed, bump_revision, database_url, make_engine, migrate, session_scope
 from data_access.models import AuditLog
 from domain.clock import today_local, utcnow
 
@@ -250,7 +250,7 @@ def _audit(engine: Engine, action: str, file: str, detail: str) -> None:
     with session_scope(engine) as s:
         s.add(AuditLog(at=utcnow(), username=SYSTEM_ADMIN.username, action=action, entity=ENTITY, new=file,
                        detail=detail))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # the restored store came with the restored data
 
 
 def format_size(n: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, insert, select, text
 
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import (
     Area,
     AuditLog,
@@ -40,7 +40,7 @@ def replace_demo_actuals(engine: Engine, indicator_rows: list[dict], spending_ro
             s.execute(insert(SpendingActual), sp)
         s.add(AuditLog(username=username, action="demo-data", entity="actuals",
                        detail=f"示例数据：指标填报{len(ind)}条，支出{len(sp)}条"))
-        bump_revision(s)
+        bump_revision(s, Changed.years(s.execute(select(FiscalYear.id)).scalars()))  # demo rows of any year
 
 
 def has_demo_data(engine: Engine) -> bool:
@@ -154,6 +154,6 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
                                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
         s.add(AuditLog(username=username, action="synth", entity="fiscal_year", entity_id=fy.id,
                        detail=f"合成数据：部门{len(data.units)}个，项目{len(data.projects)}个，指标{len(data.indicators)}个"))
-        bump_revision(s)
+        bump_revision(s, Changed.years([fy.id]))
     return {"units": len(data.units), "projects": len(data.projects), "indicators": len(data.indicators),
             "indicator_actuals": len(data.indicator_actuals), "spending_actuals": len(data.spending_actuals)}

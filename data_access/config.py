@@ -34,6 +34,13 @@ Definitions chosen here:
   ``DB_LOCK_TIMEOUT_SECONDS``
       PostgreSQL only: how long a statement waits for a row or table lock before it gives up with
       "数据库繁忙" (``SET lock_timeout`` on every connection), default 10; 0 waits forever.
+  ``REMIND_WEBHOOK_URL``
+      where ``manage.py remind`` posts its list (a JSON ``{"msgtype": "text", "text": {"content": …}}``, the
+      form 企业微信/钉钉 group robots take); unset: not posted.
+  ``REMIND_SMTP_HOST``, ``REMIND_SMTP_PORT`` (default 587), ``REMIND_SMTP_USER``, ``REMIND_SMTP_PASSWORD``,
+  ``REMIND_SMTP_FROM``, ``REMIND_SMTP_TO`` (addresses separated by commas), ``REMIND_SMTP_STARTTLS``
+      (default on; ``0``/``false``/``no`` turn it off): the mail ``manage.py remind`` sends its list by;
+      without a host and a recipient no mail is sent.
   ``STREAMLIT_SERVER_COOKIE_SECRET``
       the secret Streamlit signs its own cookies with (``server.cookieSecret``). Streamlit's default is a
       random value per process, so replicas would disagree: production requires it explicitly (the
@@ -64,7 +71,9 @@ STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET"
 SECRETS_NAMES = ("APP_ENV", "AUTH_COOKIE_KEY", "AUTH_COOKIE_EXPIRY_DAYS", "AUTH_COOKIE_NAME", "AUTH_LOGIN_SLEEP",
                  "AUTH_SESSION_IDLE_MINUTES", "AUTH_SESSION_MAX_HOURS")
 #: every name this module reads
-ALL_NAMES = ("DATABASE_URL", *SECRETS_NAMES, "DB_LOCK_TIMEOUT_SECONDS", STREAMLIT_COOKIE_SECRET)
+REMIND_NAMES = ("REMIND_WEBHOOK_URL", "REMIND_SMTP_HOST", "REMIND_SMTP_PORT", "REMIND_SMTP_USER", "REMIND_SMTP_PASSWORD",
+                "REMIND_SMTP_FROM", "REMIND_SMTP_TO", "REMIND_SMTP_STARTTLS")
+ALL_NAMES = ("DATABASE_URL", *SECRETS_NAMES, "DB_LOCK_TIMEOUT_SECONDS", STREAMLIT_COOKIE_SECRET, *REMIND_NAMES)
 
 
 def normalize_database_url(url: str) -> str:
@@ -107,6 +116,40 @@ class Config:
     session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
     session_max_hours: float = DEFAULT_SESSION_MAX_HOURS
     lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+    remind: RemindConfig = field(default_factory=lambda: RemindConfig())
+
+
+@dataclass(frozen=True)
+class RemindConfig:
+    """Where ``manage.py remind`` sends its list (nothing configured: it only prints it)."""
+
+    webhook_url: str = field(default="", repr=False)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_to: tuple[str, ...] = ()
+    smtp_starttls: bool = True
+
+    @property
+    def mail(self) -> bool:
+        return bool(self.smtp_host and self.smtp_to)
+
+
+def _remind(env: Mapping[str, Any]) -> RemindConfig:
+    try:
+        port = int(_text(env, "REMIND_SMTP_PORT") or 587)
+    except ValueError:
+        port = 587
+    return RemindConfig(
+        webhook_url=_text(env, "REMIND_WEBHOOK_URL"), smtp_host=_text(env, "REMIND_SMTP_HOST"), smtp_port=port,
+        smtp_user=_text(env, "REMIND_SMTP_USER"), smtp_password=_text(env, "REMIND_SMTP_PASSWORD"),
+        smtp_from=_text(env, "REMIND_SMTP_FROM"),
+        smtp_to=tuple(a.strip() for a in _text(env, "REMIND_SMTP_TO").replace("；", ",").replace(";", ",").split(",")
+                      if a.strip()),
+        smtp_starttls=_text(env, "REMIND_SMTP_STARTTLS").lower() not in ("0", "false", "no", "off"),
+    )
 
 
 def config_from(env: Mapping[str, Any] | None = None) -> Config:
@@ -128,6 +171,7 @@ def config_from(env: Mapping[str, Any] | None = None) -> Config:
         session_max_hours=_non_negative(_text(env, "AUTH_SESSION_MAX_HOURS"), DEFAULT_SESSION_MAX_HOURS)
         or DEFAULT_SESSION_MAX_HOURS,
         lock_timeout_seconds=_non_negative(_text(env, "DB_LOCK_TIMEOUT_SECONDS"), DEFAULT_LOCK_TIMEOUT_SECONDS),
+        remind=_remind(env),
     )
 
 
@@ -143,6 +187,8 @@ def database_url(url: str | None = None) -> str:
 
 __all__ = [
     "Config",
+    "RemindConfig",
+    "REMIND_NAMES",
     "config_from",
     "database_url",
     "environment_settings",

@@ -17,7 +17,7 @@ Definitions chosen here (PostgreSQL):
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from data_access.changed import Changed
 from data_access.config import config_from, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,11 +147,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def bump_revision(session: Session) -> None:
-    """Every write calls this inside its transaction; cached reads key on the revision."""
+def bump_revision(session: Session, changed: Changed) -> None:
+    """Every write calls this inside its transaction; cached reads key on the revision.
+
+    ``changed`` says what the write changed among the status engine's inputs (``data_access.changed``;
+    required, so a write path that does not say it does not type-check): the status store recomputes it
+    here, in the same transaction and after the revision row is locked, so writers recompute one after
+    the other and a replica's next rerun sees the values and their statuses together."""
     res = session.exec(text("UPDATE data_version SET revision = revision + 1 WHERE id = 1"))
     if res.rowcount == 0:
         session.exec(text("INSERT INTO data_version (id, revision) VALUES (1, 1)"))
+    if not _REFRESH:
+        raise RuntimeError("data_access.status_store is not loaded: the status store would miss this write")
+    for refresh in _REFRESH:
+        refresh(session, changed)
+
+
+_REFRESH: list[Callable[[Session, Changed], None]] = []
+
+
+def register_refresh(fn: Callable[[Session, Changed], None]) -> None:
+    """``data_access.status_store`` registers its recompute here when it is imported (by
+    ``data_access/__init__.py``, so any use of ``data_access`` loads it): it sits above the models and the
+    status engine's reads, which this module must not import."""
+    if fn not in _REFRESH:
+        _REFRESH.append(fn)
 
 
 def current_revision(engine: Engine) -> int:
@@ -159,5 +180,6 @@ def current_revision(engine: Engine) -> int:
     return int(v or 0)
 
 
-__all__ = ["DatabaseBusy", "init_lock", "make_engine", "migrate", "session_scope", "bump_revision", "current_revision",
+__all__ = ["Changed", "register_refresh",
+           "DatabaseBusy", "init_lock", "make_engine", "migrate", "session_scope", "bump_revision", "current_revision",
            "NullPool"]

@@ -11,6 +11,9 @@ Definitions chosen here:
   attached to the same item and period (same SHA-256) is refused as a duplicate.
 * **Delete** (:func:`delete_evidence`): the uploader deletes their own file, the admin any file, and
   only while the period is open.
+* **Review** (``data_access.review``): a project whose values of the period are approved (for everyone)
+  or under review (for staff) takes no file and loses none — the material behind a figure is frozen
+  with it.
 * Both are one transaction that re-reads who is acting (``data_access.acting``), appends an audit row
   (entity ``evidence_file``, field ``file``: the file name old -> new, with the item, size and checksum
   in the detail) and bumps the data revision.
@@ -32,8 +35,19 @@ from data_access.acting import acting_principal, take_write_lock
 from data_access.actuals.access import period_refusal, require_writer, settings_of
 from data_access.actuals.frames import entry_frame
 from data_access.actuals.rules import entry_rules
+from data_access.changed import Changed
 from data_access.db import bump_revision, session_scope
-from data_access.models import AuditLog, EvidenceContent, EvidenceFile, FiscalYear, Indicator, Project, Unit, User
+from data_access.models import (
+    AuditLog,
+    EvidenceContent,
+    EvidenceFile,
+    FiscalYear,
+    Indicator,
+    Period,
+    Project,
+    Unit,
+    User,
+)
 from data_access.permissions import (
     ADMIN,
     PermissionDenied,
@@ -42,6 +56,7 @@ from data_access.permissions import (
     check_can_write_project,
     visible_project_filter,
 )
+from data_access.review.states import edit_refusals
 from domain.clock import utcnow
 from domain.evidence import SPENDING_ITEM, evidence_missing, evidence_rules, max_bytes, size_text
 from domain.evidence_files import check_evidence_file
@@ -210,6 +225,12 @@ def _target(s: Session, p: Principal, project_id: int, indicator_id: int | None,
     return project, _item_label(ind.level3)
 
 
+def _refuse_if_frozen(s: Session, p: Principal, project_id: int, period: Period) -> None:
+    why = edit_refusals(s, p, [project_id], period, lock=True).get(project_id)
+    if why:
+        raise EvidenceError(f"该项目本期{why}（佐证材料随数值一起冻结）")
+
+
 def upload_evidence(engine: Engine, by: Principal | None, *, project_id: int, period_code: str, filename: str,
                     data: bytes, indicator_id: int | None = None) -> EvidenceInfo:
     """Attach one file (see the module docstring). Raises :class:`EvidenceError` (content, target,
@@ -222,6 +243,7 @@ def upload_evidence(engine: Engine, by: Principal | None, *, project_id: int, pe
         if refusal or period is None:
             raise EvidenceError(refusal or "填报期不存在")
         project, item = _target(s, p, project_id, indicator_id, period.fiscal_year_id)
+        _refuse_if_frozen(s, p, project.id, period)
         check = check_evidence_file(filename, data, max_bytes(settings_of(s)))
         if not check.ok or check.kind is None:
             raise EvidenceError(check.problem or "文件不能作为佐证材料")
@@ -243,7 +265,7 @@ def upload_evidence(engine: Engine, by: Principal | None, *, project_id: int, pe
         s.add(AuditLog(at=now, username=p.username, action="upload", entity=ENTITY, entity_id=row.id,
                        period_code=period.code, field="file", old=None, new=check.name,
                        detail=f"「{project.name}」{item}：上传佐证材料，{check.kind.label}，{len(data)}字节，SHA-256 {digest}"))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())
         row_id = row.id
     return next(i for i in evidence_list(engine, p, project_ids=[project_id], period_code=period.code) if i.id == row_id)
 
@@ -262,9 +284,10 @@ def delete_evidence(engine: Engine, by: Principal | None, evidence_id: int) -> s
         check_can_write_project(p, project.unit_id if project else None)
         if p.role != ADMIN and row.uploaded_by != p.username:
             raise PermissionDenied("没有权限：只能删除本人上传的佐证材料")
-        refusal, _period, _year = period_refusal(s, row.period_code, lock=True)
-        if refusal:
-            raise EvidenceError(refusal.replace("只读", "佐证材料不能删除"))
+        refusal, period, _year = period_refusal(s, row.period_code, lock=True)
+        if refusal or period is None:
+            raise EvidenceError((refusal or "填报期不存在").replace("只读", "佐证材料不能删除"))
+        _refuse_if_frozen(s, p, row.project_id, period)
         item = SPENDING_ITEM if row.indicator_id is None else _item_label(
             s.execute(select(Indicator.level3).where(Indicator.id == row.indicator_id)).scalar())
         name = row.filename
@@ -274,7 +297,7 @@ def delete_evidence(engine: Engine, by: Principal | None, evidence_id: int) -> s
                        period_code=row.period_code, field="file", old=name, new=None,
                        detail=f"「{project.name if project else ''}」{item}：删除佐证材料（{row.uploaded_by}上传，"
                               f"SHA-256 {row.sha256}）"))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())
     return name
 
 

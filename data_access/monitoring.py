@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import (
     Area,
     AuditLog,
@@ -28,18 +28,21 @@ from data_access.models import (
     IndicatorActual,
     PlanCheckpoint,
     Project,
+    ProjectReview,
     Setting,
     SpendingActual,
     Unit,
 )
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
+from domain import review as R
 from domain.periods import MONTH, QUARTER, period_for_date
-from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.settings import DEFAULT_SETTINGS, EVIDENCE_FIELDS, SELFEVAL_FIELDS, Settings
 from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus, evaluate_all
 from domain.targets import Target
 
 SETTINGS_KEY = "status_rules"
+FEW_PROJECTS = 600  # up to this many projects, their values are read by id (a save, a page's few projects)
 
 
 class SettingsInvalid(ValueError):
@@ -82,7 +85,8 @@ def save_settings(engine: Engine, settings: Settings, by: Principal | None) -> N
         for k, v in changed.items():
             s.add(AuditLog(username=username, action="update", entity="setting", field=k,
                            old=str(old.get(k)), new=str(v)))
-        bump_revision(s)
+        # a status rule changed: every status is recomputed in the background (data_access.status_store.jobs)
+        bump_revision(s, Changed.rules() if set(changed) - SELFEVAL_FIELDS - EVIDENCE_FIELDS else Changed.nothing())
 
 
 # --------------------------------------------------------------------------- as-of and periods
@@ -118,6 +122,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def connected(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection for a read: a new one from an engine (closed afterwards), or the caller's — e.g. a
+    write's own transaction, whose uncommitted changes the read then sees (the status store recomputes
+    what a write changed before it commits)."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as c:
+        yield c
+
+
 @dataclass(frozen=True)
 class Structure:
     """What the status engine needs that does not depend on the as-of date: the projects of a year (in
@@ -128,7 +144,7 @@ class Structure:
     fiscal_year_id: int
     projects: tuple  # (id, name, budget_wan, unit name, area name)
     plans: dict  # project id -> [PlanPoint]
-    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight)]
+    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight, direction)]
     project_filter: object = None
     project_ids: tuple | None = None
 
@@ -148,12 +164,12 @@ def _project_query(fy_id: int, project_filter, project_ids):
     return pq
 
 
-def load_structure(engine: Engine, year: int | None, *, project_filter=None,
+def load_structure(engine: Engine | Connection, year: int | None, *, project_filter=None,
                    project_ids: list[int] | None = None) -> Structure | None:
     """The projects, plans and indicators of ``year`` (None: the latest year) in three queries, or None
-    when the year or its (visible) projects do not exist."""
+    when the year or its (visible) projects do not exist. ``engine`` may be a connection (``connected``)."""
     ids = tuple(project_ids) if project_ids is not None else None
-    with engine.connect() as c, gc_paused():
+    with connected(engine) as c, gc_paused():
         fy = year_id(c, year)
         if fy is None:
             return None
@@ -176,9 +192,9 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
         inds: dict[int, list[tuple]] = defaultdict(list)
         targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
         for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,
-             accumulates, weight) in c.execute(
+             accumulates, weight, direction) in c.execute(
             select(I.id, I.project_id, I.level1, I.level2, I.level3, I.target_text, I.kind, I.op, I.value,
-                   I.unit, I.deadline, I.start, I.accumulates, I.weight)
+                   I.unit, I.deadline, I.start, I.accumulates, I.weight, I.direction)
             .where(I.project_id.in_(pid_subq)).order_by(I.project_id, I.seq)
         ).all():
             tkey = (text, kind, op, value, unit, deadline, start)
@@ -186,12 +202,12 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
             if target is None:
                 target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
                                                 deadline=deadline, start=start)
-            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight))
+            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight, direction))
     return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids)
 
 
 def load_inputs(
-    engine: Engine,
+    engine: Engine | Connection,
     year: int | None,
     as_of: date,
     *,
@@ -203,7 +219,7 @@ def load_inputs(
     SQLAlchemy where-clause on ``Project`` (permissions); ``project_ids`` narrows further.
 
     ``structure``: the result of :func:`load_structure` for the same year and filters, when the caller
-    already has it (then only the two actuals queries run).
+    already has it (then only the two actuals queries and the review states query run).
 
     Longer than 60 lines on purpose: the two actuals queries and the one pass that attaches their
     latest values to the structure share the period codes and lookups; split, they would be passed
@@ -213,47 +229,68 @@ def load_inputs(
         if structure is None:
             return []
     codes = period_codes_for(as_of)
-    pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
-                .with_only_columns(Project.id).order_by(None).scalar_subquery())
-    with engine.connect() as c:
+    A = IndicatorActual
+    actual_q = select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
+                      A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures,
+                      A.actual_judgement_text, A.projected_judgement_text)
+    if structure.project_ids is not None and len(structure.project_ids) <= FEW_PROJECTS:
+        # a few projects (a save, one page): by their ids, along the (id, period) indexes
+        pids = list(structure.project_ids)
+        spent_where = SpendingActual.project_id.in_(pids)
+        actual_q = actual_q.where(A.indicator_id.in_([i[0] for p in pids for i in structure.indicators.get(p, ())]))
+    else:  # many projects: through the project query (the period's values, no id list)
+        pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
+                    .with_only_columns(Project.id).order_by(None).scalar_subquery())
+        spent_where = SpendingActual.project_id.in_(pid_subq)
+        actual_q = actual_q.join(Indicator, Indicator.id == A.indicator_id).where(Indicator.project_id.in_(pid_subq))
+    with connected(engine) as c:
         spend: dict[int, tuple] = {}
         for pid, spent, projected, _at in c.execute(
             select(SpendingActual.project_id, SpendingActual.spent_wan, SpendingActual.projected_wan, SpendingActual.updated_at)
-            .where(SpendingActual.project_id.in_(pid_subq), SpendingActual.period_code.in_(codes))
+            .where(spent_where, SpendingActual.period_code.in_(codes))
             .order_by(SpendingActual.updated_at)
         ).all():
             spend[pid] = (spent, projected)  # latest saved wins
 
-        A = IndicatorActual
         # fetchall: one call instead of a fetchone per row (40,000 rows at city scale)
         actuals = {row[0]: row for row in c.execute(
-            select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
-                   A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
-            .join(Indicator, Indicator.id == A.indicator_id)
-            .where(Indicator.project_id.in_(pid_subq), A.period_code.in_(codes))
-            .order_by(A.updated_at)
+            actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
+        reviews = _review_states(c, pid_subq, codes)
 
-    empty = (None,) * 10
+    empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
     out = []
     for pid, name, budget, unit, area in structure.projects:
         spent, projected = spend.get(pid, (None, None))
         inds = []
-        for iid, level1, level2, level3, target, accumulates, weight in structure.indicators.get(pid, ()):
+        for iid, level1, level2, level3, target, accumulates, weight, direction in structure.indicators.get(pid, ()):
             a = actuals.get(iid, empty)
             reasons = a[7]
             inds.append(IndicatorInput(
                 iid, level1, level2, level3, target, accumulates, a[1], a[2], a[3], a[4], a[5], a[6],
                 tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9], weight,
+                direction, a[10], a[11],
             ))
         out.append(
             ProjectInput(
                 id=pid, name=name, unit=unit or "", area=area or "", budget_wan=budget,
                 plan=structure.plans.get(pid, []), spent_wan=spent, projected_spent_wan=projected,
-                indicators=inds,
+                indicators=inds, review=reviews.get(pid, R.DRAFT),
             )
         )
+    return out
+
+
+def _review_states(c, pid_subq, codes: list[str]) -> dict[int, str]:
+    """Project id -> its review state for the as-of date: an approval of any period ending then wins,
+    then a pending review, then the rest (``domain.review``)."""
+    rank = {R.APPROVED: 0, R.CHECKED: 1, R.SUBMITTED: 2, R.RETURNED: 3, R.DRAFT: 4}
+    out: dict[int, str] = {}
+    for pid, state in c.execute(select(ProjectReview.project_id, ProjectReview.state).where(
+            ProjectReview.project_id.in_(pid_subq), ProjectReview.period_code.in_(codes))).all():
+        if pid not in out or rank.get(state, 9) < rank.get(out[pid], 9):
+            out[pid] = state
     return out
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
 from data_access.actuals.access import require_writer
+from data_access.changed import Changed
 from data_access.db import bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, Indicator, Project, Rectification, Unit
 from data_access.permissions import ADMIN, LEADER, STAFF, PermissionDenied, Principal, require_admin
@@ -237,7 +238,7 @@ def create_rectification(engine: Engine, by: Principal | None, new: NewRectifica
         _audit(s, p, row, "create", [("requirement", None, requirement), ("deadline", None, new.deadline.isoformat()),
                                      ("state", None, R.STATE_LABELS[R.OPEN])],
                f"「{project.name}」{label}：提出整改（来源：{R.SOURCES.get(new.source, new.source)}）", now)
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())
         item_id = row.id
     return _one(engine, item_id)
 
@@ -269,7 +270,7 @@ def _move(engine: Engine, p: Principal, item_id: int, action: str, version: int 
         project = s.get(Project, row.project_id)
         _audit(s, p, row, action, [(f"rect_{f}" if f in values else f, o, n) for f, o, n in changes],
                f"「{project.name if project else ''}」整改事项#{row.id}：{R.ACTION_LABELS[action]}", now)
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())
     return _one(engine, item_id)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from data_access.acting import acting_principal, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import (
     Area,
     AuditLog,
@@ -155,7 +155,7 @@ def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Pri
                                **{**a, "detail": f"{source_name}：{a['detail']}"}))
             s.add(AuditLog(at=now, username=username, action="import", entity="fiscal_year", entity_id=fy.id,
                            detail=f"{source_name}：{result.summary()}"))
-            bump_revision(s)
+            bump_revision(s, Changed.years([fy.id]))
 
 
 def _upsert_fiscal_year(s: Session, doc: TargetDocument, source_name: str) -> tuple[FiscalYear, bool]:

@@ -43,12 +43,14 @@ from documents.monitoring_texts import reason_ticks as reason_ticks
 from documents.sheet_writer import project_workbook
 from documents.table_export import write_frame
 from documents.xlsx_style import as_of_span, as_of_text
+from domain.review import APPROVED, review_mark
 from domain.status import STATUS_LABELS, STATUSES, ProjectStatus
 
 
 def summary_frame(results: Sequence[ProjectStatus], meta: Mapping[Any, Mapping[str, Any]], as_of: date) -> pd.DataFrame:
     """One row per project (the summary sheet): budget, spent, 执行率, plan, projection, budget status,
-    indicator status counts, project status and its reason; then a 合计 row."""
+    indicator status counts, project status and its reason, and whether its figures are approved (审核:
+    已审核 / 未审核); then a 合计 row."""
     span = month_span(as_of)
     rows: list[dict[str, Any]] = []
     tot_b = tot_s = tot_rb = tot_p = 0.0
@@ -69,6 +71,7 @@ def summary_frame(results: Sequence[ProjectStatus], meta: Mapping[Any, Mapping[s
             **{f"指标{STATUS_LABELS[s]}": counts[s] for s in STATUSES},
             "项目状态": STATUS_LABELS[r.status],
             "原因": r.reason,
+            "审核": review_mark(p.review),
         })
         tot_b += p.budget_wan or 0.0
         if p.spent_wan is not None:
@@ -86,10 +89,11 @@ def summary_frame(results: Sequence[ProjectStatus], meta: Mapping[Any, Mapping[s
             "全年预计执行数（万元）": round(tot_p, 2) if any_p else None, "预算状态": "",
             **{f"指标{STATUS_LABELS[s]}": total_counts[s] for s in STATUSES},
             "项目状态": "", "原因": "执行率按已填报支出的项目计算",
+            "审核": f"已审核{sum(1 for r in results if r.project.review == APPROVED)}个",
         })
     cols = ["_status", "_budget_status", "序号", "项目名称", "实施单位", "预算数（万元）", f"{span}执行数（万元）",
             f"{span}执行率%", "计划进度%", "全年预计执行数（万元）", "预算状态",
-            *[f"指标{STATUS_LABELS[s]}" for s in STATUSES], "项目状态", "原因"]
+            *[f"指标{STATUS_LABELS[s]}" for s in STATUSES], "项目状态", "原因", "审核"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -3,7 +3,7 @@
 Pure code. ``domain.entry_todo`` adds :data:`EVIDENCE_WORD` to a row's 须填写 while a rule asks for a
 file and none is attached; the file checks themselves are ``domain.evidence_files``.
 
-Definitions chosen here (docs/rules.md §12.2):
+Definitions chosen here (docs/rules.md §13.2):
 
 * Three rules, each a setting (off by default, so turning the feature on never floods existing data
   with requirements; a bureau switches on what its 财政 spot checks ask for):

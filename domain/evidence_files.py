@@ -4,7 +4,7 @@ Pure code over bytes (the standard library's ``zipfile`` reads a zip's directory
 is written or unpacked). ``data_access.evidence`` calls :func:`check_evidence_file` inside the upload's
 transaction; the upload widget's ``type=`` list is only a convenience in the browser.
 
-Definitions chosen here (docs/rules.md §12.1):
+Definitions chosen here (docs/rules.md §13.1):
 
 * **Accepted types** (:data:`KINDS`): PDF, JPG and PNG pictures, Word / Excel / PowerPoint (the Office
   2007+ formats and the older 97–2003 ones) and OFD (the national format of electronic invoices and

@@ -33,6 +33,9 @@ ENTITY_LABELS: dict[str, str] = {
     "database": "数据库",
     "login_session": "登录会话",
     "login_throttle": "登录限流",
+    "project_review": "项目审核",
+    "review_comment": "审核留言",
+    "report_snapshot": "上报",
     "evidence_file": "佐证材料",
     "rectification": "整改事项",
 }
@@ -60,6 +63,15 @@ ACTION_LABELS: dict[str, str] = {
     "login_blocked": "登录限流",
     "backup": "备份",
     "restore": "恢复",
+    "review_submit": "送审",
+    "review_withdraw": "撤回送审",
+    "review_approve": "审核通过",
+    "review_return": "退回",
+    "review_reopen": "重新开放审核",
+    "comment": "留言",
+    "report": "上报",
+    "set_deadline": "设置填报截止日",
+    "set_unit_reviewer": "设置科长（初审）",
     "upload": "上传",
     "answer": "反馈整改情况",
     "close": "核验销号",
@@ -73,6 +85,10 @@ ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
     ("unlock", "app_user"): "解除锁定",
     ("create", "rectification"): "提出整改",
 }
+
+# fields of audit rows about the admin's per-indicator and per-document rule choices
+RULE_FIELD_LABELS: dict[str, str] = {"accumulates": "累计/水平（管理员设定）", "direction": "“=”目标方向（管理员设定）",
+                                     "selfeval_preset": "自评权重方案"}
 
 EMPTY_TEXT = "（空）"
 _TRUE = {"true", "True", "TRUE"}

@@ -3,7 +3,7 @@
 Pure code. ``data_access.rectification`` checks every write against :func:`next_state` and the
 ``check_*`` functions inside its transaction; pages only offer the actions :func:`actions_for` allows.
 
-Definitions chosen here (docs/rules.md §13):
+Definitions chosen here (docs/rules.md §14):
 
 * **States**: 待整改 (``open``: raised, waiting for the owner unit), 待核验 (``answered``: the unit
   reported its measures and result), 已退回 (``returned``: the admin found the answer insufficient and

@@ -56,6 +56,7 @@ from data_access.actuals.periods import (
     period_states,
     reopen_period,
     reporting_kind,
+    set_deadline,
 )
 from data_access.actuals.results import (
     Change,
@@ -76,7 +77,7 @@ from domain.labels import ACTION_LABELS, ENTITY_LABELS  # the audit filter's cho
 __all__ = [
     "SYSTEM_ADMIN", "SOURCE_LABELS", "RowError", "Conflict", "Change", "SaveResult", "save_indicator_rows",
     "save_spending_rows", "PeriodState", "period_states", "period_state", "period_label", "reporting_kind",
-    "default_entry_period", "past_period_warning", "lock_period", "reopen_period", "IND_EDIT_COLUMNS", "IND_FIELD_COLUMNS",
+    "default_entry_period", "past_period_warning", "lock_period", "reopen_period", "set_deadline", "IND_EDIT_COLUMNS", "IND_FIELD_COLUMNS",
     "IND_COLUMNS", "IND_READONLY_COLUMNS", "IND_HIDDEN_COLUMNS", "SP_EDIT_COLUMNS", "SP_FIELD_COLUMNS",
     "SP_COLUMNS", "SP_READONLY_COLUMNS", "SP_HIDDEN_COLUMNS", "entry_frame", "spending_frame",
     "editable_projects", "history", "HISTORY_COLUMNS", "AuditFilters", "audit_frame", "format_time", "fmt_value",

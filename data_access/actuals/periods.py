@@ -7,6 +7,7 @@ Definitions chosen here:
 * A lock covers every period whose values speak for a date inside it (``domain.periods.locked_by``):
   locking 2024Q3 makes 2024-07, 2024-08 and 2024-09 read-only too, locking 2024-09 makes 2024Q3
   read-only. ``PeriodState.covered_by`` names the other locked periods that cover a period.
+* A period's 填报截止日 (``deadline``) is set by the admin; unset, it is the period's last day.
 * The period staff fill by default is the reporting period (quarter or month, per the rule settings)
   containing the default as-of date, or the next open one after it when that period is locked.
 """
@@ -14,14 +15,14 @@ Definitions chosen here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from data_access.acting import acting_principal
 from data_access.actuals.access import PERIOD_ENTITY, covering_locks, settings_of, take_write_lock
-from data_access.db import bump_revision, session_scope
+from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import AuditLog, FiscalYear, IndicatorActual, Period, SpendingActual
 from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of
@@ -43,6 +44,12 @@ class PeriodState:
     indicator_rows: int = 0
     spending_rows: int = 0
     covered_by: tuple[str, ...] = ()  # other locked periods that make this one read-only
+    deadline_set: date | None = None  # 填报截止日 as the admin set it (None: the period's end)
+
+    @property
+    def deadline(self) -> date:
+        """填报截止日: the day set on 填报期管理, else the period's last day."""
+        return self.deadline_set or self.end
 
     @property
     def read_only(self) -> bool:
@@ -85,7 +92,7 @@ def period_states(engine: Engine, year: int | None = None, kind: str | None = No
             Period.fiscal_year_id == fy[0], Period.locked.is_(True))).scalars()]
     return [PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
                         aware(p.locked_at), int(n_ind.get(p.code, 0)), int(n_sp.get(p.code, 0)),
-                        tuple(c for c in locked_by(p.code, locked) if c != p.code))
+                        tuple(c for c in locked_by(p.code, locked) if c != p.code), p.deadline)
             for p in periods]
 
 
@@ -96,7 +103,7 @@ def period_state(engine: Engine, code: str) -> PeriodState | None:
             return None
         covering = tuple(c.code for c in covering_locks(s, p, lock=False) if c.code != p.code)
     return PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
-                       aware(p.locked_at), covered_by=covering)
+                       aware(p.locked_at), covered_by=covering, deadline_set=p.deadline)
 
 
 def reporting_kind(engine: Engine) -> str:
@@ -146,7 +153,7 @@ def _set_lock(engine: Engine, principal: Principal | None, code: str, locked: bo
                        old=str(not locked).lower(), new=str(locked).lower(),
                        detail=(f"锁定填报期{period.code}" if locked else f"重新开放填报期{period.code}")
                        + (f"；原因：{reason}" if reason else "")))
-        bump_revision(s)
+        bump_revision(s, Changed.nothing())  # a lock changes who may write, not a status
     return True
 
 
@@ -158,6 +165,29 @@ def lock_period(engine: Engine, principal: Principal | None, code: str, reason: 
 def reopen_period(engine: Engine, principal: Principal | None, code: str, reason: str) -> bool:
     """Admin only, with a reason (audit-logged): make a locked period writable again."""
     return _set_lock(engine, principal, code, False, reason)
+
+
+def set_deadline(engine: Engine, principal: Principal | None, code: str, deadline: date | None) -> bool:
+    """Admin only: the period's 填报截止日 (None: back to the period's end), audit-logged old -> new. It
+    must lie between the period's start and a year after its end. False when unchanged."""
+    p = require_admin(principal)
+    with session_scope(engine) as s:
+        take_write_lock(s)
+        p = require_admin(acting_principal(s, p))
+        period = s.execute(select(Period).where(Period.code == code).with_for_update()).scalar_one_or_none()
+        if period is None:
+            raise ValueError(f"填报期{code}不存在")
+        if deadline is not None and not (period.start <= deadline <= period.end + timedelta(days=366)):
+            raise ValueError(f"填报截止日须在{period.start.isoformat()}至{(period.end + timedelta(days=366)).isoformat()}之间")
+        if period.deadline == deadline:
+            return False
+        old, period.deadline = period.deadline, deadline
+        s.add(AuditLog(at=utcnow(), username=p.username, action="set_deadline", entity=PERIOD_ENTITY,
+                       entity_id=period.id, period_code=period.code, field="deadline",
+                       old=old.isoformat() if old else None, new=deadline.isoformat() if deadline else None,
+                       detail=f"设置{period.code}的填报截止日"))
+        bump_revision(s, Changed.nothing())  # a deadline changes when values are due for 填报进度, not a status
+    return True
 
 
 def past_period_warning(states: list[PeriodState], code: str, current: str | None) -> str | None:

@@ -6,7 +6,8 @@ Definitions chosen here:
   ``SpendingActual`` keyed by ``project_id``), its stored fields, its audit entity, the defaults of a new
   row, the words of its row errors, and how its rows' targets are loaded.
 * A :class:`RowTarget` is one loaded indicator or project: its project's unit (for the permission
-  check) and fiscal year, the fields a row may write (an indicator writes only the fields of its kind,
+  check), fiscal year and id (for the review state, ``data_access.review``), the fields a row may
+  write (an indicator writes only the fields of its kind,
   ``domain.entry.applicable_fields``), and its validation (``domain.entry.check_indicator_row`` /
   ``check_spending_row`` bound to the indicator or project, the period end, the rules and the year; the
   check also judges the row's status and what must be explained).
@@ -37,6 +38,7 @@ Check = Callable[[Mapping[str, Any]], Any]  # merged record -> IndicatorRowCheck
 class RowTarget:
     """The indicator or project one submitted row is written for."""
 
+    project_id: int  # recomputed in the status store; its review state governs the row (data_access.review)
     unit_id: int | None
     fiscal_year_id: int
     writable: tuple[str, ...]
@@ -88,7 +90,7 @@ def _load_indicators(s: Session, ids: Sequence[int], period: Period, settings: S
     ):
         template = indicator_input(ind)
         writable = tuple(E.applicable_fields(indicator_mode(template, settings)))
-        out[ind.id] = RowTarget(unit_id, fy_id, writable, _indicator_check(template, period.end, settings, year))
+        out[ind.id] = RowTarget(ind.project_id, unit_id, fy_id, writable, _indicator_check(template, period.end, settings, year))
     return out
 
 
@@ -105,7 +107,7 @@ def _load_projects(s: Session, ids: Sequence[int], period: Period, settings: Set
     out: dict[int, RowTarget] = {}
     for pr in projects:
         template = ProjectInput(id=pr.id, name=pr.name, budget_wan=pr.budget_wan, plan=plans.get(pr.id, []))
-        out[pr.id] = RowTarget(pr.unit_id, pr.fiscal_year_id, E.SPENDING_FIELDS,
+        out[pr.id] = RowTarget(pr.id, pr.unit_id, pr.fiscal_year_id, E.SPENDING_FIELDS,
                                _spending_check(template, period.end, settings, year, previous.get(pr.id)))
     return out
 

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from data_access.actuals.access import load_period, settings_of
 from data_access.actuals.lookups import indicator_input, plans_of, previous_spending
-from data_access.models import EvidenceFile, Indicator, Project
+from data_access.models import EvidenceFile, Indicator, Period, Project
 from data_access.permissions import Principal, visible_project_filter
 from domain import entry_todo as T
 from domain.settings import DEFAULT_SETTINGS, Settings
@@ -60,24 +60,31 @@ def entry_rules(engine: Engine, principal: Principal | None, period_code: str,
         if found is None:
             return None
         period, year = found
-        q = select(Project).where(Project.fiscal_year_id == period.fiscal_year_id)
-        f = visible_project_filter(principal)
-        if f is not None:
-            q = q.where(f)
-        if project_ids is not None:
-            q = q.where(Project.id.in_(list(project_ids)))
-        projects = list(s.execute(q).scalars())
-        pids = [p.id for p in projects]
-        plans = plans_of(s, pids)
-        inds = list(s.execute(select(Indicator).where(Indicator.project_id.in_(pids))).scalars()) if pids else []
-        return EntryRules(
-            as_of=period.end, year=year, settings=settings_of(s),
-            indicators={i.id: indicator_input(i) for i in inds},
-            projects={p.id: ProjectInput(id=p.id, name=p.name, budget_wan=p.budget_wan, plan=plans.get(p.id, []))
-                      for p in projects},
-            previous_spent=previous_spending(s, pids, period.fiscal_year_id, period.end) if pids else {},
-            evidence=evidence_counts(s, period.code, [i.id for i in inds]),
-        )
+        return rules_in(s, principal, period, year, project_ids)
+
+
+def rules_in(s: Session, principal: Principal | None, period: Period, year: int,
+             project_ids: Sequence[int] | None = None) -> EntryRules:
+    """:func:`entry_rules` inside the caller's session (a submission judges its projects in its own
+    transaction)."""
+    q = select(Project).where(Project.fiscal_year_id == period.fiscal_year_id)
+    f = visible_project_filter(principal)
+    if f is not None:
+        q = q.where(f)
+    if project_ids is not None:
+        q = q.where(Project.id.in_(list(project_ids)))
+    projects = list(s.execute(q).scalars())
+    pids = [p.id for p in projects]
+    plans = plans_of(s, pids)
+    inds = list(s.execute(select(Indicator).where(Indicator.project_id.in_(pids))).scalars()) if pids else []
+    return EntryRules(
+        as_of=period.end, year=year, settings=settings_of(s),
+        indicators={i.id: indicator_input(i) for i in inds},
+        projects={p.id: ProjectInput(id=p.id, name=p.name, budget_wan=p.budget_wan, plan=plans.get(p.id, []))
+                  for p in projects},
+        previous_spent=previous_spending(s, pids, period.fiscal_year_id, period.end) if pids else {},
+        evidence=evidence_counts(s, period.code, [i.id for i in inds]),
+    )
 
 
 def indicator_todo_of(rules: EntryRules, indicator_id: int, values: Mapping[str, Any]) -> T.RowTodo:
@@ -96,4 +103,4 @@ def spending_todo_of(rules: EntryRules, project_id: int, values: Mapping[str, An
                            rules.previous_spent.get(project_id))
 
 
-__all__ = ["EntryRules", "entry_rules", "evidence_counts", "indicator_todo_of", "spending_todo_of"]
+__all__ = ["EntryRules", "entry_rules", "rules_in", "evidence_counts", "indicator_todo_of", "spending_todo_of"]

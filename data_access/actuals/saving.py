@@ -12,6 +12,9 @@ Definitions chosen here:
 * **One transaction per call** for the valid rows: a refused row does not stop the others, a database
   error rolls back everything. Each changed field appends one ``AuditLog`` row (who, when, period,
   field, old -> new) and the data revision is bumped.
+* **Review states** (``data_access.review``): a row of a project whose values for the period are
+  approved (for everyone) or under review (for staff) is refused with the reason; the review rows are
+  read with a shared lock so an approval never interleaves with a save.
 * **Who is acting** is re-read in the same transaction (``data_access.acting``): an account deactivated,
   locked or changed since its page was drawn saves nothing.
 * **One save path** for every kind of row (:func:`save_rows_in`); what differs between indicator and
@@ -42,9 +45,10 @@ from data_access.actuals.access import (
 from data_access.actuals.results import Change, Conflict, RowError, SaveResult
 from data_access.actuals.rows import INDICATOR_SPEC, SPENDING_SPEC, RowSpec, RowTarget
 from data_access.actuals.values import as_int, fmt_value, norm_cmp, record, same, unreadable, version_of
-from data_access.db import bump_revision
+from data_access.db import Changed, bump_revision
 from data_access.models import AuditLog, Period, User
 from data_access.permissions import PermissionDenied, Principal, check_can_write_project
+from data_access.review.states import edit_refusals
 from domain import entry as E
 from domain.clock import utcnow
 from domain.entry import ANY_VERSION
@@ -111,6 +115,7 @@ class WriteContext:
     res: SaveResult
     spec: RowSpec
     ids: Mapping[int, int]  # row -> indicator or project id
+    projects: Mapping[int, int]  # indicator or project id -> its project (what the status store recomputes)
     rows: Sequence[Mapping[str, Any]]
     username: str
     now: datetime
@@ -140,9 +145,10 @@ def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows
     if not dry_run:
         q = q.with_for_update()  # in id order: two writers never deadlock
     stored = {getattr(a, spec.key): a for a in s.execute(q).scalars()}
+    frozen = edit_refusals(s, p, {t.project_id for t in targets.values()}, period, lock=not dry_run)
     pending = _Pending()
     for i, rid in ids.items():
-        target = _admit(res, spec, p, period, i, rid, targets.get(rid))
+        target = _admit(res, spec, p, period, i, rid, targets.get(rid), frozen)
         if target is not None:
             a = stored.get(rid)
             own_ok = overwrite_own and a is not None and a.updated_by == p.username
@@ -150,7 +156,8 @@ def save_rows_in(s: Session, p: Principal, spec: RowSpec, period_code: str, rows
     if dry_run:
         res.would_save = pending.rows()
         return _name_conflicts(s, res, p)
-    ctx = WriteContext(s, res, spec, ids, rows, p.username, utcnow(), period.code, source_detail(source, note))
+    projects = {rid: t.project_id for rid, t in targets.items()}
+    ctx = WriteContext(s, res, spec, ids, projects, rows, p.username, utcnow(), period.code, source_detail(source, note))
     return _name_conflicts(s, _write(ctx, pending), p)
 
 
@@ -198,8 +205,9 @@ def _start_save(s: Session, res: SaveResult, rows: list[Mapping[str, Any]], dry_
 
 
 def _admit(res: SaveResult, spec: RowSpec, p: Principal, period: Period, i: int, rid: int,
-           target: RowTarget | None) -> RowTarget | None:
-    """The row's target when it exists, is in the period's year and the principal may write it."""
+           target: RowTarget | None, frozen: Mapping[int, str]) -> RowTarget | None:
+    """The row's target when it exists, is in the period's year, the principal may write it and its
+    project's review state allows it (``frozen``: project id -> why not)."""
     if target is None:
         res.errors.append(RowError(i, spec.id_field, spec.unknown(rid), rid))
         return None
@@ -210,6 +218,9 @@ def _admit(res: SaveResult, spec: RowSpec, p: Principal, period: Period, i: int,
         check_can_write_project(p, target.unit_id)
     except PermissionDenied as e:
         res.errors.append(RowError(i, E.ROW, f"整行：{e}", rid))
+        return None
+    if target.project_id in frozen:
+        res.errors.append(RowError(i, E.ROW, f"整行：{period.code}{frozen[target.project_id]}", rid))
         return None
     return target
 
@@ -265,7 +276,7 @@ def _write(ctx: WriteContext, pending: _Pending) -> SaveResult:
     if written:
         if audit:
             ctx.s.execute(insert(AuditLog), audit)
-        bump_revision(ctx.s)
+        bump_revision(ctx.s, Changed.projects(ctx.projects[ctx.ids[i]] for i in written))
     ctx.res.saved = dict(sorted(written.items()))
     return ctx.res
 

@@ -25,6 +25,8 @@ from data_access.models.core import (
     UserUnit,
 )
 from data_access.models.evidence import EvidenceContent, EvidenceFile, Rectification
+from data_access.models.review import ProjectReview, ReportFile, ReportSnapshot, ReviewComment
+from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject
 
 __all__ = [
     "Area",
@@ -40,9 +42,16 @@ __all__ = [
     "Period",
     "PlanCheckpoint",
     "Project",
+    "ProjectReview",
     "Rectification",
+    "ReportFile",
+    "ReportSnapshot",
+    "ReviewComment",
     "Setting",
     "SpendingActual",
+    "StatusGeneration",
+    "StatusItem",
+    "StatusProject",
     "Unit",
     "User",
     "UserUnit",

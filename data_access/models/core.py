@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from domain.clock import utcnow
@@ -20,6 +20,9 @@ class FiscalYear(SQLModel, table=True):
     measures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     source_name: str = ""
     imported_at: datetime = Field(default_factory=utcnow)
+    # self-evaluation weight preset of this target document (domain.settings.WEIGHT_PRESETS key);
+    # None: the weights of 设置 (docs/rules.md §7)
+    selfeval_preset: str | None = None
 
 
 class Area(SQLModel, table=True):
@@ -61,6 +64,8 @@ class Project(SQLModel, table=True):
     goals: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    # self-evaluation weight preset of this project; None: its document's, else the weights of 设置
+    selfeval_preset: str | None = None
 
 
 class PlanCheckpoint(SQLModel, table=True):
@@ -97,6 +102,9 @@ class Indicator(SQLModel, table=True):
     start: date | None = None
     # admin override: None = default rule (数量/效益 with a count unit accumulate)
     accumulates: bool | None = None
+    # admin override of an '=' target's direction: 'cap' (not above it) | 'reach' (at least it);
+    # None = by the 二级指标 (docs/rules.md §4.1)
+    direction: str | None = None
     # 分值 of the imported target table, when it had one (self-evaluation weights)
     weight: float | None = None
 
@@ -114,6 +122,8 @@ class Period(SQLModel, table=True):
     locked: bool = False
     locked_by: str | None = None
     locked_at: datetime | None = None
+    # 填报截止日: the day values for the period are due (set on 填报期管理); None = the period's end
+    deadline: date | None = None
 
 
 class IndicatorActual(SQLModel, table=True):
@@ -129,9 +139,11 @@ class IndicatorActual(SQLModel, table=True):
     period_code: str
     actual_value: float | None = None
     actual_judgement: str | None = None  # 达成/部分达成/未达成/进行中
+    actual_judgement_text: str | None = None  # the wording entered when it was not the word itself (达成年度指标)
     actual_date: date | None = None  # completion date of a deadline target
     projected_value: float | None = None
     projected_judgement: str | None = None
+    projected_judgement_text: str | None = None  # likewise for the projection
     likelihood: str | None = None  # 确定能/有可能/完全不可能
     reasons: str = ""  # categories joined with ';'
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -180,6 +192,8 @@ class User(SQLModel, table=True):
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # lockouts in a row without a successful sign-in: each one lasts twice as long, up to a maximum
     lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # 科长: with two review levels (domain.review) reviews the projects of their units first
+    unit_reviewer: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class LoginSession(SQLModel, table=True):

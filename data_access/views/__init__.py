@@ -6,7 +6,8 @@ One module per page concern:
 
 * ``filters`` — ``ViewFilters``, ``filter_projects``, status words and shapes, the as-of periods offered;
 * ``tables`` — the project, risk and indicator tables (what 风险清单, 项目详情 and the exports show);
-* ``overview`` — 总览's headline, status matrix, areas and changes since the previous period;
+* ``overview`` — 总览's headline, status matrix and changes since the previous period;
+* ``rollups`` — areas, units and the department rolled up (colour by the settings, worst-of, shares);
 * ``project`` — 项目详情's order (previous/next), spending points and statuses across periods;
 * ``links`` — the query string of a view (page state in the URL);
 * ``meeting`` — 会议模式's order and slides;
@@ -20,6 +21,9 @@ module layout is not part of the interface.
 
 from data_access.views.filters import (
     BUDGET_GROUP,
+    REVIEW_APPROVED,
+    REVIEW_CHOICES,
+    REVIEW_UNAPPROVED,
     STATUS_ICONS,
     ViewFilters,
     as_of_label,
@@ -44,13 +48,15 @@ from data_access.views.meeting import (
     meeting_order,
 )
 from data_access.views.overview import (
-    AREA_COLUMNS,
     CHANGE_COLUMNS,
     CHANGE_ORDER,
-    build_areas,
     build_changes,
     build_headline,
     build_matrix,
+    change_kind,
+    change_row,
+    changes_frame,
+    headline_numbers,
     matrix_columns,
     matrix_wide,
 )
@@ -79,13 +85,26 @@ from data_access.views.reporting import (
     build_reporting,
     deadline_text,
 )
+from data_access.views.rollups import (
+    AREA_COLUMNS,
+    UNIT_COLUMNS,
+    GroupSums,
+    areas_frame,
+    build_areas,
+    build_units,
+    department_rollup,
+    department_rollup_of,
+    units_frame,
+)
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
     KEEP_IN_VIEW,
     PROJECT_COLUMNS,
     RISK_COLUMNS,
     RISK_STATUSES,
+    budget_texts,
     counts_frame,
+    indicator_texts,
     indicators_frame,
     projects_status_frame,
     reason_beside_status,
@@ -94,15 +113,20 @@ from data_access.views.tables import (
 
 __all__ = [
     # filters
-    "BUDGET_GROUP", "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
+    "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_CHOICES", "REVIEW_UNAPPROVED",
+    "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
     "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
     "previous_period", "shown_indicators", "status_text",
     # tables
+    "budget_texts", "indicator_texts",
     "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
     "projects_status_frame", "reason_beside_status", "risk_frame",
     # overview
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
-    "build_matrix", "matrix_columns", "matrix_wide",
+    "build_matrix", "matrix_columns", "matrix_wide", "change_kind", "change_row", "changes_frame", "headline_numbers",
+    # rollups
+    "UNIT_COLUMNS", "GroupSums", "areas_frame", "build_units", "department_rollup", "department_rollup_of",
+    "units_frame",
     # project
     "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
     "project_history_frame", "project_order",

@@ -4,7 +4,8 @@ Definitions chosen here:
 
 * ``ViewFilters``: empty tuples mean "all". Areas and units select projects; statuses select projects
   whose status, or any of whose shown items' status, is one of them; groups (一级/二级指标 names or
-  预算执行) select the items shown.
+  预算执行) select the items shown; ``review`` selects projects whose values for the as-of date are
+  approved (``approved``: 只看已审核, the overview restricted to checked figures) or not (``unapproved``).
 * A status is always written with a shape and a word (``status_text``: '▲ 红'), never by colour alone.
 * The as-of periods offered for a fiscal year follow the reporting cycle the admin set (设置 → 填报周期,
   ``Settings.reporting_period``): its four quarters, or its twelve months. Without a cycle, quarter ends
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.periods import MONTH, QUARTER, Period, format_day, parse_period, periods_of_year
+from domain.review import APPROVED
 from domain.status import (
     STATUS_LABELS,
     IndicatorStatus,
@@ -31,6 +33,8 @@ from domain.status import (
 from domain.status_marks import STATUS_ICONS, status_text
 
 BUDGET_GROUP = "预算执行"
+REVIEW_APPROVED, REVIEW_UNAPPROVED = "approved", "unapproved"
+REVIEW_CHOICES = {"": "全部", REVIEW_APPROVED: "只看已审核", REVIEW_UNAPPROVED: "只看未审核"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class ViewFilters:
     units: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     groups: tuple[str, ...] = field(default=())  # 一级 or 二级指标 names, or 预算执行
+    review: str = ""  # '' | 'approved' | 'unapproved' (REVIEW_CHOICES)
 
     def describe(self) -> str:
         parts = []
@@ -52,10 +57,16 @@ class ViewFilters:
             parts.append("状态：" + "、".join(STATUS_LABELS[s] for s in self.statuses))
         if self.groups:
             parts.append("指标类别：" + "、".join(self.groups))
+        if self.review in (REVIEW_APPROVED, REVIEW_UNAPPROVED):
+            parts.append("审核：" + ("已审核" if self.review == REVIEW_APPROVED else "未审核"))
         return "；".join(parts) or "全部"
 
     def project_ok(self, r: ProjectStatus) -> bool:
         p = r.project
+        if self.review == REVIEW_APPROVED and p.review != APPROVED:
+            return False
+        if self.review == REVIEW_UNAPPROVED and p.review == APPROVED:
+            return False
         return (not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
 
     def indicator_ok(self, st: IndicatorStatus) -> bool:
@@ -138,6 +149,7 @@ def previous_period(p: Period) -> Period | None:
     return prev if prev.year == p.year else None
 
 
-__all__ = ["STATUS_ICONS", "BUDGET_GROUP", "status_text", "ViewFilters", "filter_projects", "shown_indicators",
+__all__ = ["STATUS_ICONS", "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_UNAPPROVED", "REVIEW_CHOICES",
+            "status_text", "ViewFilters", "filter_projects", "shown_indicators",
            "format_actual", "as_of_label", "period_options", "periods_having_data", "default_period", "period_option_label",
            "period_short_label", "previous_period"]

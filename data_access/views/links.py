@@ -2,9 +2,10 @@
 
 Definitions chosen here:
 
-* A view is the fiscal year, the as-of period, the filters (areas, units, statuses, indicator groups)
-  and the selected project. In the query string they are ``year``, ``period``, ``area``, ``unit``,
-  ``status``, ``group`` (repeated for several values) and ``project``; the page is the URL path
+* A view is the fiscal year, the as-of period, the filters (areas, units, statuses, indicator groups,
+  review) and the selected project. In the query string they are ``year``, ``period``, ``area``,
+  ``unit``, ``status``, ``group`` (repeated for several values), ``review`` (``approved`` /
+  ``unapproved``) and ``project``; the page is the URL path
   (``components/navigation.py``). Empty filters and no project are left out.
 * ``view_from_params`` reads what it can and drops what it cannot (a year or project id that is not a
   number, a period that is not ``2024Q3`` / ``2024-09``): a mangled link opens the default view for
@@ -24,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from domain.periods import parse_period
 
 LIST_PARAMS = {"areas": "area", "units": "unit", "statuses": "status", "groups": "group"}
-PARAMS = {"year": "year", "period": "period", **LIST_PARAMS, "project": "project"}
+PARAMS = {"year": "year", "period": "period", **LIST_PARAMS, "review": "review", "project": "project"}
+REVIEW_VALUES = ("approved", "unapproved")
 _INT_FIELDS = ("year", "project")
 
 
@@ -54,6 +56,9 @@ def view_from_params(params: Mapping[str, str | Iterable[str]]) -> dict:
         values = [v for v in _as_list(params.get(param)) if v.strip()]
         if values:
             out[name] = tuple(dict.fromkeys(values))
+    review = _as_list(params.get("review"))
+    if review and review[-1] in REVIEW_VALUES:
+        out["review"] = review[-1]
     return out
 
 

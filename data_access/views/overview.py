@@ -1,5 +1,5 @@
-"""The overview's read models (总览): headline numbers, the status matrix, the department-level areas and
-the changes since the previous period. Pure: evaluated statuses in, dicts and DataFrames out.
+"""The overview's read models (总览): headline numbers, the status matrix and the changes since the
+previous period. Pure: evaluated statuses in, dicts and DataFrames out.
 
 Definitions chosen here:
 
@@ -8,8 +8,7 @@ Definitions chosen here:
   未填报 counts items (budget rows and shown indicators), and separately the projects having any.
 * Matrix: one cell per project and 一级/二级指标 group (plus 预算执行) with the worst status of its items;
   the worst projects first, then the largest budgets.
-* Areas: an area's status is the worst status of its filtered projects; without project filters every
-  area of the targets document is listed (灰 when it has no project).
+* Areas and units: ``data_access.views.rollups``.
 * Changes: per project, in this order of precedence: 新变红, 新增未填报, 新变黄 (worse), 好转 (better from
   red/amber), 已补报 (values that were missing are now reported).
 """
@@ -24,11 +23,9 @@ import pandas as pd
 from data_access.queries import level_rank
 from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, shown_indicators, status_text
 from domain.periods import time_progress
+from domain.review import APPROVED
 from domain.status import (
     AMBER,
-    BLUE,
-    GREEN,
-    GREY,
     MISSING,
     RED,
     SEVERITY,
@@ -44,26 +41,42 @@ def build_headline(results: Sequence[ProjectStatus], f: ViewFilters, as_of: date
     """The overview's headline numbers for the filtered projects."""
     rs = filter_projects(results, f)
     summary = department_summary(rs)
-    inds = count_statuses(s.status for r in rs for s in shown_indicators(r, f))
-    reported_budget = sum(r.project.budget_wan or 0.0 for r in rs if r.project.spent_wan is not None)
-    planned = sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0
-                  for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None)
-    budget_missing = sum(1 for r in rs if r.budget.status == MISSING) if f.budget_ok() else 0
+    return headline_numbers(
+        projects=summary.projects, budgets=summary.budgets,
+        indicators=count_statuses(s.status for r in rs for s in shown_indicators(r, f)),
+        budget_total=summary.budget_total_wan, spent_total=summary.spent_total_wan,
+        reported_budget=sum(r.project.budget_wan or 0.0 for r in rs if r.project.spent_wan is not None),
+        planned=sum((r.project.budget_wan or 0.0) * (r.budget.expected_pct or 0.0) / 100.0
+                    for r in rs if r.project.spent_wan is not None and r.budget.expected_pct is not None),
+        missing_projects=sum(1 for r in rs if r.budget.status == MISSING
+                             or any(s.status == MISSING for s in shown_indicators(r, f))),
+        approved_projects=sum(1 for r in rs if r.project.review == APPROVED),
+        f=f, as_of=as_of, year=year)
+
+
+def headline_numbers(*, projects: dict[str, int], budgets: dict[str, int], indicators: dict[str, int],
+                     budget_total: float, spent_total: float, reported_budget: float, planned: float,
+                     missing_projects: int, approved_projects: int, f: ViewFilters, as_of: date,
+                     year: int) -> dict:
+    """The headline from its sums (over the filtered projects): counts of project, budget-row and shown
+    indicator statuses, budget and spending totals, the budget of the projects that reported spending
+    and their planned spending (万元), the projects with anything 未填报, the projects whose values
+    for the date are approved."""
     return {
-        "project_count": len(rs),
-        "indicator_count": sum(inds.values()),
-        "budget_total": summary.budget_total_wan,
-        "spent_total": summary.spent_total_wan,
+        "project_count": sum(projects.values()),
+        "indicator_count": sum(indicators.values()),
+        "budget_total": budget_total,
+        "spent_total": spent_total,
         "reported_budget": reported_budget,
-        "execution_pct": summary.execution_pct,
+        "execution_pct": spent_total / reported_budget * 100.0 if reported_budget > 0 else None,
         "plan_pct": planned / reported_budget * 100.0 if reported_budget > 0 else None,
         "time_pct": time_progress(as_of, year) * 100.0,
-        "projects": summary.projects,
-        "indicators": inds,
-        "budgets": summary.budgets,
-        "missing_items": budget_missing + inds[MISSING],
-        "missing_projects": sum(1 for r in rs if r.budget.status == MISSING
-                                or any(s.status == MISSING for s in shown_indicators(r, f))),
+        "projects": projects,
+        "indicators": indicators,
+        "budgets": budgets,
+        "missing_items": (budgets[MISSING] if f.budget_ok() else 0) + indicators[MISSING],
+        "missing_projects": missing_projects,
+        "approved_projects": approved_projects,
     }
 
 
@@ -123,48 +136,6 @@ def matrix_wide(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-AREA_COLUMNS = ["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "灰", "预算（万元）", "累计支出（万元）", "执行率%",
-                "绩效目标", "绩效指标", "量化目标"]
-
-
-def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: ViewFilters) -> pd.DataFrame:
-    """The department-level areas (document order) with the worst status of their filtered projects
-    and the prose targets. Without project filters every area is listed (灰 when it has no project)."""
-    rs = filter_projects(results, f)
-    by_area: dict[str, list[ProjectStatus]] = {}
-    for r in rs:
-        by_area.setdefault(r.project.area or "（未分配）", []).append(r)
-    unfiltered = not (f.areas or f.units or f.statuses)
-    names = list(areas_df["name"]) if not areas_df.empty else []
-    names += [a for a in by_area if a not in names]
-    rows = []
-    for seq, name in enumerate(names):
-        if f.areas and name not in f.areas:
-            continue
-        items = by_area.get(name, [])
-        if not items and not unfiltered:
-            continue
-        rec = areas_df[areas_df["name"] == name].iloc[0] if name in set(areas_df.get("name", [])) else None
-        counts = count_statuses(r.status for r in items)
-        status = worst(r.status for r in items) if items else GREY
-        budget = sum(r.project.budget_wan or 0.0 for r in items)
-        spent = sum(r.project.spent_wan or 0.0 for r in items if r.project.spent_wan is not None)
-        rep = sum(r.project.budget_wan or 0.0 for r in items if r.project.spent_wan is not None)
-        targets = rec["targets"] if rec is not None else []
-        rows.append({
-            "_status": status, "_seq": seq, "领域": name,
-            "状态": status_text(status) if items else f"{status_text(GREY)}（无项目）",
-            "项目数": len(items), "红": counts[RED], "黄": counts[AMBER], "未填报": counts[MISSING],
-            "绿": counts[GREEN] + counts[BLUE], "灰": counts[GREY],
-            "预算（万元）": round(budget, 2), "累计支出（万元）": round(spent, 2) if rep else None,
-            "执行率%": round(spent / rep * 100.0, 1) if rep > 0 else None,
-            "绩效目标": (rec["goal"] if rec is not None else "") or "",
-            "绩效指标": (rec["indicator_text"] if rec is not None else "") or "",
-            "量化目标": "；".join(t.get("phrase") or t.get("name") or "" for t in (targets or []) if isinstance(t, dict)),
-        })
-    return pd.DataFrame(rows, columns=["_status", "_seq", *AREA_COLUMNS])
-
-
 CHANGE_ORDER = ("新变红", "新增未填报", "新变黄", "好转", "已补报")
 CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"]
 
@@ -185,31 +156,47 @@ def build_changes(now: Sequence[ProjectStatus], prev: Sequence[ProjectStatus], f
         old = before.get(p.id)
         if old is None:
             continue
-        a, b = old.status, r.status
-        back = len(_missing_items(old, f) - _missing_items(r, f))
-        change = None
-        if b == RED and a != RED:
-            change = "新变红"
-        elif b == MISSING and SEVERITY[a] < SEVERITY[MISSING]:
-            change = "新增未填报"
-        elif b == AMBER and SEVERITY[a] < SEVERITY[AMBER]:
-            change = "新变黄"
-        elif SEVERITY[b] < SEVERITY[a] and a in (RED, AMBER):
-            change = "好转"
-        elif back > 0 or (a == MISSING and b != MISSING):
-            change = "已补报"
-        if change is None:
-            continue
-        if f.statuses and b not in f.statuses and a not in f.statuses:
-            continue
-        rows.append({"_project_id": p.id, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
-                     "_budget": p.budget_wan or 0.0, "变化": change, "项目名称": p.name, "责任单位": p.unit,
-                     "上期状态": status_text(a), "本期状态": status_text(b), "原因": r.reason, "补报事项": back})
+        row = change_row(p.id, p.name, p.unit, p.budget_wan or 0.0, old.status, r.status, r.reason,
+                         len(_missing_items(old, f) - _missing_items(r, f)), f)
+        if row is not None:
+            rows.append(row)
+    return changes_frame(rows)
+
+
+def change_kind(a: str, b: str, back: int) -> str | None:
+    """The change from status ``a`` to ``b`` with ``back`` items reported that were missing (the order
+    of precedence in the module docstring), or None."""
+    if b == RED and a != RED:
+        return "新变红"
+    if b == MISSING and SEVERITY[a] < SEVERITY[MISSING]:
+        return "新增未填报"
+    if b == AMBER and SEVERITY[a] < SEVERITY[AMBER]:
+        return "新变黄"
+    if SEVERITY[b] < SEVERITY[a] and a in (RED, AMBER):
+        return "好转"
+    if back > 0 or (a == MISSING and b != MISSING):
+        return "已补报"
+    return None
+
+
+def change_row(pid, name: str, unit: str, budget: float, a: str, b: str, reason: str, back: int,
+               f: ViewFilters) -> dict | None:
+    """One row of the changes table, or None when nothing changed (or the status filter drops it)."""
+    change = change_kind(a, b, back)
+    if change is None or (f.statuses and b not in f.statuses and a not in f.statuses):
+        return None
+    return {"_project_id": pid, "_status": b, "_prev_status": a, "_rank": CHANGE_ORDER.index(change),
+            "_budget": budget, "变化": change, "项目名称": name, "责任单位": unit,
+            "上期状态": status_text(a), "本期状态": status_text(b), "原因": reason, "补报事项": back}
+
+
+def changes_frame(rows: list[dict]) -> pd.DataFrame:
+    """The changes table, in the order of ``CHANGE_ORDER``, then the largest budget."""
     df = pd.DataFrame(rows, columns=["_project_id", "_status", "_prev_status", "_rank", "_budget", *CHANGE_COLUMNS])
     if not df.empty:
         df = df.sort_values(["_rank", "_budget"], ascending=[True, False], kind="stable").reset_index(drop=True)
     return df
 
 
-__all__ = ["AREA_COLUMNS", "CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "build_matrix", "matrix_columns",
-           "matrix_wide", "build_areas", "build_changes"]
+__all__ = ["CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "headline_numbers", "build_matrix", "matrix_columns",
+           "matrix_wide", "build_changes", "change_kind", "change_row", "changes_frame"]

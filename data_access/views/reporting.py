@@ -31,7 +31,7 @@ REPORT_UNIT_COLUMNS = ["责任单位", "应报项目", "缺报项目", "缺报�
 NEVER = "从未填报"
 
 
-def _last_saved(at) -> str:
+def last_saved(at) -> str:
     return format_time(at) if at is not None else NEVER
 
 
@@ -71,7 +71,7 @@ def deadline_text(period_end: date, today: date, missing: int) -> str:
     return f"逾期{(today - period_end).days}天" if missing else "已全部填报"
 
 
-def _units_frame(units: dict[str, dict], late: int, only_missing: bool = True) -> pd.DataFrame:
+def units_frame(units: dict[str, dict], late: int, only_missing: bool = True) -> pd.DataFrame:
     rows = []
     for name, u in units.items():
         missing = u["缺报支出"] + u["缺报指标"]
@@ -80,7 +80,7 @@ def _units_frame(units: dict[str, dict], late: int, only_missing: bool = True) -
             "缺报支出": u["缺报支出"], "缺报指标": u["缺报指标"],
             "填报完成率%": round((u["_due"] - missing) / u["_due"] * 100.0, 1) if u["_due"] else None,
             "逾期天数": late if missing else 0,
-            "最近填报": _last_saved(u["最近填报"]),
+            "最近填报": last_saved(u["最近填报"]),
         })
     df = pd.DataFrame(rows, columns=["_missing", *REPORT_UNIT_COLUMNS])
     keep = df["_missing"] > 0 if only_missing else df["责任单位"].map(lambda n: units[n]["_due"] > 0).astype(bool)
@@ -92,7 +92,7 @@ def build_reporting(results: Sequence[ProjectStatus], f: ViewFilters, period_end
     """(items, units) not reported for the period ending ``period_end``. ``last``: per project the last
     save for the period (``queries.last_entries``: project_id, last_at, last_by)."""
     items, units, late = _collect(results, f, period_end, today, last)
-    return _sorted_items(items, _units_frame(units, late))
+    return sorted_items(items, units_frame(units, late))
 
 
 def build_progress(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
@@ -100,10 +100,10 @@ def build_progress(results: Sequence[ProjectStatus], f: ViewFilters, period_end:
     """(items, every unit with values due, complete ones too) for 填报进度; the units frame has 期限
     (``deadline_text``)."""
     items, units, late = _collect(results, f, period_end, today, last)
-    units_df = _units_frame(units, late, only_missing=False)
+    units_df = units_frame(units, late, only_missing=False)
     units_df.insert(len(units_df.columns) - 1, "期限",
                     [deadline_text(period_end, today, int(m)) for m in units_df["_missing"]])
-    return _sorted_items(items, units_df)
+    return sorted_items(items, units_df)
 
 
 def _collect(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
@@ -122,7 +122,7 @@ def _collect(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date,
             u["最近填报"] = at
         base = {"_project_id": p.id, "_budget": p.budget_wan or 0.0, "责任单位": p.unit or "（未分配）",
                 "项目名称": p.name, "应报日期": period_end, "逾期天数": late,
-                "最近填报": _last_saved(at), "填报人": by or ""}
+                "最近填报": last_saved(at), "填报人": by or ""}
         found, due = _project_items(r, f, base, u)
         items += found
         if due:
@@ -131,7 +131,7 @@ def _collect(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date,
     return items, units, late
 
 
-def _sorted_items(items: list[dict], units_df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sorted_items(items: list[dict], units_df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rank = {n: i for i, n in enumerate(units_df["责任单位"])}
     items_df = pd.DataFrame(items, columns=["_project_id", "_indicator_id", "_order", "_budget", *REPORT_ITEM_COLUMNS])
     if not items_df.empty:

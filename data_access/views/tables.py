@@ -8,7 +8,8 @@ Definitions chosen here: wherever a status is shown its reason (原因) comes ri
 status and the project name, the columns that stay in view), on screen and in the exports alike
 (``reason_beside_status``); the project table counts only the indicators in the selected groups; the risk
 list is every red / missing / amber / blue item (budget rows and indicators), worst first, then by
-budget; the indicator table keeps the document order of one project's indicators.
+budget; the indicator table keeps the document order of one project's indicators. Every project and
+risk row says whether its figures are approved (审核: 已审核 / 未审核, ``domain.review.review_mark``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects, format_actual, status_text
+from domain.review import review_mark
 from domain.status import (
     AMBER,
     BLUE,
@@ -27,6 +29,8 @@ from domain.status import (
     RED,
     STATUS_LABELS,
     STATUSES,
+    BudgetStatus,
+    IndicatorStatus,
     ProjectStatus,
     risk_items,
 )
@@ -37,7 +41,7 @@ def _pct(v: float | None) -> float | None:
 
 
 PROJECT_COLUMNS = [
-    "项目名称", "责任单位", "领域", "预算（万元）", "累计支出（万元）", "执行率%", "计划进度%",
+    "项目名称", "审核", "责任单位", "领域", "预算（万元）", "累计支出（万元）", "执行率%", "计划进度%",
     "预算状态", "红", "黄", "未填报", "绿", "蓝", "灰", "项目状态", "原因",
 ]
 
@@ -57,6 +61,7 @@ def projects_status_frame(results: Sequence[ProjectStatus], f: ViewFilters = Vie
             "_status": r.status,
             "_budget_status": r.budget.status,
             "项目名称": p.name,
+            "审核": review_mark(p.review),
             "责任单位": p.unit,
             "领域": p.area,
             "预算（万元）": round(p.budget_wan or 0.0, 2),
@@ -72,8 +77,22 @@ def projects_status_frame(results: Sequence[ProjectStatus], f: ViewFilters = Vie
     return pd.DataFrame(rows, columns=["_project_id", "_status", "_budget_status", *PROJECT_COLUMNS])
 
 
+def budget_texts(b: BudgetStatus) -> tuple[str, str, str]:
+    """The budget row's (目标, 当前值, 全年预计) in the risk list and the status store."""
+    return ("" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
+            "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
+            "" if b.projected_pct is None else f"{b.projected_pct:.1f}%")
+
+
+def indicator_texts(st: IndicatorStatus) -> tuple[str, str, str, str, str, str, str]:
+    """An indicator's (目标, 当前值, 全年预计, 完成可能性, 偏差原因, 说明, 纠偏措施) as every table shows them."""
+    ind = st.indicator
+    return (ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), ind.likelihood or "",
+            "、".join(ind.reasons), ind.explanation or "", ind.measures or "")
+
+
 RISK_COLUMNS = [
-    "状态", "项目名称", "原因", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
+    "状态", "项目名称", "原因", "审核", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
     "当前值", "全年预计", "偏差原因", "说明", "纠偏措施",
 ]
 RISK_STATUSES = (RED, MISSING, AMBER, BLUE)
@@ -87,6 +106,7 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
     wanted = set(statuses)
     by_indicator = {st.indicator.id: st for r in shown for st in r.indicators if st.status in wanted}
     by_project = {r.project.id: r for r in shown}
+    marks = {pid: review_mark(r.project.review) for pid, r in by_project.items()}
     # built column by column (15,000 rows at city scale: a dict per row costs twice as much)
     cols: dict[str, list] = {c: [] for c in ("_project_id", "_indicator_id", "_status", *RISK_COLUMNS)}
     add = [cols[c].append for c in cols]
@@ -95,25 +115,21 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
         if item.kind == "budget":
             if not budget_ok:
                 continue
-            b = by_project[item.project_id].budget
             values = (
                 item.project_id, None, item.status, status_text(item.status), item.project_name, item.reason,
-                item.unit, item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
-                "" if b.expected_pct is None else f"计划{b.expected_pct:.1f}%",
-                "" if b.execution_pct is None else f"执行率{b.execution_pct:.1f}%",
-                "" if b.projected_pct is None else f"{b.projected_pct:.1f}%",
-                "", "", "",
+                marks[item.project_id], item.unit, item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
+                *budget_texts(by_project[item.project_id].budget), "", "", "",
             )
         else:
             st = by_indicator[item.indicator_id]
             if not f.indicator_ok(st):
                 continue
             ind = st.indicator
+            target, actual, projected, _likelihood, reasons, explanation, measures = indicator_texts(st)
             values = (
                 item.project_id, ind.id, item.status, status_text(item.status), item.project_name, item.reason,
-                item.unit, item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2,
-                ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), "、".join(ind.reasons),
-                ind.explanation or "", ind.measures or "",
+                marks[item.project_id], item.unit, item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2,
+                target, actual, projected, reasons, explanation, measures,
             )
         for append, v in zip(add, values):
             append(v)
@@ -175,5 +191,6 @@ def reason_beside_status(columns: Sequence[str], reason: str = "原因") -> list
     return [*cols[:at], reason, *cols[at:]]
 
 
-__all__ = ["STATUS_COLUMNS", "KEEP_IN_VIEW", "reason_beside_status", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES",
+__all__ = ["budget_texts", "indicator_texts",
+           "STATUS_COLUMNS", "KEEP_IN_VIEW", "reason_beside_status", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES",
            "INDICATOR_COLUMNS", "projects_status_frame", "risk_frame", "indicators_frame", "counts_frame"]

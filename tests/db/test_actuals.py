@@ -296,7 +296,7 @@ def test_dry_run_reports_changes_and_writes_nothing(seeded_engine, ids):
 def test_a_database_error_rolls_back_every_row(seeded_engine, ids, monkeypatch):
     import data_access.actuals.saving as saving
 
-    def boom(_s):
+    def boom(_s, _changed):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(saving, "bump_revision", boom)

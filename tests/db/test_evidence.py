@@ -226,3 +226,44 @@ def test_backup_and_restore_carry_the_files(seeded_engine, ids, db_url, tmp_path
     assert _count(seeded_engine) == (0, 0)
     B.restore_database(db_url, backup.path, replace=True)
     assert evidence_content(seeded_engine, ADMIN, info.id).data == data
+
+
+@pytest.mark.parametrize("state,staff_refused,admin_refused", [("submitted", True, False), ("approved", True, True)])
+def test_files_are_frozen_with_the_values_under_review(seeded_engine, ids, state, staff_refused, admin_refused):
+    from data_access.db import session_scope
+    from data_access.models import ProjectReview
+
+    staff = _staff(seeded_engine)
+    info = _upload(seeded_engine, staff, ids)
+    with session_scope(seeded_engine) as s:
+        s.add(ProjectReview(project_id=ids["proj"][P1], period_code=Q3, state=state, round=1))
+    for by, refused in ((staff, staff_refused), (ADMIN, admin_refused)):
+        if refused:
+            with pytest.raises(EvidenceError, match="佐证材料随数值一起冻结"):
+                _upload(seeded_engine, by, ids, name="补充.png", data=png_bytes())
+            with pytest.raises(EvidenceError, match="冻结"):
+                delete_evidence(seeded_engine, by, info.id)
+        else:
+            assert _upload(seeded_engine, by, ids, name="补充.png", data=png_bytes()).filename == "补充.png"
+    assert _upload(seeded_engine, staff, ids, project=OTHER if False else P1, period="2024Q2").period_code == "2024Q2"
+
+
+def test_a_required_file_holds_back_the_submission(seeded_engine, ids):
+    from data_access.actuals import save_indicator_rows
+    from data_access.models import Period
+    from data_access.review.actions import gaps
+
+    staff = _staff(seeded_engine)
+    qual = ids["ind"][QUAL]
+    save_indicator_rows(seeded_engine, staff, Q3, [{"indicator_id": qual, "version": None, "actual_judgement": "达成"}])
+    save_settings(seeded_engine, load_settings(seeded_engine).with_changes(evidence_for_achieved=True), ADMIN)
+    pid = ids["proj"][P1]
+
+    def missing() -> list[str]:
+        with Session(seeded_engine) as s:
+            period = s.execute(select(Period).where(Period.code == Q3)).scalar_one()
+            return [m for m in gaps(s, staff, [pid], period, 2024)[pid] if m.startswith(f"{QUAL[1]}：")]
+
+    assert missing() == [f"{QUAL[1]}：须填写佐证材料"]
+    _upload(seeded_engine, staff, ids)
+    assert missing() == []

@@ -214,3 +214,24 @@ def test_the_next_report_draft_follows_the_open_items(seeded_engine, ids, db_url
     rows = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert [(r[0], r[1], r[5]) for r in rows] == [(P1, "预算执行", "待整改"), (P1, "设备质量", "待核验")]
     assert rows[0][4].endswith("（今天到期）") and rows[1][6] == "补办验收手续；已验收合格"
+
+
+def test_todo_names_what_each_person_has_to_do(seeded_engine, ids):
+    from data_access.todo import todo_items
+
+    staff, other = _staff(seeded_engine), _staff(seeded_engine, "weijian", "卫生健康科")
+    today = today_local()
+    late = create_rectification(seeded_engine, ADMIN, _new(ids, target="budget", deadline=today), today=today)
+    create_rectification(seeded_engine, ADMIN, _new(ids), today=today)
+
+    def mine(p, when=today):
+        return {i.kind: (i.count, i.tone, i.page) for i in todo_items(seeded_engine, p, today=when)
+                if i.kind.startswith("rectification")}
+
+    assert mine(staff) == {"rectification": (2, "warning", "entry")}
+    assert mine(staff, today + timedelta(days=1)) == {"rectification": (2, "error", "entry")}  # one is overdue
+    assert mine(other) == {} and mine(LEADER) == {}
+    assert mine(ADMIN, today + timedelta(days=1)) == {"rectification_late": (1, "error", "risks")}
+    answer_rectification(seeded_engine, staff, late.id, measures="m", result="r")
+    assert mine(staff) == {"rectification": (1, "warning", "entry")}
+    assert mine(ADMIN) == {"rectification_verify": (1, "warning", "project")}

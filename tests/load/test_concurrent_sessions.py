@@ -1,6 +1,8 @@
 """30 concurrent sessions reading pages and saving values against PostgreSQL: no errors, no lost update.
 
 ``LOAD_TEST_SECONDS`` (default 20, as in ``make test``; 120 for a longer soak) is how long the sessions run.
+``LOAD_TEST_PROJECTS`` (default 0: the 2024 document's 32 projects with their demo values) runs them on a
+city-scale database instead (``seed.synth``, e.g. 5000 projects, the staff sessions on four of its units).
 
 Shape of the load (a fresh PostgreSQL database with the 2024 document and its demo values):
 
@@ -28,7 +30,9 @@ Checked at the end:
 * every saved row came back with the loaded version + 1 (1 for a new value), and every version number of
   a value was handed out once: the stored version of each value = its version before the run + the
   number of successful saves to it;
-* the audit trail has exactly one entry per changed field per successful save, and nothing else.
+* the audit trail has exactly one entry per changed field per successful save, and nothing else;
+* the statuses the pages show — the status store (``data_access.status_store``), kept up to date by every
+  save in its own transaction — equal a full recomputation by the status engine at the end.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ pytestmark = [pytest.mark.load, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "20"))
+PROJECTS = int(os.environ.get("LOAD_TEST_PROJECTS", "0"))
 PERIODS = ("2024Q3", "2024Q4")  # Q3 has demo values (updates), Q4 none (first saves insert)
 STAFF_UNITS = {"jiaoyu": "教育科", "weijian": "卫生健康科", "tuiyi": "退役军人服务站", "minzheng": "民政科"}
 LEADER_PAGES = ["app_pages/overview.py", "app_pages/risks.py", "app_pages/project.py", "app_pages/meeting.py",
@@ -75,12 +80,22 @@ def load_db(pg_server, monkeypatch):
     url = _pg_url(name)
     engine = make_engine(url)
     migrate(engine)
-    load_seed_if_empty(engine)
-    load_demo_data(engine)
+    staff_units = dict(STAFF_UNITS)
+    if PROJECTS:
+        from data_access.bulk import load_city
+        from seed.synth import generate_city
+
+        data = generate_city(departments=max(4, PROJECTS // 25), projects=PROJECTS, indicators=8 * PROJECTS, periods=3)
+        load_city(engine, data)
+        staff_units = {f"city{i}": unit for i, unit in enumerate(data.units[:4])}
+    else:
+        load_seed_if_empty(engine)
+        load_demo_data(engine)
     ensure_demo_users(engine)
-    for username, unit in STAFF_UNITS.items():
+    for username, unit in staff_units.items():
         if username not in ("jiaoyu", "weijian"):
             create_user(engine, username, "staff", "load-test-pw-Ωx7q", name=username, units=[unit], by=SYSTEM_ADMIN)
+
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("AUTH_LOGIN_SLEEP", "0")
     for var in ("APP_ENV", "AUTH_COOKIE_KEY"):
@@ -89,7 +104,7 @@ def load_db(pg_server, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     try:
-        yield engine
+        yield engine, staff_units
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
@@ -282,7 +297,7 @@ def test_30_sessions_read_and_save_without_errors_or_lost_updates(load_db):
 
     from data_access.models import AuditLog, Project, Unit
 
-    engine = load_db
+    engine, staff_units = load_db
     with engine.connect() as c:
         by_unit = defaultdict(list)
         for pid, unit in c.execute(select(Project.id, Unit.name).join(Unit, Unit.id == Project.unit_id)
@@ -295,7 +310,7 @@ def test_30_sessions_read_and_save_without_errors_or_lost_updates(load_db):
     page_lock = threading.Lock()
     sessions = []
     n = 0
-    for username, unit in STAFF_UNITS.items():
+    for username, unit in staff_units.items():
         for _ in range(5):
             sessions.append(Session(n, username, engine, ledger, page_lock, by_unit[unit][:3], STAFF_PAGES, True))
             n += 1
@@ -353,3 +368,6 @@ def test_30_sessions_read_and_save_without_errors_or_lost_updates(load_db):
     assert other == 0
     assert c["rows saved"] > 0 and c["page runs"] > len(sessions)
     assert c["rows in conflict"] > 0, "the sessions never overwrote each other: the test does not test conflicts"
+    from data_access.status_store.check import differences
+
+    assert differences(engine) == [], "the stored statuses differ from a full recomputation"

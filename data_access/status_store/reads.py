@@ -1,0 +1,231 @@
+"""What the overview and the other leadership pages read from the status store: counts and sums by SQL
+``GROUP BY``, orders by the stored indexes with ``LIMIT``. The arithmetic after the sums and the tables'
+shapes are the read models' own (``data_access.views``: ``headline_numbers``, ``areas_frame``,
+``change_row``), so a page shows the same thing whether it reads the store or a live evaluation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select
+
+from data_access.models import Area, Unit
+from data_access.monitoring import connected
+from data_access.status_store.scope import (
+    COUNT_COLUMNS,
+    I,
+    P,
+    Scope,
+    any_indicator,
+    approved_ids,
+    by_name,
+    indicator_shown,
+    item_shown,
+    project_conditions,
+    project_ids,
+)
+from data_access.views import GroupSums, ViewFilters, change_row, changes_frame, headline_numbers
+from data_access.views.rollups import NO_PROJECT
+from domain.periods import QUARTER, periods_of_year, time_progress
+from domain.settings import Settings
+from domain.status import AMBER, GREEN, MISSING, RED, SEVERITY, STATUSES, rollup_of, share_text
+
+_QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+SERIES_COLUMNS = ["period_end", "label", "planned_wan", "actual_wan", "time_pct", "time_wan", "reported", "projects"]
+
+
+def _reported(col):
+    """``col`` where the project reported spending, else 0."""
+    return case((P.c.spent_wan.is_not(None), col), else_=0.0)
+
+
+def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
+    """The overview's headline (``data_access.views.build_headline``) from sums over the stored projects."""
+    f = sc.filters
+    conds = project_conditions(sc)
+    projects = dict.fromkeys(STATUSES, 0)
+    budgets = dict.fromkeys(STATUSES, 0)
+    indicators = dict.fromkeys(STATUSES, 0)
+    sums = [0.0, 0.0, 0.0, 0.0]
+    shown = f.groups or f.statuses
+    with connected(bind) as c:
+        for row in c.execute(
+            select(P.c.status, P.c.budget_status, func.count(), func.sum(P.c.budget_wan), func.sum(_reported(P.c.spent_wan)),
+                   func.sum(_reported(P.c.budget_wan)),
+                   func.sum(case((and_(P.c.spent_wan.is_not(None), P.c.expected_pct.is_not(None)),
+                                  P.c.budget_wan * P.c.expected_pct / 100.0), else_=0.0)),
+                   *[func.sum(getattr(P.c, COUNT_COLUMNS[s])) for s in STATUSES])
+            .where(*conds).group_by(P.c.status, P.c.budget_status)
+        ):
+            status, budget_status, n = row[0], row[1], row[2]
+            projects[status] += n
+            budgets[budget_status] += n
+            for k in range(4):
+                sums[k] += float(row[3 + k] or 0.0)
+            if not shown:
+                for s, v in zip(STATUSES, row[7:]):
+                    indicators[s] += int(v or 0)
+        if shown:
+            q = (select(I.c.status, func.count()).where(
+                I.c.generation_id == sc.generation_id, I.c.as_of == sc.as_of, indicator_shown(I, f),
+                I.c.project_id.in_(project_ids(sc))).group_by(I.c.status))
+            if f.statuses:
+                q = q.where(I.c.status.in_(f.statuses))
+            for s, n in c.execute(q):
+                indicators[s] += n
+        wanted = tuple(s for s in (MISSING,) if not f.statuses or s in f.statuses)
+        missing = (P.c.budget_status == MISSING) if not wanted else (
+            (P.c.budget_status == MISSING) | any_indicator(P, f, wanted))
+        missing_projects = c.execute(select(func.count()).where(*conds, missing)).scalar() or 0
+        approved = c.execute(select(func.count()).where(*conds, P.c.project_id.in_(approved_ids(sc.as_of)))).scalar()
+    return headline_numbers(projects=projects, budgets=budgets, indicators=indicators, budget_total=sums[0],
+                            spent_total=sums[1], reported_budget=sums[2], planned=sums[3],
+                            missing_projects=int(missing_projects), approved_projects=int(approved or 0), f=f,
+                            as_of=sc.as_of, year=year)
+
+
+def ordered_projects(bind: Engine | Connection, sc: Scope, statuses: tuple[str, ...] = (),
+                     limit: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, status, name) of the selected projects, worst first, then the largest budget, then the name
+    (``data_access.views.project_order``); ``statuses`` keeps only projects of those statuses."""
+    with connected(bind) as c:
+        q = (select(P.c.project_id, P.c.status, P.c.name).where(*project_conditions(sc))
+             .order_by(P.c.severity.desc(), P.c.budget_wan.desc(), by_name(P.c.name, c), P.c.doc_order, P.c.project_id))
+        if statuses:
+            q = q.where(P.c.status.in_(statuses))
+        if limit is not None:
+            q = q.limit(limit)
+        return [(int(pid), st, name) for pid, st, name in c.execute(q)]
+
+
+def count_projects(bind: Engine | Connection, sc: Scope) -> int:
+    with connected(bind) as c:
+        return int(c.execute(select(func.count()).where(*project_conditions(sc))).scalar() or 0)
+
+
+def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[str, GroupSums]:
+    """Per area (``by="area"``), unit (``"unit"``) or for all (``None``: key ``""``) of the selected
+    projects: their statuses counted, (positive) budgets per status, spending and reporting budget — the
+    sums ``data_access.views.rollup_row_of`` colours (（未分配） without an area or unit)."""
+    name = {"area": Area.name, "unit": Unit.name}.get(by or "")
+    table = P.outerjoin(Area, Area.id == P.c.area_id) if by == "area" else P.outerjoin(Unit, Unit.id == P.c.unit_id)
+    key = name if name is not None else literal("")
+    out: dict[str, GroupSums] = {}
+    with connected(bind) as c:
+        for group, status, n, budget, spent, rep in c.execute(
+            select(key, P.c.status, func.count(), func.sum(case((P.c.budget_wan > 0, P.c.budget_wan), else_=0.0)),
+                   func.sum(_reported(P.c.spent_wan)), func.sum(_reported(P.c.budget_wan)))
+            .select_from(table).where(*project_conditions(sc)).group_by(key, P.c.status)
+        ):
+            g = out.setdefault(group if by is None else (group or NO_PROJECT), GroupSums())
+            g.add(status, n, float(budget or 0.0), float(spent or 0.0), float(rep or 0.0))
+    return out
+
+
+def changes(bind: Engine | Connection, sc: Scope) -> pd.DataFrame:
+    """What changed since the previous as-of date (``data_access.views.build_changes``): the projects
+    whose status changed or whose missing items were reported, read from the stored previous status."""
+    f = sc.filters
+    conds = project_conditions(sc)
+    back: dict[int, int] = {}
+    with connected(bind) as c:
+        if f.groups:  # the items 未填报 before and reported now, among the shown ones
+            back = dict(c.execute(
+                select(I.c.project_id, func.count()).where(
+                    I.c.generation_id == sc.generation_id, I.c.as_of == sc.as_of, item_shown(I, f),
+                    I.c.prev_status == MISSING, I.c.status != MISSING, I.c.project_id.in_(project_ids(sc)))
+                .group_by(I.c.project_id)).tuples().all())
+            moved = P.c.status != P.c.prev_status
+            if back:
+                moved = moved | P.c.project_id.in_(list(back))
+        else:
+            moved = (P.c.status != P.c.prev_status) | (P.c.recovered > 0)
+        rows = []
+        for pid, name, unit, budget, a, b, reason, recovered in c.execute(
+            select(P.c.project_id, P.c.name, Unit.name, P.c.budget_wan, P.c.prev_status, P.c.status, P.c.reason,
+                   P.c.recovered)
+            .select_from(P.outerjoin(Unit, Unit.id == P.c.unit_id))
+            .where(*conds, P.c.prev_status.is_not(None), moved)
+        ):
+            row = change_row(pid, name, unit or "", budget, a, b, reason, back.get(pid, 0) if f.groups else recovered, f)
+            if row is not None:
+                rows.append(row)
+    return changes_frame(rows)
+
+
+def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: bool) -> pd.DataFrame:
+    """Planned vs actual cumulative spending at each quarter end (the columns of
+    ``data_access.exports.department_spending_series``), summed over the stored projects: planned =
+    budget × the plan the status engine expected at that date, actual = the spending reported for it.
+    ``filtered``: only the projects the filter bar selects at the scope's date; else every visible one."""
+    quarters = periods_of_year(year, QUARTER)
+    ends = [q.end for q in quarters]
+    base = Scope(sc.generation_id, sc.as_of, ViewFilters(), sc.unit_ids)
+    where = [P.c.generation_id == sc.generation_id, P.c.as_of.in_(ends),
+             P.c.project_id.in_(project_ids(sc if filtered else base))]
+    by_end: dict[date, tuple] = {}
+    with connected(bind) as c:
+        for as_of, planned, spent, reported, n, budget in c.execute(
+            select(P.c.as_of, func.sum(func.coalesce(P.c.budget_wan * P.c.expected_pct / 100.0, 0.0)),
+                   func.sum(_reported(P.c.spent_wan)), func.count(P.c.spent_wan), func.count(), func.sum(P.c.budget_wan))
+            .where(*where).group_by(P.c.as_of)
+        ):
+            by_end[as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))] = (
+                planned, spent, reported, n, budget)
+    rows = []
+    total_budget = max((float(v[4] or 0.0) for v in by_end.values()), default=0.0)
+    projects = max((int(v[3]) for v in by_end.values()), default=0)
+    for q in quarters:
+        share = time_progress(q.end, year)
+        planned, spent, reported, _n, _b = by_end.get(q.end, (0.0, 0.0, 0, 0, 0.0))
+        shown = q.end <= sc.as_of and reported
+        rows.append({
+            "period_end": q.end, "label": _QUARTER_LABELS[q.index], "planned_wan": round(float(planned or 0.0), 2),
+            "actual_wan": round(float(spent or 0.0), 2) if shown else None, "time_pct": round(share * 100.0, 1),
+            "time_wan": round(total_budget * share, 2), "reported": int(reported) if q.end <= sc.as_of else 0,
+            "projects": projects,
+        })
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+
+
+def area_slide(bind: Engine | Connection, sc: Scope, area: str, settings: Settings, top: int = 8) -> dict:
+    """会议模式's area screen (``data_access.views.build_area_slide``) from the store."""
+    g = group_sums_by(bind, sc, "area").get(area, GroupSums())
+    ru = rollup_of(g.counts, g.budgets, settings)
+    area_cond = (P.c.area_id.is_(None) if area == NO_PROJECT
+                 else P.c.area_id.in_(select(Area.id).where(Area.name == area)))
+    with connected(bind) as c:
+        shown = c.execute(
+            select(P.c.status, P.c.name, Unit.name, P.c.reason).select_from(P.outerjoin(Unit, Unit.id == P.c.unit_id))
+            .where(*project_conditions(sc), area_cond, P.c.status != GREEN)
+            .order_by(P.c.severity.desc(), P.c.budget_wan.desc(), P.c.doc_order, P.c.project_id).limit(top)).all()
+    return {
+        "area": area, "status": ru.status, "reason": ru.reason, "worst": ru.worst, "shares": share_text(ru),
+        "budget": ru.budget_total, "spent": g.spent,
+        "execution_pct": g.spent / g.reported_budget * 100.0 if g.reported_budget else None,
+        "counts": dict(g.counts), "green": g.counts.get(GREEN, 0),
+        "projects": [{"status": s, "name": name, "unit": unit or "", "reason": reason} for s, name, unit, reason in shown],
+    }
+
+
+def area_order(bind: Engine | Connection, sc: Scope, areas: list[str], attention: frozenset[str],
+               settings: Settings) -> list[str]:
+    """The areas with selected projects, worst first (``data_access.views.area_order``)."""
+    sums = group_sums_by(bind, sc, "area")
+    names = list(areas) + [a for a in sums if a not in areas]
+    keep = [a for a in names if a in sums and sum(sums[a].counts.values())
+            and (not attention or any(sums[a].counts[s] for s in attention))]
+    rolled = {a: rollup_of(sums[a].counts, sums[a].budgets, settings) for a in keep}
+
+    def key(a: str) -> tuple:
+        ru = rolled[a]
+        red = ru.shares[RED] if ru.shares else 0.0
+        return (-SEVERITY[ru.status], -red, -ru.counts[RED], -ru.counts[MISSING], -ru.counts[AMBER], names.index(a))
+
+    return sorted(keep, key=key)
+
+
+__all__ = ["SERIES_COLUMNS", "area_order", "area_slide", "group_sums_by", "changes", "count_projects",
+           "headline", "ordered_projects", "spending_series"]
