@@ -236,11 +236,13 @@ def load_inputs(
     if structure.project_ids is not None and len(structure.project_ids) <= FEW_PROJECTS:
         # a few projects (a save, one page): by their ids, along the (id, period) indexes
         pids = list(structure.project_ids)
+        projects_in: object = pids
         spent_where = SpendingActual.project_id.in_(pids)
         actual_q = actual_q.where(A.indicator_id.in_([i[0] for p in pids for i in structure.indicators.get(p, ())]))
     else:  # many projects: through the project query (the period's values, no id list)
         pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
                     .with_only_columns(Project.id).order_by(None).scalar_subquery())
+        projects_in = pid_subq
         spent_where = SpendingActual.project_id.in_(pid_subq)
         actual_q = actual_q.join(Indicator, Indicator.id == A.indicator_id).where(Indicator.project_id.in_(pid_subq))
     with connected(engine) as c:
@@ -256,7 +258,7 @@ def load_inputs(
         actuals = {row[0]: row for row in c.execute(
             actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
-        reviews = _review_states(c, pid_subq, codes)
+        reviews = _review_states(c, projects_in, codes)
 
     empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
@@ -282,13 +284,13 @@ def load_inputs(
     return out
 
 
-def _review_states(c, pid_subq, codes: list[str]) -> dict[int, str]:
+def _review_states(c, projects_in, codes: list[str]) -> dict[int, str]:
     """Project id -> its review state for the as-of date: an approval of any period ending then wins,
-    then a pending review, then the rest (``domain.review``)."""
+    then a pending review, then the rest (``domain.review``). ``projects_in``: ids or a subquery."""
     rank = {R.APPROVED: 0, R.CHECKED: 1, R.SUBMITTED: 2, R.RETURNED: 3, R.DRAFT: 4}
     out: dict[int, str] = {}
     for pid, state in c.execute(select(ProjectReview.project_id, ProjectReview.state).where(
-            ProjectReview.project_id.in_(pid_subq), ProjectReview.period_code.in_(codes))).all():
+            ProjectReview.project_id.in_(projects_in), ProjectReview.period_code.in_(codes))).all():
         if pid not in out or rank.get(state, 9) < rank.get(out[pid], 9):
             out[pid] = state
     return out
