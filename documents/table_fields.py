@@ -24,7 +24,8 @@ from domain.table_words import (
     norm,
 )
 
-_SUB_GOAL = re.compile(r"^(长期|中期|年度|本年度|当年|实施期|项目期)?(绩效)?目标[:：]?$")
+_SUB_GOAL = re.compile(r"^((长期|中期|年度|本年度|当年|实施期|项目期|预期|年初设定)?(绩效)?目标|(全年)?(实际)?完成情况(综述)?)[:：]?$")
+_ANNUAL_GOAL = ("年度", "当年", "本年", "预期", "年初设定")
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _read_goal(cells: list[str], j: int, next_row, project: ProjectSpec) -> int:
     while k < len(cells):
         c = cells[k]
         if c and _SUB_GOAL.match(norm(c)):
-            if any(w in c for w in ("年度", "当年", "本年")):
+            if any(w in c for w in _ANNUAL_GOAL):
                 annual_col = k
         elif c:
             if annual_col is None or k > annual_col:

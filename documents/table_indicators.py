@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from domain.document import ERROR, SKIPPED, WARNING, ImportProblem, IndicatorSpec, clean_cell, make_indicator, parse_pct
 from domain.table_words import (
+    IGNORED_WORDS,
     ROLE_LABELS,
     column_role,
     drop_template_hint,
@@ -95,7 +96,7 @@ def read_columns(header: list[str], below: list[str] | None, above: list[str] | 
 
 
 def _ignored(text: str) -> bool:
-    return any(w in norm(text) for w in ("实际", "长期", "中期", "完成值", "得分", "上年"))
+    return any(w in norm(text) for w in IGNORED_WORDS)
 
 
 def _is_super_header(above: list[str]) -> bool:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 ROLES = ("level1", "level2", "level3", "value", "op", "unit", "weight", "description", "basis")
 ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "value": "指标值", "op": "指标性质",
                "unit": "度量单位", "weight": "分值", "description": "绩效指标描述", "basis": "指标值确定依据"}
-_IGNORED = ("长期", "中期", "上年", "实际", "得分", "完成值", "偏差", "原因", "备注", "扣分", "评分", "措施")
+IGNORED_WORDS = _IGNORED = ("长期", "中期", "上年", "实际", "得分", "完成值", "偏差", "原因", "备注", "扣分", "评分", "措施")
 
 
 def norm(text: str | None) -> str:
