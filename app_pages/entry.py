@@ -8,6 +8,7 @@ from components.auth import current_principal
 from components.entry_drafts import keep_choice, remember_choice
 from components.entry_import import render_import
 from components.filters import show_demo_banner
+from components.no_targets import no_targets
 from components.state import get_engine, revision
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
@@ -25,7 +26,7 @@ if principal.is_leader:
 
 year = fiscal_year_of(engine)
 if year is None:
-    st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
+    no_targets(principal)
     st.stop()
 
 # ------------------------------------------------------------------ period and scope

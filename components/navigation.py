@@ -57,6 +57,7 @@ PAGES: list[PageEntry] = [
     PageEntry("app_pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE, url_path="meeting"),
     PageEntry("app_pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE, url_path="reporting"),
     PageEntry("app_pages/targets.py", "绩效目标", ":material/flag:", EVERYONE, url_path="targets"),
+    PageEntry("app_pages/import_targets.py", "导入目标", ":material/upload_file:", ADMIN_ONLY, url_path="import"),
     PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF, url_path="entry"),
     PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS, url_path="periods"),
     PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY, url_path="settings"),
