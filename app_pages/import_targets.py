@@ -29,7 +29,7 @@ except PermissionDenied as e:
 engine = get_engine()
 state = st.session_state
 st.title("导入绩效目标表")
-st.caption("上传本单位已批复的项目（支出）绩效目标表：Word（.docx）、Excel（.xlsx，可一表一个工作表）或文本（.txt）。"
+st.caption("上传本单位已批复的项目（支出）绩效目标表：Word 文档、Excel 工作簿（可一个工作表一个表格）或 Word 另存的 txt 文本。"
            "导入前先预览每个表格、每个指标的解析结果，可在预览中改正；导入在一个事务中完成，失败时数据库不变。")
 
 if DONE in state:
@@ -39,7 +39,8 @@ if DONE in state:
         with st.expander(f"本次导入的变化（{len(done['lines'])}项）"):
             st.markdown("\n".join(f"- {x}" for x in done["lines"]))
 
-upload = st.file_uploader("绩效目标表文件", type=["docx", "xlsx", "txt"], key=f"import_upload_{state.get(NONCE, 0)}")
+upload = st.file_uploader("绩效目标表文件（Word、Excel 或 txt 文本）", type=["docx", "xlsx", "txt"],
+                          key=f"import_upload_{state.get(NONCE, 0)}")
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -114,7 +115,8 @@ partial = st.checkbox("只导入无问题的部分（有问题的表格和指标
 confirm = False
 if pv.diff is not None and pv.diff.confirmed:
     confirm = st.checkbox("确认修改已有填报数据的指标", key=f"import_confirm_{digest[:8]}")
-blocked = not doc.projects or ((doc.problems or pv.refused) and not partial) or (pv.diff is not None and pv.diff.confirmed and not confirm)
+blocked = (not doc.projects or ((doc.problems or pv.refused) and not partial)
+           or (pv.diff is not None and pv.diff.confirmed and not confirm))
 if st.button("导入", type="primary", disabled=bool(blocked)):
     try:
         result = target_import.run(engine, data, upload.name, int(year) if year else None, by=principal,
