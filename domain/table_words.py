@@ -108,7 +108,7 @@ class MoneyFact:
 
 def money_kind(label: str) -> str | None:
     n = norm(label)
-    if not n or re.match(r"^\d+[、.]", n):  # "1、一般公共预算": a line under a 小计
+    if not n or re.match(r"^\d*[、.]", n):  # "1、一般公共预算": a line under a 小计
         return None
     if any(w in n for w in ("执行", "执行率", "结转", "分值", "得分", "上年")):
         return None

@@ -101,8 +101,10 @@ class Vocabulary:
             raw = (value or {}).get(level) or {}
             if isinstance(raw, dict):
                 allowed = canonical_words(level)
-                extra[level] = {normalise_word(str(k)): str(v) for k, v in raw.items()
-                                if isinstance(v, str) and v in allowed and normalise_word(str(k))}
+                words = {normalise_word(str(k)): str(v) for k, v in raw.items()
+                         if isinstance(v, str) and v in allowed and normalise_word(str(k))}
+                if words:
+                    extra[level] = words
         return cls(extra)
 
     def to_setting(self) -> dict:
