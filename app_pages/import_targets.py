@@ -13,7 +13,7 @@ from components.state import get_engine
 from data_access.db import DatabaseBusy
 from data_access.monitoring import load_settings
 from data_access.permissions import PermissionDenied, require_admin
-from data_access.target_vocabulary import add_vocabulary_mapping
+from data_access.target_vocabulary import add_vocabulary_mapping, load_vocabulary
 from data_access.targets import ChangesNeedConfirmation, ImportRefused
 from documents.targets_io import DocumentError, YearConflict, YearUnknown
 from seed import target_import
@@ -92,6 +92,8 @@ for n, project in enumerate(doc.tables, start=1):
             st.form_submit_button("应用改正", on_click=ui.apply_grid_edits, args=(key, list(frame["位置"])),
                                   help="改正后重新解析该表；改正只在本次导入中生效")
 
+with st.expander("词表：各地的一级/二级指标名称按规范名称导入"):
+    st.dataframe(ui.vocabulary_frame(load_vocabulary(engine)), hide_index=True, width="stretch", placeholder="")
 words = ui.unknown_words(doc)
 if words:
     st.subheader("词表")

@@ -24,7 +24,7 @@ from domain.status import indicator_mode
 from domain.status.model import IndicatorInput
 from domain.status.words import MODE_LABELS
 from domain.targets import DEADLINE, NUMERIC
-from domain.vocabulary import LEVEL1, LEVEL2, LEVEL_LABELS
+from domain.vocabulary import LEVEL1, LEVEL2, LEVEL_LABELS, Vocabulary
 from seed.target_import import Preview, change_lines, grouped
 
 EDITS = "import_edits"
@@ -162,6 +162,10 @@ def project_header(project: ProjectSpec) -> None:
                 f"**年度目标：** {'；'.join(project.goals) or '—'}")
     for problem in project.refusal:
         st.error(f"整表不能导入：{problem.message}")
+
+
+def vocabulary_frame(vocabulary: Vocabulary) -> pd.DataFrame:
+    return pd.DataFrame(vocabulary.mapping_rows(), columns=["层级", "文件中的写法", "按此导入", "来源"])
 
 
 def vocabulary_choices(level: str) -> list[str]:

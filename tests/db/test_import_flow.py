@@ -148,3 +148,34 @@ def test_changes_to_indicators_with_values_still_need_confirm(seeded_engine, see
     pv = target_import.preview(seeded_engine, changed, "s.txt", None, None, by=SYSTEM_ADMIN)
     assert pv.diff is not None and [c.new for c in pv.diff.confirmed] == ["≤12万"]
     target_import.run(seeded_engine, changed, "s.txt", None, by=SYSTEM_ADMIN, confirm=True)
+
+
+def test_upgrading_an_older_database_renames_the_stored_local_word(db_url):
+    """Databases imported before the vocabulary hold the seed's 效果指标: 0006 makes it 效益指标, so the same
+    document imported again changes nothing."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from data_access.db import MIGRATIONS, make_engine, migrate
+    from seed.loader import SEED_DOCUMENT
+
+    eng = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    migrate(eng)
+    data = SEED_DOCUMENT.read_bytes()
+    target_import.run(eng, data, "s.txt", None, by=SYSTEM_ADMIN)
+    with eng.begin() as conn:  # as an import before the vocabulary stored it
+        conn.execute(text("UPDATE indicator SET level1 = '效果指标' WHERE level1 = '效益指标'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    migrate(eng)
+    with eng.connect() as conn:
+        words = {r[0] for r in conn.execute(text("SELECT DISTINCT level1 FROM indicator"))}
+    assert words == {"产出指标", "效益指标", "满意度指标"}
+    again = target_import.run(eng, data, "s.txt", None, by=SYSTEM_ADMIN)
+    assert (again.projects_updated, again.projects_unchanged) == (0, 32)
+    eng.dispose()
