@@ -22,7 +22,7 @@ from documents.table_indicators import is_indicator_header
 from documents.target_table import TableRows, parse_table
 from domain.document import ERROR, AreaSpec, ImportEdits, ImportProblem, TargetDocument, clean_cell
 from domain.hygiene import strip_invisible
-from domain.table_words import document_year, is_end_row, is_name_label, norm, title_year
+from domain.table_words import document_year, is_end_row, is_name_label, norm, period_years, title_year
 from domain.targets import extract_prose_targets
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
@@ -57,7 +57,11 @@ _TITLE_WORDS = ("绩效目标表", "目标表", "申报表", "批复表", "审�
 class _Split:
     preamble: list[str] = field(default_factory=list)
     tables: list[TableRows] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # named by titles and headings
+    period_years: list[int] = field(default_factory=list)  # named by 项目期 / 起止时间 cells: used without a title year
+
+    def document_year(self) -> tuple[int | None, list[int]]:
+        return document_year(self.years) if self.years else document_year(self.period_years)
     orphans: list[Row] = field(default_factory=list)
 
 
@@ -113,6 +117,8 @@ def split_stream(items: Iterable[Item]) -> _Split:
             out.orphans.append(item)
             continue
         in_indicators = in_indicators or is_indicator_header(cells)
+        if not in_indicators:
+            out.period_years.extend(period_years(cells))
         current.rows.append(item)
     return out
 
@@ -123,7 +129,7 @@ def assemble(items: Iterable[Item], fiscal_year: int, source: str = "", *, vocab
     split = split or split_stream(items)
     edits = edits or ImportEdits()
     doc = TargetDocument(fiscal_year=fiscal_year)
-    doc.year_found = document_year(split.years)[0]
+    doc.year_found = split.document_year()[0]
     for row in split.orphans:
         doc.problems.append(ImportProblem(row.place(), "表格行不在任何项目绩效目标表内（缺少“项目名称”行）", "表头"))
     _parse_department(split.preamble, doc)

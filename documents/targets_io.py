@@ -13,7 +13,6 @@ from documents.targets_docx import tokenize_docx
 from documents.targets_txt import tokenize_text
 from documents.targets_xlsx import tokenize_xlsx
 from domain.document import ImportEdits, ImportProblem, TargetDocument
-from domain.table_words import document_year
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 
@@ -83,7 +82,7 @@ def read_target_document(data: bytes, filename: str = "", fiscal_year: int | Non
             raise DocumentError("文件为空：没有任何内容")
         items = tokenize_text(text)
     split = split_stream(items)
-    found, distinct = document_year(split.years)
+    found, distinct = split.document_year()
     doc = assemble(items, choose_year(fiscal_year, found), source=filename, vocabulary=vocabulary, edits=edits,
                    split=split)
     if len(distinct) > 1:

@@ -18,7 +18,8 @@ Definitions chosen here:
   total, the budget is the sum of the parts. Amounts are 万元 unless the label or the amount says 元.
   No amount at all is ``None`` — the table is refused with a message, never imported with 0.
 * **The year** (``document_year``): from a title or heading — ``（2022年度）``, ``2023年项目支出绩效目标申报表``
-  — never from a sentence, a column header (2021年实际实现值) or a date inside a target.
+  — never from a sentence, a column header (2021年实际实现值) or a date inside a target; without one, from
+  the period a table names (项目期, 项目起止时间, 项目支出实施期: ``period_years``).
 """
 
 from __future__ import annotations
@@ -245,6 +246,21 @@ def title_year(text: str) -> int | None:
     if m and (n[m.end():m.end() + 1] == "度" or "年度" in m.group(0) or any(w in n for w in _TITLE_WORDS)):
         return int(m.group(1))
     return None
+
+
+_PERIOD_LABEL = re.compile(r"^(项目期|项目(起止|实施)?时间|项目起止时间|(项目支出)?实施期|项目周期|起始日期|所属年度|预算年度)[:：]?$")
+
+
+def period_years(cells: list[str]) -> list[int]:
+    """The year of the period a header row names (``项目期 | 2022年``, ``项目起止时间 | 202001-202012``):
+    evidence of the document's year when no title names one."""
+    out = []
+    for label, value in zip(cells, cells[1:]):
+        if _PERIOD_LABEL.match(norm(label)):
+            m = re.search(r"(?:19|20)\d{2}", norm(value))
+            if m:
+                out.append(int(m.group(0)))
+    return out
 
 
 def document_year(candidates: list[int]) -> tuple[int | None, list[int]]:

@@ -151,3 +151,23 @@ def test_deadlines_followed_by_the_task(raw, deadline):
 def test_box_drawing_equals_sign_is_an_operator():
     t = parse_target("═100%", 2022)
     assert (t.kind, t.op, t.value, t.unit) == ("numeric", "=", 100, "%")
+
+
+@pytest.mark.parametrize("cells,years", [
+    (["项目期", "2022年"], [2022]), (["项目起止时间", "202001-202012"], [2020]), (["项目支出实施期", "2023.07-2024.01"], [2023]),
+    (["项目名称", "2024年滑冰馆运营"], []), (["项目期", "长期"], []),
+])
+def test_the_year_of_a_table_period(cells, years):
+    from domain.table_words import period_years
+
+    assert period_years(cells) == years
+
+
+def test_a_table_without_a_title_year_takes_the_year_of_its_period():
+    from documents.targets_io import read_target_document
+    from tests.published.builders import BUILDERS, Grid, Sheet
+
+    grid = Grid([["项目名称", "培训", "<", "<"], ["项目期", "2023年", "<", "<"], ["年度资金总额", "5万元", "<", "<"],
+                 ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "培训人次", "≥30人次"]])
+    doc = read_target_document(BUILDERS["docx"]([Sheet(["项目支出绩效目标表", grid])]), "t.docx")
+    assert doc.fiscal_year == 2023 and doc.problems == []
