@@ -18,6 +18,8 @@ from domain.hygiene import HygieneError, clean_long_text, clean_name, number_pro
 from domain.table_words import norm
 from domain.vocabulary import Vocabulary
 
+_GENERIC_TITLE = re.compile(r"(\d{4}年度?)?(项目|部门预算项目|财政支出项目)?(支出)?绩效目标(申报|批复|审批|公开)?(明细)?表?|")
+
 
 @dataclass
 class TableRows:
@@ -42,6 +44,8 @@ def parse_table(t: TableRows, year: int, vocabulary: Vocabulary, edits: ImportEd
     if h is None:
         h = next((i for i, r in enumerate(t.rows) if norm((cells_of(r) or [""])[0]) == "一级指标"), None)
     state = read_fields(t.rows[: h if h is not None else len(t.rows)], project, year, label)
+    if project.name and _GENERIC_TITLE.fullmatch(norm(t.title)):  # a form's title says nothing: name the project
+        label = f"「{project.name}」"
     settle_budget(project, state, label, edits.budgets.get(t.key))
     issues: list[ImportProblem] = list(state.problems)
     if h is None:
