@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import import_preview as ui
 from components.auth import current_principal
-from components.state import get_engine
+from components.state import get_engine, revision
 from data_access.db import DatabaseBusy
 from data_access.monitoring import load_settings
 from data_access.permissions import PermissionDenied, require_admin
@@ -19,6 +19,7 @@ from documents.targets_io import DocumentError, YearConflict, YearUnknown
 from seed import target_import
 
 FILE, NONCE, DONE = "import_file", "import_nonce", "import_done"
+PREVIEW, PREVIEW_KEY = "import_preview", "import_preview_key"
 
 principal = current_principal()
 try:
@@ -52,8 +53,13 @@ if state.get(FILE) != digest:  # a new file: its own corrections
 year = st.number_input("预算年度", min_value=2000, max_value=2100, value=None, step=1,
                        placeholder="按文件中写明的年度", key=f"import_year_{digest[:8]}",
                        help="不填时取文件标题中写明的年度；填写的年度与文件不一致时不能导入")
+memo = (digest, year, repr(ui.edits()), revision())  # the preview is read again only when one of these changes
 try:
-    pv = target_import.preview(engine, data, upload.name, int(year) if year else None, ui.edits(), by=principal)
+    if state.get(PREVIEW_KEY) != memo:
+        state[PREVIEW] = target_import.preview(engine, data, upload.name, int(year) if year else None, ui.edits(),
+                                               by=principal)
+        state[PREVIEW_KEY] = memo
+    pv = state[PREVIEW]
 except (YearUnknown, YearConflict) as e:
     st.warning(str(e))
     st.stop()
