@@ -80,3 +80,31 @@ def test_tables_of_two_years_in_one_file_are_refused():
     data = BUILDERS["docx"]([Sheet(["2024年项目支出绩效目标表", a, "2025年项目支出绩效目标表", b])])
     doc = read_target_document(data, "t.docx", 2024)
     assert any(p.kind == "年度" and "2024、2025" in p.message for p in doc.problems)
+
+
+# layouts seen in published tables whose pages were cut off before their end (so not full fixtures):
+# 南县疾病预防控制中心 2025 (http://nxjw.nanxian.gov.cn/14890/36191/36261/38621/content_2047266.html) and
+# 乌海市供销合作社联合社 2021 (http://gxs.wuhai.gov.cn/whsgxshzslhs/1096934/sjtj/1341823/index.html)
+LAYOUTS = [
+    pytest.param(("一级指标", "二级指标", "三级指标", "指标值类型", "目标值", "度量单位", "指标值内容", "备注"),
+                 [["成本指标", "经济成本指标", "疾病预防控制中心经费", "≤", "70", "万元", "反映疾病预防控制中心经费。", ""],
+                  [N, "社会成本指标", "实施项目对社会产生的不利影响", "定性", "减少", "", "反映实施项目对社会产生的不利影响。", ""]],
+                 [("成本指标", "经济成本指标", "≤70万元", "<=", 70, "万元", "反映疾病预防控制中心经费。", None),
+                  ("成本指标", "社会成本指标", "减少", None, None, None, "反映实施项目对社会产生的不利影响。", None)],
+                 id="nanxian-2025"),
+    pytest.param(("一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值", "备注"),
+                 [["产出指标", "数量指标", "出差人次", "正向", "=", "24", "人/次", "4", ""],
+                  ["产出指标", "成本指标", "年度预算总成本", "反向", "=", "3", "万元", "4", ""]],
+                 [("产出指标", "数量指标", "=24人/次", "=", 24, "人/次", "", 4.0),
+                  ("产出指标", "成本指标", "=3万元", "=", 3, "万元", "", 4.0)],
+                 id="wuhai-2021"),
+]
+
+
+@pytest.mark.parametrize("header,rows,expected", LAYOUTS)
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_operator_value_unit_split_layouts(header, rows, expected, fmt):
+    data = BUILDERS[fmt]([Sheet(["2025年项目支出绩效目标表", _table("某项目", rows, header=header)])])
+    (p,) = read_target_document(data, f"t.{fmt}").projects
+    assert [(i.level1, i.level2, i.target_text, i.target.op, i.target.value, i.target.unit, i.description, i.weight)
+            for i in p.indicators] == expected
