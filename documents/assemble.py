@@ -103,10 +103,10 @@ def split_stream(items: Iterable[Item]) -> _Split:
                 if year:
                     out.years.append(year)
             continue
-        cells = [clean_cell(c) for c in item.cells]
+        cells = item.cells = [clean_cell(c) for c in item.cells]  # cleaned once: the table readers read these
         if _is_table_start(cells) and (current is None or current.rows):
-            if not pending and current is not None and _lone_cell([clean_cell(c) for c in current.rows[-1].cells]):
-                pending = [_lone_cell([clean_cell(c) for c in current.rows.pop().cells]) or ""]  # a title row
+            if not pending and current is not None and _lone_cell(current.rows[-1].cells):
+                pending = [_lone_cell(current.rows.pop().cells) or ""]  # a title row
             current = TableRows(title=_title_from(pending), index=len(out.tables) + 1)
             out.tables.append(current)
             in_indicators = False

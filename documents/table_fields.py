@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from domain.document import ImportProblem, PlanPointSpec, ProjectSpec, clean_cell, parse_budget, parse_pct, split_goals
+from domain.document import ImportProblem, PlanPointSpec, ProjectSpec, parse_budget, parse_pct, split_goals
 from domain.periods import checkpoint_date
 from domain.table_words import (
     MoneyFact,
@@ -39,7 +39,8 @@ class FieldState:
 
 
 def cells_of(row) -> list[str]:
-    return [clean_cell(c) for c in row.cells]
+    """The row's cells (cleaned by ``documents.assemble.split_stream``)."""
+    return list(row.cells)
 
 
 def _is_label(text: str) -> bool:
@@ -57,7 +58,7 @@ def _value_after(cells: list[str], i: int) -> tuple[str, int]:
 
 def read_fields(rows: list, project: ProjectSpec, year: int, label: str) -> FieldState:
     """Fill ``project`` from the header rows; returns the money facts and the problems found."""
-    state = FieldState(yuan=any(is_yuan_label(c) for row in rows for c in cells_of(row)))
+    state = FieldState(yuan=any(is_yuan_label(c) for row in rows for c in row.cells if len(c) < 40))
     i = 0
     while i < len(rows):
         cells = cells_of(rows[i])

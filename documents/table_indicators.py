@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from domain.document import ERROR, SKIPPED, WARNING, ImportProblem, IndicatorSpec, clean_cell, make_indicator, parse_pct
+from domain.document import ERROR, SKIPPED, WARNING, ImportProblem, IndicatorSpec, make_indicator, parse_pct
 from domain.table_words import (
     IGNORED_WORDS,
     ROLE_LABELS,
@@ -135,7 +135,7 @@ def read_rows(rows: list, columns: Columns, year: int, label: str, vocabulary: V
     out = RowsRead()
     last_l1 = last_l2 = ""
     for row in rows:
-        cells = [clean_cell(c) for c in row.cells]
+        cells = list(row.cells)  # cleaned by documents.assemble.split_stream
         first = next((c for c in cells if c), "")
         if not first:
             continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ROLES = ("level1", "level2", "level3", "value", "op", "unit", "weight", "description", "basis")
 ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "value": "指标值", "op": "指标性质",
@@ -38,6 +39,7 @@ def norm(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+@lru_cache(maxsize=4096)
 def column_role(name: str | None) -> str | None:
     """What an indicator-table column holds, from its header words (None: ignored)."""
     n = norm(name)
@@ -72,6 +74,7 @@ _FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 NAME_LABELS = _FIELDS[1][1] + _FIELDS[0][1]
 
 
+@lru_cache(maxsize=4096)
 def field_of(label: str | None) -> str | None:
     """The header field a label cell names (``name``, ``code``, ``department``, ``implementer``,
     ``goal``, ``purpose``), or None. A parenthesised note (``年度绩效目标（文字）``) does not count."""
@@ -107,6 +110,7 @@ class MoneyFact:
     kind: str  # total | fiscal | other
 
 
+@lru_cache(maxsize=4096)
 def money_kind(label: str) -> str | None:
     n = norm(label)
     if not n or re.match(r"^\d*[、.]", n):  # "1、一般公共预算": a line under a 小计
