@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data_access.queries import NO_PLAN
 from domain.document import SKIPPED, ImportEdits, IndicatorSpec, ProjectSpec, TargetDocument
 from domain.settings import Settings
 from domain.status import indicator_mode
@@ -156,7 +157,7 @@ def render_diff(pv: Preview) -> None:
 def project_header(project: ProjectSpec) -> None:
     money = "未找到" if project.budget_wan is None else (
         f"{project.budget_wan:,.2f}万元（财政资金{project.fiscal_wan or 0:,.2f}，其他资金{project.other_wan or 0:,.2f}）")
-    plan = "；".join(f"{p.label} {p.cumulative_pct:g}%" for p in project.plan) or "无资金支出计划，按序时进度"
+    plan = "；".join(f"{p.label} {p.cumulative_pct:g}%" for p in project.plan) or NO_PLAN
     st.markdown(f"**项目名称：** {project.name or '（未找到）'}　**主管部门：** {project.department or '—'}　"
                 f"**实施单位：** {project.implementer or '—'}  \n**预算数：** {money}  \n**资金支出计划：** {plan}  \n"
                 f"**年度目标：** {'；'.join(project.goals) or '—'}")

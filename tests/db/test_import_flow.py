@@ -8,6 +8,7 @@ import pytest
 
 from data_access.db import current_revision
 from data_access.permissions import SYSTEM_ADMIN
+from data_access.queries import project_rows
 from data_access.target_vocabulary import add_vocabulary_mapping, load_vocabulary
 from data_access.targets import ChangesNeedConfirmation, ImportRefused, dump
 from documents.targets_io import YearConflict, YearUnknown
@@ -33,6 +34,8 @@ def test_published_tables_are_stored_as_read(engine, published):
                  i["deadline"]) for i in stored["indicators"]] == exp.indicators
         assert stored["plan"] == []
         assert stored["unit"] == (exp.implementer or None)  # no assignment: the table's 实施单位
+    shown = project_rows(engine, published.expected[0].year)
+    assert set(shown["plan"]) == {"无资金支出计划，按序时进度"}  # the 绩效目标 page says how spending is judged
 
 
 def _zhaohua(change=None) -> bytes:
