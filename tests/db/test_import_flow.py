@@ -154,10 +154,11 @@ def test_changes_to_indicators_with_values_still_need_confirm(seeded_engine, see
 
 
 def test_upgrading_an_older_database_renames_the_stored_local_word(db_url):
-    """Databases imported before the vocabulary hold the seed's 效果指标: 0006 makes it 效益指标, so the same
-    document imported again changes nothing."""
+    """Databases imported before the vocabulary hold the seed's 效果指标: the import_vocabulary migration makes
+    it 效益指标, so the same document imported again changes nothing."""
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     from data_access.db import MIGRATIONS, make_engine, migrate
@@ -166,15 +167,17 @@ def test_upgrading_an_older_database_renames_the_stored_local_word(db_url):
     eng = make_engine(db_url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    mine = next(r for r in ScriptDirectory.from_config(cfg).walk_revisions() if r.path.endswith("import_vocabulary.py"))
+    before = mine.down_revision
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0005")
+        command.upgrade(cfg, before)
     migrate(eng)
     data = SEED_DOCUMENT.read_bytes()
     target_import.run(eng, data, "s.txt", None, by=SYSTEM_ADMIN)
     with eng.begin() as conn:  # as an import before the vocabulary stored it
         conn.execute(text("UPDATE indicator SET level1 = '效果指标' WHERE level1 = '效益指标'"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": before})
     migrate(eng)
     with eng.connect() as conn:
         words = {r[0] for r in conn.execute(text("SELECT DISTINCT level1 FROM indicator"))}

@@ -5,14 +5,14 @@ non-canonical word earlier imports could store is the local 一级 ``效果指�
 ``效益指标`` so that a re-import of the same document changes nothing. The admin's own vocabulary
 entries live in the ``setting`` table (key ``import_vocabulary``): no schema change.
 
-Revision ID: 0006_import_vocabulary
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 20:40:00.000000
 """
 from alembic import op
 
-revision = '0006_import_vocabulary'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
