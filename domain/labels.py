@@ -33,6 +33,8 @@ ENTITY_LABELS: dict[str, str] = {
     "database": "数据库",
     "login_session": "登录会话",
     "login_throttle": "登录限流",
+    "budget_adjustment": "预算调整",
+    "target_adjustment": "指标调整",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -58,6 +60,7 @@ ACTION_LABELS: dict[str, str] = {
     "login_blocked": "登录限流",
     "backup": "备份",
     "restore": "恢复",
+    "withdraw": "撤销",
 }
 
 ACTION_ON_ENTITY: dict[tuple[str, str], str] = {

@@ -6,6 +6,7 @@ table (Alembic's ``env.py`` and ``data_access.db`` rely on it) and ``from data_a
 works for all of them.
 """
 
+from data_access.models.adjustments import BudgetAdjustment, TargetAdjustment
 from data_access.models.core import (
     Area,
     AuditLog,
@@ -28,6 +29,7 @@ from data_access.models.core import (
 __all__ = [
     "Area",
     "AuditLog",
+    "BudgetAdjustment",
     "DataVersion",
     "FiscalYear",
     "Indicator",
@@ -39,6 +41,7 @@ __all__ = [
     "Project",
     "Setting",
     "SpendingActual",
+    "TargetAdjustment",
     "Unit",
     "User",
     "UserUnit",

@@ -180,6 +180,9 @@ class User(SQLModel, table=True):
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # lockouts in a row without a successful sign-in: each one lasts twice as long, up to a maximum
     lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # the signature block of the official outputs (data_access.signature): 联系电话 and 审核人
+    phone: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    report_reviewer: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class LoginSession(SQLModel, table=True):

@@ -50,6 +50,30 @@ class PlanPoint:
     cumulative_pct: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+    """Where an adjusted target in force comes from (docs/rules.md §4.10). The engine judges
+    ``IndicatorInput.target`` — the annual target in force at the as-of date — and only reports this.
+
+    ``original``: the 年初指标值 as imported (never changed by an adjustment). ``effective``: the day the
+    adjusted value applies from. ``prior_status`` / ``prior_period``: the status the indicator showed
+    for the latest period with data when the adjustment was approved (``None``: no data yet)."""
+
+    original: Target
+    effective: date
+    reason: str = ""
+    approval: str = ""  # 批准文件或依据
+    approved_by: str = ""
+    approved_on: date | None = None
+    prior_status: str | None = None
+    prior_period: str | None = None
+
+    @property
+    def after_warning(self) -> bool:
+        """Approved while the indicator was red or amber: flagged in the risk list and the report."""
+        return self.prior_status in (RED, AMBER)
+
+
 @dataclass(slots=True)
 class IndicatorInput:
     """One indicator with what staff entered for the as-of period.
@@ -59,6 +83,8 @@ class IndicatorInput:
     indicator judged in words). ``actual_date``: completion date of a deadline indicator.
     ``projected``/``projected_judgement``: 全年预计完成值. ``accumulates``: None = default rule.
     ``weight``: the 分值 of the imported target table, if it had one (self-evaluation, docs/rules.md §7).
+    ``target`` is the annual target in force at the as-of date; ``target_change`` says, when it was
+    adjusted, what the original was (``data_access.monitoring`` builds both).
     """
 
     id: Any
@@ -77,6 +103,7 @@ class IndicatorInput:
     explanation: str | None = None
     measures: str | None = None
     weight: float | None = None
+    target_change: TargetChange | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +117,13 @@ class ProjectInput:
     spent_wan: float | None = None  # cumulative actual spending at the as-of date
     projected_spent_wan: float | None = None  # 全年预计执行数
     indicators: list[IndicatorInput] = field(default_factory=list)
+    # 年初预算数 when ``budget_wan`` is an adjusted budget (调整后预算数, docs/rules.md §3.4); None: not adjusted
+    initial_budget_wan: float | None = None
+
+    @property
+    def original_budget_wan(self) -> float | None:
+        """年初预算数: the imported budget, whatever was adjusted."""
+        return self.budget_wan if self.initial_budget_wan is None else self.initial_budget_wan
 
 
 # --------------------------------------------------------------------------- results
@@ -135,6 +169,12 @@ class IndicatorStatus:
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def adjusted_after_warning(self) -> bool:
+        """The target in force was adjusted while the indicator was red or amber (docs/rules.md §4.10)."""
+        c = self.indicator.target_change
+        return c is not None and c.after_warning
 
 
 @dataclass(slots=True)
