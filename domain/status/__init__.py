@@ -36,7 +36,7 @@ Definitions chosen here (the national regime leaves them open; docs/rules.md mar
 
 from __future__ import annotations
 
-from domain.status.adjusted import target_text
+from domain.status.adjusted import change_summary, target_text
 from domain.status.budget import (
     evaluate_budget,
 )
@@ -109,7 +109,8 @@ __all__ = [
     "LIKELIHOODS", "REASON_CATEGORIES", "ACCUMULATING", "LEVEL", "CAP", "MODE_DEADLINE", "QUALITATIVE_MODE",
     "MODE_LABELS", "worst", "normalise_judgement", "normalise_likelihood", "normalise_level", "fmt_num",
     "count_statuses", "PlanPoint", "IndicatorInput", "ProjectInput", "BudgetStatus", "IndicatorStatus",
-    "ProjectStatus", "TargetChange", "entered_text", "target_text", "evaluate_budget", "default_accumulates", "indicator_mode",
+    "ProjectStatus", "TargetChange", "entered_text", "target_text", "change_summary",
+    "evaluate_budget", "default_accumulates", "indicator_mode",
     "evaluate_indicator", "ExplanationRequirements", "explanation_requirements", "check_explanations",
     "budget_explanation_required", "evaluate_project", "evaluate_all", "DepartmentSummary",
     "department_summary", "RiskItem", "risk_items",

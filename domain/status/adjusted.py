@@ -46,3 +46,17 @@ def target_text(ind: IndicatorInput) -> str:
     raw = ind.target.raw.strip()
     c = ind.target_change
     return f"{raw}（年初{c.original.raw.strip()}）" if c is not None else raw
+
+
+def change_summary(ind: IndicatorInput, year: int | None = None) -> str:
+    """One cell on the adjustment of the target in force, the flag first: '调整前2024年第三季度为红；8月1日起
+    ≥3000人→≥2500人；原因：…；依据：…'; '' when the target was not adjusted."""
+    c = ind.target_change
+    if c is None:
+        return ""
+    parts = [prior_text(c), f"{format_day(c.effective, year)}起{c.original.raw.strip()}→{ind.target.raw.strip()}"]
+    if c.reason:
+        parts.append(f"原因：{c.reason}")
+    if c.approval:
+        parts.append(f"依据：{c.approval}")
+    return "；".join(p for p in parts if p)
