@@ -29,7 +29,7 @@ from data_access.views import ViewFilters, risk_frame
 from documents.monitoring_workbook import monitoring_workbook
 from documents.report_docx import HEADINGS, report_docx
 from documents.selfeval_workbook import ESTIMATE_BANNER, selfeval_workbook
-from documents.table_export import STATUS_COLOURS, frame_to_csv, frame_to_xlsx, neutralise, visible_columns
+from documents.table_export import STATUS_COLOURS, frame_to_csv, frame_to_xlsx, visible_columns
 from seed.demo import load_demo_data
 from tests.conftest import ROOT
 
@@ -143,7 +143,7 @@ def test_monitoring_workbook_from_the_demo_data(demo):
         assert ws["A1"].value == "项目支出绩效目标执行监控表" and ws["A2"].value == "（2024年1-9月）"
         assert ws["C3"].value == r.project.name and ws["C4"].value == "高新区社会事务局"
         assert [ws.cell(13 + k, 3).value for k in range(len(r.indicators))] == \
-            [neutralise(st.indicator.level3.strip()) for st in r.indicators]
+            [st.indicator.level3.strip() for st in r.indicators]
         assert ws["E6"].value == pytest.approx(r.project.budget_wan)
         merged = {str(m) for m in ws.merged_cells.ranges}
         assert {"G11:K11", "L11:N11", "A5:B8"} <= merged
@@ -282,7 +282,7 @@ def test_risk_view_export_equals_the_page_frame(demo):
     ws = load_workbook(io.BytesIO(frame_to_xlsx(df, title="风险清单", subtitle=f.describe()))).active
     assert [c.value for c in ws[3]] == visible_columns(df)
     got = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
-    want = [[None if v == "" else neutralise(v) if isinstance(v, str) else v for v in rec]
+    want = [[None if v == "" else v for v in rec]
             for rec in df[visible_columns(df)].itertuples(index=False)]
     assert got == want  # blank text is a blank cell
     for i, s in enumerate(df["_status"], start=4):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date, datetime
 
 import pandas as pd
@@ -29,7 +30,6 @@ from documents.table_export import (
     export_subtitle,
     frame_to_csv,
     frame_to_xlsx,
-    neutralise,
     visible_columns,
 )
 from domain.periods import checkpoint_dates
@@ -94,9 +94,7 @@ def expected_rows(df):
         for v in rec:
             if v is None or v == "" or (isinstance(v, float) and v != v):  # blank text -> blank cell
                 row.append(None)
-            elif isinstance(v, str):
-                row.append(neutralise(v))
-            else:
+            else:  # text as it is: a string cell is never a formula in xlsx
                 row.append(v)
         out.append(row)
     return out
@@ -155,17 +153,26 @@ def test_project_view_colours_project_and_budget_status():
     assert ws.cell(5, cols.index("累计支出（万元）") + 1).value is None
 
 
-def test_formula_text_is_neutralised_in_xlsx_and_csv_numbers_stay_numbers():
+def _sheet_xml(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def test_formula_text_is_plain_text_in_xlsx_neutralised_in_csv_numbers_stay_numbers():
+    """An xlsx string cell is never evaluated, so "=SUM(A1)" is written as it is (an apostrophe would be
+    shown to the reader); a CSV cell has no type, so there it gets the apostrophe."""
     df = pd.DataFrame({
         "_status": ["red", "green", "amber", "grey", "blue"],
         "状态": ["🔴 红", "🟢 绿", "🟡 黄", "⚪ 灰", "🔵 蓝"],
         "说明": [*FORMULAS, "\t=cmd|' /C calc'!A0"],
         "预算（万元）": [-2.5, 1.0, 0.0, 3.25, 1234567.891],
     })
-    ws = xlsx(frame_to_xlsx(df, title="t", sheet_name="s"))
+    data = frame_to_xlsx(df, title="t", sheet_name="s")
+    ws = xlsx(data)
     texts = [ws.cell(i, 2).value for i in range(4, 9)]
-    assert texts == ["'=SUM(A1)", "'+1", "'-2", "'@x", "'\t=cmd|' /C calc'!A0"]
+    assert texts == [*FORMULAS, "\t=cmd|' /C calc'!A0"]
     assert all(ws.cell(i, 2).data_type == "s" for i in range(4, 9))
+    assert "<f>" not in _sheet_xml(data) and "'=" not in _sheet_xml(data)
     nums = [ws.cell(i, 3) for i in range(4, 9)]
     assert [c.value for c in nums] == [-2.5, 1.0, 0.0, 3.25, 1234567.891]
     assert all(c.data_type == "n" for c in nums)
@@ -179,12 +186,14 @@ def test_formula_text_is_neutralised_in_xlsx_and_csv_numbers_stay_numbers():
     assert [r[0] for r in rows[1:]] == list(df["状态"])
 
 
-def test_staff_text_from_the_risk_list_is_neutralised():
+def test_staff_text_from_the_risk_list_is_text_in_xlsx_and_neutralised_in_csv():
     df = risk_frame(sample_results())
-    ws = xlsx(frame_to_xlsx(df, title="风险清单"))
-    values = {v for row in body(ws) for v in row if isinstance(v, str)}
-    assert {"'=SUM(A1)", "'+1", "'-2", "'@x"} <= values
-    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+    data = frame_to_xlsx(df, title="风险清单")
+    ws = xlsx(data)
+    cells = [c for row in ws.iter_rows(min_row=4) for c in row if isinstance(c.value, str)]
+    assert {"=SUM(A1)", "+1"} <= {c.value for c in cells}
+    assert all(c.data_type == "s" for c in cells) and "<f>" not in _sheet_xml(data)
+    assert not any(c.value.startswith("'") for c in cells)
     rows = list(csv.reader(io.StringIO(frame_to_csv(df).decode("utf-8-sig"))))
     cells = {v for r in rows for v in r}
     assert {"'=SUM(A1)", "'+1", "'-2", "'@x"} <= cells
@@ -286,7 +295,7 @@ def test_monitoring_sheet_layout_and_ticks():
     assert {"A11:A12", "B11:B12", "C11:C12", "D11:D12", "E11:E12", "F11:F12", "G11:K11", "L11:N11", "O11:O12",
             "A1:O1", "A2:O2", "A5:B8", "A9:B10", "C3:O3"} <= merged
     # indicator rows in order; 一级 merged over 产出指标 x3 (rows 13-15); 二级 数量 is not a run (数量, 质量, 数量)
-    assert [ws.cell(r, 3).value for r in range(13, 18)] == ["康复救助人次", "'-2", "装备学校数量", "改善办学条件", "满意度"]
+    assert [ws.cell(r, 3).value for r in range(13, 18)] == ["康复救助人次", "-2", "装备学校数量", "改善办学条件", "满意度"]
     assert "A13:A15" in merged and not any(m.startswith("B13:") for m in merged)
     ticks = {r: "".join("√" if ws.cell(r, c).value == "√" else "." for c in range(7, 15)) for r in range(13, 18)}
     assert ticks[13] == "..√√..√."  # 人员保障 + 硬件条件保障, 有可能
