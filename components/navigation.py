@@ -58,6 +58,7 @@ PAGES: list[PageEntry] = [
     PageEntry("app_pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE, url_path="reporting"),
     PageEntry("app_pages/targets.py", "绩效目标", ":material/flag:", EVERYONE, url_path="targets"),
     PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF, url_path="entry"),
+    PageEntry("app_pages/reports.py", "报表", ":material/description:", READERS, url_path="reports"),
     PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS, url_path="periods"),
     PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY, url_path="settings"),
 ]

@@ -288,7 +288,7 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
             SpendingActual.project_id.in_(pids), SpendingActual.period_code == period.code)).scalars()}
         saved_by = _saved_by(s, current.values())
         previous = previous_spending(s, pids, period.fiscal_year_id, period.end)
-        changes = load_changes(s, pids)
+        changes = load_changes(s, pids, targets=False)
     rows = []
     for pid, name, unit_id, unit_name, budget, _seq in projects:
         a = current.get(pid)

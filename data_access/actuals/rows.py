@@ -105,7 +105,7 @@ def _load_projects(s: Session, ids: Sequence[int], period: Period, settings: Set
     projects = list(s.execute(select(Project).where(Project.id.in_(list(ids)))).scalars())
     plans = plans_of(s, ids)
     previous = previous_spending(s, ids, period.fiscal_year_id, period.end)
-    changes = load_changes(s, list(ids))
+    changes = load_changes(s, list(ids), targets=False)
     out: dict[int, RowTarget] = {}
     for pr in projects:
         template = apply_budget(ProjectInput(id=pr.id, name=pr.name, budget_wan=pr.budget_wan,

@@ -281,7 +281,7 @@ def test_monitoring_sheet_layout_and_ticks():
     assert [ws[c].value for c in ("E8", "I8", "M8")] == [20, 6, 16]
     assert ws["K6"].number_format == "0.0%" and ws["I6"].data_type == "n"
     notes = " ".join(str(ws.cell(r, 1).value or "") for r in range(13, ws.max_row + 1))
-    assert "按资金来源比例分摊" in notes
+    assert "资金来源比例分摊" in notes and "未调整预算，调整后预算数与年初预算数相同" in notes
     assert (ws["A9"].value, ws["C9"].value, ws["I9"].value) == ("年度\n总体目标", "预期目标", "全年预计完成情况")
     assert ws["C10"].value == "目标1：提升课程质量\n目标2：改善环境"
     assert "5项绩效指标中" in ws["I10"].value
@@ -316,7 +316,7 @@ def test_monitoring_summary_sheet_colours_statuses():
     assert wb.sheetnames == ["汇总", "1.区本课程经费", "2.学校取暖费", "3.残联事务经费"]
     ws = wb["汇总"]
     header = [c.value for c in ws[3]]
-    assert header[:4] == ["序号", "项目名称", "实施单位", "预算数（万元）"]
+    assert header[:5] == ["序号", "项目名称", "实施单位", "年初预算数（万元）", "调整后预算数（万元）"]
     for i, r in enumerate(results, start=4):
         assert ws.cell(i, header.index("项目状态") + 1).fill.fgColor.rgb.endswith(STATUS_COLOURS[r.status][0])
         assert ws.cell(i, header.index("预算状态") + 1).fill.fgColor.rgb.endswith(STATUS_COLOURS[r.budget.status][0])
@@ -324,7 +324,7 @@ def test_monitoring_summary_sheet_colours_statuses():
         assert ws.cell(i, header.index("指标红") + 1).value == counts["red"]
     total = ws.cell(4 + len(results), 2)
     assert total.value == "合计"
-    assert ws.cell(4 + len(results), header.index("预算数（万元）") + 1).value == pytest.approx(268.0)
+    assert ws.cell(4 + len(results), header.index("调整后预算数（万元）") + 1).value == pytest.approx(268.0)
     # a project without a split: sub-rows show no execution split and no estimate note
     ws2 = wb["2.学校取暖费"]
     assert ws2["I6"].value is None and ws2["E7"].value is None
