@@ -189,10 +189,12 @@ def _goals(doc: Doc, results, inds) -> dict[str, int]:
 
 
 def _deviations(doc: Doc, results, meta: Meta, as_of: date, year: int, slow, floor_pct: float) -> list:
-    """四、偏差原因分析: the tally of reasons, then each project with red/amber items. Returns the
-    flagged (project, red/amber indicators) pairs, worst first."""
+    """四、偏差原因分析: the tally of reasons, then each project with red/amber items (and indicators whose
+    target was adjusted while red or amber, whatever their colour now). Returns the flagged (project,
+    those indicators) pairs, worst first."""
     doc.heading(HEADINGS[3])
-    flagged = [(r, [st for st in r.indicators if st.status in (RED, AMBER)]) for r in results]
+    flagged = [(r, [st for st in r.indicators if st.status in (RED, AMBER) or st.adjusted_after_warning])
+               for r in results]
     flagged = [(r, sts) for r, sts in flagged if sts or r.budget.status in (RED, AMBER)]
     flagged.sort(key=lambda x: (-SEVERITY[x[0].status], -(x[0].project.budget_wan or 0.0), x[0].project.name))
     tally = Counter(c for _, sts in flagged for st in sts for c in st.indicator.reasons)
@@ -219,7 +221,9 @@ def _deviations(doc: Doc, results, meta: Meta, as_of: date, year: int, slow, flo
                            (budget_finding(r.project, r.budget, as_of, year, floor_pct)
                             + (f"单位说明：{expl}。" if expl else "单位未填报说明。"), None)])
         for st in sts:
-            doc.para(runs=[(f"「{st.indicator.level3.strip()}」（{colour(st.status)}）：", STATUS_RGB[st.status]),
+            c = st.indicator.target_change
+            prior = f"，目标调整前为{colour(c.prior_status)}" if c is not None and c.after_warning and c.prior_status else ""
+            doc.para(runs=[(f"「{st.indicator.level3.strip()}」（{colour(st.status)}{prior}）：", STATUS_RGB[st.status]),
                            (_deviation_detail(st, as_of, year, year_end), None)])
     return flagged
 
