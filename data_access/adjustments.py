@@ -5,7 +5,8 @@ The engine judges the budget and the target *in force at the as-of date* (docs/r
 withdrawn entries are left out), and ``apply_budget`` / ``apply_target`` turn an input built from the
 imported values into the one in force at a date. ``data_access.monitoring.load_inputs`` (every page and
 export) and the 填报 paths (``data_access.actuals``) both go through them, so the entry grid asks for
-explanations against the same numbers the pages show. The writes are in ``data_access.adjusting``.
+explanations against the same numbers the pages show. ``adjustment_frames`` lists one project's entries
+for 项目详情. The writes are in ``data_access.adjusting``.
 """
 
 from __future__ import annotations
