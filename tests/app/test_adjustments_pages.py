@@ -78,6 +78,15 @@ def test_admin_records_a_budget_adjustment_and_the_page_uses_the_adjusted_budget
     listed = [d.value for d in at.dataframe if "资金来源" in d.value.columns][0]
     assert list(listed["金额（万元）"]) == [50.0] and list(listed["状态"]) == ["有效"]
 
+    # withdrawn with a reason: the row stays, marked, and the budget is the 年初 one again
+    at.text_input(key="adj_w_budget_reason").set_value("录入错误")
+    next(b for b in at.button if b.label == "撤销" and b.form_id.endswith("adj_withdraw_budget")).click().run()
+    assert any(m.value == "已撤销" for m in at.success)
+    at.run()
+    assert metric(at, "预算（万元）") == "187.02"
+    listed = [d.value for d in at.dataframe if "资金来源" in d.value.columns][0]
+    assert listed["状态"].iloc[0].startswith("已撤销（admin，") and listed["状态"].iloc[0].endswith("：录入错误）")
+
 
 def test_admin_adjusts_a_target_and_the_tables_show_both_values(new_app, sign_in, demo):
     at, pid = _project_page(new_app, sign_in, demo, "admin")

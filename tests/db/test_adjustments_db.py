@@ -5,9 +5,11 @@ adjustment approved while the indicator was red is flagged; a withdrawn entry st
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -20,11 +22,14 @@ from data_access.adjusting import (
     withdraw_target_adjustment,
 )
 from data_access.db import current_revision
+from data_access.exports import department_spending_series, export_bundle, selfeval_results
 from data_access.models import AuditLog, BudgetAdjustment, Indicator, Project
 from data_access.monitoring import evaluate
 from data_access.permissions import PermissionDenied, Principal
 from data_access.targets import ImportRefused, save_document
 from data_access.views import risk_frame
+from documents.monitoring_workbook import monitoring_workbook
+from documents.selfeval_workbook import selfeval_workbook
 from documents.targets_io import read_target_document
 from seed.demo import load_demo_data
 from seed.loader import load_assignments
@@ -168,3 +173,31 @@ def test_an_indicator_with_an_adjusted_target_cannot_be_dropped_by_a_reimport(se
     with pytest.raises(ImportRefused) as e:
         save_document(seeded_engine, doc, assignments=load_assignments(), source_name="targets.txt", by=ADMIN)
     assert "按时完成装备采购" in str(e.value) and "调整" in str(e.value)
+
+
+def test_the_department_chart_and_the_official_tables_use_the_budget_in_force(demo):
+    engine, p, ind = demo
+    before = department_spending_series(engine, 2024, Q3)
+    add_budget_adjustment(engine, ADMIN, p.id, on=date(2024, 7, 15), kind="追加", fund="财政资金", amount_wan=50.0,
+                          reason="标准提高", document_no="高新财〔2024〕12号")
+    add_target_adjustment(engine, ADMIN, ind.id, effective_on=date(2024, 8, 1), target_text="≥2500人", reason="r",
+                          approval="a")
+    after = department_spending_series(engine, 2024, Q3)
+    # Q1/Q2 ended before the 追加: unchanged; Q3 and the quarters after it plan on 9,982.79 + 50
+    assert list(after["planned_wan"])[:2] == list(before["planned_wan"])[:2]
+    assert after["time_wan"].iloc[3] == pytest.approx(before["time_wan"].iloc[3] + 50.0)
+    assert after["planned_wan"].iloc[3] == pytest.approx(9982.79 + 50.0)
+    b = export_bundle(engine, 2024, Q3, [p.id])
+    wb = load_workbook(io.BytesIO(monitoring_workbook(b.results, b.meta, Q3, b.department, summary=False)))
+    ws = wb.worksheets[0]
+    assert [ws["E6"].value, ws["G6"].value, ws["E7"].value, ws["G7"].value] == \
+        [pytest.approx(187.02), pytest.approx(237.02), pytest.approx(187.02), pytest.approx(237.02)]
+    row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 3).value == INDICATOR)
+    assert ws.cell(row, 4).value == "≥2500人\n（年初≥3000人）"
+    evals = selfeval_results(engine, 2024, Q3, results=b.results, settings=b.settings)
+    assert evals[0].execution_pct == pytest.approx(b.results[0].project.projected_spent_wan / 237.02 * 100)
+    item = next(i for i in evals[0].items if i.indicator.id == ind.id)
+    assert item.indicator.target.raw == "≥2500人"  # scored against the target in force
+    se = load_workbook(io.BytesIO(selfeval_workbook(evals, b.meta, Q3, b.department, year=2024, summary=False,
+                                                    results=b.results))).worksheets[0]
+    assert [se["C7"].value, se["D7"].value] == [pytest.approx(187.02), pytest.approx(237.02)]

@@ -129,6 +129,9 @@ def test_the_signature_items_share_the_width_without_overlap(ncols):
 def test_selfeval_shows_initial_and_full_year_budgets_and_the_adjusted_target():
     results, meta = _results()
     evals = [self_evaluate(r.project, Q3, year=Y) for r in results]
+    lowered = evals[0].items[0]  # 全年预计2500人 against ≥2500人: full marks (against ≥3000人: 5/6 of them)
+    assert lowered.indicator.target.raw == "≥2500人" and lowered.score == pytest.approx(lowered.weight)
+    assert evals[0].execution_pct == pytest.approx(140 / 150 * 100)
     wb = load_workbook(io.BytesIO(selfeval_workbook(evals, meta, Q3, DEPT, year=Y, signature=SIG, results=results)))
     ws = wb["1.幼儿园生均经费"]
     assert [ws[c].value for c in ("C6", "D6")] == ["年初预算数", "全年预算数"]
