@@ -1,5 +1,5 @@
-"""风险清单: every red / missing / amber / blue item for the filters, sortable; selecting a row opens
-the project."""
+"""风险清单: every red / missing / amber / blue item for the filters, and every indicator whose target was
+adjusted while it was red or amber, sortable; selecting a row opens the project."""
 
 import streamlit as st
 
@@ -18,9 +18,12 @@ if df.empty:
     st.stop()
 
 counts = df["_status"].value_counts()
+adjusted = int(df["目标调整"].str.startswith("调整前").sum())  # targets adjusted while red or amber
 st.markdown(
     f"共 **{len(df)}** 项："
-    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if s in counts)
+    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue", "green", "grey")
+               if s in counts)
+    + (f"（其中{adjusted}项指标在红、黄时调整了目标，见「目标调整」列）" if adjusted else "")
     + "。默认按严重程度和预算规模排序，点击列标题可重新排序；**点选一行打开项目详情**。"
 )
 event = status_table(df, key="risk_list", height=table_height(len(df), 720), on_select="rerun",

@@ -113,6 +113,7 @@ def test_admin_adjusts_a_target_and_the_tables_show_both_values(new_app, sign_in
     rows = frame(risks, "risk_list")
     flagged = rows[rows["事项"] == INDICATOR].iloc[0]
     assert flagged["目标"] == "≥2500人（年初≥3000人）" and flagged["目标调整"].startswith("调整前2024年第三季度为红")
+    assert any("其中1项指标在红、黄时调整了目标" in m.value for m in risks.markdown)
 
 
 def test_leaders_see_the_adjustments_but_no_form(new_app, sign_in, demo):
