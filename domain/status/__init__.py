@@ -3,9 +3,10 @@ Pure code, stdlib only; the one place where a colour is decided. The rules, thei
 their sources are written out in docs/rules.md (§1–§6); keep the two in step.
 
 Modules: ``words`` (status words, order, judgements, number formats), ``model`` (inputs, results, the
-evaluation context), ``budget``, ``indicators``, ``explanations`` (what a row must explain) and
-``rollup`` (project status, department summary, risk list). Import from ``domain.status``: every
-public name is re-exported here.
+evaluation context), ``budget``, ``indicators``, ``explanations`` (what a row must explain),
+``rollup`` (project status, department summary, risk list) and ``adjusted`` (what the reasons and tables
+say about an adjusted budget or target: the adjusted values are inputs, docs/rules.md §3.4, §4.10).
+Import from ``domain.status``: every public name is re-exported here.
 
 Status words: 'red', 'amber', 'green', 'blue', 'grey', 'missing' (labels 红/黄/绿/蓝/灰/未填报).
 Every result carries ``reason``: one line of Simplified Chinese with the numbers that produced it.
