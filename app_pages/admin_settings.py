@@ -32,6 +32,7 @@ from domain.settings import (
     FIELD_LABELS,
     PRESET_HELP,
     QUAL_PRESETS,
+    ROLLUP_RULES,
     WEIGHT_PRESETS,
     Settings,
     qual_preset_of,
@@ -56,14 +57,16 @@ tab_rules, tab_users = st.tabs(["状态规则", "用户与单位"])
 # --------------------------------------------------------------------------- status rules
 PERCENT = {"budget_red_below", "budget_green_from", "year_end_execution_floor", "indicator_red_below",
            "indicator_green_from", "indicator_blue_from", "level_amber_margin", "overachieve_margin",
-           "qual_achieved", "qual_partial", "qual_not_achieved"}
+           "qual_achieved", "qual_partial", "qual_not_achieved", "rollup_red_share", "rollup_amber_share"}
 POINTS = {"weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "grade_excellent", "grade_good",
           "grade_pass"}
 GROUPS = [
     ("预算执行", ["budget_red_below", "budget_green_from", "year_end_execution_floor", "interpolate_plan"]),
     ("指标完成", ["indicator_red_below", "indicator_green_from", "indicator_blue_from", "level_amber_margin",
               "deadline_amber_days", "overachieve_margin", "reporting_period", "accumulate_level2", "count_units"]),
-    ("自评（预览）", ["use_table_weights", "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
+    ("领域、单位和部门整体的颜色", ["rollup_rule", "rollup_red_share", "rollup_amber_share"]),
+    ("自评（预览）", ["use_table_weights", "satisfaction_by_rate",
+                "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
                 "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass"]),
 ]
 PERIOD_WORDS = {"quarter": "季度", "month": "月度"}
@@ -94,6 +97,8 @@ def _help(name: str) -> str:
         d = "、".join(default)
     elif name == "reporting_period":
         d = PERIOD_WORDS[default]
+    elif name == "rollup_rule":
+        d = ROLLUP_RULES[default]
     else:
         d = f"{default:g}"
     return (FIELD_HELP.get(name, "") + ("；" if FIELD_HELP.get(name) else "") + f"默认：{d}")
@@ -129,11 +134,15 @@ with tab_rules:
                     elif name == "deadline_amber_days":
                         values[name] = st.number_input(f"{label}（天）", min_value=0, max_value=366, step=1,
                                                        value=int(v), help=_help(name), key=f"set_{name}")
-                    elif name in ("interpolate_plan", "use_table_weights"):
+                    elif name in ("interpolate_plan", "use_table_weights", "satisfaction_by_rate"):
                         values[name] = st.checkbox(label, value=bool(v), help=_help(name), key=f"set_{name}")
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,
                                                     format_func=PERIOD_WORDS.__getitem__, help=_help(name), key=f"set_{name}")
+                    elif name == "rollup_rule":
+                        rules = list(ROLLUP_RULES)
+                        values[name] = st.selectbox(label, rules, index=rules.index(v) if v in rules else 0,
+                                                    format_func=ROLLUP_RULES.__getitem__, help=_help(name), key=f"set_{name}")
                     else:
                         values[name] = st.text_input(label, value="、".join(v), help=_help(name) + "；用顿号或逗号分隔",
                                                      key=f"set_{name}")

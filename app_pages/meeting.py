@@ -65,7 +65,8 @@ attention = bool(st.session_state[ATTENTION_KEY])
 order: list[str] | list[int]
 if mode == "area":
     areas = cached.area_statuses(ctx)
-    order = area_order(results, list(areas["领域"]) if not areas.empty else [], f, attention)
+    order = area_order(results, list(areas["领域"]) if not areas.empty else [], f, attention,
+                       cached.rule_settings(ctx.rev))
 else:
     order = meeting_order(results, f, attention)
 
@@ -136,7 +137,7 @@ def _style(status: str) -> str:
 
 
 if mode == "area":
-    s = build_area_slide(results, str(order[idx]), f)
+    s = build_area_slide(results, str(order[idx]), f, cached.rule_settings(ctx.rev))
     rows = "".join(
         f"<tr><td>{badge_html(p['status'])}</td><td class='p'>{e(p['name'])}<div class='u'>{e(p['unit'] or '—')}</div></td>"
         f"<td class='r'>{e(p['reason'])}</td></tr>" for p in s["projects"])
@@ -146,13 +147,14 @@ if mode == "area":
     st.markdown(
         f"""<div class="jx-slide" style="{_style(s['status'])}">
 <div class="top">{_status_block(s['status'])}{_name(s['area'])}</div>
-<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个{DEMO_TAG}</div>
+<div class="meta">部门整体绩效目标领域 · 项目{sum(s['counts'].values())}个 · 最差项目：{e(STATUS_LABELS[s['worst']])}{DEMO_TAG}</div>
 <div class="jx-nums">
 <div><div class="v">{s['budget']:,.2f}</div><div class="k">预算（万元）</div></div>
 <div><div class="v">{s['spent']:,.2f}</div><div class="k">累计支出（万元）</div></div>
 <div><div class="v">{_num(s['execution_pct'], '{:.1f}%')}</div><div class="k">执行率（已填报项目）</div></div>
 </div>
 {chips_html(s['counts'], title='项目状态', unit='', hide_zero=True)}
+<div class="jx-reason"><b>原因：</b>{e(s['reason'])}{f"；预算占比：{e(s['shares'])}" if s['shares'] else ''}</div>
 {items}
 {f"<div class='jx-more'>另有{s['green']}个项目为绿色</div>" if rows and s['green'] else ''}
 </div>""",

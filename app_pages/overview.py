@@ -1,15 +1,18 @@
 """总览: headline numbers, spending chart, status matrix, areas, changes since the previous period and
 the items most at risk — everything for the filters of the shared filter bar."""
 
+import html
+
 import streamlit as st
 
 from components import cached, charts
 from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
-from components.status_badge import status_chips, status_table, table_height
+from components.status_badge import badge_html, status_chips, status_table, table_height
 from data_access.views import CHANGE_ORDER, matrix_wide, period_option_label
 from domain.money import money_figure, scale_for
+from domain.status import STATUS_LABELS
 
 ctx = leadership_page("总览")
 as_of, f = ctx.as_of, ctx.filters
@@ -41,6 +44,10 @@ c[5].metric("未填报", f"{h['missing_items']}项", help=f"已到填报期但�
 left, right = st.columns(2)
 with left:
     status_chips(h["projects"], title=f"项目状态（共{h['project_count']}个）", unit="")
+    dept = cached.department_rollup(ctx)
+    st.markdown(f"{badge_html(dept['status'], '整体' + STATUS_LABELS[dept['status']])} "
+                f"预算占比：{html.escape(dept['shares'] or '—')}", unsafe_allow_html=True)
+    st.caption(f"{dept['reason']}；最差项目为{STATUS_LABELS[dept['worst']]}。颜色依据由管理员在「设置」中选择。")
 with right:
     status_chips(h["indicators"], title=f"指标状态（共{h['indicator_count']}项）", unit="")
 
@@ -101,15 +108,18 @@ else:
     st.caption(note)
     export_buttons(matrix_wide(mx), what="状态矩阵", as_of=as_of, filters=f, key="overview_matrix_export")
 
-# ------------------------------------------------------------------ department-level areas
+# ------------------------------------------------------------------ department-level areas and units
+ROLLUP_SHOWN = ["状态", "原因", "最差项目", "项目数", "红", "黄", "未填报", "绿", "红占预算%", "黄占预算%", "未填报占预算%",
+                "绿占预算%", "预算（万元）", "累计支出（万元）", "执行率%"]
+ROLLUP_NOTE = ("状态按「设置」中的汇总颜色依据判断（默认按预算占比：已评价预算中绿色项目的比例），原因列给出依据；"
+               "「最差项目」为其中最差的项目状态；各色占预算%为该色项目预算占合计预算的比例。")
 st.subheader("部门整体绩效目标：分领域")
 areas = cached.area_statuses(ctx)
 if areas.empty:
     st.info("没有符合筛选条件的领域。")
 else:
-    status_table(areas, key="overview_areas", height=38 + 35 * len(areas),
-                 columns=["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "预算（万元）", "累计支出（万元）", "执行率%"])
-    st.caption("领域状态 = 其项目中最差的状态。展开查看各领域的绩效目标和绩效指标原文。")
+    status_table(areas, key="overview_areas", height=table_height(len(areas)), columns=["领域", *ROLLUP_SHOWN])
+    st.caption(ROLLUP_NOTE + "展开查看各领域的绩效目标和绩效指标原文。")
     for rec in areas.itertuples(index=False):
         with st.expander(f"{rec.领域} · {rec.状态}"):
             st.markdown(f"**绩效目标**：{rec.绩效目标 or '（无）'}")
@@ -117,3 +127,12 @@ else:
             if rec.量化目标:
                 st.markdown(f"**其中的量化目标**：{rec.量化目标}")
     export_buttons(areas, what="分领域状态", as_of=as_of, filters=f, key="overview_areas_export")
+
+st.subheader("分责任单位")
+units = cached.unit_statuses(ctx)
+if units.empty:
+    st.info("没有符合筛选条件的责任单位。")
+else:
+    status_table(units, key="overview_units", height=table_height(len(units), 560), columns=["责任单位", *ROLLUP_SHOWN])
+    st.caption(ROLLUP_NOTE + "最需关注的单位在前。")
+    export_buttons(units, what="分单位状态", as_of=as_of, filters=f, key="overview_units_export")

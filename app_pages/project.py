@@ -10,6 +10,7 @@ from components.adjustments import adjustments_section
 from components.export import export_buttons
 from components.filters import PICKED_UNDER, SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
+from components.rule_choices import admin_principal, preset_picker
 from components.signature import current_signature
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
@@ -165,6 +166,8 @@ st.subheader("绩效自评预览")
 ev = cached.selfeval_one(ctx, pid)
 if ev is not None:
     st.markdown(verdict_line(ev, not is_year_end(as_of, year)))
+    if ev.weights_note:
+        st.caption(f"权重：{ev.weights_note}")
     if ev.warnings:
         st.warning("数据疑点（请核实，不影响保存）：\n\n" + "\n".join(f"- {w}" for w in ev.warnings))
     st.download_button(
@@ -173,6 +176,9 @@ if ev is not None:
         file_name=f"项目支出绩效自评表_{detail['name']}_{as_of.isoformat()}.xlsx",
         mime=XLSX_MIME, key="project_selfeval_workbook", icon=":material/download:",
     )
+    admin = admin_principal()
+    if admin is not None:
+        preset_picker(admin, project_id=pid)
 
 adjustments_section(ctx, pid, result)
 

@@ -1,9 +1,12 @@
-"""绩效目标: the imported projects with budget, plan and indicator count."""
+"""绩效目标: the imported projects with budget, plan and indicator count; for the administrator, the
+rules chosen per indicator (累计/水平, the direction of an '=' target) and the self-evaluation weight
+preset of the year's target document (``components.rule_choices``)."""
 
 import streamlit as st
 
 from components import cached
 from components.page import reader_page
+from components.rule_choices import admin_principal, indicator_rule_editor, preset_picker
 from domain.money import money_figure, scale_for
 
 ctx = reader_page("绩效目标")
@@ -32,3 +35,17 @@ st.dataframe(
         "indicators": st.column_config.NumberColumn("指标数", format="%d"),
     },
 )
+
+admin = admin_principal()
+if admin is not None:
+    st.subheader("判断方式与自评权重（管理员）")
+    st.caption("指标默认按规则判断：累计型按序时折算，水平型直接判断；“=”金额按二级指标定方向（成本指标为上限，"
+               "其余为须达到）。在此可逐项改设，原因中会注明「管理员设定」；每项修改都记入审计日志。")
+    years = cached.fiscal_years(ctx.rev)
+    year = max(years) if years else None
+    if year is not None:
+        preset_picker(admin, year=year)
+    names = dict(zip(df["id"], df["name"]))
+    pid = st.selectbox("项目", list(names), format_func=names.__getitem__, key="rules_project")
+    if pid is not None:
+        indicator_rule_editor(admin, int(pid))

@@ -34,10 +34,12 @@ from data_access import views as V
 from data_access.adjustments import adjustment_frames
 from data_access.bulk import has_demo_data
 from data_access.exports import department_spending_series
+from data_access.rule_overrides import selfeval_presets
 from data_access.targets import fiscal_years as _fiscal_years
 from documents.charts import department_spending_chart
 from documents.leader_charts import spending_series
 from domain.selfeval import SelfEvalResult, self_evaluate
+from domain.settings import Settings
 from domain.status import ProjectStatus
 
 TTL = 600
@@ -83,6 +85,12 @@ def filter_options(rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def periods_table(rev: int, year: int) -> pd.DataFrame:
     return queries.periods_frame(get_engine(), year)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def rule_settings(rev: int) -> Settings:
+    """The stored rule settings (设置; a change bumps the revision)."""
+    return monitoring.load_settings(get_engine())
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -141,7 +149,8 @@ def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     result = evaluate_one(ctx, project_id)
     if result is None:
         return None
-    return self_evaluate(result.project, ctx.as_of, monitoring.load_settings(get_engine()), ctx.year)
+    preset = selfeval_presets(get_engine(), [project_id]).get(project_id)
+    return self_evaluate(result.project, ctx.as_of, rule_settings(ctx.rev), ctx.year, preset)
 
 
 # --------------------------------------------------------------------------- the status tables
@@ -182,7 +191,17 @@ def _area_rows(rev: int, year: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def area_statuses(ctx: PageContext) -> pd.DataFrame:
-    return V.build_areas(evaluate(ctx), _area_rows(ctx.rev, ctx.year), ctx.filters)
+    return V.build_areas(evaluate(ctx), _area_rows(ctx.rev, ctx.year), ctx.filters, rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def unit_statuses(ctx: PageContext) -> pd.DataFrame:
+    return V.build_units(evaluate(ctx), ctx.filters, rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_rollup(ctx: PageContext) -> dict:
+    return V.department_rollup(evaluate(ctx), ctx.filters, rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

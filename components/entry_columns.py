@@ -29,7 +29,7 @@ from domain.status import ACCUMULATING, CAP, JUDGEMENTS, LEVEL, LIKELIHOODS, REA
 
 # what is still required is pinned next to the item; each item's values are followed directly by its
 # explanations (偏差原因, 说明, 完成可能性, 纠偏措施), the projection after them, the reference columns last
-IND_VISIBLE = ["项目", "三级指标", "须填写", "目标", "上期值", "当前完成值", "完成日期", "完成情况", "偏差原因", "说明",
+IND_VISIBLE = ["项目", "三级指标", "须填写", "目标", "上期值", "当前完成值", "完成日期", "完成情况", "填报原文", "偏差原因", "说明",
                "完成可能性", "纠偏措施", "全年预计", "全年预计（定性）", "备注", "状态", "状态原因", "单位", "类型",
                "填报人", "更新时间"]
 SP_VISIBLE = ["项目", "须填写", "预算（万元）", "计划进度%", "上期累计支出（万元）", "累计支出（万元）", "说明",
@@ -74,6 +74,8 @@ def indicator_columns(year: int) -> dict[str, Any]:
         "说明": _text_col("说明", f"黄色、红色或超额完成须填写；{LIMIT}", "medium"),
         "纠偏措施": _text_col("纠偏措施", LIMIT, "medium"),
         "备注": _text_col("备注", LIMIT),
+        "填报原文": cc.TextColumn("填报原文", width="small",
+                              help="导入的Excel或CSV中完成情况的原始表述（如“达成年度指标”），已对应为达成/部分达成/未达成"),
         "状态": cc.TextColumn("状态", width="small"),
         "状态原因": cc.TextColumn("状态原因", width="large"),
         "须填写": cc.TextColumn("须填写", width="medium", pinned=True,

@@ -91,7 +91,7 @@ def visible_columns(df: pd.DataFrame) -> list[str]:
 
 
 DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预算状态": "_budget_status", "本期状态": "_status",
-                          "上期状态": "_prev_status"}
+                          "上期状态": "_prev_status", "最差项目": "_worst"}
 
 
 def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
@@ -121,7 +121,8 @@ def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
 
 NUMBER_FORMATS = {
     "预算（万元）": "%,.2f", "累计支出（万元）": "%,.2f", "执行率%": "%.1f%%", "计划进度%": "%.1f%%",
-    "填报完成率%": "%.1f%%",
+    "填报完成率%": "%.1f%%", "红占预算%": "%.1f%%", "黄占预算%": "%.1f%%", "未填报占预算%": "%.1f%%",
+    "绿占预算%": "%.1f%%",
 }
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from data_access.adjustments import load_changes
 from data_access.models import Area, FiscalYear, PlanCheckpoint, Project, SpendingActual, Unit
 from data_access.monitoring import evaluate, load_settings, period_codes_for, year_id
+from data_access.rule_overrides import selfeval_presets
 from domain.adjustments import budget_in_force
 from domain.periods import QUARTER, expected_cumulative_pct, has_plan, periods_of_year, time_progress
 from domain.selfeval import SelfEvalResult, self_evaluate
@@ -141,14 +142,16 @@ def selfeval_results(
     project_ids: Sequence[int] | None = None,
     settings: Settings | None = None,
 ) -> list[SelfEvalResult]:
-    """Self-evaluation preview per project, with the stored weights. Pass ``results`` (already
-    evaluated) to avoid reading the projects again."""
+    """Self-evaluation preview per project, with the stored weights (a project's or its target document's
+    preset first, docs/rules.md §7). Pass ``results`` (already evaluated) to avoid reading the projects
+    again."""
     settings = settings or load_settings(engine)
     if results is None:
         results = evaluate(engine, year, as_of, project_ids=list(project_ids) if project_ids is not None else None,
                            settings=settings)
     y = year or as_of.year
-    return [self_evaluate(r.project, as_of, settings, y) for r in results]
+    presets = selfeval_presets(engine, [r.project.id for r in results])
+    return [self_evaluate(r.project, as_of, settings, y, presets.get(r.project.id)) for r in results]
 
 
 def department_spending_series(

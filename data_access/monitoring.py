@@ -131,7 +131,7 @@ class Structure:
     fiscal_year_id: int
     projects: tuple  # (id, name, budget_wan, unit name, area name)
     plans: dict  # project id -> [PlanPoint]
-    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight)]
+    indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight, direction)]
     project_filter: object = None
     project_ids: tuple | None = None
     changes: Changes = NO_CHANGES  # budget and target adjustments, applied at each as-of date
@@ -180,9 +180,9 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
         inds: dict[int, list[tuple]] = defaultdict(list)
         targets: dict[tuple, Target] = {}  # identical targets share one (immutable) object
         for (iid, project_id, level1, level2, level3, text, kind, op, value, unit, deadline, start,
-             accumulates, weight) in c.execute(
+             accumulates, weight, direction) in c.execute(
             select(I.id, I.project_id, I.level1, I.level2, I.level3, I.target_text, I.kind, I.op, I.value,
-                   I.unit, I.deadline, I.start, I.accumulates, I.weight)
+                   I.unit, I.deadline, I.start, I.accumulates, I.weight, I.direction)
             .where(I.project_id.in_(pid_subq)).order_by(I.project_id, I.seq)
         ).all():
             tkey = (text, kind, op, value, unit, deadline, start)
@@ -190,7 +190,7 @@ def load_structure(engine: Engine, year: int | None, *, project_filter=None,
             if target is None:
                 target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
                                                 deadline=deadline, start=start)
-            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight))
+            inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight, direction))
         changes = load_changes(c, pid_subq)
     return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids, changes)
 
@@ -233,25 +233,27 @@ def load_inputs(
         # fetchall: one call instead of a fetchone per row (40,000 rows at city scale)
         actuals = {row[0]: row for row in c.execute(
             select(A.indicator_id, A.actual_value, A.actual_judgement, A.actual_date, A.projected_value,
-                   A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures)
+                   A.projected_judgement, A.likelihood, A.reasons, A.explanation, A.measures,
+                   A.actual_judgement_text, A.projected_judgement_text)
             .join(Indicator, Indicator.id == A.indicator_id)
             .where(Indicator.project_id.in_(pid_subq), A.period_code.in_(codes))
             .order_by(A.updated_at)
         ).all()}  # latest saved wins
 
-    empty = (None,) * 10
+    empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
     changes = structure.changes
     out = []
     for pid, name, budget, unit, area in structure.projects:
         spent, projected = spend.get(pid, (None, None))
         inds = []
-        for iid, level1, level2, level3, target, accumulates, weight in structure.indicators.get(pid, ()):
+        for iid, level1, level2, level3, target, accumulates, weight, direction in structure.indicators.get(pid, ()):
             a = actuals.get(iid, empty)
             reasons = a[7]
             ind = IndicatorInput(
                 iid, level1, level2, level3, target, accumulates, a[1], a[2], a[3], a[4], a[5], a[6],
                 tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9], weight,
+                direction, a[10], a[11],
             )
             inds.append(apply_target(ind, changes, as_of) if changes else ind)
         p = ProjectInput(

@@ -33,7 +33,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "missing": ("E4DFEC", "5B2C6F"),
 }
 # default: which visible column is coloured from which hidden status column
-DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预算状态": "_budget_status"}
+DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预算状态": "_budget_status", "最差项目": "_worst"}
 
 FONT_NAME = "等线"
 THIN = Side(style="thin", color="808080")

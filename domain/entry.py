@@ -46,6 +46,7 @@ from domain.entry_values import (
     format_number,
     is_blank,
     join_reasons,
+    judgement_wording,
     parse_date,
     parse_judgement,
     parse_likelihood,
@@ -100,9 +101,11 @@ ANY_VERSION = _AnyVersion()
 
 ACTUAL = "actual_value"
 JUDGEMENT = "actual_judgement"
+JUDGEMENT_TEXT = "actual_judgement_text"  # the wording entered, kept beside the judgement (derived, never typed)
 DATE = "actual_date"
 PROJECTED = "projected_value"
 PROJECTED_JUDGEMENT = "projected_judgement"
+PROJECTED_JUDGEMENT_TEXT = "projected_judgement_text"
 LIKELIHOOD = "likelihood"
 REASONS = "reasons"
 EXPLANATION = "explanation"
@@ -122,21 +125,22 @@ SPENDING_ROWS = "spending"
 ROW_KINDS = (INDICATOR_ROWS, SPENDING_ROWS)
 
 INDICATOR_FIELDS = (ACTUAL, JUDGEMENT, DATE, PROJECTED, PROJECTED_JUDGEMENT, LIKELIHOOD, REASONS,
-                    EXPLANATION, MEASURES, REMARKS)
+                    EXPLANATION, MEASURES, REMARKS, JUDGEMENT_TEXT, PROJECTED_JUDGEMENT_TEXT)
 SPENDING_FIELDS = (SPENT, PROJECTED_SPENT, EXPLANATION)
 TEXT_FIELDS = (EXPLANATION, MEASURES, REMARKS)
 
 FIELD_LABELS: dict[str, str] = {
     ACTUAL: "当前完成值", JUDGEMENT: "完成情况", DATE: "完成日期", PROJECTED: "全年预计",
-    PROJECTED_JUDGEMENT: "全年预计（定性）", LIKELIHOOD: "完成可能性", REASONS: "偏差原因", EXPLANATION: "说明",
+    PROJECTED_JUDGEMENT: "全年预计（定性）", JUDGEMENT_TEXT: "完成情况原文", PROJECTED_JUDGEMENT_TEXT: "全年预计原文",
+    LIKELIHOOD: "完成可能性", REASONS: "偏差原因", EXPLANATION: "说明",
     MEASURES: "纠偏措施", REMARKS: "备注", SPENT: "累计支出（万元）", PROJECTED_SPENT: "全年预计执行数（万元）",
     ROW: "整行", PERIOD: "填报期", PROJECT: "项目", INDICATOR: "三级指标",
 }
 
 # which cells apply to a row, by indicator mode (domain.status.indicator_mode)
 NUMERIC_FIELDS = (ACTUAL, PROJECTED)
-DEADLINE_FIELDS = (DATE, JUDGEMENT, PROJECTED_JUDGEMENT)
-QUALITATIVE_FIELDS = (JUDGEMENT, PROJECTED_JUDGEMENT)
+DEADLINE_FIELDS = (DATE, JUDGEMENT, PROJECTED_JUDGEMENT, JUDGEMENT_TEXT, PROJECTED_JUDGEMENT_TEXT)
+QUALITATIVE_FIELDS = (JUDGEMENT, PROJECTED_JUDGEMENT, JUDGEMENT_TEXT, PROJECTED_JUDGEMENT_TEXT)
 COMMON_FIELDS = (LIKELIHOOD, REASONS, EXPLANATION, MEASURES, REMARKS)
 
 MODE_KIND_LABELS = {ACCUMULATING: "数值（累计）", LEVEL: "数值", CAP: "数值（上限）", MODE_DEADLINE: "时限",
@@ -188,6 +192,8 @@ class IndicatorValues:
     explanation: str = ""
     measures: str = ""
     remarks: str = ""
+    actual_judgement_text: str | None = None
+    projected_judgement_text: str | None = None
 
     def as_record(self) -> dict[str, Any]:
         """Column -> stored value (reasons joined with ';')."""
@@ -202,6 +208,8 @@ class IndicatorValues:
             EXPLANATION: self.explanation,
             MEASURES: self.measures,
             REMARKS: self.remarks,
+            JUDGEMENT_TEXT: self.actual_judgement_text,
+            PROJECTED_JUDGEMENT_TEXT: self.projected_judgement_text,
         }
 
     @property
@@ -255,8 +263,11 @@ def _typed_values(raw: Mapping[str, Any], mode: str, t: Target, year: int, error
         v.actual_date = _take(raw, DATE, parse_date, errors, year)
     if JUDGEMENT in fields_:
         v.actual_judgement = _take(raw, JUDGEMENT, parse_judgement, errors)
+        v.actual_judgement_text = judgement_wording(raw.get(JUDGEMENT), v.actual_judgement, raw.get(JUDGEMENT_TEXT))
     if PROJECTED_JUDGEMENT in fields_:
         v.projected_judgement = _take(raw, PROJECTED_JUDGEMENT, parse_judgement, errors)
+        v.projected_judgement_text = judgement_wording(raw.get(PROJECTED_JUDGEMENT), v.projected_judgement,
+                                                       raw.get(PROJECTED_JUDGEMENT_TEXT))
     v.likelihood = _take(raw, LIKELIHOOD, parse_likelihood, errors)
     try:
         v.reasons = parse_reasons(raw.get(REASONS), field_label(REASONS))
@@ -299,6 +310,7 @@ def check_indicator_row(raw: Mapping[str, Any], indicator: IndicatorInput, as_of
         actual=v.actual_value, actual_judgement=v.actual_judgement, actual_date=v.actual_date,
         projected=v.projected_value, projected_judgement=v.projected_judgement, likelihood=v.likelihood,
         reasons=v.reasons, explanation=v.explanation, measures=v.measures,
+        actual_judgement_text=v.actual_judgement_text, projected_judgement_text=v.projected_judgement_text,
     )
     st = evaluate_indicator(ind, as_of, settings, year)
     req = explanation_requirements(st)
@@ -401,7 +413,7 @@ __all__ = [
     "INDICATOR_FIELDS", "SPENDING_FIELDS", "FIELD_LABELS", "MODE_KIND_LABELS", "FieldError", "EntryValueError",
     "field_label", "applicable_fields", "is_blank", "parse_number", "check_number_range", "parse_date",
     "format_number", "format_date", "shown", "MAX_NUMBER", "DATE_HINT",
-    "parse_judgement", "parse_likelihood", "parse_reasons", "join_reasons", "split_reasons", "clean_text",
+    "parse_judgement", "judgement_wording", "parse_likelihood", "parse_reasons", "join_reasons", "split_reasons", "clean_text",
     "IndicatorValues", "IndicatorRowCheck", "check_indicator_row", "SpendingValues", "SpendingRowCheck",
     "check_spending_row", "describe_errors",
 ]

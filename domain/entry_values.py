@@ -35,6 +35,7 @@ from typing import Any
 from domain.hygiene import MAX_NUMBER as HYGIENE_MAX_NUMBER
 from domain.hygiene import strip_invisible
 from domain.status import JUDGEMENTS, LIKELIHOODS, REASON_CATEGORIES, normalise_judgement, normalise_likelihood
+from domain.status.words import EDGE_PUNCTUATION
 
 MAX_TEXT = 500
 
@@ -235,6 +236,20 @@ def parse_judgement(value: Any, label: str = "完成情况") -> str | None:
     return j
 
 
+def judgement_wording(typed: Any, judgement: str | None, stored: Any = None) -> str | None:
+    """The wording to keep beside a judgement (docs/rules.md §4.7): what was typed when it is not the
+    judgement word itself (「达成年度指标」 for 达成). The word itself keeps an earlier stored wording
+    that means the same judgement (the grid shows and re-sends the word); anything else keeps none."""
+    if judgement is None or is_blank(typed):
+        return None
+    text = "".join(_text(typed).split())
+    if text.strip(EDGE_PUNCTUATION) != judgement:
+        return text
+    if not is_blank(stored) and normalise_judgement(_text(stored)) == judgement:
+        return "".join(_text(stored).split())
+    return None
+
+
 def parse_likelihood(value: Any, label: str = "完成可能性") -> str | None:
     """确定能 / 有可能 / 完全不可能."""
     if is_blank(value):
@@ -294,6 +309,6 @@ def clean_text(value: Any, label: str, max_chars: int = MAX_TEXT) -> str:
 
 __all__ = [
     "MAX_TEXT", "MAX_NUMBER", "DATE_HINT", "EntryValueError", "is_blank", "shown", "parse_number",
-    "format_number", "check_number_range", "parse_date", "format_date", "parse_judgement", "parse_likelihood",
-    "parse_reasons", "join_reasons", "split_reasons", "clean_text",
+    "format_number", "check_number_range", "parse_date", "format_date", "parse_judgement", "judgement_wording",
+    "parse_likelihood",    "parse_reasons", "join_reasons", "split_reasons", "clean_text",
 ]

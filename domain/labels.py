@@ -70,6 +70,10 @@ ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
     ("unlock", "app_user"): "解除锁定",
 }
 
+# fields of audit rows about the admin's per-indicator and per-document rule choices
+RULE_FIELD_LABELS: dict[str, str] = {"accumulates": "累计/水平（管理员设定）", "direction": "“=”目标方向（管理员设定）",
+                                     "selfeval_preset": "自评权重方案"}
+
 EMPTY_TEXT = "（空）"
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.periods import is_year_end
-from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.settings import DEFAULT_SETTINGS, WEIGHT_PRESETS, Settings, with_presets
 from domain.status import (
     ACCUMULATING,
     ACHIEVED,
@@ -248,8 +248,28 @@ def _deadline_item(ind: IndicatorInput, w: float, s: Settings, as_of: date, year
     return _judged(ind, w, s, year_end)
 
 
+def is_satisfaction(ind: IndicatorInput) -> bool:
+    """A 满意度 indicator: its 一级 or 二级指标 names 满意度 (Hubei lists them under 效益指标)."""
+    return "满意" in normalise_level(ind.level1) or "满意" in normalise_level(ind.level2)
+
+
+def _rate_item(ind: IndicatorInput, w: float, year_end: bool) -> SelfEvalItem | None:
+    """A 满意度 rate scored as weight x rate (``satisfaction_by_rate``); None without a value to use."""
+    b, basis = _pick(ind.actual, ind.projected, year_end)
+    if b is None or basis is None:
+        return None
+    rate = min(max(b, 0.0), 100.0)
+    sc = w * rate / 100.0
+    note = f"满意度按满意率计分：{_BASIS_WORD[basis]}{fmt_num(rate, '%')}，得分={w:.2f}×{fmt_num(rate, '%')}={sc:.2f}"
+    return SelfEvalItem(ind, "", w, sc, basis, False, note)
+
+
 def _score_item(ind: IndicatorInput, w: float, s: Settings, as_of: date, year_end: bool) -> SelfEvalItem:
     mode = indicator_mode(ind, s)
+    if s.satisfaction_by_rate and mode in (ACCUMULATING, LEVEL) and ind.target.is_percent and is_satisfaction(ind):
+        item = _rate_item(ind, w, year_end)
+        if item is not None:
+            return item
     if mode in (ACCUMULATING, LEVEL, CAP):
         return _numeric_item(ind, mode, w, s, year_end)
     if mode == MODE_DEADLINE:
@@ -306,9 +326,11 @@ def _weights(project: ProjectInput, s: Settings, wb: float, base: dict[str, floa
 
 
 def self_evaluate(project: ProjectInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
-                  year: int | None = None) -> SelfEvalResult:
-    """Self-evaluation preview for one project at ``as_of``."""
-    s = settings
+                  year: int | None = None, preset: tuple[str, str] | None = None) -> SelfEvalResult:
+    """Self-evaluation preview for one project at ``as_of``. ``preset``: (WEIGHT_PRESETS key, where it
+    was chosen) for a project or target document with weights of its own (``preset_choice``); the
+    weights of ``settings`` otherwise."""
+    s = with_presets(settings, preset[0]) if preset else settings
     y = year if year is not None else as_of.year
     year_end = is_year_end(as_of, y)
     wb, wo, we, ws = selfeval_weights(s)
@@ -319,6 +341,9 @@ def self_evaluate(project: ProjectInput, as_of: date, settings: Settings = DEFAU
     if ws <= 0:  # 湖北: 满意度 indicators count in 效益
         groups = [EFFECT if g == SATISFACTION else g for g in groups]
     per, group_w, weights_note, warnings = _weights(project, s, wb, base, groups)
+    if preset:
+        chosen = f"权重方案「{WEIGHT_PRESETS[preset[0]][0]}」（{preset[1]}设定）"
+        weights_note = f"{chosen}；{weights_note}" if weights_note else chosen
 
     items: list[SelfEvalItem] = []
     group_scores = {g: 0.0 for g in GROUPS}

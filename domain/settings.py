@@ -38,9 +38,14 @@ class Settings:
     reporting_period: str = "quarter"  # 'quarter' | 'month'; data is due from the first period end
     accumulate_level2: tuple[str, ...] = DEFAULT_ACCUMULATE_LEVEL2
     count_units: tuple[str, ...] = DEFAULT_COUNT_UNITS
+    # --- roll-ups of areas, units and the department (docs/rules.md §6.2)
+    rollup_rule: str = "budget"  # 'budget' | 'count' | 'worst': what colours an area, unit or department
+    rollup_red_share: float = 0.3  # red when red projects hold this share of the judged budget (or projects)
+    rollup_amber_share: float = 0.2  # amber when red, 未填报 and amber projects together hold this share
     # --- self-evaluation (docs/rules.md §7)
     # the weights and shares below are set from WEIGHT_PRESETS / QUAL_PRESETS or typed in (自定义)
     use_table_weights: bool = True  # a target table with a 分值 column weighs its indicators itself
+    satisfaction_by_rate: bool = False  # a 满意度 rate scores weight x rate, not full marks once its target is met
     weight_budget: float = 10.0
     weight_output: float = 50.0
     weight_effect: float = 30.0
@@ -129,6 +134,13 @@ class Settings:
             errors.append(f"超额完成说明线（{_pct(self.overachieve_margin)}）过大")
         if self.reporting_period not in ("quarter", "month"):
             errors.append(f"填报周期须为“季度”或“月度”，当前为：{self.reporting_period}")
+        if self.rollup_rule not in ROLLUP_RULES:
+            errors.append(f"汇总颜色依据须为{'、'.join(ROLLUP_RULES.values())}之一，当前为：{self.rollup_rule}")
+        if not (0 < self.rollup_amber_share <= self.rollup_red_share <= 1):
+            errors.append(
+                f"汇总档位须满足 0 < 黄色线（{_pct(self.rollup_amber_share)}）"
+                f"≤ 红色线（{_pct(self.rollup_red_share)}）≤ 100%"
+            )
         weights = (self.weight_budget, self.weight_output, self.weight_effect, self.weight_satisfaction)
         total = sum(weights)
         if abs(total - 100) > 1e-6:
@@ -150,6 +162,9 @@ class Settings:
             )
         return errors
 
+
+# What colours a roll-up (an area, a unit, the department): docs/rules.md §6.2
+ROLLUP_RULES: dict[str, str] = {"budget": "按预算占比", "count": "按项目数占比", "worst": "按最差项目"}
 
 # Self-evaluation weights (预算执行, 产出, 效益, 满意度), docs/rules.md §7. The 20/80 form splits its 80
 # indicator points 50:30:10 like the national form; 湖北 has no 满意度 group (its 满意度 indicators
@@ -197,6 +212,19 @@ def with_presets(s: Settings, weights: str = "custom", qual: str = "custom") -> 
     if q is not None:
         s = replace(s, qual_achieved=q[0], qual_partial=q[1], qual_not_achieved=q[2])
     return s
+
+
+PROJECT_LEVEL, DOCUMENT_LEVEL = "本项目", "本年度目标表"
+
+
+def preset_choice(project_preset: str | None, document_preset: str | None) -> tuple[str, str] | None:
+    """The weight preset a project is scored with and where it was chosen (docs/rules.md §7): the
+    project's own, else its target document's, else None (the weights of 设置). Unknown keys are
+    ignored."""
+    for key, level in ((project_preset, PROJECT_LEVEL), (document_preset, DOCUMENT_LEVEL)):
+        if key in WEIGHT_PRESETS and WEIGHT_PRESETS[key][1] is not None:
+            return key, level
+    return None
 
 
 def _pct(x: float) -> str:
@@ -252,7 +280,11 @@ FIELD_LABELS: dict[str, str] = {
     "reporting_period": "填报周期",
     "accumulate_level2": "默认累计型的二级指标",
     "count_units": "计数单位",
+    "rollup_rule": "领域、单位汇总颜色依据",
+    "rollup_red_share": "汇总红色线",
+    "rollup_amber_share": "汇总黄色线",
     "use_table_weights": "目标表有分值时按分值计分",
+    "satisfaction_by_rate": "满意度指标按满意率计分",
     "weight_budget": "自评权重：预算执行率",
     "weight_output": "自评权重：产出指标",
     "weight_effect": "自评权重：效益指标",
@@ -274,7 +306,12 @@ FIELD_HELP: dict[str, str] = {
     "indicator_blue_from": "完成值/序时目标达到此值为蓝",
     "level_amber_margin": "差距在目标值的此比例内为黄",
     "overachieve_margin": "超过全年目标此比例须说明",
+    "rollup_rule": "按预算占比（默认）：各色项目占已评价预算的比例定颜色；按项目数占比：同理按项目个数；"
+                   "按最差项目：有一个红色项目即为红",
+    "rollup_red_share": "红色项目占已评价预算（或项目数）达到此比例为红；红和未填报合计达到此比例为未填报",
+    "rollup_amber_share": "红、未填报和黄色项目合计达到此比例为黄，否则为绿",
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
+    "satisfaction_by_rate": "勾选后满意度指标（百分比）得分=分值×满意率（满意率98%得分值的98%），不勾选则达到目标值即得满分",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
 PRESET_HELP = {

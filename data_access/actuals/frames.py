@@ -65,11 +65,11 @@ IND_EDIT_COLUMNS: dict[str, str] = {
     "备注": E.REMARKS,
 }
 IND_FIELD_COLUMNS = {v: k for k, v in IND_EDIT_COLUMNS.items()}
-IND_READONLY_COLUMNS = ["项目", "一级指标", "二级指标", "三级指标", "目标", "单位", "类型", "上期值", "状态",
+IND_READONLY_COLUMNS = ["项目", "一级指标", "二级指标", "三级指标", "目标", "单位", "类型", "上期值", "填报原文", "状态",
                         "状态原因", "须填写", "填报人", "更新时间"]
 IND_HIDDEN_COLUMNS = ["_indicator_id", "_project_id", "_actual_id", "_version", "_mode", "_status", "_unit_id"]
 IND_COLUMNS = (IND_HIDDEN_COLUMNS + ["项目", "一级指标", "二级指标", "三级指标", "目标", "单位", "类型", "上期值"]
-               + list(IND_EDIT_COLUMNS) + ["状态", "状态原因", "须填写", "填报人", "更新时间"])
+               + list(IND_EDIT_COLUMNS) + ["填报原文", "状态", "状态原因", "须填写", "填报人", "更新时间"])
 
 SP_EDIT_COLUMNS: dict[str, str] = {
     "累计支出（万元）": E.SPENT,
@@ -247,12 +247,23 @@ def _entry_row(data: _EntryData, ind: Indicator) -> dict:
         "说明": (a.explanation if a else "") or "",
         "纠偏措施": (a.measures if a else "") or "",
         "备注": (a.remarks if a else "") or "",
+        "填报原文": wording_text(a),
         "状态": status_text(st.status),
         "状态原因": st.reason,
         "须填写": _required_text(explanation_requirements(st), a),
         "填报人": _saved_by_text(a, data.saved_by),
         "更新时间": format_time(a.updated_at) if a else "",
     }
+
+
+def wording_text(a: IndicatorActual | None) -> str:
+    """The judgement wording as entered or imported, when it was not the word itself
+    (「完成情况：达成年度指标；全年预计：达成预期指标」); '' otherwise."""
+    if a is None:
+        return ""
+    parts = [f"{label}：{text}" for label, text in (("完成情况", a.actual_judgement_text),
+                                                     ("全年预计", a.projected_judgement_text)) if text]
+    return "；".join(parts)
 
 
 def _with_values(t: IndicatorInput, a: IndicatorActual | None) -> IndicatorInput:
@@ -266,7 +277,9 @@ def _with_values(t: IndicatorInput, a: IndicatorActual | None) -> IndicatorInput
                           likelihood=a.likelihood if a else None,
                           reasons=E.split_reasons(a.reasons) if a else (),
                           explanation=a.explanation if a else None,
-                          measures=a.measures if a else None)
+                          measures=a.measures if a else None, direction=t.direction,
+                          actual_judgement_text=a.actual_judgement_text if a else None,
+                          projected_judgement_text=a.projected_judgement_text if a else None)
 
 
 def spending_frame(engine: Engine, principal: Principal | None, period_code: str,

@@ -29,7 +29,7 @@ from data_access.target_sync import FIELD_LABELS as TARGET_FIELD_LABELS
 from data_access.target_sync import PROJECT_FIELD_LABELS
 from domain import entry as E
 from domain.clock import format_time, local_day_start_utc
-from domain.labels import action_label, actor_label, entity_label, value_text
+from domain.labels import RULE_FIELD_LABELS, action_label, actor_label, entity_label, value_text
 from domain.settings import FIELD_LABELS as SETTING_LABELS
 
 HISTORY_COLUMNS = ["时间", "填报期", "项目", "事项", "字段", "原值", "新值", "操作人", "来源"]
@@ -50,7 +50,8 @@ def field_text(field_: str | None) -> str:
     """The Chinese name of an audited field ('' for none; an unknown field as stored)."""
     if not field_:
         return ""
-    for labels in (E.FIELD_LABELS, SETTING_LABELS, RECORD_FIELD_LABELS, TARGET_FIELD_LABELS, PROJECT_FIELD_LABELS):
+    for labels in (E.FIELD_LABELS, SETTING_LABELS, RECORD_FIELD_LABELS, TARGET_FIELD_LABELS, PROJECT_FIELD_LABELS,
+                   RULE_FIELD_LABELS):
         if field_ in labels:
             return labels[field_]
     return field_

@@ -30,7 +30,7 @@ def target_of(ind: Indicator) -> Target:
 
 def indicator_input(ind: Indicator) -> IndicatorInput:
     return IndicatorInput(id=ind.id, level1=ind.level1, level2=ind.level2, level3=ind.level3,
-                          target=target_of(ind), accumulates=ind.accumulates)
+                          target=target_of(ind), accumulates=ind.accumulates, direction=ind.direction)
 
 
 def period_ends(s: Session, fiscal_year_id: int) -> dict[str, date]:

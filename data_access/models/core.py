@@ -20,6 +20,9 @@ class FiscalYear(SQLModel, table=True):
     measures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     source_name: str = ""
     imported_at: datetime = Field(default_factory=utcnow)
+    # self-evaluation weight preset of this target document (domain.settings.WEIGHT_PRESETS key);
+    # None: the weights of 设置 (docs/rules.md §7)
+    selfeval_preset: str | None = None
 
 
 class Area(SQLModel, table=True):
@@ -61,6 +64,8 @@ class Project(SQLModel, table=True):
     goals: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    # self-evaluation weight preset of this project; None: its document's, else the weights of 设置
+    selfeval_preset: str | None = None
 
 
 class PlanCheckpoint(SQLModel, table=True):
@@ -97,6 +102,9 @@ class Indicator(SQLModel, table=True):
     start: date | None = None
     # admin override: None = default rule (数量/效益 with a count unit accumulate)
     accumulates: bool | None = None
+    # admin override of an '=' target's direction: 'cap' (not above it) | 'reach' (at least it);
+    # None = by the 二级指标 (docs/rules.md §4.1)
+    direction: str | None = None
     # 分值 of the imported target table, when it had one (self-evaluation weights)
     weight: float | None = None
 
@@ -129,9 +137,11 @@ class IndicatorActual(SQLModel, table=True):
     period_code: str
     actual_value: float | None = None
     actual_judgement: str | None = None  # 达成/部分达成/未达成/进行中
+    actual_judgement_text: str | None = None  # the wording entered when it was not the word itself (达成年度指标)
     actual_date: date | None = None  # completion date of a deadline target
     projected_value: float | None = None
     projected_judgement: str | None = None
+    projected_judgement_text: str | None = None  # likewise for the projection
     likelihood: str | None = None  # 确定能/有可能/完全不可能
     reasons: str = ""  # categories joined with ';'
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

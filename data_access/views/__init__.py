@@ -6,7 +6,8 @@ One module per page concern:
 
 * ``filters`` — ``ViewFilters``, ``filter_projects``, status words and shapes, the as-of periods offered;
 * ``tables`` — the project, risk and indicator tables (what 风险清单, 项目详情 and the exports show);
-* ``overview`` — 总览's headline, status matrix, areas and changes since the previous period;
+* ``overview`` — 总览's headline, status matrix and changes since the previous period;
+* ``rollups`` — areas, units and the department rolled up (colour by the settings, worst-of, shares);
 * ``project`` — 项目详情's order (previous/next), spending points and statuses across periods;
 * ``links`` — the query string of a view (page state in the URL);
 * ``meeting`` — 会议模式's order and slides;
@@ -42,10 +43,8 @@ from data_access.views.meeting import (
     meeting_order,
 )
 from data_access.views.overview import (
-    AREA_COLUMNS,
     CHANGE_COLUMNS,
     CHANGE_ORDER,
-    build_areas,
     build_changes,
     build_headline,
     build_matrix,
@@ -68,6 +67,13 @@ from data_access.views.reporting import (
     build_progress,
     build_reporting,
     deadline_text,
+)
+from data_access.views.rollups import (
+    AREA_COLUMNS,
+    UNIT_COLUMNS,
+    build_areas,
+    build_units,
+    department_rollup,
 )
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
@@ -93,6 +99,8 @@ __all__ = [
     # overview
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
     "build_matrix", "matrix_columns", "matrix_wide",
+    # rollups
+    "UNIT_COLUMNS", "build_units", "department_rollup",
     # project
     "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
     "project_history_frame", "project_order",

@@ -1,5 +1,5 @@
-"""The overview's read models (总览): headline numbers, the status matrix, the department-level areas and
-the changes since the previous period. Pure: evaluated statuses in, dicts and DataFrames out.
+"""The overview's read models (总览): headline numbers, the status matrix and the changes since the
+previous period. Pure: evaluated statuses in, dicts and DataFrames out.
 
 Definitions chosen here:
 
@@ -8,8 +8,7 @@ Definitions chosen here:
   未填报 counts items (budget rows and shown indicators), and separately the projects having any.
 * Matrix: one cell per project and 一级/二级指标 group (plus 预算执行) with the worst status of its items;
   the worst projects first, then the largest budgets.
-* Areas: an area's status is the worst status of its filtered projects; without project filters every
-  area of the targets document is listed (灰 when it has no project).
+* Areas and units: ``data_access.views.rollups``.
 * Changes: per project, in this order of precedence: 新变红, 新增未填报, 新变黄 (worse), 好转 (better from
   red/amber), 已补报 (values that were missing are now reported).
 """
@@ -26,9 +25,6 @@ from data_access.views.filters import BUDGET_GROUP, ViewFilters, filter_projects
 from domain.periods import time_progress
 from domain.status import (
     AMBER,
-    BLUE,
-    GREEN,
-    GREY,
     MISSING,
     RED,
     SEVERITY,
@@ -123,48 +119,6 @@ def matrix_wide(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-AREA_COLUMNS = ["领域", "状态", "项目数", "红", "黄", "未填报", "绿", "灰", "预算（万元）", "累计支出（万元）", "执行率%",
-                "绩效目标", "绩效指标", "量化目标"]
-
-
-def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: ViewFilters) -> pd.DataFrame:
-    """The department-level areas (document order) with the worst status of their filtered projects
-    and the prose targets. Without project filters every area is listed (灰 when it has no project)."""
-    rs = filter_projects(results, f)
-    by_area: dict[str, list[ProjectStatus]] = {}
-    for r in rs:
-        by_area.setdefault(r.project.area or "（未分配）", []).append(r)
-    unfiltered = not (f.areas or f.units or f.statuses)
-    names = list(areas_df["name"]) if not areas_df.empty else []
-    names += [a for a in by_area if a not in names]
-    rows = []
-    for seq, name in enumerate(names):
-        if f.areas and name not in f.areas:
-            continue
-        items = by_area.get(name, [])
-        if not items and not unfiltered:
-            continue
-        rec = areas_df[areas_df["name"] == name].iloc[0] if name in set(areas_df.get("name", [])) else None
-        counts = count_statuses(r.status for r in items)
-        status = worst(r.status for r in items) if items else GREY
-        budget = sum(r.project.budget_wan or 0.0 for r in items)
-        spent = sum(r.project.spent_wan or 0.0 for r in items if r.project.spent_wan is not None)
-        rep = sum(r.project.budget_wan or 0.0 for r in items if r.project.spent_wan is not None)
-        targets = rec["targets"] if rec is not None else []
-        rows.append({
-            "_status": status, "_seq": seq, "领域": name,
-            "状态": status_text(status) if items else f"{status_text(GREY)}（无项目）",
-            "项目数": len(items), "红": counts[RED], "黄": counts[AMBER], "未填报": counts[MISSING],
-            "绿": counts[GREEN] + counts[BLUE], "灰": counts[GREY],
-            "预算（万元）": round(budget, 2), "累计支出（万元）": round(spent, 2) if rep else None,
-            "执行率%": round(spent / rep * 100.0, 1) if rep > 0 else None,
-            "绩效目标": (rec["goal"] if rec is not None else "") or "",
-            "绩效指标": (rec["indicator_text"] if rec is not None else "") or "",
-            "量化目标": "；".join(t.get("phrase") or t.get("name") or "" for t in (targets or []) if isinstance(t, dict)),
-        })
-    return pd.DataFrame(rows, columns=["_status", "_seq", *AREA_COLUMNS])
-
-
 CHANGE_ORDER = ("新变红", "新增未填报", "新变黄", "好转", "已补报")
 CHANGE_COLUMNS = ["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"]
 
@@ -211,5 +165,5 @@ def build_changes(now: Sequence[ProjectStatus], prev: Sequence[ProjectStatus], f
     return df
 
 
-__all__ = ["AREA_COLUMNS", "CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "build_matrix", "matrix_columns",
-           "matrix_wide", "build_areas", "build_changes"]
+__all__ = ["CHANGE_ORDER", "CHANGE_COLUMNS", "build_headline", "build_matrix", "matrix_columns",
+           "matrix_wide", "build_changes"]

@@ -51,6 +51,7 @@ from domain.status.indicators import (
     default_accumulates,
     evaluate_indicator,
     indicator_mode,
+    override_note,
 )
 from domain.status.model import (
     BudgetStatus,
@@ -65,10 +66,13 @@ from domain.status.model import (
 from domain.status.rollup import (
     DepartmentSummary,
     RiskItem,
+    Rollup,
     department_summary,
     evaluate_all,
     evaluate_project,
     risk_items,
+    rollup,
+    share_text,
 )
 from domain.status.words import (
     ACCUMULATING,
@@ -77,6 +81,8 @@ from domain.status.words import (
     BLUE,
     CAP,
     CERTAIN,
+    DIRECTION_LABELS,
+    DIRECTIONS,
     GREEN,
     GREY,
     IMPOSSIBLE,
@@ -91,6 +97,7 @@ from domain.status.words import (
     PARTIAL,
     POSSIBLE,
     QUALITATIVE_MODE,
+    REACH,
     REASON_CATEGORIES,
     RED,
     SEVERITY,
@@ -112,7 +119,8 @@ __all__ = [
     "count_statuses", "PlanPoint", "IndicatorInput", "ProjectInput", "BudgetStatus", "IndicatorStatus",
     "ProjectStatus", "TargetChange", "entered_text", "target_text", "change_summary",
     "evaluate_budget", "default_accumulates", "indicator_mode",
-    "evaluate_indicator", "ExplanationRequirements", "explanation_requirements", "check_explanations",
+    "evaluate_indicator", "override_note", "REACH", "DIRECTIONS", "DIRECTION_LABELS",
+    "ExplanationRequirements", "explanation_requirements", "check_explanations",
     "budget_explanation_required", "evaluate_project", "evaluate_all", "DepartmentSummary",
-    "department_summary", "RiskItem", "risk_items",
+    "department_summary", "RiskItem", "risk_items", "Rollup", "rollup", "share_text",
 ]

@@ -16,6 +16,7 @@ from domain.status.words import (
     AMBER,
     BLUE,
     CAP,
+    DIRECTION_LABELS,
     EPS,
     GREEN,
     GREY,
@@ -29,6 +30,7 @@ from domain.status.words import (
     PARTIAL,
     POSSIBLE,
     QUALITATIVE_MODE,
+    REACH,
     RED,
     SEVERITY,
     STATUS_LABELS,
@@ -58,7 +60,8 @@ def default_accumulates(level2: str | None, target: Target, settings: Settings =
 
 
 def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -> str:
-    """How an indicator is judged: accumulating | level | cap | deadline | qualitative."""
+    """How an indicator is judged: accumulating | level | cap | deadline | qualitative. The admin's
+    choices (``ind.direction`` for an '=' target, ``ind.accumulates``) come before the default rules."""
     t = ind.target
     if t.kind == DEADLINE and t.deadline is not None:
         return MODE_DEADLINE
@@ -67,7 +70,9 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     op = t.op
     if op in ("<=", "<"):
         return CAP
-    if op == "=" and (t.value == 0 or t.is_per_unit or (t.is_money and _is_cost(ind.level2))):
+    if op == "=" and ind.direction == CAP:
+        return CAP
+    if op == "=" and ind.direction != REACH and (t.value == 0 or t.is_per_unit or (t.is_money and _is_cost(ind.level2))):
         return CAP
     acc = ind.accumulates
     if acc is None:
@@ -75,6 +80,18 @@ def indicator_mode(ind: IndicatorInput, settings: Settings = DEFAULT_SETTINGS) -
     if acc and t.value > 0:
         return ACCUMULATING
     return LEVEL
+
+
+def override_note(ind: IndicatorInput, mode: str) -> str:
+    """What the admin set for this indicator, as the reason says it ('' when nothing applies):
+    「管理员设定：按上限判断（不超过目标值）」, 「管理员设定：累计型」 (docs/rules.md §4.1, §4.2)."""
+    t = ind.target
+    notes = []
+    if t.kind == NUMERIC and t.op == "=" and ind.direction in DIRECTION_LABELS:
+        notes.append(DIRECTION_LABELS[ind.direction])
+    if ind.accumulates is not None and mode in (ACCUMULATING, LEVEL):
+        notes.append("累计型" if ind.accumulates else "水平型（不按序时折算）")
+    return f"管理员设定：{'，'.join(notes)}" if notes else ""
 
 
 def _is_cost(level2: str | None) -> bool:
@@ -166,6 +183,9 @@ def indicator_status(ind: IndicatorInput, c: Context) -> IndicatorStatus:
         cur, text = _deadline(ind, t, c) if mode == MODE_DEADLINE else _qualitative(ind, mode, c)
         n = _Numbers(cur, text, *_projected_judgement(ind))
     status, text = n.current, n.text
+    note = override_note(ind, mode)
+    if note:
+        text = f"{note}；{text}"
     if n.projected is not None:  # the worse of current and projected wins
         status = worse(n.current, n.projected)
         if SEVERITY[n.projected] > SEVERITY[n.current]:

@@ -32,7 +32,8 @@ def entered_text(ind: IndicatorInput, projected: bool = False) -> str:
     if value is not None and value == value:  # NaN counts as not entered
         return fmt_num(value, ind.target.unit)
     if judgement:
-        return judgement
+        wording = ind.projected_judgement_text if projected else ind.actual_judgement_text
+        return f"{judgement}（原文：{wording}）" if wording and wording != judgement else judgement
     if not projected and ind.actual_date is not None:
         return f"{ind.actual_date.isoformat()}完成"
     return ""
@@ -83,6 +84,9 @@ class IndicatorInput:
     indicator judged in words). ``actual_date``: completion date of a deadline indicator.
     ``projected``/``projected_judgement``: 全年预计完成值. ``accumulates``: None = default rule.
     ``weight``: the 分值 of the imported target table, if it had one (self-evaluation, docs/rules.md §7).
+    ``direction``: the admin's choice for an '=' target, 'cap' or 'reach'; None = by 二级指标 (§4.1).
+    ``actual_judgement_text``/``projected_judgement_text``: the wording entered when it was not the
+    judgement word itself (「达成年度指标」 for 达成, §4.7); shown beside the judgement, never judged.
     ``target`` is the annual target in force at the as-of date; ``target_change`` says, when it was
     adjusted, what the original was (``data_access.monitoring`` builds both).
     """
@@ -103,6 +107,9 @@ class IndicatorInput:
     explanation: str | None = None
     measures: str | None = None
     weight: float | None = None
+    direction: str | None = None
+    actual_judgement_text: str | None = None
+    projected_judgement_text: str | None = None
     target_change: TargetChange | None = None
 
 

@@ -1,5 +1,5 @@
-"""Project status and roll-ups (docs/rules.md §6): worst of budget and indicators, department
-summary, risk list."""
+"""Project status and roll-ups (docs/rules.md §6): worst of budget and indicators, the colour of an
+area, a unit or the department (§6.2), department summary, risk list."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.settings import DEFAULT_SETTINGS, ROLLUP_RULES, Settings
 from domain.status.budget import budget_status
 from domain.status.consistency import consistency_warnings
 from domain.status.indicators import indicator_status
 from domain.status.model import Context, ProjectInput, ProjectStatus
-from domain.status.words import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, STATUS_LABELS, STATUSES
+from domain.status.words import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    MISSING,
+    RED,
+    SEVERITY,
+    STATUS_LABELS,
+    STATUSES,
+    fmt_band,
+)
 
 
 def evaluate_project(project: ProjectInput, as_of: date, settings: Settings = DEFAULT_SETTINGS,
@@ -57,6 +68,81 @@ def _project(p: ProjectInput, c: Context) -> ProjectStatus:
 # --------------------------------------------------------------------------- roll-ups
 
 
+@dataclass(slots=True)
+class Rollup:
+    """The colour of a group of projects (an area, a unit, the department) with what it rests on.
+
+    ``status``: the colour by ``Settings.rollup_rule``; ``worst``: the worst project status (kept as a
+    view of its own whatever the rule). ``counts`` and ``budgets`` (万元) per project status (all six
+    keys; project statuses are never blue). ``shares``: each status's part of the group's whole
+    budget (0..1; None when the group has no budget). ``reason``: one Chinese line."""
+
+    status: str
+    worst: str
+    counts: dict[str, int]
+    budgets: dict[str, float]
+    budget_total: float
+    shares: dict[str, float] | None
+    reason: str
+    rule: str
+
+
+def rollup(results: Iterable[ProjectStatus], settings: Settings = DEFAULT_SETTINGS) -> Rollup:
+    """Colour a group of projects (docs/rules.md §6.2). With the rule 'budget' (default) or 'count', the
+    shares of the judged budget (or of the judged projects; grey ones are not judged yet) decide: red
+    projects holding ``rollup_red_share`` -> red; red and 未填报 together -> 未填报; red, 未填报 and
+    amber together holding ``rollup_amber_share`` -> amber; else green. A group whose judged projects
+    have no budget at all is weighed by count. With 'worst' the worst project decides."""
+    counts = dict.fromkeys(STATUSES, 0)
+    budgets = dict.fromkeys(STATUSES, 0.0)
+    for r in results:
+        counts[r.status] += 1
+        budgets[r.status] += max(r.project.budget_wan or 0.0, 0.0)
+    total = sum(budgets.values())
+    shares = {s: b / total for s, b in budgets.items()} if total > 0 else None
+    worst_s = next((s for s in (RED, MISSING, AMBER, GREEN, BLUE) if counts[s]), GREY)
+    rule = settings.rollup_rule
+    if not sum(counts.values()):
+        status, reason = GREY, "无项目"
+    else:
+        status, reason = _rollup_colour(counts, budgets, worst_s, rule, settings)
+    return Rollup(status, worst_s, counts, budgets, total, shares, reason, rule)
+
+
+def _rollup_colour(counts: dict[str, int], budgets: dict[str, float], worst_s: str, rule: str,
+                   s: Settings) -> tuple[str, str]:
+    judged = [k for k in STATUSES if k != GREY]
+    if not any(counts[k] for k in judged):
+        return GREY, f"{counts[GREY]}个项目均未到评价时点"
+    if rule == "worst":
+        return worst_s, f"按最差项目：{counts[worst_s]}个项目为{STATUS_LABELS[worst_s]}"
+    by_count = {k: float(v) for k, v in counts.items()}
+    weights, what = (budgets, "已评价预算") if rule == "budget" else (by_count, "已评价项目")
+    base = sum(weights[k] for k in judged)
+    if base <= 0:  # judged projects without any budget: weighed by count
+        weights, what = by_count, "已评价项目"
+        base = sum(weights[k] for k in judged)
+    red = round(weights[RED] / base, 3)
+    missing = round((weights[RED] + weights[MISSING]) / base, 3)
+    off = round((weights[RED] + weights[MISSING] + weights[AMBER]) / base, 3)
+    head = f"{ROLLUP_RULES[rule]}：{what}中"
+    red_line, amber_line = fmt_band(s.rollup_red_share), fmt_band(s.rollup_amber_share)
+    if red >= s.rollup_red_share:
+        return RED, f"{head}红占{red * 100:.1f}%（≥{red_line}），判为红"
+    if weights[MISSING] > 0 and missing >= s.rollup_red_share:
+        return MISSING, f"{head}红和未填报合计占{missing * 100:.1f}%（≥{red_line}），判为未填报"
+    if off >= s.rollup_amber_share:
+        return AMBER, f"{head}红、未填报和黄合计占{off * 100:.1f}%（≥{amber_line}），判为黄"
+    return GREEN, f"{head}红、未填报和黄合计占{off * 100:.1f}%（<{amber_line}），判为绿"
+
+
+def share_text(r: Rollup) -> str:
+    """'红49.7% 黄5.7% 绿44.6%': each status's part of the group's budget (statuses without budget left
+    out); '' when the group has no budget."""
+    if r.shares is None:
+        return ""
+    order = (RED, MISSING, AMBER, GREEN, GREY)
+    return " ".join(f"{STATUS_LABELS[k]}{r.shares[k] * 100:.1f}%" for k in order if r.budgets[k] > 0)
 
 
 @dataclass(slots=True)

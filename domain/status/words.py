@@ -33,6 +33,11 @@ MODE_LABELS = {
     QUALITATIVE_MODE: "定性",
 }
 
+# the admin's choice for an '=' target (docs/rules.md §4.1): not above it, or at least it
+REACH = "reach"
+DIRECTIONS = (CAP, REACH)
+DIRECTION_LABELS = {CAP: "按上限判断（不超过目标值）", REACH: "按达到目标判断（不低于目标值）"}
+
 EPS = 1e-9
 
 
@@ -76,7 +81,7 @@ _JUDGEMENT_WORDS = {
     "未达成年度指标且效果较差": NOT_ACHIEVED, "未达成年度指标": NOT_ACHIEVED, "未达成预期指标": NOT_ACHIEVED,
     "未达到预期": NOT_ACHIEVED, "未达到预期目标": NOT_ACHIEVED,
 }
-_EDGE_PUNCTUATION = "。．.，,；;！!「」“”\"'《》"
+EDGE_PUNCTUATION = "。．.，,；;！!「」“”\"'《》"
 _LIKELIHOOD_WORDS = {
     "确定能": CERTAIN, "确定": CERTAIN, "能": CERTAIN, "肯定能": CERTAIN, "能完成": CERTAIN,
     "有可能": POSSIBLE, "可能": POSSIBLE, "可能能": POSSIBLE,
@@ -90,7 +95,7 @@ def normalise_judgement(text: str | None) -> str | None:
     Unknown or empty text -> None."""
     if text is None:
         return None
-    s = "".join(str(text).split()).strip(_EDGE_PUNCTUATION)
+    s = "".join(str(text).split()).strip(EDGE_PUNCTUATION)
     return _JUDGEMENT_WORDS.get(s)
 
 

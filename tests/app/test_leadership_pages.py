@@ -66,6 +66,7 @@ TABLES = {
     "overview_risks": ("事项", "当前值"),
     "overview_changes": ("变化", "上期状态"),
     "overview_areas": ("领域", "绩效目标"),
+    "overview_units": ("责任单位", "最差项目"),
     "risk_list": ("事项", "纠偏措施"),
     "project_indicators": ("三级指标", "完成可能性"),
     "project_history_table": ("填报期", "事项"),
@@ -420,6 +421,27 @@ def test_settings_change_applies_to_the_overview(open_as, demo):
     reds_after = sum(r.status == RED for r in evaluate(demo, 2024, AS_OF))
     assert reds_after < reds_before
     assert f'<span class="n">{reds_after}</span><span class="w">▲ 红' in texts(at)
+
+
+def test_rollups_show_colour_reason_worst_project_and_budget_shares(open_as, demo):
+    at = open_as("leader", "app_pages/overview.py")
+    areas = frame(at, "overview_areas").set_index("领域")
+    # 学校建设 has a red project but most of its missing budget is 未填报: by budget it is 未填报, worst-of red
+    school = areas.loc["学校建设"]
+    assert (school["状态"], school["最差项目"]) == ("□ 未填报", "▲ 红")
+    assert "已评价预算中红和未填报合计占45.5%（≥30%），判为未填报" in school["原因"]
+    assert school["未填报占预算%"] == 38.7
+    units = frame(at, "overview_units")
+    assert set(units["责任单位"]) == set(projects_of(demo)["unit"])
+    assert units.iloc[0]["状态"] == "▲ 红"  # worst first
+    assert "整体黄" in texts(at) and "预算占比：红17.4% 未填报5.7% 黄24.8% 绿52.1%" in texts(at)
+    # the leadership pick worst-of on 设置: every area with a red project turns red
+    admin = open_as("admin", SETTINGS)
+    admin.selectbox(key="set_rollup_rule").set_value("worst")
+    admin.button(key="settings_submit").click().run()
+    assert load_settings(demo).rollup_rule == "worst"
+    again = open_as("leader", "app_pages/overview.py")
+    assert frame(again, "overview_areas").set_index("领域").loc["学校建设", "状态"] == "▲ 红"
 
 
 def test_admin_creates_user_resets_password_and_assigns_units(open_as, demo):

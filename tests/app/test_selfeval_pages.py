@@ -63,3 +63,40 @@ def test_project_page_shows_the_preview_and_says_incomplete_for_an_unreported_pr
         assert verdict_line(ev, True) in lines
         assert any(b.proto.label.startswith("下载项目支出绩效自评表预览") for b in at.get("download_button"))
     assert verdict_line(incomplete, True).startswith("预估总分0.00分；不完整：") and "等级：" not in verdict_line(incomplete, True)
+
+
+def test_admin_gives_one_project_the_hubei_preset_and_the_preview_says_so(new_app, sign_in, demo):
+    pid = int(queries.project_rows(demo, 2024).iloc[0]["id"])
+    at = sign_in(new_app(), "admin").run()
+    at.session_state["selected_project_id"] = pid
+    at.switch_page(PROJECT).run()
+    picker = at.selectbox(key=f"preset_project_{pid}")
+    assert picker.value == "inherit"
+    picker.set_value("hubei").run()
+    at.button(key=f"preset_project_{pid}_save").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("本项目的自评权重方案为「湖北（20/40/40）」" in s.value for s in at.success)
+    assert any("权重方案「湖北（20/40/40）」（本项目设定）" in c.value for c in at.caption)
+    ev = next(e for e in selfeval_results(demo, 2024, AS_OF, project_ids=[pid]))
+    assert ev.budget_weight == 20
+
+
+def test_the_preset_pickers_are_for_the_administrator_only(new_app, sign_in, demo):
+    pid = int(queries.project_rows(demo, 2024).iloc[0]["id"])
+    at = sign_in(new_app(), "leader").run()
+    at.session_state["selected_project_id"] = pid
+    at.switch_page(PROJECT).run()
+    assert not any(s.key == f"preset_project_{pid}" for s in at.selectbox)
+    at.switch_page("app_pages/targets.py").run()
+    assert not at.exception and not any(h.value == "判断方式与自评权重（管理员）" for h in at.subheader)
+
+
+def test_admin_sets_the_documents_preset_on_the_targets_page(new_app, sign_in, demo):
+    at = _open(new_app, sign_in, "admin", "app_pages/targets.py")
+    assert any(h.value == "判断方式与自评权重（管理员）" for h in at.subheader)
+    at.selectbox(key="preset_year_2024").set_value("budget20").run()
+    at.button(key="preset_year_2024_save").click().run()
+    assert any("2024年度目标表的自评权重方案为「预算执行20/指标80（云南等）」" in s.value for s in at.success)
+    evals = selfeval_results(demo, 2024, AS_OF)
+    assert {e.budget_weight for e in evals} == {20}
+    assert all("（本年度目标表设定）" in e.weights_note for e in evals)

@@ -226,6 +226,26 @@ def test_warnings_reach_the_preview_the_status_reason_and_the_workbook():
     assert f"数据疑点：{text}。" in notes
 
 
+@pytest.mark.parametrize("spent, indicators, reason_tail, count", [
+    # the measured case: 累计支出 0.00 while a cost indicator reports 11.17万元 spent — both checks speak
+    (0.0, [ind("≤12万元", actual=11.17, **COST)],
+     "；数据疑点：成本指标「项目总成本」当前11.17万元，高于本项目已报支出0.00万元，请核实（共2处）", 2),
+    # a count whose projection is below what was already reached
+    (100.0, [ind("≥2400人次", name="康复救助人次", actual=1500, projected=1200)],
+     "；数据疑点：「康复救助人次」全年预计1200人次低于当前累计1500人次，请核实", 1),
+    (100.0, [ind("≤12万元", actual=11.17, **COST)], None, 0),  # consistent: nothing said
+])
+def test_the_project_reason_ends_with_the_first_warning_and_counts_them(spent, indicators, reason_tail, count):
+    r = evaluate_project(project(indicators, spent=spent), date(Y, 9, 30))
+    assert len(r.warnings) == count
+    if reason_tail is None:
+        assert "数据疑点" not in r.reason
+    else:
+        assert r.reason.endswith(reason_tail), r.reason
+    if spent == 0.0:
+        assert r.warnings[1] == "已报支出为0，但「项目总成本」11.17万元已报金额，请核实"
+
+
 # --------------------------------------------------------------------------- the workbook
 
 

@@ -3,15 +3,21 @@
 Each fixture is one published table, its rows as data: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
 分值 | 得分 as printed, plus the budget row (全年预算数, 全年执行数, 分值, 得分). The preview gets the
 table's 分值 as the indicators' weights (as an imported target table with a 分值 column would give
-them), scaled to the indicator part of the matching preset (90 points of the national form); every
-published 得分, scaled the same way, must be reproduced within the table's own rounding (whole
-points), and so must the total. The scale is 1 when the table's 分值 add up to 90; the 中江 table
-gives its indicators 100 points next to the budget's 10 (and still prints 总分 100), and a table cut
-short in the excerpt has fewer points.
+them), scaled to the indicator part of the matching preset (90 points of the national form, 80 of the
+Hubei form with its 20-point budget row); every published 得分, scaled the same way, must be
+reproduced within the table's own rounding, and so must the total. The scale is 1 when the table's
+分值 add up to the indicator part; the 中江 table gives its indicators 100 points next to the budget's
+10 (and still prints 总分 100), and a table cut short in the excerpt has fewer points.
 
-The tables were found with the ``pages`` search of stored public web pages; only the part of each
-page in the stored excerpt is used (a page cut before its 满意度 rows or its 总分 row is compared on
-what is there, and says so).
+Five printed totals are reproduced: 中江 (national), 天长 (national), 长江禁捕 (Hubei), 服务贸易发展资金
+(Hubei) and 黄冈 水土保持监测 (Hubei, 满意度 scored by its rate). 永德 (Yunnan) is kept as a table that
+does not reproduce, and says why.
+
+A completion written in words that are not a judgement (「受目的国受众欢迎显著」) is given as the
+judgement the table scored it with and the printed wording kept beside it (``达成|wording``), as staff
+would enter it. The tables were found with the ``pages`` search of stored public web pages; only the
+part of each page in the stored excerpt is used (a page cut before its 满意度 rows or its 总分 row is
+compared on what is there, and says so).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class Published:
     total: float | None  # the printed 总分; None when the excerpt ends before it
     tolerance: float = 0.5  # the tables print whole points
     notes: list[str] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)  # the evaluator's scoring choices beyond the preset
 
 
 PUBLISHED = {
@@ -110,12 +117,70 @@ PUBLISHED = {
             ("效益指标", "可持续影响指标", "对推动基建项目“四项制度”健全和落实的持续性影响", "效果明显", "达成预期指标",
              10, 10),
         ], None, notes=["the budget score is not legible and the excerpt ends at the 满意度 rows"]),
+    # Hubei's form (预算执行 20 分, 得分 = 20 × 执行率): 渔业成品油价格改革补贴 (长江禁捕) 2020, 分值 20/10/10/40.
+    # The stored text is an OCR of the table: ≥ reads as 2 (「290%」), a page break splits 100% (「10 | 0%」).
+    "hubei_changjiang_2020": Published(
+        "https://1wenmi.com/doc/330418.html", 2020, "hubei", 1.56, 1.56, 20, 20, [
+            ("产出指标", "数量指标", "补贴渔船数", "6", "6", 20, 20),
+            ("产出指标", "质量指标", "渔船补贴发放率", "100%", "100%", 10, 10),
+            ("产出指标", "时效指标", "12月底之前完成", "100%", "100%", 10, 10),
+            ("效益指标", "服务对象满意度指标", "退捕渔民抽样调查满意度", "≥90%", "90%", 40, 40),
+        ], 100),
+    # the same 20-point form: 区商务局 2020年市级服务贸易发展资金 (填报日期 2021-04-22). Its indicator 分值 add up
+    # to 100 under the heading 年度绩效目标（80分）; the preview scales them to 80, as for any 分值 that do not
+    # add up to the indicator part, and the printed total is 100.
+    "services_trade_2020": Published(
+        "https://www.kunmingchi.com/archives/973rxnk2je7n4oep6ym4.html", 2020, "hubei", 285.84, 285.84, 20, 20, [
+            ("产出指标", "数量指标", "服务外包在岸（万美元）", "20000", "23333.56", 10, 10),
+            ("产出指标", "数量指标", "服务外包离岸（万美元）", "4500", "4557.51", 10, 10),
+            ("产出指标", "数量指标", "支持服务贸易、服务外包企业数量", "3", "3", 10, 10),
+            ("产出指标", "质量指标", "企业国际质量提升", "获得目的国（地区）受众欢迎", "达成|受目的国受众欢迎显著", 10, 10),
+            ("产出指标", "时效指标", "预算资金执行率", "90%", "100%", 10, 10),
+            ("产出指标", "时效指标", "资金拨付及时性", "98%以上", "100%", 10, 10),
+            ("效益指标", "社会效益指标", "企业把握政治导向和文化方向情况", "企业把握正确政治导向和文化方向情况的评价",
+             "达成|企业较好把握正确政治导向和文化方向情况的评价", 20, 20),
+            ("效益指标", "可持续影响指标", "推动企业走出去方面发挥的作用", "是否利于企业走出去", "达成|有利于推动企业走出去",
+             20, 20),
+        ], 100),
+    # Hubei's form: 黄冈市水土保持与农田水利科研所 2020年度水土保持监测项目 (填报日期 2021-03-10; the stored page gave no
+    # address). Two 年度绩效目标 of 40 points; its 满意度 row 「整编资料审核」 98% of a 98% target scores 19.6 =
+    # 20 × 98 %: this evaluator scores a 满意度 rate by the rate (``satisfaction_by_rate``), not full marks once
+    # the target is met. The table prints one decimal.
+    "huanggang_soil_2020": Published(
+        "黄冈市水土保持与农田水利科研所2020年度水土保持监测项目绩效自评表（填报日期2021年3月10日）", 2020, "hubei",
+        10, 10, 20, 20, [
+            ("产出指标", "质量指标", "监测数据必须合格", "100%", "100%", 10, 10),
+            ("产出指标", "进度指标", "取得2018-2022监测资料", "100%", "100%", 10, 10),
+            ("效益指标", "服务对象满意度指标", "整编资料审核", "98%", "98%", 20, 19.6),
+            ("产出指标", "质量指标", "监测数据资料整编", "100%", "100%", 20, 20),
+            ("产出指标", "进度指标", "完成年度资料上报", "100%", "100%", 20, 20),
+        ], 99.6, tolerance=0.05, settings={"satisfaction_by_rate": True}),
 }
+
+# Published but not reproduced by any preset, kept so that the reason stays written down.
+# Yunnan, 永德县明朗中学 2022 义务教育营养改善计划专项资金 (公开14表): 总分 96, 优. Two printed scores are the
+# evaluator's own deductions that the numbers do not show: 「资金到位及时率」 100 % of ≥100 % scores 7 of 10, and
+# 「政策知晓率」 98 % of =100 % scores 9 (B/A gives 9.8). The preview gives 99.8, also 优.
+YONGDE_2022 = Published(
+    "https://www.yongde.gov.cn/info/3003/116104.htm", 2022, "national", 38.766462, 38.766462, 10, 10, [
+        ("产出指标", "数量指标", "学生受资助人数", "≥735人次", "735", 10, 10),
+        ("产出指标", "质量指标", "营养改善计划覆盖率", "≥100%", "100%", 10, 10),
+        ("产出指标", "时效指标", "资金到位及时率", "≥100%", "100%", 10, 7),
+        ("产出指标", "成本指标", "生均补助标准达标率", "=100%", "100%", 10, 10),
+        ("效益指标", "经济效益指标", "减轻贫困学生家庭经济负担", "有效", "达成|有效", 10, 10),
+        ("效益指标", "社会效益指标", "政策知晓率", "=100%", "98%", 10, 9),
+        ("效益指标", "可持续影响指标", "促进学校教育事业健康发展", "≥100%", "100%", 10, 10),
+        ("满意度指标", "服务对象满意度指标", "学生满意度", "≥95%", "100%", 10, 10),
+        ("满意度指标", "服务对象满意度指标", "家长满意度", "≥95%", "100%", 10, 10),
+    ], 96)
 
 
 def _indicator(k: int, row, year: int) -> IndicatorInput:
     l1, l2, l3, target, actual, weight, _ = row
     t = parse_target(target, year)
+    judgement, _, wording = actual.partition("|")
+    if wording:  # a completion in words the table scored as this judgement
+        return IndicatorInput(k, l1, l2, l3, t, actual_judgement=judgement, actual_judgement_text=wording, weight=weight)
     a = parse_target(actual, year)
     number = a.value if a.kind == "numeric" and a.value is not None else None
     return IndicatorInput(k, l1, l2, l3, t, actual=number, actual_judgement=None if number is not None else actual,
@@ -127,7 +192,7 @@ def _evaluate(p: Published):
     project = ProjectInput("p", "published", budget_wan=p.budget, spent_wan=p.spent,
                            plan=[PlanPoint("第四季度", ye, 100)],
                            indicators=[_indicator(k, row, p.year) for k, row in enumerate(p.rows)])
-    settings = with_presets(Settings(), p.preset)
+    settings = with_presets(Settings(**p.settings), p.preset)
     return self_evaluate(project, ye, settings, p.year)
 
 
@@ -177,3 +242,40 @@ def test_band_midpoint_for_achieved_would_not_reproduce_the_published_totals():
     mid = self_evaluate(ev.project, ye, with_presets(Settings(), "national", "mid"), p.year)
     assert ev.total == 100.0 and mid.total == pytest.approx(95.0)
     assert mid.estimated and not ev.estimated
+
+
+def test_five_printed_totals_are_reproduced():
+    reproduced = {name: _evaluate(p).total for name, p in PUBLISHED.items() if p.total is not None}
+    assert len(reproduced) == 5
+    assert all(abs(total - PUBLISHED[name].total) <= PUBLISHED[name].tolerance for name, total in reproduced.items())
+
+
+def test_huanggang_satisfaction_is_scored_by_its_rate_only_with_that_choice():
+    p = PUBLISHED["huanggang_soil_2020"]
+    ev = _evaluate(p)
+    assert ev.total == pytest.approx(99.6)
+    assert ev.items[2].note == "满意度按满意率计分：实际98.0%，得分=20.00×98.0%=19.60"
+    # with the default (full marks once the target is met) it would be 100, not the printed 99.6
+    plain = self_evaluate(ev.project, date(2020, 12, 31), with_presets(Settings(), "hubei"), 2020)
+    assert plain.total == 100.0
+    # the 长江禁捕 evaluator gave its 90 % of a ≥90 % satisfaction full marks: the default
+    assert _evaluate(PUBLISHED["hubei_changjiang_2020"]).total == 100.0
+
+
+def test_hubei_form_weighs_the_budget_20_points():
+    ev = _evaluate(PUBLISHED["services_trade_2020"])
+    assert ev.budget_weight == 20 and ev.budget_score == 20
+    assert ev.weights_note == "指标按目标表分值计分（合计100分），按指标部分80分等比折算"
+    words = [i for i in ev.items if i.indicator.actual_judgement_text]
+    assert [round(i.score, 2) for i in words] == [8.0, 16.0, 16.0]  # 达成 at full marks, scaled to 80
+
+
+def test_yongde_does_not_reproduce_and_the_rows_say_why():
+    ev = _evaluate(YONGDE_2022)
+    assert ev.total == pytest.approx(99.8) and ev.verdict == "优"  # printed: 96, 优
+    differs = {row[2]: (round(item.score, 2), row[6]) for item, row in zip(ev.items, YONGDE_2022.rows)
+               if abs(item.score - row[6]) > 0.5}
+    # an evaluator's deduction on a met target, and B/A printed rounded down
+    assert differs == {"资金到位及时率": (10.0, 7), "政策知晓率": (9.8, 9)}
+    known = next(i for i in ev.items if i.indicator.level3 == "政策知晓率")
+    assert known.note.endswith("得分=10.00×98/100=9.80")

@@ -6,7 +6,7 @@ when it was approved. ``app_user.phone`` / ``report_reviewer``: the 联系电话
 block of the official outputs.
 
 Revision ID: 0008_adjustments
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 20:19:35.116202
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0008_adjustments'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
