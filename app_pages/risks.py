@@ -1,6 +1,6 @@
-"""风险清单: every red / missing / amber / blue item for the filters, worst first; a page of
-``PAGE_ROWS`` items at a time (a city has tens of thousands), the exports hold the whole list; selecting
-a row opens the project."""
+"""风险清单: every red / missing / amber / blue item for the filters, and every indicator whose target was
+adjusted while it was red or amber, worst first; a page of ``PAGE_ROWS`` items at a time (a city has
+tens of thousands), the exports hold the whole list; selecting a row opens the project."""
 
 import streamlit as st
 
@@ -21,9 +21,12 @@ if not total:
     st.success("没有符合筛选条件的红、黄、未填报或超额完成待说明的事项。")
     st.stop()
 
+adjusted = cached.risk_flagged(ctx)  # targets adjusted while red or amber
 st.markdown(
     f"共 **{total}** 项："
-    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if counts.get(s))
+    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue", "green", "grey")
+               if counts.get(s))
+    + (f"（其中{adjusted}项指标在红、黄时调整了目标，见「目标调整」列）" if adjusted else "")
     + "。按严重程度和预算规模排序；**点选一行打开项目详情**。"
 )
 pages = (total + PAGE_ROWS - 1) // PAGE_ROWS

@@ -36,6 +36,8 @@ ENTITY_LABELS: dict[str, str] = {
     "project_review": "项目审核",
     "review_comment": "审核留言",
     "report_snapshot": "上报",
+    "budget_adjustment": "预算调整",
+    "target_adjustment": "指标调整",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -70,6 +72,7 @@ ACTION_LABELS: dict[str, str] = {
     "report": "上报",
     "set_deadline": "设置填报截止日",
     "set_unit_reviewer": "设置科长（初审）",
+    "withdraw": "撤销",
 }
 
 ACTION_ON_ENTITY: dict[tuple[str, str], str] = {

@@ -6,6 +6,7 @@ table (Alembic's ``env.py`` and ``data_access.db`` rely on it) and ``from data_a
 works for all of them.
 """
 
+from data_access.models.adjustments import BudgetAdjustment, TargetAdjustment
 from data_access.models.core import (
     Area,
     AuditLog,
@@ -30,6 +31,7 @@ from data_access.models.status_store import StatusGeneration, StatusItem, Status
 __all__ = [
     "Area",
     "AuditLog",
+    "BudgetAdjustment",
     "DataVersion",
     "FiscalYear",
     "Indicator",
@@ -48,6 +50,7 @@ __all__ = [
     "StatusGeneration",
     "StatusItem",
     "StatusProject",
+    "TargetAdjustment",
     "Unit",
     "User",
     "UserUnit",

@@ -6,7 +6,7 @@ in the tabs of 设置 — outside a short allow-list:
 * the bureau's own data: Latin words in the seed target document (e.g. HPV), the demo accounts'
   user names and passwords (shown in the audit log and on the login screen), the extension of an
   imported file's name (.txt) in the audit log;
-* file formats the bureau knows by name: Excel, CSV;
+* file formats the bureau knows by name: Excel, Word, CSV;
 * period codes such as 2024Q3 (digits before the letter, so not a word here);
 Not read: material icons (ligatures: their names are text, drawn as a symbol), Streamlit's keyboard
 "Skip to main content" link (shown only on keyboard focus, English only) and the screen-reader
