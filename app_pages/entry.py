@@ -13,6 +13,7 @@ from components.entry_import import render_import
 from components.entry_links import adopt_entry_link
 from components.evidence import entry_panel
 from components.filters import show_demo_banner
+from components.no_targets import no_targets
 from components.rectification import item_cards
 from components.review_panel import frozen_tables, project_threads, review_panel, state_table
 from components.state import get_engine, revision
@@ -34,7 +35,7 @@ if principal.is_leader:
 
 year = fiscal_year_of(engine)
 if year is None:
-    st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
+    no_targets(principal)
     st.stop()
 
 # ------------------------------------------------------------------ period and scope

@@ -7,6 +7,7 @@ import html
 import streamlit as st
 
 from components import cached, charts
+from components.adjustments import adjustments_section
 from components.auth import current_principal
 from components.evidence import project_files
 from components.export import export_buttons
@@ -15,6 +16,7 @@ from components.page import leadership_page
 from components.rectification import create_form, item_cards
 from components.review_panel import project_threads
 from components.rule_choices import admin_principal, preset_picker
+from components.signature import current_signature
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
 from data_access.actuals import period_states
@@ -110,7 +112,13 @@ if detail["other_wan"]:
 facts, chart = st.columns([2, 3])
 with facts:
     c = st.columns(2)
-    c[0].metric("预算（万元）", f"{(detail['budget_wan'] or 0):,.2f}", help="；".join(split) or None)
+    p_in = result.project
+    if p_in.initial_budget_wan is not None:  # adjusted by the as-of date: 执行率 is against this budget
+        c[0].metric("调整后预算（万元）", f"{(p_in.budget_wan or 0):,.2f}",
+                    delta=f"{(p_in.budget_wan or 0) - p_in.initial_budget_wan:+,.2f}（较年初）", delta_color="off",
+                    help=f"年初预算数{p_in.initial_budget_wan:,.2f}万元；" + "；".join(split))
+    else:
+        c[0].metric("预算（万元）", f"{(detail['budget_wan'] or 0):,.2f}", help="；".join(split) or None)
     c[1].metric("累计支出（万元）", "未填报" if result.project.spent_wan is None else f"{result.project.spent_wan:,.2f}")
     c = st.columns(2)
     c[0].metric("执行率", "—" if b.execution_pct is None else f"{b.execution_pct:.1f}%",
@@ -126,7 +134,8 @@ with facts:
         unsafe_allow_html=True,
     )
 with chart:
-    series = cached.project_spending(ctx.read, pid, as_of)
+    series = cached.project_spending(ctx.read, pid, as_of, result.project.budget_wan,
+                                     result.project.initial_budget_wan)
     charts.project_spending(series, as_of, title=f"{detail['name']}：累计支出（万元）", key="project_spending")
 with st.expander("资金主要用途与绩效目标", expanded=False):
     st.markdown(f"**项目资金主要用途**：{detail['purpose'] or '（无）'}")
@@ -147,9 +156,14 @@ else:
     export_buttons(inds, what=f"项目指标_{detail['name']}", as_of=as_of, filters=f, key="project_indicators_export")
 
 
+
+signature = current_signature(year)  # the 报表 page's signature block (department, the signed-in user)
+
+
 def _workbook() -> bytes:
     bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=ctx.project_filter)
-    return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False)
+    return monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, summary=False,
+                               signature=signature)
 
 
 st.download_button(
@@ -175,7 +189,8 @@ project_files(engine, principal, pid, year, as_of, {p.code for p in period_state
 def _selfeval_workbook() -> bytes:
     bundle = export_bundle(get_engine(), year, as_of, [pid], project_filter=ctx.project_filter)
     evals = selfeval_results(get_engine(), year, as_of, results=bundle.results, settings=bundle.settings)
-    return selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year, summary=False)
+    return selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year, summary=False,
+                             results=bundle.results, signature=signature)
 
 
 st.subheader("绩效自评预览")
@@ -195,6 +210,8 @@ if ev is not None:
     admin = admin_principal()
     if admin is not None:
         preset_picker(admin, project_id=pid)
+
+adjustments_section(ctx, pid, result)
 
 # ------------------------------------------------------------------ history across periods
 st.subheader("各期状态")

@@ -1,6 +1,7 @@
-"""风险清单: every red / missing / amber / blue item for the filters, worst first, with its open 整改
-items; a page of ``PAGE_ROWS`` items at a time (a city has tens of thousands), the exports hold the whole
-list; selecting a row opens the project. The admin raises a 整改 item for a listed project from here."""
+"""风险清单: every red / missing / amber / blue item for the filters, and every indicator whose target was
+adjusted while it was red or amber, worst first, with its open 整改 items; a page of ``PAGE_ROWS`` items at
+a time (a city has tens of thousands), the exports hold the whole list; selecting a row opens the
+project. The admin raises a 整改 item for a listed project from here."""
 
 import streamlit as st
 
@@ -34,9 +35,12 @@ if not total:
     st.success("没有符合筛选条件的红、黄、未填报或超额完成待说明的事项。")
     st.stop()
 
+adjusted = cached.risk_flagged(ctx)  # targets adjusted while red or amber
 st.markdown(
     f"共 **{total}** 项："
-    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue") if counts.get(s))
+    + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue", "green", "grey")
+               if counts.get(s))
+    + (f"（其中{adjusted}项指标在红、黄时调整了目标，见「目标调整」列）" if adjusted else "")
     + (f"；未销号整改{len(items)}项" if items else "")
     + (f"（逾期{overdue}项）" if (overdue := sum(1 for i in items if i.due_text(today).startswith("逾期"))) else "")
     + "。按严重程度和预算规模排序；**点选一行打开项目详情**。"

@@ -5,6 +5,8 @@ preset of the year's target document (``components.rule_choices``)."""
 import streamlit as st
 
 from components import cached
+from components.auth import current_principal
+from components.no_targets import no_targets
 from components.page import reader_page
 from components.rule_choices import admin_principal, indicator_rule_editor, preset_picker
 from domain.money import money_figure, scale_for
@@ -12,7 +14,7 @@ from domain.money import money_figure, scale_for
 ctx = reader_page("绩效目标")
 df = cached.project_rows(ctx)
 if df.empty:
-    st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
+    no_targets(current_principal())
     st.stop()
 
 c1, c2, c3 = st.columns(3)

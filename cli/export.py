@@ -1,5 +1,6 @@
 """export: the risk list, the official monitoring workbook, the self-evaluation preview or the
-monitoring report draft, written to a file."""
+monitoring report, written to a file. The official outputs carry the signature block: the department,
+today's date and, with ``--user NAME``, that account's name, phone and reviewer."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, default=None, help="预算年度（默认最新）")
     p.add_argument("--project", default=None, help="只导出这个项目（项目名称，可写部分名称）")
     p.add_argument("--format", dest="fmt", default=None, help="文件格式：xlsx | csv | docx（默认按导出内容）")
+    p.add_argument("--user", default=None, help="以该账户填写签章栏（填报人、联系电话、审核人；默认留空待手签）")
     p.add_argument("-o", "--output", default=None, help="输出文件路径")
 
 
@@ -75,7 +77,11 @@ def cmd_export(args) -> int:
             err(str(e))
             return 1
 
-    data, rows = _build(engine, kind, fmt, year, as_of, project_ids)
+    sig = _signature(engine, args.user, year)
+    if sig is None:
+        err(f"用户不存在或已停用：{args.user}")
+        return 1
+    data, rows = _build(engine, kind, fmt, year, as_of, project_ids, sig)
     try:
         with open(args.output, "wb") as f:
             f.write(data)
@@ -86,7 +92,22 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _build(engine, kind: str, fmt: str, year: int, as_of: date, project_ids) -> tuple[bytes, str]:
+def _signature(engine, user: str | None, year: int):
+    """The signature block: the department, today, and the account ``user``'s name, phone and reviewer
+    (blank without ``--user``); None when ``user`` names no active account."""
+    from data_access.signature import signature_defaults
+    from data_access.users import principal_for
+    from documents.signature import Signature
+    from domain.clock import today_local
+
+    name = (user or "").strip().lower() or None
+    if name and principal_for(engine, name) is None:
+        return None
+    d = signature_defaults(engine, name, year)
+    return Signature(d["unit"], d["preparer"], d["reviewer"], d["phone"], today_local())
+
+
+def _build(engine, kind: str, fmt: str, year: int, as_of: date, project_ids, sig) -> tuple[bytes, str]:
     from data_access.exports import department_spending_series, export_bundle, selfeval_results
 
     bundle = export_bundle(engine, year, as_of, project_ids)
@@ -102,13 +123,15 @@ def _build(engine, kind: str, fmt: str, year: int, as_of: date, project_ids) -> 
     if kind == "monitoring":
         from documents.monitoring_workbook import monitoring_workbook
 
-        return (monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department),
+        return (monitoring_workbook(bundle.results, bundle.meta, as_of, bundle.department, signature=sig),
                 f"{len(bundle.results)}个项目")
     if kind == "selfeval":
         from documents.selfeval_workbook import selfeval_workbook
 
         evals = selfeval_results(engine, year, as_of, results=bundle.results, settings=bundle.settings)
-        return selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year), f"{len(evals)}个项目"
+        return (selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year, results=bundle.results,
+                                  signature=sig),
+                f"{len(evals)}个项目")
     from data_access.permissions import SYSTEM_ADMIN
     from data_access.rectification import rectifications
     from documents.report_docx import report_docx
@@ -118,4 +141,5 @@ def _build(engine, kind: str, fmt: str, year: int, as_of: date, project_ids) -> 
     floor = (bundle.settings.year_end_execution_floor * 100.0) if bundle.settings else 90.0
     items = rectifications(engine, SYSTEM_ADMIN, year=year, project_ids=[r.project.id for r in bundle.results])
     return (report_docx(bundle.results, bundle.meta, as_of, bundle.department, year=year, series=series,
-                        floor_pct=floor, rectifications=items, today=today_local()), f"{len(bundle.results)}个项目")
+                        floor_pct=floor, signature=sig, rectifications=items, today=today_local()),
+            f"{len(bundle.results)}个项目")

@@ -12,42 +12,46 @@ from cli import UnknownActor, acting_principal, command, engine_for, err
 
 def _add_import_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, help="绩效目标表文件（.txt 文本导出、.docx 或 .xlsx）")
-    p.add_argument("--year", type=int, default=2024, help="预算年度（默认2024）")
-    p.add_argument("--partial", action="store_true", help="文件有问题时仍导入能识别的项目（默认整体拒绝）")
+    p.add_argument("--year", type=int, default=None,
+                   help="预算年度（默认：文件标题中写明的年度；与文件不一致时报错）")
+    p.add_argument("--partial", action="store_true", help="文件有问题时仍导入能识别的表格和指标行，并列出未导入的（默认整体拒绝）")
     p.add_argument("--user", default=None, help="以该管理员账户的身份导入（默认：内置管理员 system-admin，记入审计日志）")
     p.add_argument("--confirm", action="store_true",
                    help="确认修改已有填报数据的指标（不加时只列出这些修改，不导入）")
 
 
+def _print_grouped(problems, printer) -> None:
+    from seed.target_import import grouped
+
+    for kind, items in grouped(problems):
+        printer(f"  【{kind}】{len(items)}处：")
+        for p in items:
+            printer(f"    - {p}")
+
+
 @command("import-targets", "导入绩效目标表（部门整体绩效目标 + 项目绩效目标表）", _add_import_targets)
 def cmd_import_targets(args) -> int:
     from data_access.permissions import PermissionDenied
-    from data_access.targets import ChangesNeedConfirmation, ImportRefused, save_document
-    from documents.targets_io import DocumentError, read_target_document
-    from seed.loader import load_assignments
+    from data_access.targets import ChangesNeedConfirmation, ImportRefused
+    from documents.targets_io import DocumentError, YearUnknown
+    from seed.target_import import change_lines, run
 
     if not args.file.exists():
         err(f"找不到文件：{args.file}")
         return 2
     engine = engine_for(args)
     try:
-        doc = read_target_document(args.file.read_bytes(), args.file.name, args.year)
-        result = save_document(
-            engine,
-            doc,
-            assignments=load_assignments(),
-            by=acting_principal(engine, args.user),
-            source_name=args.file.name,
-            allow_partial=args.partial,
-            confirm_changes=args.confirm,
-        )
+        result = run(engine, args.file.read_bytes(), args.file.name, args.year, by=acting_principal(engine, args.user),
+                     partial=args.partial, confirm=args.confirm)
+    except YearUnknown as e:
+        err(f"导入失败：{e}（加 --year 2024 这样的参数）")
+        return 1
     except (DocumentError, PermissionDenied, UnknownActor) as e:
         err(f"导入失败：{e}")
         return 1
     except ImportRefused as e:
         err("导入失败，文件中有以下问题（数据库未作任何改动；如需只导入能识别的部分，请加 --partial）：")
-        for p in e.problems:
-            err(f"  - {p}")
+        _print_grouped(e.problems, err)
         return 1
     except ChangesNeedConfirmation as e:
         err(f"新文件修改了{len(e.changes)}处已有填报数据的指标，数据库未作任何改动。请核对后加 --confirm 重新导入：")
@@ -55,10 +59,13 @@ def cmd_import_targets(args) -> int:
             err(f"  - {c}")
         return 1
     print(f"导入完成：{result.summary()}")
+    for line in change_lines(result):
+        print(f"  {line}")
     for c in result.confirmed:
         print(f"  已确认修改：{c}")
-    for p in result.skipped:
-        print(f"  跳过：{p}")
+    if result.skipped:
+        print("未导入（--partial）：")
+        _print_grouped(result.skipped, print)
     return 0
 
 

@@ -35,6 +35,7 @@ from components.context import PageContext, ReadContext, VisKey, project_filter
 from components.state import get_engine
 from data_access import actuals, monitoring, queries, status_store
 from data_access import views as V
+from data_access.adjustments import adjustment_frames
 from data_access.bulk import has_demo_data
 from data_access.rule_overrides import selfeval_presets
 from data_access.status_store import lists, reads
@@ -160,6 +161,12 @@ def risk_counts(ctx: PageContext) -> dict[str, int]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def risk_flagged(ctx: PageContext) -> int:
+    """How many listed indicators had their target adjusted while red or amber (目标调整)."""
+    return lists.risk_flagged(get_engine(), scope(ctx))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def risk_page(ctx: PageContext, offset: int, limit: int) -> pd.DataFrame:
     """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns)."""
     return lists.risk_rows(get_engine(), scope(ctx), offset, limit)
@@ -262,14 +269,25 @@ def project_detail(read: ReadContext, project_id: int) -> dict | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def project_spending(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
-    """The project chart's series: planned, actual (up to ``as_of``) and time-progress spending."""
+def project_spending(read: ReadContext, project_id: int, as_of: date, budget_wan: float | None = None,
+                     initial_wan: float | None = None) -> pd.DataFrame:
+    """The project chart's series: planned, actual (up to ``as_of``) and time-progress spending.
+    ``budget_wan`` / ``initial_wan``: the budget in force at ``as_of`` and, when it was adjusted, the
+    年初预算数 (``ProjectInput.budget_wan`` / ``initial_budget_wan`` of the evaluation); default the
+    imported budget."""
     d = project_detail(read, project_id)
     if d is None:
         return spending_series(0.0, [], [], as_of.year)
     hist = queries.spending_history(get_engine(), [project_id])
     actual = V.actual_points(hist, as_of, group=False)
-    return spending_series(d["budget_wan"] or 0.0, V.plan_points(d), actual, d["year"])
+    budget = d["budget_wan"] or 0.0 if budget_wan is None else budget_wan
+    return spending_series(budget, V.plan_points(d), actual, d["year"], initial_wan)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def project_adjustments(read: ReadContext, project_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(budget adjustments, target adjustments) of one visible project (``data_access.adjustments``)."""
+    return adjustment_frames(get_engine(), project_id, read.project_filter)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

@@ -21,6 +21,7 @@ import streamlit as st
 
 from components import cached
 from components.context import visibility_key
+from components.no_targets import no_targets
 from components.state import revision
 from data_access.permissions import Principal
 from data_access.views import (
@@ -166,7 +167,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
     rev = revision() if rev is None else rev
     years = cached.fiscal_years(rev)
     if not years:
-        st.info("尚未导入绩效目标表。请由管理员运行：python manage.py import-targets 文件")
+        no_targets(principal)
         st.stop()
     store = _store()
     vis = visibility_key(principal)

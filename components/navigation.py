@@ -60,7 +60,9 @@ PAGES: list[PageEntry] = [
     PageEntry("app_pages/todo.py", "待办", ":material/checklist:", EVERYONE, url_path="todo"),
     PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF, url_path="entry"),
     PageEntry("app_pages/review.py", "审核", ":material/fact_check:", ADMIN_STAFF, url_path="review"),
+    PageEntry("app_pages/reports.py", "报表", ":material/description:", READERS, url_path="reports"),
     PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS, url_path="periods"),
+    PageEntry("app_pages/import_targets.py", "导入目标", ":material/upload_file:", ADMIN_ONLY, url_path="import"),
     PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY, url_path="settings"),
 ]
 # ======================================================================================================

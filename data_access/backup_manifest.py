@@ -51,6 +51,8 @@ TABLE_LABELS: dict[str, str] = {
     "login_session": "登录会话",
     "login_throttle": "登录限流",
     "audit_log": "审计日志",
+    "budget_adjustment": "预算调整",
+    "target_adjustment": "指标调整",
     "setting": "规则设置",
     "evidence_file": "佐证材料",
     "evidence_content": "佐证材料内容",

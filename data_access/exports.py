@@ -4,7 +4,7 @@ The builders are pure; everything they need from the database is gathered here, 
 table whatever the number of projects (no N+1):
 
 * ``monitoring_inputs`` — per-project metadata the status results do not carry (主管部门, goals,
-  fund split, purpose, the budget explanation entered for the as-of period);
+  fund split, purpose, the budget explanation entered for the as-of period, the budget adjustments);
 * ``export_bundle`` — status results + metadata + department name in one call (CLI, pages);
 * ``selfeval_results`` — ``domain.selfeval.self_evaluate`` for each project with the stored settings;
 * ``department_spending_series`` — planned vs actual cumulative spending per quarter (the
@@ -24,9 +24,11 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from data_access.adjustments import load_changes
 from data_access.models import Area, FiscalYear, PlanCheckpoint, Project, SpendingActual, Unit
 from data_access.monitoring import evaluate, load_settings, period_codes_for, year_id
 from data_access.rule_overrides import selfeval_presets
+from domain.adjustments import budget_in_force
 from domain.periods import QUARTER, expected_cumulative_pct, has_plan, periods_of_year, time_progress
 from domain.selfeval import SelfEvalResult, self_evaluate
 from domain.settings import Settings
@@ -64,7 +66,8 @@ def monitoring_inputs(
     """Project id -> metadata dict: ``seq``, ``code``, ``name``, ``department`` (主管部门), ``unit``
     (实施单位), ``area``, ``budget_wan``, ``fiscal_wan``, ``other_wan`` (资金来源; None when the
     document did not say), ``goals`` (list of 绩效目标 texts), ``purpose`` (项目资金主要用途) and
-    ``budget_explanation`` (the spending explanation entered for the as-of period, '' if none)."""
+    ``budget_explanation`` (the spending explanation entered for the as-of period, '' if none) and
+    ``budget_changes`` (the budget adjustments dated up to ``as_of``, ``domain.adjustments.BudgetChange``)."""
     codes = period_codes_for(as_of)
     with Session(engine) as s:
         fy = s.execute(
@@ -90,6 +93,7 @@ def monitoring_inputs(
             .order_by(SpendingActual.updated_at)
         ):
             explanations[pid] = text or ""  # latest saved wins, as in load_inputs
+        changes = load_changes(s, ids.scalar_subquery(), targets=False).budgets
     out: dict[Any, dict] = {}
     for pid, seq, code, name, budget, fiscal, other, goals, purpose, unit, area in rows:
         out[pid] = {
@@ -98,6 +102,7 @@ def monitoring_inputs(
             "fiscal_wan": fiscal, "other_wan": other,
             "goals": [str(g) for g in (goals or []) if str(g).strip()],
             "purpose": purpose or "", "budget_explanation": explanations.get(pid, ""),
+            "budget_changes": [c for c in changes.get(pid, ()) if c.on <= as_of],
         }
     return out
 
@@ -161,10 +166,12 @@ def department_spending_series(
 
     Columns: ``period_end`` (date), ``label`` (第一季度 …), ``planned_wan`` (Σ budget × the project's
     own cumulative plan at the quarter end — step or interpolated as the settings say, 序时进度 for a
-    project without a plan, exactly as the status engine expects), ``actual_wan`` (Σ cumulative
+    project without a plan, exactly as the status engine expects; the budget is the one in force at the
+    quarter end, or at ``as_of`` for the quarters after it: the plan's percentages scale with an adjusted
+    budget, docs/rules.md §3.4), ``actual_wan`` (Σ cumulative
     spending reported for that quarter — the quarter's own entry or its last month's, latest saved
     wins; None after the as-of date or when nobody reported), ``time_pct`` (序时进度 %),
-    ``time_wan`` (Σ budget × 序时进度), ``reported`` (projects with a figure) and ``projects``.
+    ``time_wan`` (Σ budget in force × 序时进度), ``reported`` (projects with a figure) and ``projects``.
 
     Longer than 60 lines on purpose: one read of plans and spending, then one loop over the quarters
     that builds every column from the same per-project lookups.
@@ -185,6 +192,7 @@ def department_spending_series(
             .order_by(PlanCheckpoint.project_id, PlanCheckpoint.seq)
         ):
             plans[pid].append(PlanPoint(label, due, pct))
+        changes = load_changes(s, ids.scalar_subquery(), targets=False).budgets
         quarters = periods_of_year(y, QUARTER)
         code_to_q: dict[str, int] = {}
         for i, q in enumerate(quarters):
@@ -199,12 +207,15 @@ def department_spending_series(
         ):
             spent[code_to_q[code]][pid] = value  # latest saved wins
 
-    total_budget = sum(budgets.values())
     rows = []
     for i, q in enumerate(quarters):
         share = time_progress(q.end, y)
         planned = 0.0
-        for pid, b in budgets.items():
+        at = min(q.end, as_of)
+        in_force = {pid: budget_in_force(b, changes[pid], at) or 0.0 if pid in changes else b
+                    for pid, b in budgets.items()}
+        total_budget = sum(in_force.values())
+        for pid, b in in_force.items():
             plan = plans.get(pid, [])
             if has_plan(plan):
                 pct = expected_cumulative_pct(plan, q.end, y, settings.interpolate_plan) or 0.0

@@ -1,9 +1,11 @@
 """Reads that feed the status engine, and the stored rule settings.
 
 ``load_inputs`` builds ``domain.status.ProjectInput`` objects for one fiscal year and as-of date in a
-fixed number of queries (projects, plan points, indicators, indicator actuals, spending actuals),
-whatever the number of projects. The first three do not depend on the as-of date: ``load_structure``
-reads them once so that evaluations at several dates can share them. ``evaluate`` runs the engine on
+fixed number of queries (projects, plan points, indicators, budget and target adjustments, indicator
+actuals, spending actuals), whatever the number of projects. The first five do not depend on the as-of
+date: ``load_structure`` reads them once so that evaluations at several dates can share them. The
+budget and the target of each input are the ones in force at the as-of date
+(``data_access.adjustments``, docs/rules.md §3.4 and §4.10). ``evaluate`` runs the engine on
 the inputs. Pages and commands never compute a status themselves.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session
 
 from data_access.acting import acting_principal, take_write_lock
+from data_access.adjustments import NO_CHANGES, Changes, apply_budget, apply_target, load_changes
 from data_access.db import Changed, bump_revision, session_scope
 from data_access.models import (
     Area,
@@ -147,6 +150,7 @@ class Structure:
     indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight, direction)]
     project_filter: object = None
     project_ids: tuple | None = None
+    changes: Changes = NO_CHANGES  # budget and target adjustments, applied at each as-of date
 
 
 def _project_query(fy_id: int, project_filter, project_ids):
@@ -166,8 +170,9 @@ def _project_query(fy_id: int, project_filter, project_ids):
 
 def load_structure(engine: Engine | Connection, year: int | None, *, project_filter=None,
                    project_ids: list[int] | None = None) -> Structure | None:
-    """The projects, plans and indicators of ``year`` (None: the latest year) in three queries, or None
-    when the year or its (visible) projects do not exist. ``engine`` may be a connection (``connected``)."""
+    """The projects, plans, indicators and adjustments of ``year`` (None: the latest year) in five
+    queries, or None when the year or its (visible) projects do not exist. ``engine`` may be a connection
+    (``connected``)."""
     ids = tuple(project_ids) if project_ids is not None else None
     with connected(engine) as c, gc_paused():
         fy = year_id(c, year)
@@ -203,7 +208,8 @@ def load_structure(engine: Engine | Connection, year: int | None, *, project_fil
                 target = targets[tkey] = Target(raw=text, kind=kind, op=op, value=value, unit=unit,
                                                 deadline=deadline, start=start)
             inds[project_id].append((iid, level1, level2, level3, target, accumulates, weight, direction))
-    return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids)
+        changes = load_changes(c, pid_subq)
+    return Structure(fy_id, rows, dict(plans), dict(inds), project_filter, ids, changes)
 
 
 def load_inputs(
@@ -236,11 +242,13 @@ def load_inputs(
     if structure.project_ids is not None and len(structure.project_ids) <= FEW_PROJECTS:
         # a few projects (a save, one page): by their ids, along the (id, period) indexes
         pids = list(structure.project_ids)
+        projects_in: object = pids
         spent_where = SpendingActual.project_id.in_(pids)
         actual_q = actual_q.where(A.indicator_id.in_([i[0] for p in pids for i in structure.indicators.get(p, ())]))
     else:  # many projects: through the project query (the period's values, no id list)
         pid_subq = (_project_query(structure.fiscal_year_id, structure.project_filter, structure.project_ids)
                     .with_only_columns(Project.id).order_by(None).scalar_subquery())
+        projects_in = pid_subq
         spent_where = SpendingActual.project_id.in_(pid_subq)
         actual_q = actual_q.join(Indicator, Indicator.id == A.indicator_id).where(Indicator.project_id.in_(pid_subq))
     with connected(engine) as c:
@@ -256,10 +264,11 @@ def load_inputs(
         actuals = {row[0]: row for row in c.execute(
             actual_q.where(A.period_code.in_(codes)).order_by(A.updated_at)
         ).all()}  # latest saved wins
-        reviews = _review_states(c, pid_subq, codes)
+        reviews = _review_states(c, projects_in, codes)
 
     empty = (None,) * 12
     no_reasons: tuple[str, ...] = ()
+    changes = structure.changes
     out = []
     for pid, name, budget, unit, area in structure.projects:
         spent, projected = spend.get(pid, (None, None))
@@ -267,28 +276,28 @@ def load_inputs(
         for iid, level1, level2, level3, target, accumulates, weight, direction in structure.indicators.get(pid, ()):
             a = actuals.get(iid, empty)
             reasons = a[7]
-            inds.append(IndicatorInput(
+            ind = IndicatorInput(
                 iid, level1, level2, level3, target, accumulates, a[1], a[2], a[3], a[4], a[5], a[6],
                 tuple(r for r in reasons.split(";") if r) if reasons else no_reasons, a[8], a[9], weight,
                 direction, a[10], a[11],
-            ))
-        out.append(
-            ProjectInput(
-                id=pid, name=name, unit=unit or "", area=area or "", budget_wan=budget,
-                plan=structure.plans.get(pid, []), spent_wan=spent, projected_spent_wan=projected,
-                indicators=inds, review=reviews.get(pid, R.DRAFT),
             )
+            inds.append(apply_target(ind, changes, as_of) if changes else ind)
+        p = ProjectInput(
+            id=pid, name=name, unit=unit or "", area=area or "", budget_wan=budget,
+            plan=structure.plans.get(pid, []), spent_wan=spent, projected_spent_wan=projected,
+            indicators=inds, review=reviews.get(pid, R.DRAFT),
         )
+        out.append(apply_budget(p, changes, as_of) if changes else p)
     return out
 
 
-def _review_states(c, pid_subq, codes: list[str]) -> dict[int, str]:
+def _review_states(c, projects_in, codes: list[str]) -> dict[int, str]:
     """Project id -> its review state for the as-of date: an approval of any period ending then wins,
-    then a pending review, then the rest (``domain.review``)."""
+    then a pending review, then the rest (``domain.review``). ``projects_in``: ids or a subquery."""
     rank = {R.APPROVED: 0, R.CHECKED: 1, R.SUBMITTED: 2, R.RETURNED: 3, R.DRAFT: 4}
     out: dict[int, str] = {}
     for pid, state in c.execute(select(ProjectReview.project_id, ProjectReview.state).where(
-            ProjectReview.project_id.in_(pid_subq), ProjectReview.period_code.in_(codes))).all():
+            ProjectReview.project_id.in_(projects_in), ProjectReview.period_code.in_(codes))).all():
         if pid not in out or rank.get(state, 9) < rank.get(out[pid], 9):
             out[pid] = state
     return out

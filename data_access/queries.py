@@ -72,10 +72,13 @@ def project_rows(engine: Engine, year: int | None = None, project_filter=None) -
     if not plans.empty:
         plans["text"] = plans["label"] + " " + plans["cumulative_pct"].map(lambda v: f"{v:g}%")
         summary = plans.groupby("project_id")["text"].agg(" / ".join)
-        df["plan"] = df["id"].map(summary).fillna("")
+        df["plan"] = df["id"].map(summary).fillna(NO_PLAN)
     else:
-        df["plan"] = ""
+        df["plan"] = NO_PLAN
     return df
+
+
+NO_PLAN = "无资金支出计划，按序时进度"  # the budget status falls back to 序时进度 (docs/rules.md §3.1)
 
 
 # --------------------------------------------------------------------------- leadership views

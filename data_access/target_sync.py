@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from data_access.models import EvidenceFile, Indicator, IndicatorActual, Project, Rectification
+from data_access.models import EvidenceFile, Indicator, IndicatorActual, Project, Rectification, TargetAdjustment
 from domain.document import ImportProblem, IndicatorSpec
 from domain.periods import locked_by
 
@@ -104,6 +104,13 @@ def _stored_periods(s: Session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+def _adjusted(s: Session, ids: list[int]) -> set[int]:
+    """The indicators with a target adjustment (withdrawn ones included: they are part of the record)."""
+    if not ids:
+        return set()
+    return set(s.exec(select(TargetAdjustment.indicator_id).where(TargetAdjustment.indicator_id.in_(ids))))
+
+
 def _match(rows: list[Indicator], specs: list[IndicatorSpec]) -> tuple[list[tuple[int, IndicatorSpec, Indicator | None]],
                                                                          list[Indicator]]:
     """(new seq, spec, matched stored row or None) for every spec, and the stored rows left over."""
@@ -117,6 +124,18 @@ def _match(rows: list[Indicator], specs: list[IndicatorSpec]) -> tuple[list[tupl
     return pairs, [r for left in pool.values() for r in left]
 
 
+def _refuse_removal(project: Project, r: Indicator, stored: dict[int, list[str]], adjusted: set[int]) -> None:
+    """Raise :class:`RemovedWithValues` when the indicator the file lacks has values or an adjusted target."""
+    if r.id in adjusted:
+        raise RemovedWithValues(ImportProblem(
+            f"「{project.name}」", f"指标“{r.level3}”有指标值调整记录，新文件中却没有该指标，不能删除；"
+                                 "请在文件中保留该指标"))
+    if r.id is not None and stored.get(r.id):
+        raise RemovedWithValues(ImportProblem(
+            f"「{project.name}」", f"指标“{r.level3}”已有填报数据（{'、'.join(stored[r.id])}），新文件中却没有该指标，"
+                                 "不能删除；请在文件中保留该指标"))
+
+
 def sync_indicators(s: Session, project: Project, specs: list[IndicatorSpec], locked_codes: list[str]) -> SyncOutcome:
     """Bring one project's stored indicators in line with the file (see the module docstring).
 
@@ -126,12 +145,10 @@ def sync_indicators(s: Session, project: Project, specs: list[IndicatorSpec], lo
     rows = list(s.exec(select(Indicator).where(Indicator.project_id == project.id)))
     pairs, gone = _match(rows, specs)
     stored = _stored_periods(s, [r.id for r in rows if r.id is not None])
+    adjusted = _adjusted(s, [r.id for r in gone if r.id is not None])
     out = SyncOutcome()
     for r in gone:
-        if stored.get(r.id):
-            raise RemovedWithValues(ImportProblem(
-                f"「{project.name}」", f"指标“{r.level3}”已有填报数据（{'、'.join(stored[r.id])}），新文件中却没有该指标，"
-                                     "不能删除；请在文件中保留该指标"))
+        _refuse_removal(project, r, stored, adjusted)
         out.audit.append({"entity_id": r.id, "field": "indicator", "old": r.level3, "new": None,
                           "detail": f"「{project.name}」删除指标“{r.level3}”"})
         s.delete(r)

@@ -61,6 +61,9 @@ class ImportResult:
     indicators_removed: int = 0
     fields_changed: int = 0  # audited field changes (projects and indicators)
     confirmed: list[TargetChange] = field(default_factory=list)  # changes to indicators with values
+    created: list[str] = field(default_factory=list)  # names of the projects the import adds
+    changes: list[dict] = field(default_factory=list)  # the audit rows of the changes to stored projects
+    dry_run: bool = False  # nothing was written: the import was tried and rolled back (the preview's diff)
 
     @property
     def changed(self) -> bool:
@@ -91,9 +94,11 @@ def save_document(
     source_name: str = "",
     allow_partial: bool = False,
     confirm_changes: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Admin only (``by``, re-read in the transaction): store a target document in one transaction (see
-    the module docstring).
+    the module docstring). ``dry_run``: do everything, then roll back — the result says what the import
+    would add, remove and change (changes needing confirmation are listed in ``confirmed``, not raised).
 
     Raises ``PermissionDenied``, :class:`ImportRefused` (problems in the file, or a stored indicator
     with values that the file no longer has) and
@@ -107,7 +112,9 @@ def save_document(
     assignments = assignments or {}
     result = ImportResult(fiscal_year=doc.fiscal_year, skipped=list(doc.problems))
     try:
-        _save(engine, doc, assignments, p, source_name, result, confirm_changes)
+        _save(engine, doc, assignments, p, source_name, result, confirm_changes or dry_run, dry_run)
+    except _RolledBack:
+        result.dry_run = True
     except RemovedWithValues as e:
         raise ImportRefused([e.problem]) from e
     except IntegrityError as e:  # a clash the checks above did not foresee: refuse, nothing is written
@@ -115,8 +122,12 @@ def save_document(
     return result
 
 
+class _RolledBack(Exception):
+    """Ends a dry run: the transaction is rolled back."""
+
+
 def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Principal, source_name: str,
-          result: ImportResult, confirm: bool) -> None:
+          result: ImportResult, confirm: bool, dry_run: bool = False) -> None:
     with session_scope(engine) as s:
         take_write_lock(s)
         username = acting_principal(s, by).username
@@ -130,11 +141,13 @@ def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Pri
         pending: list[TargetChange] = []
         for seq, spec in enumerate(doc.projects, start=1):
             unit_name, area_name = assignments.get(spec.name, (None, None))
+            unit_name = unit_name or spec.implementer or None  # else the table's 实施单位
             unit_id = _unit_id(s, unit_name) if unit_name else None
             area_id = area_by_name[area_name].id if area_name in area_by_name else None
             status, outcome = _upsert_project(s, fy, seq, spec, unit_id, area_id, locked)
             if status == "created":
                 result.projects_created += 1
+                result.created.append(spec.name)
             elif status == "updated":
                 result.projects_updated += 1
                 audit.extend(outcome.audit)
@@ -148,6 +161,9 @@ def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Pri
             raise ChangesNeedConfirmation(pending)  # the transaction is rolled back
         result.confirmed = pending
         result.fields_changed = sum(1 for a in audit if a["field"] != "indicator")
+        result.changes = [dict(a) for a in audit]
+        if dry_run:
+            raise _RolledBack
         if result.changed or fy_changed:
             now = utcnow()
             for a in audit:

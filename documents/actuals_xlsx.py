@@ -163,6 +163,8 @@ def _data_sheet(wb, title: str, layout, records, note: str, heading: str):
             if fld == DATE and isinstance(value, datetime):
                 value = value.date()
             cell = ws.cell(r, c, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a 指标值 like '=1所' is text, never a formula
             cell.alignment = _WRAP
             if fld == DATE:
                 cell.number_format = "yyyy-mm-dd"

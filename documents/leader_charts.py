@@ -38,8 +38,8 @@ STATUS_TEXT_COLORS: dict[str, str] = {
 MISSING_OUTLINE = "#2d0a3a"
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
-PLAN, ACTUAL, TIME = "计划累计支出", "实际累计支出", "序时进度"
-SERIES_COLORS = {PLAN: "#1f77b4", ACTUAL: "#d62728", TIME: "#7f7f7f"}
+PLAN, ACTUAL, TIME, INITIAL_PLAN = "计划累计支出", "实际累计支出", "序时进度", "年初预算计划"
+SERIES_COLORS = {PLAN: "#1f77b4", ACTUAL: "#d62728", TIME: "#7f7f7f", INITIAL_PLAN: "#9ecae1"}
 
 
 def _title(title: str | None) -> dict[str, Any]:
@@ -118,18 +118,25 @@ def spending_series(
     plan: list[tuple[date, str, float]],
     actual: list[tuple[date, str, float]],
     year: int,
+    initial_wan: float | None = None,
 ) -> pd.DataFrame:
     """Long frame for :func:`spending_chart` from one budget (or a sum of budgets).
 
-    ``plan``: (due date, checkpoint label, cumulative percent of the budget); ``actual``: (period end,
-    period label, cumulative spending 万元). The 序时进度 series runs straight from 0 on 1 January to the
-    whole budget on 31 December."""
+    ``budget_wan``: the budget in force (调整后); ``plan``: (due date, checkpoint label, cumulative percent
+    of the budget) — the percentages scale with an adjusted budget (docs/rules.md §3.4); ``initial_wan``:
+    the 年初预算数 when the budget was adjusted, drawn as a fourth series (年初预算计划) so the original
+    stays visible; ``actual``: (period end, period label, cumulative spending 万元). The 序时进度 series
+    runs straight from 0 on 1 January to the whole budget on 31 December."""
     rows = []
     start = date(year, 1, 1)
-    rows.append({"系列": PLAN, "日期": start, "累计（万元）": 0.0, "占预算%": 0.0, "节点": "年初"})
-    for due, label, pct in sorted(plan, key=lambda t: t[0]):
-        rows.append({"系列": PLAN, "日期": due, "累计（万元）": round(budget_wan * pct / 100.0, 2),
-                     "占预算%": round(pct, 1), "节点": label})
+    plans = [(PLAN, budget_wan)]
+    if initial_wan is not None and abs(initial_wan - budget_wan) > 0.005:
+        plans.append((INITIAL_PLAN, initial_wan))
+    for series, base in plans:
+        rows.append({"系列": series, "日期": start, "累计（万元）": 0.0, "占预算%": 0.0, "节点": "年初"})
+        for due, label, pct in sorted(plan, key=lambda t: t[0]):
+            rows.append({"系列": series, "日期": due, "累计（万元）": round(base * pct / 100.0, 2),
+                         "占预算%": round(pct, 1), "节点": label})
     if actual:
         rows.append({"系列": ACTUAL, "日期": start, "累计（万元）": 0.0, "占预算%": 0.0, "节点": "年初"})
     for end, label, spent in sorted(actual, key=lambda t: t[0]):
@@ -147,7 +154,7 @@ def spending_chart(series: pd.DataFrame, *, as_of: date | None = None, title: st
                    width: int | str = "container", height: int = 320) -> alt.LayerChart:
     """Planned cumulative spending as a step line, actual as a line with points, 序时进度 as a dashed
     reference line, and the as-of date as a vertical rule. Tooltips in Chinese."""
-    order = [PLAN, ACTUAL, TIME]
+    order = [PLAN, ACTUAL, TIME] + ([INITIAL_PLAN] if (series["系列"] == INITIAL_PLAN).any() else [])
     colour = alt.Color("系列:N", title=None,
                        scale=alt.Scale(domain=order, range=[SERIES_COLORS[s] for s in order]),
                        legend=alt.Legend(orient="top", labelFontSize=13, labelFont=FONT))
@@ -164,6 +171,9 @@ def spending_chart(series: pd.DataFrame, *, as_of: date | None = None, title: st
     actual = base.transform_filter(alt.datum["系列"] == ACTUAL).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=80, filled=True))
     time = base.transform_filter(alt.datum["系列"] == TIME).mark_line(strokeDash=[6, 4], strokeWidth=2)
     layers = [time, plan, plan_pts, actual]
+    if INITIAL_PLAN in order:
+        layers.insert(0, base.transform_filter(alt.datum["系列"] == INITIAL_PLAN)
+                      .mark_line(interpolate="step-after", strokeWidth=2, strokeDash=[2, 3]))
     if as_of is not None:
         rule_df = pd.DataFrame({"日期": [pd.Timestamp(as_of)], "说明": [f"截至{as_of.month}月{as_of.day}日"]})
         rule = alt.Chart(rule_df).mark_rule(color="#444444", strokeDash=[2, 2]).encode(
@@ -178,6 +188,7 @@ __all__ = [
     "PLAN",
     "ACTUAL",
     "TIME",
+    "INITIAL_PLAN",
     "status_scale",
     "status_matrix_chart",
     "spending_series",

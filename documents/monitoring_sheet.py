@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter as L
 from openpyxl.worksheet.merge import MergedCellRange
 
 from documents.monitoring_texts import (
-    fund_split,
+    adjustment_notes,
+    funds_at,
     goals_text,
     likelihood_ticks,
     month_span,
@@ -24,6 +25,7 @@ from documents.monitoring_texts import (
     value_text,
 )
 from documents.sheet_writer import SheetWriter, equal_runs, norm_level, row_height, text_lines
+from documents.signature import Signature, write_signature
 from documents.xlsx_style import CENTER, FONT_NAME, HEADER_FILL, LEFT_WRAP, MONEY_FORMAT, as_of_text, setup_print
 from domain.status import LIKELIHOODS, MISSING, REASON_CATEGORIES, ProjectStatus
 
@@ -52,16 +54,17 @@ def _num(v) -> float | None:
 
 
 def write_project_sheet(ws, r: ProjectStatus, meta: Mapping[str, Any], as_of: date, department: str,
-                        styles: dict | None = None) -> None:
+                        styles: dict | None = None, signature: Signature | None = None) -> None:
     s = SheetWriter(ws, styles if styles is not None else {})
     span = month_span(as_of)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[L(i)].width = w
     _header(s, r, meta, as_of, department)
-    estimated = _funds(s, r, meta, span)
+    estimated = _funds(s, r, meta, span, as_of)
     _goal(s, r, meta)
     last = _indicators(s, r, span)
-    _notes(s, meta, as_of, estimated, last + 2)
+    row = _notes(s, r, meta, as_of, estimated, last + 2)
+    write_signature(ws, row + 1, len(WIDTHS), (signature or Signature()).with_unit(department), s.cache)
     setup_print(ws, title_rows="11:12")
     ws.freeze_panes = f"A{FIRST_INDICATOR_ROW}"
     ws.sheet_view.zoomScale = 90
@@ -84,38 +87,40 @@ def _header(s: SheetWriter, r: ProjectStatus, meta: Mapping[str, Any], as_of: da
         ws.row_dimensions[row].height = 22
 
 
-def _funds(s: SheetWriter, r: ProjectStatus, meta: Mapping[str, Any], span: str) -> bool:
+def _funds(s: SheetWriter, r: ProjectStatus, meta: Mapping[str, Any], span: str, as_of: date) -> bool:
     """Rows 5–8, the 项目资金（万元） block. True when the fund split of the execution is estimated."""
     p = r.project
-    budget = _num(p.budget_wan)
+    f = funds_at(meta, p, as_of)
     spent = _num(p.spent_wan)
     projected = _num(p.projected_spent_wan)
-    fiscal, other, estimated = fund_split(meta, budget)
+    estimated = bool(f.fiscal_adjusted and f.other_adjusted)
     s.put("A5:B8", "项目资金\n（万元）", font=_LABEL_FONT)
     heads = [("C5:D5", ""), ("E5:F5", "年初预算数"), ("G5:H5", "调整后预算数"), ("I5:J5", f"{span}执行数"),
              ("K5:L5", f"{span}执行率"), ("M5:O5", "全年预计执行数")]
     for ref, text in heads:
         s.put(ref, text, font=_LABEL_FONT, fill=HEADER_FILL)
 
-    def budget_row(row: int, label: str, amount: float | None, share: float | None) -> None:
+    def budget_row(row: int, label: str, initial: float | None, amount: float | None, share: float | None) -> None:
         s.put(f"C{row}:D{row}", label, align=_LEFT_MID)
         ex = None if spent is None or share is None else round(spent * share, 2)
         pj = None if projected is None or share is None else round(projected * share, 2)
-        rate = ex / amount if ex is not None and amount else None
-        s.put(f"E{row}:F{row}", amount, fmt=MONEY_FORMAT)
+        rate = ex / amount if ex is not None and amount else None  # 执行数 ÷ 调整后预算数
+        s.put(f"E{row}:F{row}", initial, fmt=MONEY_FORMAT)
         s.put(f"G{row}:H{row}", amount, fmt=MONEY_FORMAT)
         s.put(f"I{row}:J{row}", ex, fmt=MONEY_FORMAT)
         s.put(f"K{row}:L{row}", rate, fmt=RATE_FORMAT)
         s.put(f"M{row}:O{row}", pj, fmt=MONEY_FORMAT)
 
-    budget_row(6, "年度资金总额", budget, 1.0)
-    total_src = (fiscal or 0.0) + (other or 0.0)
-    if fiscal is None and other is None:
-        budget_row(7, "其中：财政资金", None, None)
-        budget_row(8, "其他资金", None, None)
+    budget_row(6, "年度资金总额", _num(f.initial), _num(f.adjusted), 1.0)
+    total_src = (f.fiscal_adjusted or 0.0) + (f.other_adjusted or 0.0)
+    if f.fiscal_adjusted is None and f.other_adjusted is None:
+        budget_row(7, "其中：财政资金", None, None, None)
+        budget_row(8, "其他资金", None, None, None)
     else:
-        budget_row(7, "其中：财政资金", fiscal, (fiscal or 0.0) / total_src if total_src else None)
-        budget_row(8, "其他资金", other, (other or 0.0) / total_src if total_src else None)
+        budget_row(7, "其中：财政资金", f.fiscal_initial, f.fiscal_adjusted,
+                   (f.fiscal_adjusted or 0.0) / total_src if total_src else None)
+        budget_row(8, "其他资金", f.other_initial, f.other_adjusted,
+                   (f.other_adjusted or 0.0) / total_src if total_src else None)
     for row in range(5, 9):
         s.ws.row_dimensions[row].height = 20
     return estimated
@@ -156,7 +161,10 @@ def _indicators(s: SheetWriter, r: ProjectStatus, span: str) -> int:
         ind = st.indicator
         current = value_text(st) or ("未填报" if st.status == MISSING else "")
         remark = remark_text(st)
-        cells = [ind.level1.strip(), ind.level2.strip(), ind.level3.strip(), ind.target.raw.strip(), current,
+        target = ind.target.raw.strip()
+        if ind.target_change is not None:
+            target += f"\n（年初{ind.target_change.original.raw.strip()}）"
+        cells = [ind.level1.strip(), ind.level2.strip(), ind.level3.strip(), target, current,
                  value_text(st, projected=True)]
         for ci, v in enumerate(cells, start=1):
             s.put(f"{L(ci)}{row}", v, align=LEFT_WRAP if ci == 3 else CENTER)
@@ -181,14 +189,18 @@ def _indicators(s: SheetWriter, r: ProjectStatus, span: str) -> int:
     return first + len(inds) - 1
 
 
-def _notes(s: SheetWriter, meta: Mapping[str, Any], as_of: date, estimated: bool, row: int) -> None:
-    notes = [f"注：1. 执行数、执行率和执行情况为{as_of_text(as_of)}的累计数；调整后预算数：系统未记录预算调整，与年初预算数相同。",
+def _notes(s: SheetWriter, r: ProjectStatus, meta: Mapping[str, Any], as_of: date, estimated: bool,
+           row: int) -> int:
+    """The notes under the table; returns the row after them."""
+    notes = [f"注：1. 执行数、执行率和执行情况为{as_of_text(as_of)}的累计数；执行率=执行数÷调整后预算数。",
              "2. 偏差原因分析和完成目标可能性按填报内容打“√”；备注为填报的偏差说明和纠偏措施。"]
     if estimated:
-        notes.append("3. 系统按项目记录累计执行数，财政资金、其他资金的执行数和全年预计执行数按资金来源比例分摊。")
+        notes.append("3. 系统按项目记录累计执行数，财政资金、其他资金的执行数和全年预计执行数按调整后资金来源比例分摊。")
+    notes.extend(f"{len(notes) + k}. {text}" for k, text in enumerate(adjustment_notes(r, meta, as_of), start=1))
     if meta.get("budget_explanation"):
         notes.append(f"预算执行情况说明：{meta['budget_explanation'].strip()}")
     for text in notes:
         s.put(f"A{row}:O{row}", text, font=_NOTE_FONT, align=_LEFT_TOP, border=False)
         s.ws.row_dimensions[row].height = row_height(text_lines(text, _span_width(1, 15)), 13, 16)
         row += 1
+    return row

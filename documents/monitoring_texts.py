@@ -1,12 +1,15 @@
 """Texts the official documents share (monitoring table, self-evaluation preview, 监控报告): entered
-values, 备注, the √ columns, the projected summary of a project, goals, the fund split."""
+values, 备注, the √ columns, the projected summary of a project, goals, the budget in force and its fund
+split, the notes on budget and target adjustments."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from domain.adjustments import SHIFT, BudgetChange, FundAmounts, changes_until, fund_amounts
 from domain.status import (
     AMBER,
     IMPOSSIBLE,
@@ -18,10 +21,12 @@ from domain.status import (
     STATUS_LABELS,
     IndicatorInput,
     IndicatorStatus,
+    ProjectInput,
     ProjectStatus,
     entered_text,
     normalise_likelihood,
 )
+from domain.status.adjusted import prior_text
 
 
 def month_span(as_of: date) -> str:
@@ -102,14 +107,49 @@ def goals_text(goals: Sequence[str]) -> str:
     return "\n".join(g if g.startswith("目标") else f"目标{i}：{g}" for i, g in enumerate(goals, start=1))
 
 
-def fund_split(meta: Mapping[str, Any], budget: float | None) -> tuple[float | None, float | None, bool]:
-    """(财政资金, 其他资金, estimated): the budget split as the document gave it; ``estimated`` is True
-    when execution figures have to be split in proportion (both sources non-zero)."""
-    fiscal, other = meta.get("fiscal_wan"), meta.get("other_wan")
-    if fiscal is None and other is None:
-        return None, None, False
-    if fiscal is None and budget is not None:
-        fiscal = max(0.0, budget - (other or 0.0))
-    if other is None and budget is not None:
-        other = max(0.0, budget - (fiscal or 0.0))
-    return fiscal, other, bool(fiscal and other)
+def funds_at(meta: Mapping[str, Any], p: ProjectInput, as_of: date) -> FundAmounts:
+    """年初 and 调整后 amounts of the budget and its fund sources at ``as_of``: the document's split plus the
+    budget adjustments of ``meta["budget_changes"]`` (``data_access.exports.monitoring_inputs``). The total
+    in force is the one the status engine judged (``p.budget_wan``)."""
+    f = fund_amounts(p.original_budget_wan, meta.get("fiscal_wan"), meta.get("other_wan"),
+                     meta.get("budget_changes") or (), as_of)
+    if p.initial_budget_wan is not None and f.adjusted != p.budget_wan:
+        f = replace(f, adjusted=p.budget_wan, changed=True)
+    return f
+
+
+def change_text(c: BudgetChange) -> str:
+    """'2024年7月15日追加财政资金50.00万元（高新财〔2024〕12号；生均公用经费标准提高）'."""
+    amount = abs(c.amount_wan)
+    verb = c.kind if c.kind != SHIFT else ("调剂调入" if c.amount_wan > 0 else "调剂调出")
+    extra = "；".join(x for x in (c.document_no.strip(), c.reason.strip()) if x)
+    return f"{day_text(c.on)}{verb}{c.fund}{amount:,.2f}万元" + (f"（{extra}）" if extra else "")
+
+
+def day_text(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def adjustment_notes(r: ProjectStatus, meta: Mapping[str, Any], as_of: date) -> list[str]:
+    """Sentences on the budget and target adjustments in force at ``as_of`` (docs/rules.md §3.4, §4.10),
+    for the notes of the official tables: every budget adjustment, every adjusted target with its reason
+    and approval, and the flag of one approved while the indicator was red or amber."""
+    p = r.project
+    done = changes_until(meta.get("budget_changes") or (), as_of)
+    if done:
+        out = ["预算调整：" + "；".join(change_text(c) for c in done)
+               + f"。调整后预算数{p.budget_wan or 0.0:,.2f}万元（年初预算数{p.original_budget_wan or 0.0:,.2f}万元）。"]
+    else:
+        out = [f"截至{day_text(as_of)}未调整预算，调整后预算数与年初预算数相同。"]
+    for st in r.indicators:
+        c = st.indicator.target_change
+        if c is None:
+            continue
+        text = (f"指标调整：「{st.indicator.level3.strip()}」自{day_text(c.effective)}起由{c.original.raw.strip()}"
+                f"调整为{st.indicator.target.raw.strip()}")
+        details = "；".join(x for x in (f"原因：{c.reason}" if c.reason else "", f"依据：{c.approval}" if c.approval else "")
+                           if x)
+        text += f"（{details}）" if details else ""
+        prior = prior_text(c)
+        out.append(text + (f"；{prior}，请关注调整依据是否充分。" if prior else "。"))
+    return out

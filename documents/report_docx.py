@@ -1,4 +1,7 @@
-"""监控报告 draft (.docx): the standard six sections filled with the numbers of the status results.
+"""监控报告 (.docx): the standard six sections filled with the numbers of the status results, written as
+an official document (公文): the findings state facts in the report's words (``documents.report_language``:
+no rule names of the engine, targets quoted), the layout and styles of a 公文 (``documents.report_parts``),
+and the signature block at the end.
 
 Pure: takes ``ProjectStatus`` results, the per-project metadata of
 ``data_access.exports.monitoring_inputs`` and optionally the department spending series
@@ -9,9 +12,11 @@ same chart the overview page shows.
 Each section has its writer below; the .docx building blocks and the department figures are in
 ``documents.report_parts``.
 
-Sections: 一、基本情况 二、预算执行情况 三、绩效目标完成情况 四、偏差原因分析 五、纠偏措施 六、全年预计.
-Department figures: 执行率 = spending ÷ budget over the projects that reported spending; 计划进度 =
-budget-weighted expected progress of the same projects (their own plans, 序时进度 without a plan).
+Sections: 一、基本情况 二、预算执行情况 (with the budget adjustments) 三、绩效目标完成情况 (with the target
+adjustments, those approved while red or amber flagged) 四、偏差原因分析 五、纠偏措施 六、全年预计.
+Department figures: budgets are the ones in force at the as-of date (调整后预算数); 执行率 = spending ÷
+budget over the projects that reported spending; 计划进度 = budget-weighted expected progress of the
+same projects (their own plans, 序时进度 without a plan).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import pandas as pd
 
 from documents.charts import chart_png as render_png
 from documents.charts import department_spending_chart
-from documents.monitoring_texts import month_span, value_text
+from documents.monitoring_texts import month_span
+from documents.report_adjustments import budget_adjustments, target_adjustments
+from documents.report_language import budget_finding, colour, indicator_finding
 from documents.report_parts import HEADINGS as HEADINGS  # re-exported: tests check the section headings
 from documents.report_parts import (
     STATUS_RGB,
@@ -37,6 +44,7 @@ from documents.report_parts import (
     fmt,
 )
 from documents.report_rectification import ReportItem, rectification_section
+from documents.signature import Signature
 from documents.xlsx_style import as_of_text
 from domain.status import (
     AMBER,
@@ -68,29 +76,32 @@ def report_docx(
     series: pd.DataFrame | None = None,
     chart_png: bytes | None = None,
     floor_pct: float = 90.0,
+    signature: Signature | None = None,
     rectifications: Sequence[ReportItem] | None = None,
     today: date | None = None,
 ) -> bytes:
-    """The monitoring report draft as .docx bytes. ``series`` (department spending per quarter) adds
-    its table and, unless ``chart_png`` is given, the chart rendered with vl-convert; ``rectifications``
+    """The monitoring report as .docx bytes. ``series`` (department spending per quarter) adds its table
+    and, unless ``chart_png`` is given, the chart rendered with vl-convert. ``signature``: the values of
+    the closing signature block (default: the department as 填报单位, the rest blank). ``rectifications``
     (the year's 整改 items) add their follow-up at the end of 五 (``documents.report_rectification``),
     overdue counted on ``today`` (default: the as-of date)."""
     y = year or as_of.year
     span = month_span(as_of)
     doc = Doc()
-    doc.title(f"{department}{y}年{span}项目支出绩效运行监控报告",
-              f"（初稿）{as_of_text(as_of)} · 由绩效双监控看板根据填报数据生成，请核实后定稿")
+    doc.title(f"{department}{y}年{span}项目支出绩效运行监控报告")
     fig = department_figures(results, as_of, y)
     inds = [st for r in results for st in r.indicators]
     _basic(doc, results, meta, as_of, department, y, fig, inds)
-    bcounts, slow = _budget(doc, results, as_of, fig, series, chart_png)
+    bcounts, slow = _budget(doc, results, meta, as_of, fig, series, chart_png, y, floor_pct)
     icounts = _goals(doc, results, inds)
-    flagged = _deviations(doc, results, meta, span, slow)
+    adjusted_red = target_adjustments(doc, results, as_of, y)
+    flagged = _deviations(doc, results, meta, as_of, y, slow, floor_pct)
     _missing(doc, results)
-    _measures(doc, results, flagged, bcounts, icounts)
+    _measures(doc, results, flagged, bcounts, icounts, adjusted_red)
     if rectifications is not None:
         rectification_section(doc, rectifications, today or as_of)
     _projection(doc, results, fig, inds, floor_pct)
+    doc.signature((signature or Signature()).with_unit(department))
     return doc.bytes()
 
 
@@ -103,38 +114,43 @@ def _basic(doc: Doc, results, meta: Meta, as_of: date, department: str, y: int, 
     areas = {r.project.area for r in results} - {""}
     l1 = Counter(normalise_level(st.indicator.level1) for st in inds)
     l1_text = "、".join(f"{k}指标{v}项" for k, v in l1.items() if k)
+    budget = f"预算总额{fig['budget_total']:,.2f}万元"
+    if abs(fig["budget_total"] - fig["initial_total"]) > 0.005:
+        budget = f"年初预算{fig['initial_total']:,.2f}万元，调整后预算总额{fig['budget_total']:,.2f}万元"
     doc.para(
-        f"{department}{y}年度纳入绩效运行监控的项目支出共{n}个，预算总额{fig['budget_total']:,.2f}万元，涉及"
+        f"{y}年，{department}纳入绩效运行监控的项目支出共{n}个，{budget}，涉及"
         f"{len(units)}个责任单位、{len(areas)}个领域，设置绩效指标{len(inds)}项" + (f"（{l1_text}）" if l1_text else "") + "。"
-        f"本次监控时点为{as_of_text(as_of)[2:]}（{y}年{span}），序时进度{fig['time_pct']:.1f}%。监控按“预算执行”和"
-        "“绩效目标完成”双监控口径，对照各项目资金支出计划和年度绩效目标逐项分析，结果以红、黄、绿、蓝、灰和未填报标示。"
+        f"本次监控时点为{as_of_text(as_of)[2:]}（{y}年{span}），序时进度{fig['time_pct']:.1f}%。按照预算执行进度和绩效目标"
+        "实现程度“双监控”的要求，对照各项目资金支出计划和年度绩效目标逐项分析，监控结果分为红色（严重偏离）、黄色（一般偏离）、"
+        "绿色（正常）、蓝色（超额完成）、灰色（未到评价时点）和未填报六类。"
     )
 
 
-def _budget(doc: Doc, results, as_of: date, fig, series, chart_png):
-    """二、预算执行情况: the figures, the quarterly table and chart, the red/amber projects.
-    Returns (budget status counts, the red/amber projects)."""
+def _budget(doc: Doc, results, meta: Meta, as_of: date, fig, series, chart_png, year: int, floor_pct: float):
+    """二、预算执行情况: the figures, the quarterly table and chart, the budget adjustments, the red/amber
+    projects. Returns (budget status counts, the red/amber projects)."""
     doc.heading(HEADINGS[1])
     n = len(results)
     bcounts = count_statuses_of(r.budget.status for r in results)
     ratio = fig["execution_pct"] / fig["plan_pct"] * 100 if fig["execution_pct"] is not None and fig["plan_pct"] else None
     text = (f"截至{as_of_text(as_of)[2:]}，{fig['reported']}个项目填报了支出（未填报{n - fig['reported']}个），累计支出"
-            f"{fig['spent']:,.2f}万元，执行率{fmt(fig['execution_pct'], '.1f', '%')}（按已填报项目预算"
+            f"{fig['spent']:,.2f}万元，执行率{fmt(fig['execution_pct'], '.1f', '%')}（按已填报项目调整后预算"
             f"{fig['reported_budget']:,.2f}万元计算）；按各项目资金支出计划，同期计划进度{fmt(fig['plan_pct'], '.1f', '%')}，"
             f"序时进度{fig['time_pct']:.1f}%。")
     if ratio is not None:
         text += f"执行率为计划进度的{ratio:.1f}%。"
-    text += f"全部项目同期计划支出{fig['planned_total']:,.2f}万元。预算执行状态：{counts_text(bcounts, '个')}。"
+    text += (f"全部项目同期计划支出{fig['planned_total']:,.2f}万元。从预算执行看，{counts_text(bcounts, '个')}。")
     doc.para(text)
     _spending_chart(doc, series, chart_png)
+    budget_adjustments(doc, results, meta, as_of, year)
     slow = sorted((r for r in results if r.budget.status in (RED, AMBER)),
                   key=lambda r: (-SEVERITY[r.budget.status], -(r.project.budget_wan or 0.0)))
     if slow:
-        doc.para("预算执行为红色、黄色的项目：")
-        doc.table(["项目", "预算（万元）", "累计支出（万元）", "执行率", "计划进度", "状态"],
+        doc.para("预算执行为红色、黄色的项目如下：")
+        doc.table(["项目", "调整后预算（万元）", "累计支出（万元）", "执行率", "计划进度", "监控结果"],
                   [[r.project.name, fmt(r.project.budget_wan), fmt(r.project.spent_wan),
                     fmt(r.budget.execution_pct, ".1f", "%"), fmt(r.budget.expected_pct, ".1f", "%"),
-                    STATUS_LABELS[r.budget.status]] for r in slow],
+                    colour(r.budget.status)] for r in slow],
                   [5.6, 2.4, 2.6, 2, 2, 1.4])
     return bcounts, slow
 
@@ -164,10 +180,10 @@ def _goals(doc: Doc, results, inds) -> dict[str, int]:
     n = len(results)
     pcounts = count_statuses_of(r.status for r in results)
     icounts = count_statuses_of(st.status for st in inds)
-    doc.para(f"按“项目状态取预算执行和各指标中最差者”的规则，{n}个项目中{counts_text(pcounts, '个')}。"
-             f"{len(inds)}项绩效指标中{counts_text(icounts, '项')}。")
+    doc.para(f"从绩效目标完成情况看，{n}个项目中{counts_text(pcounts, '个')}（项目监控结果取预算执行和各项绩效指标中"
+             f"偏离程度最大者）；{len(inds)}项绩效指标中{counts_text(icounts, '项')}。")
     if icounts[BLUE]:
-        doc.para(f"蓝色（超额完成）指标{icounts[BLUE]}项，须说明超额原因，并评估年度目标设置是否偏低。")
+        doc.para(f"蓝色（超额完成）指标{icounts[BLUE]}项，需说明超额原因，并评估年度目标设置是否偏低。")
     by_l1: dict[str, dict[str, int]] = {}
     for st in inds:
         k = normalise_level(st.indicator.level1) or "（未分类）"
@@ -179,11 +195,13 @@ def _goals(doc: Doc, results, inds) -> dict[str, int]:
     return icounts
 
 
-def _deviations(doc: Doc, results, meta: Meta, span: str, slow) -> list:
-    """四、偏差原因分析: the tally of reasons, then each project with red/amber items. Returns the
-    flagged (project, red/amber indicators) pairs, worst first."""
+def _deviations(doc: Doc, results, meta: Meta, as_of: date, year: int, slow, floor_pct: float) -> list:
+    """四、偏差原因分析: the tally of reasons, then each project with red/amber items (and indicators whose
+    target was adjusted while red or amber, whatever their colour now). Returns the flagged (project,
+    those indicators) pairs, worst first."""
     doc.heading(HEADINGS[3])
-    flagged = [(r, [st for st in r.indicators if st.status in (RED, AMBER)]) for r in results]
+    flagged = [(r, [st for st in r.indicators if st.status in (RED, AMBER) or st.adjusted_after_warning])
+               for r in results]
     flagged = [(r, sts) for r, sts in flagged if sts or r.budget.status in (RED, AMBER)]
     flagged.sort(key=lambda x: (-SEVERITY[x[0].status], -(x[0].project.budget_wan or 0.0), x[0].project.name))
     tally = Counter(c for _, sts in flagged for st in sts for c in st.indicator.reasons)
@@ -196,37 +214,34 @@ def _deviations(doc: Doc, results, meta: Meta, span: str, slow) -> list:
     others = [c for c in tally if c not in REASON_CATEGORIES]
     if others:
         tally_text += "、" + "、".join(f"{c}{tally[c]}项" for c in others)
-    doc.para(f"本期红色指标{n_red}项、黄色指标{n_amber}项，预算执行红色、黄色项目{len(slow)}个，涉及{len(flagged)}个项目。"
-             + (f"填报的偏差原因中，{tally_text}。" if tally_text else "偏差原因尚未填报。")
-             + "按项目分列如下：")
+    doc.para(f"本期红色指标{n_red}项、黄色指标{n_amber}项，预算执行为红色、黄色的项目{len(slow)}个，涉及{len(flagged)}个项目。"
+             + (f"从责任单位填报的偏差原因看，{tally_text}。" if tally_text else "责任单位尚未填报偏差原因。")
+             + "分项目情况如下：")
+    year_end = as_of >= date(year, 12, 31)
     for i, (r, sts) in enumerate(flagged, start=1):
         m = meta.get(r.project.id, {})
         unit = m.get("unit") or r.project.unit
-        doc.heading(f"（{cn_number(i)}）{r.project.name}（{unit}，项目状态{STATUS_LABELS[r.status]}）", 2)
+        doc.heading(f"（{cn_number(i)}）{r.project.name}（{unit}，监控结果为{colour(r.status)}）", 2)
         if r.budget.status in (RED, AMBER):
-            expl = (m.get("budget_explanation") or "").strip()
-            doc.para(runs=[(f"预算执行【{STATUS_LABELS[r.budget.status]}】", STATUS_RGB[r.budget.status]),
-                           (f"{r.budget.reason}。" + (f"单位说明：{expl}" if expl else "单位未填报说明。"), None)])
+            expl = (m.get("budget_explanation") or "").strip().rstrip("。")
+            doc.para(runs=[(f"预算执行（{colour(r.budget.status)}）：", STATUS_RGB[r.budget.status]),
+                           (budget_finding(r.project, r.budget, as_of, year, floor_pct)
+                            + (f"单位说明：{expl}。" if expl else "单位未填报说明。"), None)])
         for st in sts:
-            doc.para(runs=[(f"「{st.indicator.level3.strip()}」【{STATUS_LABELS[st.status]}】", STATUS_RGB[st.status]),
-                           (_deviation_detail(st, span), None)])
+            c = st.indicator.target_change
+            prior = f"，目标调整前为{colour(c.prior_status)}" if c is not None and c.after_warning and c.prior_status else ""
+            doc.para(runs=[(f"「{st.indicator.level3.strip()}」（{colour(st.status)}{prior}）：", STATUS_RGB[st.status]),
+                           (_deviation_detail(st, as_of, year, year_end), None)])
     return flagged
 
 
-def _deviation_detail(st, span: str) -> str:
+def _deviation_detail(st, as_of: date, year: int, year_end: bool) -> str:
     ind = st.indicator
-    parts = [f"目标{ind.target.raw.strip()}"]
-    cur = value_text(st)
-    if cur:
-        parts.append(f"{span}完成{cur}")
-    proj = value_text(st, projected=True)
-    if proj:
-        parts.append(f"全年预计{proj}")
-    detail = "，".join(parts) + f"。{st.reason}。"
+    detail = indicator_finding(st, as_of, year, year_end)
     if ind.reasons:
         detail += f"偏差原因：{'、'.join(ind.reasons)}。"
     if ind.explanation:
-        detail += f"说明：{ind.explanation.strip()}。"
+        detail += f"单位说明：{ind.explanation.strip().rstrip('。')}。"
     if not ind.reasons and not ind.explanation:
         detail += "偏差原因未填报。"
     return detail
@@ -246,7 +261,7 @@ def _missing(doc: Doc, results) -> None:
                        (f"{len(missing_p)}个项目有应填未填的数据：{items}。请督促责任单位补报。", None)])
 
 
-def _measures(doc: Doc, results, flagged, bcounts, icounts) -> None:
+def _measures(doc: Doc, results, flagged, bcounts, icounts, adjusted_red: int = 0) -> None:
     """五、纠偏措施: the measures staff entered (flagged projects first), then standard advice."""
     doc.heading(HEADINGS[4])
     measures = []
@@ -260,7 +275,7 @@ def _measures(doc: Doc, results, flagged, bcounts, icounts) -> None:
         if seen:
             measures.append((r, seen))
     if measures:
-        doc.para("各责任单位填报的纠偏措施如下：")
+        doc.para("各责任单位提出的纠偏措施如下：")
         for i, (r, ms) in enumerate(measures, start=1):
             doc.para(runs=[(f"{i}. {r.project.name}：", "000000"), ("；".join(ms) + "。", None)])
     else:
@@ -273,6 +288,9 @@ def _measures(doc: Doc, results, flagged, bcounts, icounts) -> None:
         advice.append(f"对红色、黄色的{icounts[RED] + icounts[AMBER]}项绩效指标，落实纠偏措施并在下一填报期跟踪成效。")
     if icounts[MISSING] or bcounts[MISSING]:
         advice.append("对未按期填报的项目，督促责任单位补报数据和说明。")
+    if adjusted_red:
+        advice.append(f"对调整前已为红色、黄色的{adjusted_red}项绩效指标，审核目标调整的依据和程序，防止以调整目标代替纠偏，"
+                      "并在年度自评中如实说明。")
     for a in advice:
         doc.para(a)
 
@@ -298,4 +316,4 @@ def _projection(doc: Doc, results, fig, inds, floor_pct: float) -> None:
     impossible = [(r, st) for r in results for st in r.indicators if normalise_likelihood(st.indicator.likelihood) == IMPOSSIBLE]
     if impossible:
         doc.para("填报“完全不可能”完成的指标：" + "、".join(f"{r.project.name}「{st.indicator.level3.strip()}」" for r, st in impossible)
-                 + "。建议在年度自评中如实反映，并研究调整绩效目标或预算。")
+                 + "。建议在年度自评中如实反映，确需调整绩效目标或预算的，按程序报批。")

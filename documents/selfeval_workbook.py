@@ -12,9 +12,12 @@ deadline not yet due scored from its projection. A preview with missing inputs s
 「不完整：…」 (what is missing) instead of a grade, and the consistency warnings are in its notes.
 
 Layout of a project sheet (10 columns A–J): title, （YYYY年度）, the 预估 banner, 项目名称 / 主管部门 /
-实施单位, the 年度预算执行 block (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 计分说明),
-年度总体目标 (预期目标 | 实际完成情况), the indicator table (一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
-分值 | 得分 | 计分依据 | 评分说明 | 偏差原因分析及改进措施; 一级/二级 merged over runs), then 总分 and 等级.
+实施单位, the 年度预算执行 block (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 计分说明;
+全年预算数 is the budget in force at the as-of date, 年初预算数 the imported one, and 执行率 = 执行数 ÷
+全年预算数), 年度总体目标 (预期目标 | 实际完成情况), the indicator table (一级 | 二级 | 三级 | 年度指标值 |
+实际完成值 | 分值 | 得分 | 计分依据 | 评分说明 | 偏差原因分析及改进措施; 一级/二级 merged over runs; an adjusted
+target shows its 年初 value below it), then 总分 and 等级, the notes (with the budget and target
+adjustments) and the signature block (``documents.signature``).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 
-from documents.monitoring_texts import goals_text, input_value_text, remark_text
+from documents.monitoring_texts import adjustment_notes, goals_text, input_value_text, remark_text
 from documents.sheet_writer import SheetWriter, equal_runs, norm_level, project_workbook, row_height, text_lines
+from documents.signature import Signature, write_signature
 from documents.table_export import write_frame
 from documents.xlsx_style import (
     CENTER,
@@ -44,6 +48,7 @@ from documents.xlsx_style import (
 )
 from domain.periods import is_year_end
 from domain.selfeval import EFFECT, GROUPS, OUTPUT, SATISFACTION, SelfEvalItem, SelfEvalResult
+from domain.status import ProjectStatus
 
 TITLE = "项目支出绩效自评表"
 ESTIMATE_BANNER = "预估（年度中期，按全年预计值测算）"
@@ -114,7 +119,9 @@ def achievement_summary(ev: SelfEvalResult) -> str:
 
 
 def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of: date, department: str,
-                         year: int, styles: dict | None = None) -> None:
+                         year: int, styles: dict | None = None, signature: Signature | None = None,
+                         result: ProjectStatus | None = None) -> None:
+    """One project's sheet. ``result``: its status result, for the notes on adjustments."""
     s = SheetWriter(ws, styles if styles is not None else {})
     in_year = not is_year_end(as_of, year)
     for i, w in enumerate(WIDTHS, start=1):
@@ -123,7 +130,9 @@ def write_selfeval_sheet(ws, ev: SelfEvalResult, meta: Mapping[str, Any], as_of:
     _budget_block(s, ev)
     _goal_block(s, ev, meta, in_year)
     row = _indicator_rows(s, ev, in_year)
-    _total_and_notes(s, ev, row, in_year)
+    extra = adjustment_notes(result, meta, as_of) if result is not None else []
+    row = _total_and_notes(s, ev, row, in_year, extra)
+    write_signature(ws, row + 1, len(WIDTHS), (signature or Signature()).with_unit(department), s.cache)
     setup_print(ws, title_rows="10:10")
     ws.freeze_panes = "A11"
     ws.sheet_view.zoomScale = 90
@@ -162,8 +171,8 @@ def _budget_block(s: SheetWriter, ev: SelfEvalResult) -> None:
         s.put(ref, text, font=_LABEL_FONT, fill=HEADER_FILL)
     used = p.projected_spent_wan if ev.budget_basis == "projected" else p.spent_wan if ev.budget_basis == "actual" else None
     s.put("A7:B7", "年度资金总额")
-    s.put("C7", p.budget_wan, fmt=MONEY_FORMAT)
-    s.put("D7", p.budget_wan, fmt=MONEY_FORMAT)
+    s.put("C7", p.original_budget_wan, fmt=MONEY_FORMAT)
+    s.put("D7", p.budget_wan, fmt=MONEY_FORMAT)  # 全年预算数: the budget in force (调整后)
     s.put("E7", used, fmt=MONEY_FORMAT)
     s.put("F7", ev.budget_weight, fmt="0")
     s.put("G7", None if ev.execution_pct is None else ev.execution_pct / 100.0, fmt=RATE_FORMAT)
@@ -200,8 +209,10 @@ def _indicator_rows(s: SheetWriter, ev: SelfEvalResult, in_year: bool) -> int:
         ind = item.indicator
         reasons = "、".join(ind.reasons)
         deviation = "\n".join(x for x in (f"偏差原因：{reasons}" if reasons else "", remark_text(ind)) if x)
-        values = [ind.level1.strip(), ind.level2.strip(), ind.level3.strip(), ind.target.raw.strip(),
-                  achieved_text(item)]
+        target = ind.target.raw.strip()
+        if ind.target_change is not None:
+            target += f"\n（年初{ind.target_change.original.raw.strip()}）"
+        values = [ind.level1.strip(), ind.level2.strip(), ind.level3.strip(), target, achieved_text(item)]
         for ci, v in enumerate(values, start=1):
             s.put(f"{L(ci)}{row}", v, align=LEFT_WRAP if ci == 3 else CENTER)
         s.put(f"F{row}", round(item.weight, 2), fmt=SCORE_FORMAT)
@@ -224,8 +235,9 @@ def _indicator_rows(s: SheetWriter, ev: SelfEvalResult, in_year: bool) -> int:
     return row
 
 
-def _total_and_notes(s: SheetWriter, ev: SelfEvalResult, row: int, in_year: bool) -> None:
-    """总分 and 自评等级, then the notes: the group scores, the scoring rules, the estimated items."""
+def _total_and_notes(s: SheetWriter, ev: SelfEvalResult, row: int, in_year: bool, extra: Sequence[str] = ()) -> int:
+    """总分 and 自评等级, then the notes: the group scores, the scoring rules, the estimated items, the
+    adjustments (``extra``); returns the row after them."""
     ws = s.ws
     total_weight = ev.budget_weight + sum(ev.group_weights.values())
     grade = ev.verdict + ("（预估）" if in_year and not ev.incomplete else "")
@@ -250,11 +262,13 @@ def _total_and_notes(s: SheetWriter, ev: SelfEvalResult, row: int, in_year: bool
     n_est = sum(1 for i in ev.items if i.estimated)
     if n_est:
         notes.append(f"本表有{n_est}项指标的得分为{ESTIMATED}。")
+    notes.extend(extra)
     row += 2
     for text in notes:
         s.put(f"A{row}:J{row}", text, font=_NOTE_FONT, align=_LEFT_TOP, border=False)
         ws.row_dimensions[row].height = row_height(text_lines(text, _span_width(1, 10)), 13, 16)
         row += 1
+    return row
 
 
 def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[str, Any]], year: int,
@@ -268,7 +282,8 @@ def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[st
         rows.append({
             "_status": GRADE_STATUS.get(ev.verdict),
             "序号": i, "项目名称": p.name, "实施单位": m.get("unit") or p.unit,
-            "预算数（万元）": round(p.budget_wan or 0.0, 2),
+            "年初预算数（万元）": round(p.original_budget_wan or 0.0, 2),
+            "全年预算数（万元）": round(p.budget_wan or 0.0, 2),
             ("全年预计执行数（万元）" if in_year else "全年执行数（万元）"): None if used is None else round(used, 2),
             "执行率%": None if ev.execution_pct is None else round(ev.execution_pct, 1),
             "预算执行得分": round(ev.budget_score, 2),
@@ -281,7 +296,7 @@ def summary_frame(evals: Sequence[SelfEvalResult], meta: Mapping[Any, Mapping[st
             "说明": "；".join(x for x in (ESTIMATE_BANNER if in_year else ("含估算得分" if ev.estimated else ""),
                                           *(f"数据疑点：{w}" for w in ev.warnings)) if x),
         })
-    cols = ["_status", "序号", "项目名称", "实施单位", "预算数（万元）",
+    cols = ["_status", "序号", "项目名称", "实施单位", "年初预算数（万元）", "全年预算数（万元）",
             "全年预计执行数（万元）" if in_year else "全年执行数（万元）", "执行率%", "预算执行得分", "产出指标得分",
             "效益指标得分", "满意度指标得分", "总分", "等级", "估算项数", "说明"]
     return pd.DataFrame(rows, columns=cols)
@@ -295,20 +310,30 @@ def selfeval_workbook(
     *,
     year: int | None = None,
     summary: bool | None = None,
+    signature: Signature | None = None,
+    results: Sequence[ProjectStatus] = (),
 ) -> bytes:
     """Self-evaluation preview: a summary sheet (default when more than one project) and one sheet per
-    project in the order given."""
+    project in the order given, each with the signature block. ``results``: the status results of the same
+    projects (their adjusted targets are noted on each sheet)."""
     y = year or as_of.year
     in_year = not is_year_end(as_of, y)
     sub = f"主管部门：{department}；{as_of_text(as_of)}；项目{len(evals)}个"
     if in_year:
         sub = f"{ESTIMATE_BANNER}；" + sub
+    sig = (signature or Signature()).with_unit(department)
+    by_id = {r.project.id: r for r in results}
+
+    def write_summary(ws) -> None:
+        df = summary_frame(evals, meta, y, as_of)
+        header = write_frame(ws, df, title=f"{TITLE}（汇总，{y}年度）", subtitle=sub,
+                             status_column_map={"等级": "_status"})
+        write_signature(ws, header + len(df) + 2, len([c for c in df.columns if not c.startswith("_")]), sig)
+
     return project_workbook(
         evals,
         summary=summary,
-        write_summary=lambda ws: write_frame(ws, summary_frame(evals, meta, y, as_of),
-                                             title=f"{TITLE}（汇总，{y}年度）", subtitle=sub,
-                                             status_column_map={"等级": "_status"}),
+        write_summary=write_summary,
         write_item=lambda ws, ev, styles: write_selfeval_sheet(ws, ev, meta.get(ev.project.id, {}), as_of,
-                                                               department, y, styles),
+                                                               department, y, styles, sig, by_id.get(ev.project.id)),
     )

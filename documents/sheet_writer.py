@@ -51,7 +51,11 @@ class SheetWriter:
         first = ref.split(":")[0]
         c = ws[first]
         if value is not None:
-            c.value = safe_text(value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                c.value = safe_text(value)
+                c.data_type = "s"  # '=1所' is text, never a formula
+            else:
+                c.value = value
         if ":" not in ref:
             self._style(c, font, align, fill, fmt, border)
             return c

@@ -13,8 +13,10 @@ Choices made here:
   (same inline strings and style ids openpyxl would write) and splices it into ``<sheetData>``,
   because openpyxl's per-cell writer alone needs ~8 s for 40,000 x 15 cells on a 2-core machine.
   ``write_frame`` (the summary sheets of the official workbooks) uses openpyxl's API throughout.
-* **Formula injection.** Text beginning with ``= + - @``, TAB or CR gets a leading ``'`` in both
-  formats, so Excel shows it as text and never evaluates it; numbers stay numbers.
+* **Formula injection.** In the .xlsx every text is a string cell (inline string, ``data_type 's'``):
+  Excel shows ``=100%`` as it is and never evaluates it, so no apostrophe is added (it would show).
+  In the .csv, text beginning with ``= + - @``, TAB or CR gets a leading ``'`` (a CSV cell has no type);
+  numbers stay numbers.
 * **Widths.** A CJK (full-width) character counts 2, others 1; width = longest text + 2, between 6
   and 60; text longer than the cap wraps.
 
@@ -192,6 +194,8 @@ def _write_head(ws, plan: _Plan, title: str, subtitle: str, first_row: int = 1) 
 
     def cell(value, font, alignment, fill=None, border=None):
         c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # never a formula
         c.font = font
         c.alignment = alignment
         if fill is not None:
@@ -234,6 +238,8 @@ def write_frame(
             if isinstance(v, str):
                 v = safe_text(v)
             c = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                c.data_type = "s"  # never a formula
             c._style = copy(plan.body_style(ws, ci, key, isinstance(v, (date, datetime))))
             row.append(c)
         ws.append(row)

@@ -1,8 +1,9 @@
 """The original Word layout of the target document (.docx): paragraphs and tables, in body order.
 
-Only the stream is produced here; ``documents.assemble`` knows the layout. Cells come out as Word shows
-them: a horizontally merged cell (``w:gridSpan``) is one cell, a vertically merged continuation cell
-(``w:vMerge`` without ``val="restart"``) is an empty cell, which the assembler reads as "same as above".
+Only the stream is produced here; ``documents.assemble`` knows the layout. Cells come out on the table's
+grid, so a column is the same column in every row: a cell over several grid columns (``w:gridSpan``)
+is its text followed by empty cells, a vertically merged continuation cell (``w:vMerge`` without
+``val="restart"``) is empty, which the assembler reads as "same as above".
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def _q(tag: str) -> str:
 
 
 _P, _TBL, _SDT, _SDT_CONTENT = _q("p"), _q("tbl"), _q("sdt"), _q("sdtContent")
-_TR, _TC, _TCPR, _VMERGE, _HMERGE = _q("tr"), _q("tc"), _q("tcPr"), _q("vMerge"), _q("hMerge")
+_TR, _TC, _TCPR, _VMERGE, _HMERGE, _SPAN = _q("tr"), _q("tc"), _q("tcPr"), _q("vMerge"), _q("hMerge"), _q("gridSpan")
 _VAL = _q("val")
 # run content that carries text; deleted text (w:delText) and text in w:del / w:moveFrom is left out
 _TEXT_TAGS: dict[str, str | None] = {_q("t"): None, _q("tab"): "\t", _q("cr"): "\n", _q("noBreakHyphen"): "-"}
@@ -75,16 +76,28 @@ def _table_rows(tbl, items: list[Item], source: str) -> None:
         cells: list[str] = []
         for tc in _row_cells(tr):
             tcPr = tc.find(_TCPR)
+            span = 1
             if tcPr is not None:
                 hmerge = tcPr.find(_HMERGE)
                 if hmerge is not None and hmerge.get(_VAL, "continue") != "restart":
-                    continue  # legacy horizontal merge: part of the cell on its left
+                    cells.append("")  # legacy horizontal merge: part of the cell on its left
+                    continue
+                span = _grid_span(tcPr)
                 vmerge = tcPr.find(_VMERGE)
                 if vmerge is not None and vmerge.get(_VAL, "continue") != "restart":
-                    cells.append("")  # continuation of the cell above
+                    cells.extend([""] * span)  # continuation of the cell above
                     continue
             cells.append(_cell_text(tc))
+            cells.extend([""] * (span - 1))  # a cell over several grid columns: columns stay aligned
         items.append(Row(cells=cells, line=n, source=source))
+
+
+def _grid_span(tcPr) -> int:
+    el = tcPr.find(_SPAN)
+    try:
+        return max(1, min(int(el.get(_VAL, "1")), 64)) if el is not None else 1
+    except ValueError:
+        return 1
 
 
 def _row_cells(tr):

@@ -7,12 +7,31 @@ live in ``documents.targets_common`` and are re-exported here.
 
 from __future__ import annotations
 
-from documents.assemble import assemble
+from documents.assemble import assemble, split_stream
 from documents.targets_common import MAX_BYTES, MAX_UNPACKED_BYTES, DocumentError, check_zip
 from documents.targets_docx import tokenize_docx
 from documents.targets_txt import tokenize_text
 from documents.targets_xlsx import tokenize_xlsx
-from domain.document import ImportProblem, TargetDocument
+from domain.document import ImportEdits, ImportProblem, TargetDocument
+from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+
+
+class YearUnknown(DocumentError):
+    """The file names no year and none was given."""
+
+
+class YearConflict(DocumentError):
+    """The year given differs from the year the file names."""
+
+
+def choose_year(given: int | None, found: int | None) -> int:
+    """The fiscal year to read the file for: the one given, checked against the one the document names."""
+    if given is not None and found is not None and given != found:
+        raise YearConflict(f"文件写明的是{found}年度，与指定的{given}年度不一致；请核对文件，或改为指定{found}年度")
+    year = given if given is not None else found
+    if year is None:
+        raise YearUnknown("文件中没有写明预算年度（如标题中的“2024年度”）：请指定年度")
+    return year
 
 
 def detect_format(data: bytes, filename: str = "") -> str:
@@ -42,9 +61,12 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(f"文件不是UTF-8编码（第{line}行附近无法识别）：请在记事本或Word中另存为“UTF-8”编码后再导入") from e
 
 
-def read_target_document(data: bytes, filename: str = "", fiscal_year: int = 2024) -> TargetDocument:
-    """Parse a target document. Raises ``DocumentError`` when the file cannot be read at all;
-    otherwise returns the document with its ``problems`` (empty when everything was understood)."""
+def read_target_document(data: bytes, filename: str = "", fiscal_year: int | None = None, *,
+                         vocabulary: Vocabulary = DEFAULT_VOCABULARY, edits: ImportEdits | None = None) -> TargetDocument:
+    """Parse a target document for ``fiscal_year`` (None: the year the document names). Raises
+    ``DocumentError`` when the file cannot be read at all (``YearUnknown`` / ``YearConflict`` for the
+    year); otherwise returns the document with its ``problems`` (empty when everything was understood),
+    ``warnings`` and every table read. ``edits``: the corrections of the import preview."""
     if not data:
         raise DocumentError("文件为空：没有任何内容")
     if len(data) > MAX_BYTES:
@@ -59,8 +81,15 @@ def read_target_document(data: bytes, filename: str = "", fiscal_year: int = 202
         if not text.strip():
             raise DocumentError("文件为空：没有任何内容")
         items = tokenize_text(text)
-    doc = assemble(items, fiscal_year, source=filename)
+    split = split_stream(items)
+    found, distinct = split.document_year()
+    doc = assemble(items, choose_year(fiscal_year, found), source=filename, vocabulary=vocabulary, edits=edits,
+                   split=split)
+    if len(distinct) > 1:
+        doc.problems.append(ImportProblem(filename, f"文件中的表格分属不同年度（{'、'.join(map(str, distinct))}）："
+                                                    "一个文件只能导入一个年度，请分开导入", "年度"))
     return doc
 
 
-__all__ = ["DocumentError", "ImportProblem", "read_target_document", "detect_format", "MAX_BYTES", "MAX_UNPACKED_BYTES"]
+__all__ = ["DocumentError", "ImportProblem", "YearConflict", "YearUnknown", "choose_year", "read_target_document",
+           "detect_format", "MAX_BYTES", "MAX_UNPACKED_BYTES"]

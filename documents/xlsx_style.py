@@ -70,16 +70,19 @@ def status_font(status: str | None, bold: bool = True, size: int = 11) -> Font:
 
 
 def neutralise(text: str) -> str:
-    """'=SUM(A1)' -> "'=SUM(A1)": text a spreadsheet would run as a formula is made plain text."""
+    """'=SUM(A1)' -> "'=SUM(A1)": text a spreadsheet would run as a formula is made plain text (CSV only:
+    an xlsx cell written as a string is never a formula, see ``safe_text``)."""
     if text and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
 def safe_text(value: Any) -> str:
-    """Text for an xlsx cell: neutralised, without XML-illegal control characters, within Excel's
-    32,767-character limit."""
-    s = neutralise(str(value))
+    """Text for an xlsx cell, as it is: without XML-illegal control characters, within Excel's
+    32,767-character limit. No apostrophe is added to text starting with ``=`` (``=100%``): the writers
+    store every text as a string cell (``t="inlineStr"``, openpyxl ``data_type 's'``), which Excel shows as
+    text and never evaluates; an apostrophe would be shown as part of the text."""
+    s = str(value)
     if ILLEGAL_CHARACTERS_RE.search(s):
         s = ILLEGAL_CHARACTERS_RE.sub("", s)
     return s[:_MAX_CELL]

@@ -11,19 +11,10 @@ from datetime import date
 
 from domain.hygiene import strip_invisible
 from domain.targets import ProseTarget, Target, parse_target
+from domain.vocabulary import LEVEL1, LEVEL2
 
-LEVEL1_VALUES = ("产出指标", "效果指标", "满意度指标")
-LEVEL2_VALUES = (
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "成本指标",
-    "社会效益指标",
-    "经济效益指标",
-    "生态效益指标",
-    "可持续影响指标",
-    "服务对象满意度指标",
-)
+LEVEL1_VALUES = LEVEL1  # the canonical words (domain.vocabulary)
+LEVEL2_VALUES = tuple(LEVEL2)
 INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
 
 
@@ -38,6 +29,7 @@ class IndicatorSpec:
     target: Target
     place: str = ""  # where it was read, for messages
     weight: float | None = None  # 分值, when the table has a 分值 column (self-evaluation, docs/rules.md §7)
+    problem: str = ""  # why the row cannot be imported (then it is in ProjectSpec.rejected)
 
 
 @dataclass
@@ -59,6 +51,11 @@ class ProjectSpec:
     plan: list[PlanPointSpec] = field(default_factory=list)
     goals: list[str] = field(default_factory=list)
     indicators: list[IndicatorSpec] = field(default_factory=list)
+    department: str = ""  # 主管部门 as the table names it
+    implementer: str = ""  # 实施单位: the responsible unit when the assignments name none
+    key: str = ""  # where the table was read (「title」 or its sheet/table number): stable across re-reads
+    rejected: list[IndicatorSpec] = field(default_factory=list)  # rows with a problem (not imported)
+    refusal: list[ImportProblem] = field(default_factory=list)  # why the whole table cannot be imported
 
 
 @dataclass
@@ -70,13 +67,30 @@ class AreaSpec:
     targets: list[ProseTarget] = field(default_factory=list)
 
 
+ERROR, WARNING, SKIPPED = "error", "warning", "skipped"
+
+
 @dataclass
 class ImportProblem:
     place: str  # e.g. "「区本课程经费项目绩效目标表」第3行"
     message: str
+    kind: str = "其他"  # what it is about, for grouping: 表头, 金额, 指标行, 词表, 模板行, 年度 …
+    severity: str = ERROR  # error: refuses the row or table; warning: imported as noted; skipped: not a row
 
     def __str__(self) -> str:
         return f"{self.place}：{self.message}" if self.place else self.message
+
+
+@dataclass
+class ImportEdits:
+    """Corrections made in the import preview, applied while the file is read again.
+
+    ``cells``: an indicator row's place (``IndicatorSpec.place``) -> {field: text}, fields ``level1``,
+    ``level2``, ``level3``, ``description``, ``value``, ``basis``, ``weight``. ``budgets``: a table's key
+    (``ProjectSpec.key``) -> 预算数 in 万元, for a table whose money the file does not give."""
+
+    cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    budgets: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,8 +101,11 @@ class TargetDocument:
     overall_goal: str = ""
     areas: list[AreaSpec] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
-    projects: list[ProjectSpec] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
+    projects: list[ProjectSpec] = field(default_factory=list)  # the tables that can be imported
+    problems: list[ImportProblem] = field(default_factory=list)  # errors: without --partial nothing is imported
+    tables: list[ProjectSpec] = field(default_factory=list)  # every table read, refused ones included
+    warnings: list[ImportProblem] = field(default_factory=list)  # warnings and skipped rows
+    year_found: int | None = None  # the year the document names (title, heading), if any
 
     @property
     def indicator_count(self) -> int:

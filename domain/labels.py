@@ -36,6 +36,8 @@ ENTITY_LABELS: dict[str, str] = {
     "project_review": "项目审核",
     "review_comment": "审核留言",
     "report_snapshot": "上报",
+    "budget_adjustment": "预算调整",
+    "target_adjustment": "指标调整",
     "evidence_file": "佐证材料",
     "rectification": "整改事项",
 }
@@ -72,6 +74,7 @@ ACTION_LABELS: dict[str, str] = {
     "report": "上报",
     "set_deadline": "设置填报截止日",
     "set_unit_reviewer": "设置科长（初审）",
+    "withdraw": "撤销",
     "upload": "上传",
     "answer": "反馈整改情况",
     "close": "核验销号",

@@ -117,6 +117,8 @@ _CHAR_MAP = str.maketrans(
         "⩾": "≥",
         "≦": "≤",
         "⩽": "≤",
+        "═": "=",  # box-drawing double line: some budget systems export "=" as this glyph
+        "〓": "=",
         "〜": "-",
         "～": "-",
         "—": "-",
@@ -280,9 +282,13 @@ def _parse_deadline(s: str, year: int) -> tuple[date | None, date | None]:
                 return d1, d2
         return None, None
     d, rest = _parse_one_date(s, year, end=True)
-    if d and _DEADLINE_WORDS.match(rest):
+    if d and (_DEADLINE_WORDS.match(rest) or _TASK_AFTER.match(rest)):
         return None, d
     return None, None
+
+
+# a date followed by 前 and what must be done by then: "12月底前100%到位", "2024年6月30日前完成验收"
+_TASK_AFTER = re.compile(r"^(?:前|之前|以前|底前)(?:完成|全部|全额|足额|按时)?[^≥≤<>=]*$")
 
 
 # --------------------------------------------------------------------------- numbers

@@ -30,6 +30,7 @@ from data_access.actuals.lookups import (
     plans_of,
     previous_spending,
 )
+from data_access.adjustments import NO_CHANGES, Changes, apply_budget, apply_target, load_changes
 from data_access.models import Indicator, IndicatorActual, Period, Project, SpendingActual, Unit, User
 from data_access.permissions import LEADER, Principal, visible_project_filter
 from data_access.years import year_id
@@ -47,6 +48,7 @@ from domain.status import (
     explanation_requirements,
     fmt_num,
     indicator_mode,
+    target_text,
 )
 from domain.status_marks import status_text
 
@@ -152,6 +154,7 @@ class _EntryData:
     current: dict[int, IndicatorActual]  # indicator id -> this period's value
     previous: dict[int, IndicatorActual]  # indicator id -> the latest earlier period's value
     saved_by: dict[str, str]
+    changes: Changes = NO_CHANGES  # budget and target adjustments (applied at the period end)
 
 
 def _load_entry(s: Session, principal: Principal | None, period_code: str,
@@ -180,7 +183,7 @@ def _load_entry(s: Session, principal: Principal | None, period_code: str,
     order = {pid: k for k, pid in enumerate(pids)}
     inds.sort(key=lambda i: (order[i.project_id], i.seq))
     return _EntryData(period, year, settings, {r[0]: r for r in projects}, inds, current, prev,
-                      _saved_by(s, current.values()))
+                      _saved_by(s, current.values()), load_changes(s, pids))
 
 
 def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
@@ -204,7 +207,7 @@ def entry_frame(engine: Engine, principal: Principal | None, period_code: str,
 def _entry_row(data: _EntryData, ind: Indicator) -> dict:
     """One editor row; long because it is one flat dict literal, one line per column."""
     pid, pname, unit_id, _uname, _budget, _seq = data.pinfo[ind.project_id]
-    template = indicator_input(ind)
+    template = apply_target(indicator_input(ind), data.changes, data.period.end)
     mode = indicator_mode(template, data.settings)
     applies = set(E.applicable_fields(mode))
     a = data.current.get(ind.id)
@@ -229,7 +232,7 @@ def _entry_row(data: _EntryData, ind: Indicator) -> dict:
         "一级指标": ind.level1,
         "二级指标": ind.level2,
         "三级指标": ind.level3,
-        "目标": ind.target_text,
+        "目标": target_text(template),
         "单位": ind.unit or "",
         "类型": E.MODE_KIND_LABELS.get(mode, mode),
         "上期值": format_entry_value(mode, ind.unit, pa.actual_value, pa.actual_judgement, pa.actual_date)
@@ -265,7 +268,7 @@ def wording_text(a: IndicatorActual | None) -> str:
 
 def _with_values(t: IndicatorInput, a: IndicatorActual | None) -> IndicatorInput:
     """The indicator with this period's stored values, as the status engine reads it."""
-    return IndicatorInput(t.id, t.level1, t.level2, t.level3, t.target, t.accumulates,
+    return IndicatorInput(t.id, t.level1, t.level2, t.level3, t.target, t.accumulates, target_change=t.target_change,
                           actual=a.actual_value if a else None,
                           actual_judgement=a.actual_judgement if a else None,
                           actual_date=a.actual_date if a else None,
@@ -298,11 +301,13 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
             SpendingActual.project_id.in_(pids), SpendingActual.period_code == period.code)).scalars()}
         saved_by = _saved_by(s, current.values())
         previous = previous_spending(s, pids, period.fiscal_year_id, period.end)
+        changes = load_changes(s, pids, targets=False)
     rows = []
     for pid, name, unit_id, unit_name, budget, _seq in projects:
         a = current.get(pid)
-        pi = ProjectInput(id=pid, name=name, budget_wan=budget, plan=plans.get(pid, []),
-                          spent_wan=a.spent_wan if a else None, projected_spent_wan=a.projected_wan if a else None)
+        pi = apply_budget(ProjectInput(id=pid, name=name, budget_wan=budget, plan=plans.get(pid, []),
+                                       spent_wan=a.spent_wan if a else None,
+                                       projected_spent_wan=a.projected_wan if a else None), changes, period.end)
         bs = evaluate_budget(pi, period.end, settings, year)
         need = bs.needs_reason or (a is not None and a.spent_wan is not None and previous.get(pid) is not None
                                    and a.spent_wan < previous[pid] - 1e-6)
@@ -314,7 +319,7 @@ def spending_frame(engine: Engine, principal: Principal | None, period_code: str
             "_unit_id": unit_id,
             "项目": name,
             "责任单位": unit_name or "",
-            "预算（万元）": round(budget or 0.0, 2),
+            "预算（万元）": round(pi.budget_wan or 0.0, 2),
             "计划进度%": None if bs.expected_pct is None else round(bs.expected_pct, 1),
             "上期累计支出（万元）": previous.get(pid),
             "累计支出（万元）": a.spent_wan if a else None,

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from data_access.actuals.access import IND_ENTITY, SP_ENTITY
 from data_access.actuals.lookups import indicator_input, plans_of, previous_spending
+from data_access.adjustments import apply_budget, apply_target, load_changes
 from data_access.models import Indicator, IndicatorActual, Period, Project, SpendingActual
 from domain import entry as E
 from domain.settings import Settings
@@ -83,12 +84,14 @@ def _indicator_check(template: IndicatorInput, as_of: date, settings: Settings, 
 def _load_indicators(s: Session, ids: Sequence[int], period: Period, settings: Settings, year: int
                      ) -> dict[int, RowTarget]:
     out: dict[int, RowTarget] = {}
-    for ind, unit_id, fy_id in s.execute(
+    rows = s.execute(
         select(Indicator, Project.unit_id, Project.fiscal_year_id)
         .join(Project, Project.id == Indicator.project_id)
         .where(Indicator.id.in_(list(ids)))
-    ):
-        template = indicator_input(ind)
+    ).all()
+    changes = load_changes(s, sorted({ind.project_id for ind, _u, _f in rows}))
+    for ind, unit_id, fy_id in rows:
+        template = apply_target(indicator_input(ind), changes, period.end)
         writable = tuple(E.applicable_fields(indicator_mode(template, settings)))
         out[ind.id] = RowTarget(ind.project_id, unit_id, fy_id, writable, _indicator_check(template, period.end, settings, year))
     return out
@@ -104,9 +107,11 @@ def _load_projects(s: Session, ids: Sequence[int], period: Period, settings: Set
     projects = list(s.execute(select(Project).where(Project.id.in_(list(ids)))).scalars())
     plans = plans_of(s, ids)
     previous = previous_spending(s, ids, period.fiscal_year_id, period.end)
+    changes = load_changes(s, list(ids), targets=False)
     out: dict[int, RowTarget] = {}
     for pr in projects:
-        template = ProjectInput(id=pr.id, name=pr.name, budget_wan=pr.budget_wan, plan=plans.get(pr.id, []))
+        template = apply_budget(ProjectInput(id=pr.id, name=pr.name, budget_wan=pr.budget_wan,
+                                             plan=plans.get(pr.id, [])), changes, period.end)
         out[pr.id] = RowTarget(pr.id, pr.unit_id, pr.fiscal_year_id, E.SPENDING_FIELDS,
                                _spending_check(template, period.end, settings, year, previous.get(pr.id)))
     return out

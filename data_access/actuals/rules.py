@@ -3,10 +3,11 @@
 Definitions chosen here:
 
 * :class:`EntryRules` holds, for the rows of one editor, the status-engine inputs without entered
-  values (indicator targets, project budgets and plans), the previous period's cumulative spending,
-  the period end, the fiscal year, the rule settings and how many evidence files each indicator has for
-  the period (``domain.evidence``'s rules ask for one). It is a plain frozen value: the editor keeps
-  it with its snapshot and asks ``domain.entry_todo`` about each edited row, without a query per edit.
+  values (indicator targets and project budgets in force at the period end, plans), the previous
+  period's cumulative spending, the period end, the fiscal year, the rule settings and how many evidence
+  files each indicator has for the period (``domain.evidence``'s rules ask for one). It is a plain
+  frozen value: the editor keeps it with its snapshot and asks ``domain.entry_todo`` about each edited
+  row, without a query per edit.
 * :func:`indicator_todo_of` / :func:`spending_todo_of` judge one row of values (field key -> what is
   stored or typed); an id the rules do not know needs nothing.
 """
@@ -23,6 +24,7 @@ from sqlmodel import Session
 
 from data_access.actuals.access import load_period, settings_of
 from data_access.actuals.lookups import indicator_input, plans_of, previous_spending
+from data_access.adjustments import apply_all, load_changes
 from data_access.models import EvidenceFile, Indicator, Period, Project
 from data_access.permissions import Principal, visible_project_filter
 from domain import entry_todo as T
@@ -53,7 +55,7 @@ def evidence_counts(s: Session, period_code: str, indicator_ids: Sequence[int]) 
 
 def entry_rules(engine: Engine, principal: Principal | None, period_code: str,
                 project_ids: Sequence[int] | None = None) -> EntryRules | None:
-    """The rules for the projects the principal may see (optionally only ``project_ids``), in five
+    """The rules for the projects the principal may see (optionally only ``project_ids``), in seven
     queries; None for an unknown period."""
     with Session(engine) as s:
         found = load_period(s, period_code, lock=False)
@@ -66,7 +68,7 @@ def entry_rules(engine: Engine, principal: Principal | None, period_code: str,
 def rules_in(s: Session, principal: Principal | None, period: Period, year: int,
              project_ids: Sequence[int] | None = None) -> EntryRules:
     """:func:`entry_rules` inside the caller's session (a submission judges its projects in its own
-    transaction)."""
+    transaction), with the budget and the targets in force at the period's end."""
     q = select(Project).where(Project.fiscal_year_id == period.fiscal_year_id)
     f = visible_project_filter(principal)
     if f is not None:
@@ -77,11 +79,12 @@ def rules_in(s: Session, principal: Principal | None, period: Period, year: int,
     pids = [p.id for p in projects]
     plans = plans_of(s, pids)
     inds = list(s.execute(select(Indicator).where(Indicator.project_id.in_(pids))).scalars()) if pids else []
+    budgets, targets = apply_all(
+        {p.id: ProjectInput(id=p.id, name=p.name, budget_wan=p.budget_wan, plan=plans.get(p.id, []))
+         for p in projects},
+        {i.id: indicator_input(i) for i in inds}, load_changes(s, pids), period.end)
     return EntryRules(
-        as_of=period.end, year=year, settings=settings_of(s),
-        indicators={i.id: indicator_input(i) for i in inds},
-        projects={p.id: ProjectInput(id=p.id, name=p.name, budget_wan=p.budget_wan, plan=plans.get(p.id, []))
-                  for p in projects},
+        as_of=period.end, year=year, settings=settings_of(s), indicators=targets, projects=budgets,
         previous_spent=previous_spending(s, pids, period.fiscal_year_id, period.end) if pids else {},
         evidence=evidence_counts(s, period.code, [i.id for i in inds]),
     )

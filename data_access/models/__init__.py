@@ -6,6 +6,7 @@ table (Alembic's ``env.py`` and ``data_access.db`` rely on it) and ``from data_a
 works for all of them.
 """
 
+from data_access.models.adjustments import BudgetAdjustment, TargetAdjustment
 from data_access.models.core import (
     Area,
     AuditLog,
@@ -31,6 +32,7 @@ from data_access.models.status_store import StatusGeneration, StatusItem, Status
 __all__ = [
     "Area",
     "AuditLog",
+    "BudgetAdjustment",
     "DataVersion",
     "EvidenceContent",
     "EvidenceFile",
@@ -52,6 +54,7 @@ __all__ = [
     "StatusGeneration",
     "StatusItem",
     "StatusProject",
+    "TargetAdjustment",
     "Unit",
     "User",
     "UserUnit",

@@ -194,6 +194,9 @@ class User(SQLModel, table=True):
     lock_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # 科长: with two review levels (domain.review) reviews the projects of their units first
     unit_reviewer: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # the signature block of the official outputs (data_access.signature): 联系电话 and 审核人
+    phone: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    report_reviewer: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class LoginSession(SQLModel, table=True):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 from domain.clock import utcnow
@@ -97,6 +97,10 @@ class StatusItem(SQLModel, table=True):
     reasons: str = ""
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     measures: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # the target in force was adjusted (目标调整: domain.status.change_summary; '' when not) and, ``flagged``,
+    # while the indicator was red or amber: the risk list keeps it whatever its status (docs/rules.md §4.10)
+    adjustment: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    flagged: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 # The pages' orders, read with LIMIT: the worst projects first (then the largest budget, the name, the

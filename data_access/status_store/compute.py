@@ -28,7 +28,18 @@ from data_access.views.filters import BUDGET_GROUP, period_options
 from data_access.views.tables import budget_texts, indicator_texts
 from domain.periods import MONTH, QUARTER
 from domain.settings import Settings
-from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, SEVERITY, ProjectStatus, evaluate_all
+from domain.status import (
+    AMBER,
+    BLUE,
+    GREEN,
+    GREY,
+    MISSING,
+    RED,
+    SEVERITY,
+    ProjectStatus,
+    change_summary,
+    evaluate_all,
+)
 
 RISK_RANK = {RED: 4, MISSING: 3, AMBER: 2, BLUE: 1, GREEN: 0, GREY: -1}
 COPY_FROM = 2000  # PostgreSQL: COPY instead of INSERT from this many rows
@@ -151,7 +162,7 @@ def _rows(r: ProjectStatus, prev: ProjectStatus | None, where: tuple, projects: 
         **item, "seq": -1, "indicator_id": None, "level1": "", "level2": "", "level3": BUDGET_GROUP,
         "status": b.status, "rank": RISK_RANK[b.status], "reason": b.reason, "target": target, "actual": actual,
         "projected": projected, "likelihood": "", "reasons": "", "explanation": "", "measures": "",
-        "prev_status": prev_items[0] if prev_items else None,
+        "prev_status": prev_items[0] if prev_items else None, "adjustment": "", "flagged": False,
     })
     for i, st in enumerate(r.indicators):
         ind = st.indicator
@@ -162,6 +173,7 @@ def _rows(r: ProjectStatus, prev: ProjectStatus | None, where: tuple, projects: 
             "target": target, "actual": actual, "projected": projected, "likelihood": likelihood,
             "reasons": reasons, "explanation": explanation, "measures": measures,
             "prev_status": prev_items[i + 1] if prev_items else None,
+            "adjustment": change_summary(ind), "flagged": bool(st.adjusted_after_warning),
         })
 
 

@@ -3,8 +3,10 @@ all of it for an export built on click) and its counts.
 
 Definitions (as ``data_access.views.risk_frame``): every red / 未填报 / amber / blue item — budget rows
 and indicators — of the projects in the selected areas and units (the status filter narrows the
-statuses listed, not the projects), the group filter selecting the items; worst first, then the largest
-budget, the project name and the item's order in the project. The columns are ``RISK_COLUMNS``.
+statuses listed, not the projects), and without a status filter every indicator whose target was
+adjusted while it was red or amber, whatever its status now; the group filter selecting the items;
+worst first, then the largest budget, the project name and the item's order in the project. The
+columns are ``RISK_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, case, func, or_, select
 
 from data_access.models import Area, ProjectReview, Unit
 from data_access.monitoring import connected
@@ -28,7 +30,8 @@ _HIDDEN = ["_project_id", "_indicator_id", "_status"]
 def _risk_conditions(sc: Scope) -> list:
     f = sc.filters
     statuses = [s for s in RISK_STATUSES if not f.statuses or s in f.statuses]
-    return [*located(I, sc), I.c.rank >= 1, I.c.status.in_(statuses), item_shown(I, f)]
+    listed = I.c.status.in_(statuses) if f.statuses else or_(I.c.status.in_(statuses), I.c.flagged)
+    return [*located(I, sc), listed, item_shown(I, f)]
 
 
 def risk_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
@@ -38,12 +41,18 @@ def risk_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
                               .group_by(I.c.status)).tuples().all())
 
 
+def risk_flagged(bind: Engine | Connection, sc: Scope) -> int:
+    """How many of the risk list's indicators had their target adjusted while red or amber."""
+    with connected(bind) as c:
+        return int(c.execute(select(func.count()).where(*_risk_conditions(sc), I.c.flagged)).scalar() or 0)
+
+
 def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
     """The risk list's rows ``offset`` .. ``offset + limit`` (all with ``limit`` None) in its order."""
     with connected(bind) as c:
         q = (select(I.c.project_id, I.c.indicator_id, I.c.status, I.c.project_name, I.c.reason, Unit.name, Area.name,
                     I.c.budget_wan, I.c.level3, I.c.level1, I.c.level2, I.c.target, I.c.actual, I.c.projected,
-                    I.c.reasons, I.c.explanation, I.c.measures)
+                    I.c.reasons, I.c.explanation, I.c.measures, I.c.adjustment)
              .select_from(I.outerjoin(Unit, Unit.id == I.c.unit_id).outerjoin(Area, Area.id == I.c.area_id))
              .where(*_risk_conditions(sc))
              .order_by(I.c.rank.desc(), I.c.budget_wan.desc(), by_name(I.c.project_name, c), I.c.doc_order, I.c.seq)
@@ -55,10 +64,10 @@ def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int 
             ProjectReview.project_id.in_(sorted({r[0] for r in rows})))).scalars()) if rows else set()
     cols: dict[str, list] = {c: [] for c in (*_HIDDEN, *RISK_COLUMNS)}
     for (pid, iid, status, name, reason, unit, area, budget, item, level1, level2, target, actual, projected,
-         reasons, explanation, measures) in rows:
+         reasons, explanation, measures, adjustment) in rows:
         mark = review_mark(APPROVED if pid in approved else DRAFT)
         values = (pid, iid, status, status_text(status), name, reason, mark, unit or "", area or "", round(budget, 2),
-                  item, level1, level2, target, actual, projected, reasons, explanation, measures)
+                  item, level1, level2, target, actual, projected, reasons, explanation, measures, adjustment)
         for col, v in zip(cols.values(), values):
             col.append(v)
     if not rows:
@@ -116,4 +125,4 @@ def reporting(bind: Engine | Connection, sc: Scope, due: date, today: date, last
     return sorted_items(items, units_df)
 
 
-__all__ = ["reporting", "risk_counts", "risk_rows"]
+__all__ = ["reporting", "risk_counts", "risk_flagged", "risk_rows"]

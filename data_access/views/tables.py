@@ -32,7 +32,9 @@ from domain.status import (
     BudgetStatus,
     IndicatorStatus,
     ProjectStatus,
+    change_summary,
     risk_items,
+    target_text,
 )
 
 
@@ -85,40 +87,45 @@ def budget_texts(b: BudgetStatus) -> tuple[str, str, str]:
 
 
 def indicator_texts(st: IndicatorStatus) -> tuple[str, str, str, str, str, str, str]:
-    """An indicator's (目标, 当前值, 全年预计, 完成可能性, 偏差原因, 说明, 纠偏措施) as every table shows them."""
+    """An indicator's (目标, 当前值, 全年预计, 完成可能性, 偏差原因, 说明, 纠偏措施) as every table shows them
+    (目标: the target in force, with the original when it was adjusted)."""
     ind = st.indicator
-    return (ind.target.raw.strip(), format_actual(st), format_actual(st, projected=True), ind.likelihood or "",
+    return (target_text(ind), format_actual(st), format_actual(st, projected=True), ind.likelihood or "",
             "、".join(ind.reasons), ind.explanation or "", ind.measures or "")
 
 
 RISK_COLUMNS = [
     "状态", "项目名称", "原因", "审核", "责任单位", "领域", "预算（万元）", "事项", "一级指标", "二级指标", "目标",
-    "当前值", "全年预计", "偏差原因", "说明", "纠偏措施",
+    "当前值", "全年预计", "偏差原因", "说明", "纠偏措施", "目标调整",
 ]
 RISK_STATUSES = (RED, MISSING, AMBER, BLUE)
 
 
 def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters()) -> pd.DataFrame:
     """Every red / missing / amber / blue item (budget rows and indicators), worst first, then by
-    budget size — the 风险清单 and the overview's top items."""
+    budget size — the 风险清单 and the overview's top items. Without a status filter, also every
+    indicator whose target was adjusted while it was red or amber (docs/rules.md §4.10), whatever its
+    status now; 目标调整 says so."""
     statuses = tuple(s for s in RISK_STATUSES if not f.statuses or s in f.statuses)
+    flagged = not f.statuses
     shown = [r for r in results if f.project_ok(r)]
     wanted = set(statuses)
-    by_indicator = {st.indicator.id: st for r in shown for st in r.indicators if st.status in wanted}
+    by_indicator = {st.indicator.id: st for r in shown for st in r.indicators
+                    if st.status in wanted or (flagged and st.adjusted_after_warning)}
     by_project = {r.project.id: r for r in shown}
     marks = {pid: review_mark(r.project.review) for pid, r in by_project.items()}
     # built column by column (15,000 rows at city scale: a dict per row costs twice as much)
     cols: dict[str, list] = {c: [] for c in ("_project_id", "_indicator_id", "_status", *RISK_COLUMNS)}
     add = [cols[c].append for c in cols]
     budget_ok = f.budget_ok()
-    for item in risk_items(shown, statuses):
+    for item in risk_items(shown, statuses, adjusted_after_warning=flagged):
         if item.kind == "budget":
             if not budget_ok:
                 continue
             values = (
                 item.project_id, None, item.status, status_text(item.status), item.project_name, item.reason,
                 marks[item.project_id], item.unit, item.area, round(item.budget_wan, 2), BUDGET_GROUP, "", "",
-                *budget_texts(by_project[item.project_id].budget), "", "", "",
+                *budget_texts(by_project[item.project_id].budget), "", "", "", "",
             )
         else:
             st = by_indicator[item.indicator_id]
@@ -129,7 +136,7 @@ def risk_frame(results: Sequence[ProjectStatus], f: ViewFilters = ViewFilters())
             values = (
                 item.project_id, ind.id, item.status, status_text(item.status), item.project_name, item.reason,
                 marks[item.project_id], item.unit, item.area, round(item.budget_wan, 2), ind.level3, ind.level1, ind.level2,
-                target, actual, projected, reasons, explanation, measures,
+                target, actual, projected, reasons, explanation, measures, change_summary(ind),
             )
         for append, v in zip(add, values):
             append(v)
@@ -152,7 +159,7 @@ def indicators_frame(result: ProjectStatus | None, f: ViewFilters = ViewFilters(
         rows.append({
             "_indicator_id": ind.id, "_status": st.status,
             "状态": status_text(st.status), "一级指标": ind.level1, "二级指标": ind.level2, "三级指标": ind.level3,
-            "目标": ind.target.raw.strip(), "当前值": format_actual(st), "全年预计": format_actual(st, projected=True),
+            "目标": target_text(ind), "当前值": format_actual(st), "全年预计": format_actual(st, projected=True),
             "完成可能性": ind.likelihood or "", "原因": st.reason, "偏差原因": "、".join(ind.reasons),
             "说明": ind.explanation or "", "纠偏措施": ind.measures or "",
         })

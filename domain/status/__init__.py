@@ -3,9 +3,10 @@ Pure code, stdlib only; the one place where a colour is decided. The rules, thei
 their sources are written out in docs/rules.md (§1–§6); keep the two in step.
 
 Modules: ``words`` (status words, order, judgements, number formats), ``model`` (inputs, results, the
-evaluation context), ``budget``, ``indicators``, ``explanations`` (what a row must explain) and
-``rollup`` (project status, department summary, risk list). Import from ``domain.status``: every
-public name is re-exported here.
+evaluation context), ``budget``, ``indicators``, ``explanations`` (what a row must explain),
+``rollup`` (project status, department summary, risk list) and ``adjusted`` (what the reasons and tables
+say about an adjusted budget or target: the adjusted values are inputs, docs/rules.md §3.4, §4.10).
+Import from ``domain.status``: every public name is re-exported here.
 
 Status words: 'red', 'amber', 'green', 'blue', 'grey', 'missing' (labels 红/黄/绿/蓝/灰/未填报).
 Every result carries ``reason``: one line of Simplified Chinese with the numbers that produced it.
@@ -36,6 +37,7 @@ Definitions chosen here (the national regime leaves them open; docs/rules.md mar
 
 from __future__ import annotations
 
+from domain.status.adjusted import change_summary, target_text
 from domain.status.budget import (
     evaluate_budget,
 )
@@ -58,6 +60,7 @@ from domain.status.model import (
     PlanPoint,
     ProjectInput,
     ProjectStatus,
+    TargetChange,
     entered_text,
 )
 from domain.status.rollup import (
@@ -115,7 +118,8 @@ __all__ = [
     "LIKELIHOODS", "REASON_CATEGORIES", "ACCUMULATING", "LEVEL", "CAP", "MODE_DEADLINE", "QUALITATIVE_MODE",
     "MODE_LABELS", "worst", "normalise_judgement", "normalise_likelihood", "normalise_level", "fmt_num",
     "count_statuses", "PlanPoint", "IndicatorInput", "ProjectInput", "BudgetStatus", "IndicatorStatus",
-    "ProjectStatus", "entered_text", "evaluate_budget", "default_accumulates", "indicator_mode",
+    "ProjectStatus", "TargetChange", "entered_text", "target_text", "change_summary",
+    "evaluate_budget", "default_accumulates", "indicator_mode",
     "evaluate_indicator", "override_note", "REACH", "DIRECTIONS", "DIRECTION_LABELS",
     "ExplanationRequirements", "explanation_requirements", "check_explanations",
     "budget_explanation_required", "evaluate_project", "evaluate_all", "DepartmentSummary",

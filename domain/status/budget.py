@@ -1,5 +1,6 @@
 """Budget execution status (docs/rules.md §3): 执行率 against the plan or 序时进度, over budget,
-the projected year-end 执行率."""
+the projected year-end 执行率. The budget judged is the one in force at the as-of date (an adjusted
+budget is an input, §3.4); the reason then names both."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 from domain.periods import expected_cumulative_pct
 from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.status.adjusted import budget_note
 from domain.status.model import BudgetStatus, Context, ProjectInput
 from domain.status.words import AMBER, EPS, GREEN, GREY, MISSING, RED, SEVERITY, fmt_band
 
@@ -35,6 +37,14 @@ def _over(amount: float, budget: float) -> bool:
 
 
 def budget_status(p: ProjectInput, c: Context) -> BudgetStatus:
+    b = _budget_status(p, c)
+    note = budget_note(p)
+    if note:
+        b.reason += note
+    return b
+
+
+def _budget_status(p: ProjectInput, c: Context) -> BudgetStatus:
     budget = p.budget_wan
     if budget is None or budget <= 0:
         return BudgetStatus(GREY, "预算数为0或未填，不评价执行率")

@@ -8,6 +8,7 @@ from datetime import date
 
 from domain.periods import format_day, year_end
 from domain.settings import DEFAULT_SETTINGS, Settings
+from domain.status.adjusted import target_note
 from domain.status.model import Context, IndicatorInput, IndicatorStatus
 from domain.status.words import (
     ACCUMULATING,
@@ -198,6 +199,7 @@ def indicator_status(ind: IndicatorInput, c: Context) -> IndicatorStatus:
         status = RED
     if n.overachieved:
         text += f"；超过全年目标{fmt_band(c.over)}以上，须说明原因"
+    text += target_note(ind, c.year)
 
     return IndicatorStatus(
         ind, status, text, mode, n.current, n.projected, n.ratio, n.pro_rated, n.overachieved, n.inconsistent,

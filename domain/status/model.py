@@ -51,6 +51,30 @@ class PlanPoint:
     cumulative_pct: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+    """Where an adjusted target in force comes from (docs/rules.md §4.10). The engine judges
+    ``IndicatorInput.target`` — the annual target in force at the as-of date — and only reports this.
+
+    ``original``: the 年初指标值 as imported (never changed by an adjustment). ``effective``: the day the
+    adjusted value applies from. ``prior_status`` / ``prior_period``: the status the indicator showed
+    for the latest period with data when the adjustment was approved (``None``: no data yet)."""
+
+    original: Target
+    effective: date
+    reason: str = ""
+    approval: str = ""  # 批准文件或依据
+    approved_by: str = ""
+    approved_on: date | None = None
+    prior_status: str | None = None
+    prior_period: str | None = None
+
+    @property
+    def after_warning(self) -> bool:
+        """Approved while the indicator was red or amber: flagged in the risk list and the report."""
+        return self.prior_status in (RED, AMBER)
+
+
 @dataclass(slots=True)
 class IndicatorInput:
     """One indicator with what staff entered for the as-of period.
@@ -63,6 +87,8 @@ class IndicatorInput:
     ``direction``: the admin's choice for an '=' target, 'cap' or 'reach'; None = by 二级指标 (§4.1).
     ``actual_judgement_text``/``projected_judgement_text``: the wording entered when it was not the
     judgement word itself (「达成年度指标」 for 达成, §4.7); shown beside the judgement, never judged.
+    ``target`` is the annual target in force at the as-of date; ``target_change`` says, when it was
+    adjusted, what the original was (``data_access.monitoring`` builds both).
     """
 
     id: Any
@@ -84,6 +110,7 @@ class IndicatorInput:
     direction: str | None = None
     actual_judgement_text: str | None = None
     projected_judgement_text: str | None = None
+    target_change: TargetChange | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +126,13 @@ class ProjectInput:
     indicators: list[IndicatorInput] = field(default_factory=list)
     # where the values stand in the reporting chain (domain.review state; '' = not known here)
     review: str = ""
+    # 年初预算数 when ``budget_wan`` is an adjusted budget (调整后预算数, docs/rules.md §3.4); None: not adjusted
+    initial_budget_wan: float | None = None
+
+    @property
+    def original_budget_wan(self) -> float | None:
+        """年初预算数: the imported budget, whatever was adjusted."""
+        return self.budget_wan if self.initial_budget_wan is None else self.initial_budget_wan
 
 
 # --------------------------------------------------------------------------- results
@@ -144,6 +178,12 @@ class IndicatorStatus:
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def adjusted_after_warning(self) -> bool:
+        """The target in force was adjusted while the indicator was red or amber (docs/rules.md §4.10)."""
+        c = self.indicator.target_change
+        return c is not None and c.after_warning
 
 
 @dataclass(slots=True)

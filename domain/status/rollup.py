@@ -203,9 +203,12 @@ class RiskItem:
         return STATUS_LABELS[self.status]
 
 
-def risk_items(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED, MISSING, AMBER)) -> list[RiskItem]:
+def risk_items(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED, MISSING, AMBER),
+               adjusted_after_warning: bool = False) -> list[RiskItem]:
     """Items at risk, ordered by severity (red, missing, amber) then budget size (largest first),
-    then project name and the indicator's original order."""
+    then project name and the indicator's original order. ``adjusted_after_warning``: also every
+    indicator whose target in force was adjusted while it was red or amber, whatever its status now
+    (docs/rules.md §4.10)."""
     wanted = set(statuses)
     rows: list[tuple] = []
     for r in results:
@@ -216,7 +219,7 @@ def risk_items(results: Iterable[ProjectStatus], statuses: Sequence[str] = (RED,
                          RiskItem(p.id, p.name, p.unit, p.area, b, "budget", "预算执行", None,
                                   r.budget.status, r.budget.reason)))
         for i, st in enumerate(r.indicators):
-            if st.status in wanted:
+            if st.status in wanted or (adjusted_after_warning and st.adjusted_after_warning):
                 rows.append((-SEVERITY[st.status], -b, p.name, i,
                              RiskItem(p.id, p.name, p.unit, p.area, b, "indicator", st.indicator.level3,
                                       st.indicator.id, st.status, st.reason)))

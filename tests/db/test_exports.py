@@ -29,7 +29,7 @@ from data_access.views import ViewFilters, risk_frame
 from documents.monitoring_workbook import monitoring_workbook
 from documents.report_docx import HEADINGS, report_docx
 from documents.selfeval_workbook import ESTIMATE_BANNER, selfeval_workbook
-from documents.table_export import STATUS_COLOURS, frame_to_csv, frame_to_xlsx, neutralise, visible_columns
+from documents.table_export import STATUS_COLOURS, frame_to_csv, frame_to_xlsx, visible_columns
 from seed.demo import load_demo_data
 from tests.conftest import ROOT
 
@@ -87,7 +87,7 @@ def test_monitoring_inputs_one_query_per_table(demo):
     with _Counter(demo) as one_q:
         one = monitoring_inputs(demo, 2024, Q3, [one_id])
     assert len(meta) == 32 and list(one) == [one_id]
-    assert all_q.n == one_q.n <= 3  # fiscal year, projects (+unit, area), spending explanations
+    assert all_q.n == one_q.n <= 4  # fiscal year, projects (+unit, area), spending explanations, budget adjustments
     m = meta[one_id]
     assert m["department"] == "高新区社会事务局" and m["name"] == PROJECT and m["unit"] == "教育科"
     assert m["goals"] and m["purpose"].startswith("预算数")
@@ -98,7 +98,7 @@ def test_monitoring_inputs_one_query_per_table(demo):
 def test_department_spending_series_matches_the_engine(demo):
     with _Counter(demo) as q:
         df = department_spending_series(demo, 2024, Q3)
-    assert q.n <= 5
+    assert q.n <= 6
     assert list(df["label"]) == ["第一季度", "第二季度", "第三季度", "第四季度"]
     assert list(df["time_pct"]) == [25.0, 50.0, 75.0, 100.0]
     assert df["planned_wan"].iloc[3] == pytest.approx(9982.79)
@@ -137,13 +137,14 @@ def test_monitoring_workbook_from_the_demo_data(demo):
         assert summary.cell(i, 2).value == r.project.name
         assert summary.cell(i, header.index("项目状态") + 1).fill.fgColor.rgb.endswith(STATUS_COLOURS[r.status][0])
     assert summary.cell(4 + 32, 2).value == "合计"
-    assert summary.cell(4 + 32, header.index("预算数（万元）") + 1).value == pytest.approx(9982.79)
+    assert summary.cell(4 + 32, header.index("年初预算数（万元）") + 1).value == pytest.approx(9982.79)
+    assert summary.cell(4 + 32, header.index("调整后预算数（万元）") + 1).value == pytest.approx(9982.79)
 
     for r, ws in zip(b.results, wb.worksheets[1:]):
         assert ws["A1"].value == "项目支出绩效目标执行监控表" and ws["A2"].value == "（2024年1-9月）"
         assert ws["C3"].value == r.project.name and ws["C4"].value == "高新区社会事务局"
         assert [ws.cell(13 + k, 3).value for k in range(len(r.indicators))] == \
-            [neutralise(st.indicator.level3.strip()) for st in r.indicators]
+            [st.indicator.level3.strip() for st in r.indicators]
         assert ws["E6"].value == pytest.approx(r.project.budget_wan)
         merged = {str(m) for m in ws.merged_cells.ranges}
         assert {"G11:K11", "L11:N11", "A5:B8"} <= merged
@@ -190,7 +191,7 @@ def test_report_docx_from_the_demo_data(demo):
     reds = [(r, st) for r in b.results for st in r.indicators if st.status == "red"]
     assert reds
     for _r, st in reds:
-        assert f"「{st.indicator.level3.strip()}」【红】" in text
+        assert f"「{st.indicator.level3.strip()}」（红色）：" in text
     assert "纠偏措施" in text and "已明确新负责人" in text  # staff measures from the demo data
     assert "预计执行率" in text
     # the department chart is embedded as a PNG, and the quarter table carries the numbers
@@ -282,7 +283,7 @@ def test_risk_view_export_equals_the_page_frame(demo):
     ws = load_workbook(io.BytesIO(frame_to_xlsx(df, title="风险清单", subtitle=f.describe()))).active
     assert [c.value for c in ws[3]] == visible_columns(df)
     got = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
-    want = [[None if v == "" else neutralise(v) if isinstance(v, str) else v for v in rec]
+    want = [[None if v == "" else v for v in rec]
             for rec in df[visible_columns(df)].itertuples(index=False)]
     assert got == want  # blank text is a blank cell
     for i, s in enumerate(df["_status"], start=4):

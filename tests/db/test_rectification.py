@@ -207,9 +207,9 @@ def test_the_next_report_draft_follows_the_open_items(seeded_engine, ids, db_url
         capsys.readouterr().err
     d = docx.Document(str(out))
     texts = [p.text for p in d.paragraphs]
-    at = texts.index("（整改事项跟踪）")
+    at = next(i for i, t in enumerate(texts) if t.startswith("整改事项跟踪情况："))
     assert texts.index("五、纠偏措施") < at < texts.index("六、全年预计")
-    assert texts[at + 1].startswith("本年度共提出整改事项3项，已销号1项，未销号2项（其中逾期0项、待核验1项）")
+    assert texts[at].startswith("整改事项跟踪情况：本年度共提出整改事项3项，已销号1项，未销号2项（其中逾期0项、待核验1项）")
     table = next(t for t in d.tables if t.rows[0].cells[0].text == "项目" and t.rows[0].cells[-1].text == "单位反馈")
     rows = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert [(r[0], r[1], r[5]) for r in rows] == [(P1, "预算执行", "待整改"), (P1, "设备质量", "待核验")]

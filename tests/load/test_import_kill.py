@@ -42,6 +42,8 @@ def big_document(tmp_path_factory) -> Path:
     names = [p.name for p in read_target_document(raw, SEED_DOCUMENT.name, 2024).projects]
     first = text.index(names[0] + "项目绩效目标表")  # the department part comes before the first project
     head, body = text[:first], text[first:]
+    # the document names its year in its titles
+    head, body = (re.sub(r"^2024年(?=.*绩效目标)", f"{BIG_YEAR}年", part, flags=re.M) for part in (head, body))
     pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
     big = head + "".join(pattern.sub(lambda m, k=k: f"{m.group(0)}（副本{k:03d}）", body) for k in range(COPIES))
     path = tmp_path_factory.mktemp("big") / "big_targets.txt"

@@ -20,8 +20,8 @@ from domain.document import INDICATOR_HEADER
 def _content(doc) -> dict:
     """Everything read from the document except where it was read (line numbers differ by format)."""
     d = asdict(doc)
-    for p in d["projects"]:
-        for i in p["indicators"]:
+    for p in d["projects"] + d["tables"]:
+        for i in p["indicators"] + p["rejected"]:
             i.pop("place")
     return d
 
@@ -200,7 +200,7 @@ def test_docx_merged_cells():
     d.save(buf)
     items = tokenize_docx(buf.getvalue())
     table_rows = [i for i in items if isinstance(i, Row)]
-    assert table_rows[1].cells == ["项目资金主要用途", "预算数10万元。"]
+    assert table_rows[1].cells == ["项目资金主要用途", "预算数10万元。", "", "", "", ""]  # on the grid
     assert [r.cells[:3] for r in table_rows[-3:]] == [["产出指标", "数量指标", "指标1"], ["", "", "指标2"], ["", "", "指标3"]]
     assert all(len(r.cells) == 6 for r in table_rows[-3:])
     assert [(r.line, r.source) for r in table_rows[:2]] == [(1, "第1个表格"), (2, "第1个表格")]
@@ -260,7 +260,7 @@ def test_xlsx_number_formats_and_dates():
     formats = {("S", f"E{n - 3}"): "0%", **{("S", f"{c}5"): "0%" for c in "BCDE"}}
     data = _xlsx({"S": [["数字项目绩效目标表"], *rows]}, formats)
     items = tokenize_xlsx(data)
-    assert isinstance(items[0], Paragraph)
+    assert isinstance(items[0], Row) and items[0].cells == ["数字项目绩效目标表"]  # a paragraph for assemble
     assert [r.cells[4] for r in items[-4:]] == ["90%", "12", "2024年12月31日", "165.2"]
     doc = read_target_document(data, "t.xlsx", 2024)
     assert doc.problems == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date, datetime
 
 import pandas as pd
@@ -29,7 +30,6 @@ from documents.table_export import (
     export_subtitle,
     frame_to_csv,
     frame_to_xlsx,
-    neutralise,
     visible_columns,
 )
 from domain.periods import checkpoint_dates
@@ -94,9 +94,7 @@ def expected_rows(df):
         for v in rec:
             if v is None or v == "" or (isinstance(v, float) and v != v):  # blank text -> blank cell
                 row.append(None)
-            elif isinstance(v, str):
-                row.append(neutralise(v))
-            else:
+            else:  # text as it is: a string cell is never a formula in xlsx
                 row.append(v)
         out.append(row)
     return out
@@ -155,17 +153,26 @@ def test_project_view_colours_project_and_budget_status():
     assert ws.cell(5, cols.index("累计支出（万元）") + 1).value is None
 
 
-def test_formula_text_is_neutralised_in_xlsx_and_csv_numbers_stay_numbers():
+def _sheet_xml(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def test_formula_text_is_plain_text_in_xlsx_neutralised_in_csv_numbers_stay_numbers():
+    """An xlsx string cell is never evaluated, so "=SUM(A1)" is written as it is (an apostrophe would be
+    shown to the reader); a CSV cell has no type, so there it gets the apostrophe."""
     df = pd.DataFrame({
         "_status": ["red", "green", "amber", "grey", "blue"],
         "状态": ["🔴 红", "🟢 绿", "🟡 黄", "⚪ 灰", "🔵 蓝"],
         "说明": [*FORMULAS, "\t=cmd|' /C calc'!A0"],
         "预算（万元）": [-2.5, 1.0, 0.0, 3.25, 1234567.891],
     })
-    ws = xlsx(frame_to_xlsx(df, title="t", sheet_name="s"))
+    data = frame_to_xlsx(df, title="t", sheet_name="s")
+    ws = xlsx(data)
     texts = [ws.cell(i, 2).value for i in range(4, 9)]
-    assert texts == ["'=SUM(A1)", "'+1", "'-2", "'@x", "'\t=cmd|' /C calc'!A0"]
+    assert texts == [*FORMULAS, "\t=cmd|' /C calc'!A0"]
     assert all(ws.cell(i, 2).data_type == "s" for i in range(4, 9))
+    assert "<f>" not in _sheet_xml(data) and "'=" not in _sheet_xml(data)
     nums = [ws.cell(i, 3) for i in range(4, 9)]
     assert [c.value for c in nums] == [-2.5, 1.0, 0.0, 3.25, 1234567.891]
     assert all(c.data_type == "n" for c in nums)
@@ -179,12 +186,14 @@ def test_formula_text_is_neutralised_in_xlsx_and_csv_numbers_stay_numbers():
     assert [r[0] for r in rows[1:]] == list(df["状态"])
 
 
-def test_staff_text_from_the_risk_list_is_neutralised():
+def test_staff_text_from_the_risk_list_is_text_in_xlsx_and_neutralised_in_csv():
     df = risk_frame(sample_results())
-    ws = xlsx(frame_to_xlsx(df, title="风险清单"))
-    values = {v for row in body(ws) for v in row if isinstance(v, str)}
-    assert {"'=SUM(A1)", "'+1", "'-2", "'@x"} <= values
-    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+    data = frame_to_xlsx(df, title="风险清单")
+    ws = xlsx(data)
+    cells = [c for row in ws.iter_rows(min_row=4) for c in row if isinstance(c.value, str)]
+    assert {"=SUM(A1)", "+1"} <= {c.value for c in cells}
+    assert all(c.data_type == "s" for c in cells) and "<f>" not in _sheet_xml(data)
+    assert not any(c.value.startswith("'") for c in cells)
     rows = list(csv.reader(io.StringIO(frame_to_csv(df).decode("utf-8-sig"))))
     cells = {v for r in rows for v in r}
     assert {"'=SUM(A1)", "'+1", "'-2", "'@x"} <= cells
@@ -272,7 +281,7 @@ def test_monitoring_sheet_layout_and_ticks():
     assert [ws[c].value for c in ("E8", "I8", "M8")] == [20, 6, 16]
     assert ws["K6"].number_format == "0.0%" and ws["I6"].data_type == "n"
     notes = " ".join(str(ws.cell(r, 1).value or "") for r in range(13, ws.max_row + 1))
-    assert "按资金来源比例分摊" in notes
+    assert "资金来源比例分摊" in notes and "未调整预算，调整后预算数与年初预算数相同" in notes
     assert (ws["A9"].value, ws["C9"].value, ws["I9"].value) == ("年度\n总体目标", "预期目标", "全年预计完成情况")
     assert ws["C10"].value == "目标1：提升课程质量\n目标2：改善环境"
     assert "5项绩效指标中" in ws["I10"].value
@@ -286,7 +295,7 @@ def test_monitoring_sheet_layout_and_ticks():
     assert {"A11:A12", "B11:B12", "C11:C12", "D11:D12", "E11:E12", "F11:F12", "G11:K11", "L11:N11", "O11:O12",
             "A1:O1", "A2:O2", "A5:B8", "A9:B10", "C3:O3"} <= merged
     # indicator rows in order; 一级 merged over 产出指标 x3 (rows 13-15); 二级 数量 is not a run (数量, 质量, 数量)
-    assert [ws.cell(r, 3).value for r in range(13, 18)] == ["康复救助人次", "'-2", "装备学校数量", "改善办学条件", "满意度"]
+    assert [ws.cell(r, 3).value for r in range(13, 18)] == ["康复救助人次", "-2", "装备学校数量", "改善办学条件", "满意度"]
     assert "A13:A15" in merged and not any(m.startswith("B13:") for m in merged)
     ticks = {r: "".join("√" if ws.cell(r, c).value == "√" else "." for c in range(7, 15)) for r in range(13, 18)}
     assert ticks[13] == "..√√..√."  # 人员保障 + 硬件条件保障, 有可能
@@ -307,7 +316,7 @@ def test_monitoring_summary_sheet_colours_statuses():
     assert wb.sheetnames == ["汇总", "1.区本课程经费", "2.学校取暖费", "3.残联事务经费"]
     ws = wb["汇总"]
     header = [c.value for c in ws[3]]
-    assert header[:4] == ["序号", "项目名称", "实施单位", "预算数（万元）"]
+    assert header[:5] == ["序号", "项目名称", "实施单位", "年初预算数（万元）", "调整后预算数（万元）"]
     for i, r in enumerate(results, start=4):
         assert ws.cell(i, header.index("项目状态") + 1).fill.fgColor.rgb.endswith(STATUS_COLOURS[r.status][0])
         assert ws.cell(i, header.index("预算状态") + 1).fill.fgColor.rgb.endswith(STATUS_COLOURS[r.budget.status][0])
@@ -315,7 +324,7 @@ def test_monitoring_summary_sheet_colours_statuses():
         assert ws.cell(i, header.index("指标红") + 1).value == counts["red"]
     total = ws.cell(4 + len(results), 2)
     assert total.value == "合计"
-    assert ws.cell(4 + len(results), header.index("预算数（万元）") + 1).value == pytest.approx(268.0)
+    assert ws.cell(4 + len(results), header.index("调整后预算数（万元）") + 1).value == pytest.approx(268.0)
     # a project without a split: sub-rows show no execution split and no estimate note
     ws2 = wb["2.学校取暖费"]
     assert ws2["I6"].value is None and ws2["E7"].value is None

@@ -5,7 +5,7 @@
 ``rectification`` holds the 整改 items with their state, answer and verification.
 
 Revision ID: 0009_evidence_rectification
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06 20:18:52.150408
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0009_evidence_rectification'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
