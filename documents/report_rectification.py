@@ -51,9 +51,10 @@ def rectification_section(doc: Doc, items: Sequence[ReportItem], today: date) ->
     open_items = [i for i in items if R.is_open(i.state)]
     overdue = [i for i in open_items if R.overdue_days(i.deadline, i.state, today)]
     waiting = [i for i in open_items if i.state == R.ANSWERED]
-    doc.para(runs=[(LEAD, "000000"), (f"本年度共提出整改事项{len(items)}项，已销号{len(items) - len(open_items)}项，未销号{len(open_items)}项"
-             + (f"（其中逾期{len(overdue)}项、待核验{len(waiting)}项）" if open_items else "") + "。"
-             + ("未销号事项如下，请责任单位按期落实并反馈，逾期事项列为下期监控重点。" if open_items else ""), None)])
+    text = (f"本年度共提出整改事项{len(items)}项，已销号{len(items) - len(open_items)}项，未销号{len(open_items)}项"
+            + (f"（其中逾期{len(overdue)}项、待核验{len(waiting)}项）" if open_items else "") + "。"
+            + ("未销号事项如下，请责任单位按期落实并反馈，逾期事项列为下期监控重点。" if open_items else ""))
+    doc.para(runs=[(LEAD, "000000"), (text, None)])
     if not open_items:
         return
     ordered = sorted(open_items, key=lambda i: (not R.overdue_days(i.deadline, i.state, today), i.deadline))
