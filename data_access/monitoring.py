@@ -40,7 +40,7 @@ from data_access.permissions import Principal, require_admin
 from data_access.years import default_as_of_date, fiscal_year_of, periods_with_data, year_id  # noqa: F401 - importable from here too
 from domain import review as R
 from domain.periods import MONTH, QUARTER, period_for_date
-from domain.settings import DEFAULT_SETTINGS, EVIDENCE_FIELDS, SELFEVAL_FIELDS, Settings
+from domain.settings import DEFAULT_SETTINGS, NOT_STATUS_FIELDS, Settings
 from domain.status import IndicatorInput, PlanPoint, ProjectInput, ProjectStatus, evaluate_all
 from domain.targets import Target
 
@@ -89,7 +89,7 @@ def save_settings(engine: Engine, settings: Settings, by: Principal | None) -> N
             s.add(AuditLog(username=username, action="update", entity="setting", field=k,
                            old=str(old.get(k)), new=str(v)))
         # a status rule changed: every status is recomputed in the background (data_access.status_store.jobs)
-        bump_revision(s, Changed.rules() if set(changed) - SELFEVAL_FIELDS - EVIDENCE_FIELDS else Changed.nothing())
+        bump_revision(s, Changed.rules() if set(changed) - NOT_STATUS_FIELDS else Changed.nothing())
 
 
 # --------------------------------------------------------------------------- as-of and periods

@@ -23,18 +23,20 @@ DEFAULT_COUNT_UNITS = (
 )
 
 
-# read only by the self-evaluation preview (docs/rules.md §7), never by the status rules: changing them
-# leaves every status as it is (anything not listed here is treated as a status rule)
-SELFEVAL_FIELDS = frozenset({
+# never read by the status rules — the self-evaluation preview (docs/rules.md §7), the roll-up colours, the
+# reporting chain: changing them leaves every stored status as it is (anything not listed here is treated as
+# a status rule, and a change of it recomputes every status)
+NOT_STATUS_FIELDS = frozenset({
     "use_table_weights", "weight_budget", "weight_output", "weight_effect", "weight_satisfaction",
     "qual_achieved", "qual_partial", "qual_not_achieved", "grade_excellent", "grade_good", "grade_pass",
     "satisfaction_by_rate",
     # the colour of a group of projects is read from their stored statuses, not stored itself
     "rollup_rule", "rollup_red_share", "rollup_amber_share",
+    # who reviews (送审 → 科长 → 绩效/财务), not how a value is judged
+    "review_levels",
+    # which entries need 佐证材料 and the upload limit (domain.evidence): what 须填写 asks for, no colour
+    "evidence_for_achieved", "evidence_for_deadline_done", "evidence_for_blue", "evidence_max_mb",
 })
-# read only by the evidence rules (domain.evidence): what 须填写 asks for and the upload limit; no status
-EVIDENCE_FIELDS = frozenset({"evidence_for_achieved", "evidence_for_deadline_done", "evidence_for_blue",
-                             "evidence_max_mb"})
 
 
 @dataclass(frozen=True, slots=True)

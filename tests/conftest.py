@@ -77,6 +77,16 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+@pytest.fixture(autouse=True)
+def _no_background_rebuild():
+    """A test that ran app.py (AppTest) enabled the status store's background rebuild for the whole worker
+    process; without this, a later test's change of the rules would start a thread writing its database."""
+    yield
+    from data_access.status_store.jobs import disable_background
+
+    disable_background()
+
+
 @pytest.fixture
 def engine(db_url):
     from data_access.db import make_engine, migrate

@@ -56,6 +56,11 @@ def enable_background() -> None:
     _background["enabled"] = True
 
 
+def disable_background() -> None:
+    """The opposite of ``enable_background`` (tests: an app run in the same process enabled it)."""
+    _background["enabled"] = False
+
+
 def kick(engine: Engine) -> None:
     """Start a build thread for a pending generation unless one runs in this process already."""
     if not _background["enabled"]:
@@ -189,4 +194,4 @@ def rows_in(engine: Engine, generation_id: int) -> int:
 
 register_refresh(refresh)  # every bump_revision runs it (data_access/__init__.py imports this package)
 
-__all__ = ["CHUNK", "STALE_AFTER", "enable_background", "kick", "refresh", "run_pending", "rows_in"]
+__all__ = ["CHUNK", "STALE_AFTER", "disable_background", "enable_background", "kick", "refresh", "run_pending", "rows_in"]

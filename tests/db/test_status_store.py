@@ -115,10 +115,19 @@ def test_a_build_stops_when_the_rules_change_again(city):
     assert differences(city) == []
 
 
-def test_self_evaluation_weights_change_no_status(city):
-    monitoring.save_settings(city, DEFAULT_SETTINGS.with_changes(weight_budget=20.0, weight_output=40.0),
-                             SYSTEM_ADMIN)
+@pytest.mark.parametrize("changes", [
+    {"weight_budget": 20.0, "weight_output": 40.0},  # the self-evaluation preview
+    {"rollup_rule": "worst"},  # the colour of a group, read from the stored statuses
+    {"review_levels": 2},  # who reviews, not how a value is judged
+], ids=["selfeval-weights", "rollup-rule", "review-levels"])
+def test_settings_no_status_reads_change_no_status(city, changes):
+    monitoring.save_settings(city, DEFAULT_SETTINGS.with_changes(**changes), SYSTEM_ADMIN)
     assert not state(city).rebuilding
+
+
+def test_a_status_threshold_starts_a_rebuild(city):
+    monitoring.save_settings(city, DEFAULT_SETTINGS.with_changes(budget_red_below=0.5), SYSTEM_ADMIN)
+    assert state(city).rebuilding
 
 
 def test_an_upgraded_database_gets_its_statuses_built(city):
@@ -174,7 +183,7 @@ def test_the_pages_stored_reads_equal_the_read_models_over_a_live_evaluation(cit
                 == V.department_rollup(now, f, rules), what
             if prev is not None:
                 pd.testing.assert_frame_equal(reads.changes(city, sc), V.build_changes(now, prev, f), obj=what)
-            for got, want in zip(lists.reporting(city, sc, today, last), V.build_progress(now, f, q.end, today, last)):
+            for got, want in zip(lists.reporting(city, sc, q.end, today, last), V.build_progress(now, f, q.end, today, last)):
                 pd.testing.assert_frame_equal(got, want, obj=what)
             filtered = bool(f.areas or f.units or f.statuses)
             ids = [r.project.id for r in V.filter_projects(now, f)] if filtered else None
