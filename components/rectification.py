@@ -86,15 +86,13 @@ def create_form(engine: Engine, principal: Principal, result: ProjectStatus, per
     if notify == key:
         show_message(key)
     options = {f"{m.target}:{m.indicator_id or ''}": m for m in matters(result)}
-    units = unit_choices(engine)
+    units, own = unit_choices(engine, result.project.id)
     names = dict(units)
     unit_ids = [u for u, _ in units]
-    own = next((u for u, n in units if n == result.project.unit), None)
     c1, c2, c3 = st.columns([3, 1.5, 1.2])
     chosen = c1.selectbox("整改事项", list(options), key=f"{key}_matter", format_func=lambda k: options[k].text)
-    if own is not None and f"{key}_unit" not in st.session_state:
-        st.session_state[f"{key}_unit"] = own
-    c2.selectbox("责任单位", unit_ids, key=f"{key}_unit", format_func=lambda u: names[u])
+    c2.selectbox("责任单位", unit_ids, key=f"{key}_unit", format_func=lambda u: names[u],
+                 index=unit_ids.index(own) if own in unit_ids else 0)
     c3.date_input("整改期限", value=today_local() + timedelta(days=DEFAULT_DAYS), min_value=today_local(),
                   key=f"{key}_deadline", format="YYYY-MM-DD")
     st.text_area("整改要求", value=_suggestion(options[chosen]), key=f"{key}_req_{chosen}", height=90, max_chars=R.MAX_TEXT)

@@ -264,7 +264,7 @@ def upload_evidence(engine: Engine, by: Principal | None, *, project_id: int, pe
         s.execute(insert(EvidenceContent).values(evidence_id=row.id, data=data))
         s.add(AuditLog(at=now, username=p.username, action="upload", entity=ENTITY, entity_id=row.id,
                        period_code=period.code, field="file", old=None, new=check.name,
-                       detail=f"「{project.name}」{item}：上传佐证材料，{check.kind.label}，{len(data)}字节，SHA-256 {digest}"))
+                       detail=f"「{project.name}」{item}：上传佐证材料，{check.kind.label}，{len(data)}字节，校验码{digest}"))
         bump_revision(s, Changed.nothing())
         row_id = row.id
     return next(i for i in evidence_list(engine, p, project_ids=[project_id], period_code=period.code) if i.id == row_id)
@@ -296,7 +296,7 @@ def delete_evidence(engine: Engine, by: Principal | None, evidence_id: int) -> s
         s.add(AuditLog(at=utcnow(), username=p.username, action="delete", entity=ENTITY, entity_id=evidence_id,
                        period_code=row.period_code, field="file", old=name, new=None,
                        detail=f"「{project.name if project else ''}」{item}：删除佐证材料（{row.uploaded_by}上传，"
-                              f"SHA-256 {row.sha256}）"))
+                              f"校验码{row.sha256}）"))
         bump_revision(s, Changed.nothing())
     return name
 

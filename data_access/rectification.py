@@ -151,10 +151,13 @@ def todo_rectifications(engine: Engine, principal: Principal | None, year: int |
                           year=year)
 
 
-def unit_choices(engine: Engine) -> list[tuple[int, str]]:
-    """Every unit (id, name) by name: the owner units an item can be given."""
+def unit_choices(engine: Engine, project_id: int | None = None) -> tuple[list[tuple[int, str]], int | None]:
+    """Every unit (id, name) by name — the owner units an item can be given — and the unit of
+    ``project_id`` (the default owner; None without one)."""
     with Session(engine) as s:
-        return [(int(i), n) for i, n in s.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()]
+        units = [(int(i), n) for i, n in s.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()]
+        own = s.execute(select(Project.unit_id).where(Project.id == project_id)).scalar() if project_id else None
+    return units, own
 
 
 def _one(engine: Engine, item_id: int) -> RectItem:

@@ -30,8 +30,9 @@ WORD = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]+(?:[-'][A-Za-z]+)*")
 SEED_WORDS = set(WORD.findall((ROOT / "seed" / "2024_部门整体绩效目标.txt").read_text(encoding="utf-8")))
 ACCOUNT_WORDS = {w for a in DEMO_ACCOUNTS for w in WORD.findall(f"{a.username} {a.password}")}
 # the audit log names the imported file (2024_部门整体绩效目标.txt, 麻风病防治.docx); 导入目标 names the formats
-ALLOWED = SEED_WORDS | ACCOUNT_WORDS | {"Excel", "CSV", "txt", "docx", "xlsx", "Word", "PDF", "JPG", "PNG", "PowerPoint",
-                                       "OFD", "ZIP", "MB", "KB"}
+# and an attached evidence file (设备验收单.pdf)
+ALLOWED = SEED_WORDS | ACCOUNT_WORDS | {"Excel", "CSV", "txt", "docx", "xlsx", "pdf", "Word", "PDF", "JPG", "PNG",
+                                       "PowerPoint", "OFD", "ZIP", "MB", "KB"}
 ROLES = [("admin", "demo-admin"), ("leader", "demo-leader"), ("jiaoyu", "demo-jiaoyu")]
 
 READ = """() => {
