@@ -84,7 +84,9 @@ def test_a_rule_asks_for_a_pdf_staff_attach_it_the_admin_zips_the_period(page, a
     # ---------------------------------------------------------------- the admin downloads the period's ZIP
     login(page, app_server, "admin", "demo-admin")
     open_page(page, "填报期管理")
-    choose(page, "佐证材料的填报期", "2024年第三季度")
+    zip_period = page.locator("[data-testid='stSelectbox']").filter(
+        has=page.locator("label", has_text=re.compile("^佐证材料的填报期$")))
+    assert zip_period.locator("input").input_value() == "2024年第三季度"  # the period being filled
     with page.expect_download() as info:
         page.get_by_role("button", name=re.compile(r"下载2024年第三季度佐证材料（ZIP，1个文件")).click()
     assert info.value.suggested_filename == "佐证材料_2024Q3.zip"
