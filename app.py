@@ -19,6 +19,6 @@ config = startup_checks(engine)  # production: refuse unsafe settings; developme
 # stops the run until signed in; the login screen registers every page hidden, so that the page of a link
 # opened before login (/risks?unit=…) is the page shown after it
 principal = require_login(engine, config, before_form=lambda: st.navigation(login_navigation(), position="hidden"))
-nav = st.navigation(build_navigation(principal.role), expanded=True)  # every page listed: no English "View N more"
+nav = st.navigation(build_navigation(principal.role), expanded=True)  # every page listed, no 'View more'
 sidebar_todo(principal)  # 待办 under the menu on every page: each count links to the filtered page
 nav.run()

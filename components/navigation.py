@@ -47,23 +47,26 @@ class PageEntry(NamedTuple):
         return self.url_path or Path(self.path).stem
 
 
+# the menu's sections: what leadership watch, the reporting work, the targets and the administration
+WATCH, WORK, MANAGE = "监控看板", "填报与审核", "目标与管理"
+
 # ======================================================================================================
 # PAGES — the one list to edit when adding a page: (path, title, icon, roles[, section], url_path=...)
 # ======================================================================================================
 PAGES: list[PageEntry] = [
-    PageEntry("app_pages/overview.py", "总览", ":material/dashboard:", EVERYONE, url_path="overview"),
-    PageEntry("app_pages/risks.py", "风险清单", ":material/warning:", EVERYONE, url_path="risks"),
-    PageEntry("app_pages/project.py", "项目详情", ":material/folder_open:", EVERYONE, url_path="project"),
-    PageEntry("app_pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE, url_path="meeting"),
-    PageEntry("app_pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE, url_path="reporting"),
-    PageEntry("app_pages/targets.py", "绩效目标", ":material/flag:", EVERYONE, url_path="targets"),
-    PageEntry("app_pages/todo.py", "待办", ":material/checklist:", EVERYONE, url_path="todo"),
-    PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF, url_path="entry"),
-    PageEntry("app_pages/review.py", "审核", ":material/fact_check:", ADMIN_STAFF, url_path="review"),
-    PageEntry("app_pages/reports.py", "报表", ":material/description:", READERS, url_path="reports"),
-    PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS, url_path="periods"),
-    PageEntry("app_pages/import_targets.py", "导入目标", ":material/upload_file:", ADMIN_ONLY, url_path="import"),
-    PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY, url_path="settings"),
+    PageEntry("app_pages/overview.py", "总览", ":material/dashboard:", EVERYONE, WATCH, url_path="overview"),
+    PageEntry("app_pages/risks.py", "风险清单", ":material/warning:", EVERYONE, WATCH, url_path="risks"),
+    PageEntry("app_pages/project.py", "项目详情", ":material/folder_open:", EVERYONE, WATCH, url_path="project"),
+    PageEntry("app_pages/meeting.py", "会议模式", ":material/co_present:", EVERYONE, WATCH, url_path="meeting"),
+    PageEntry("app_pages/reporting.py", "填报进度", ":material/schedule:", EVERYONE, WATCH, url_path="reporting"),
+    PageEntry("app_pages/reports.py", "报表", ":material/description:", READERS, WATCH, url_path="reports"),
+    PageEntry("app_pages/todo.py", "待办", ":material/checklist:", EVERYONE, WORK, url_path="todo"),
+    PageEntry("app_pages/entry.py", "填报", ":material/edit_note:", ADMIN_STAFF, WORK, url_path="entry"),
+    PageEntry("app_pages/review.py", "审核", ":material/fact_check:", ADMIN_STAFF, WORK, url_path="review"),
+    PageEntry("app_pages/targets.py", "绩效目标", ":material/flag:", EVERYONE, MANAGE, url_path="targets"),
+    PageEntry("app_pages/periods.py", "填报期管理", ":material/lock_clock:", READERS, MANAGE, url_path="periods"),
+    PageEntry("app_pages/import_targets.py", "导入目标", ":material/upload_file:", ADMIN_ONLY, MANAGE, url_path="import"),
+    PageEntry("app_pages/admin_settings.py", "设置", ":material/settings:", ADMIN_ONLY, MANAGE, url_path="settings"),
 ]
 # ======================================================================================================
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import _create_pg_db, _drop_pg_db, _pg_url
 
@@ -273,13 +274,20 @@ def open_page(page, title: str) -> None:
 
 def choose(page, label: str, option: str | re.Pattern) -> None:
     """Pick ``option`` (exact text or a pattern) in the selectbox labelled ``label`` and check the box
-    shows it afterwards (a pick made while a rerun redraws the page can be lost: then pick again)."""
+    shows it afterwards (a pick made while a rerun redraws the page can be lost, and a drop-down opened
+    then closes again: then open it and pick again)."""
     box = page.locator("[data-testid='stSelectbox']").filter(
         has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
     name = option if isinstance(option, re.Pattern) else re.compile(rf"^\s*{re.escape(option)}\s*$")
+    shown = ""
     for _ in range(3):
+        wait_idle(page)
         box.click()
-        page.get_by_role("option", name=name).click()
+        try:
+            page.get_by_role("option", name=name).click(timeout=8_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
         wait_idle(page)
         shown = box.locator("input[role='combobox']").input_value().strip()
         if name.search(shown):
