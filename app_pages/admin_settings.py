@@ -30,6 +30,7 @@ from data_access.users import (
 from domain.clock import format_time
 from domain.settings import (
     DEFAULT_SETTINGS,
+    EVIDENCE_UPLOAD_LIMIT_MB,
     FIELD_HELP,
     FIELD_LABELS,
     PRESET_HELP,
@@ -66,6 +67,7 @@ GROUPS = [
     ("预算执行", ["budget_red_below", "budget_green_from", "year_end_execution_floor", "interpolate_plan"]),
     ("指标完成", ["indicator_red_below", "indicator_green_from", "indicator_blue_from", "level_amber_margin",
               "deadline_amber_days", "overachieve_margin", "reporting_period", "accumulate_level2", "count_units"]),
+    ("佐证材料", ["evidence_for_achieved", "evidence_for_deadline_done", "evidence_for_blue", "evidence_max_mb"]),
     ("领域、单位和部门整体的颜色", ["rollup_rule", "rollup_red_share", "rollup_amber_share"]),
     ("自评（预览）", ["use_table_weights", "satisfaction_by_rate",
                 "weight_budget", "weight_output", "weight_effect", "weight_satisfaction", "qual_achieved",
@@ -144,7 +146,11 @@ with tab_rules:
                     elif name == "deadline_amber_days":
                         values[name] = st.number_input(f"{label}（天）", min_value=0, max_value=366, step=1,
                                                        value=int(v), help=_help(name), key=f"set_{name}")
-                    elif name in ("interpolate_plan", "use_table_weights", "satisfaction_by_rate"):
+                    elif name == "evidence_max_mb":
+                        values[name] = st.number_input(f"{label}（MB）", min_value=0.1, max_value=float(EVIDENCE_UPLOAD_LIMIT_MB),
+                                                       step=1.0, value=float(v), format="%.1f", help=_help(name),
+                                                       key=f"set_{name}")
+                    elif isinstance(getattr(DEFAULT_SETTINGS, name), bool):
                         values[name] = st.checkbox(label, value=bool(v), help=_help(name), key=f"set_{name}")
                     elif name == "reporting_period":
                         values[name] = st.selectbox(label, ["quarter", "month"], index=0 if v == "quarter" else 1,

@@ -1,5 +1,6 @@
 """填报: staff enter the period's indicator values and cumulative spending for their units' projects —
-in the editable tables, or by uploading the Excel template / a CSV (preview first, then confirm)."""
+in the editable tables, or by uploading the Excel template / a CSV (preview first, then confirm) —,
+attach 佐证材料, and answer their units' open 整改 items."""
 
 import zlib
 
@@ -10,12 +11,15 @@ from components.auth import current_principal
 from components.entry_drafts import keep_choice, remember_choice
 from components.entry_import import render_import
 from components.entry_links import adopt_entry_link
+from components.evidence import entry_panel
 from components.filters import show_demo_banner
 from components.no_targets import no_targets
+from components.rectification import item_cards
 from components.review_panel import frozen_tables, project_threads, review_panel, state_table
 from components.state import get_engine, revision
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
+from data_access.rectification import open_rectifications, rectifications
 from data_access.review.reads import frozen_projects
 
 CHOICES = ("entry_period", "entry_unit", "entry_project", "entry_open_only")  # kept across pages
@@ -100,3 +104,11 @@ if project != 0:
 
 # ------------------------------------------------------------------ file upload
 render_import(engine, principal, state, project_ids, unit, year)
+
+# ------------------------------------------------------------------ evidence and 整改
+entry_panel(engine, principal, period, project_ids, locked=state.read_only, frozen=frozen)
+st.subheader("整改事项")
+rect = (open_rectifications(engine, principal, sorted(principal.unit_ids), year) if principal.is_staff
+        else rectifications(engine, principal, project_ids=project_ids, open_only=True))
+item_cards(engine, principal, rect, key="entry_rect", empty="没有未销号的整改事项。")
+

@@ -2,18 +2,24 @@
 numbers and the reason, and only the items that are not green, worst first. Previous/next buttons; the
 arrow keys and PageUp/PageDown (presenter remotes) do the same wherever the focus is (except in a text
 field). "只看红、黄和未填报" is on by default at scale (``data_access.views.ATTENTION_DEFAULT_FROM``).
-The sidebar starts collapsed: the projector shows the slide, the filters are one click away."""
+The sidebar starts collapsed: the projector shows the slide, the filters are one click away. A project
+slide names its open 整改 items; the admin raises one during the meeting under the slide (提出整改)."""
 
 import html
 
 import streamlit as st
 
 from components import cached
+from components.auth import current_principal
 from components.filters import SELECTED_PROJECT, caption, open_project, select_project
 from components.page import leadership_page
+from components.rectification import create_form, show_message
+from components.state import get_engine
 from components.status_badge import STATUS_SYMBOLS, badge_html, chips_html
-from data_access.views import ATTENTION, ATTENTION_DEFAULT_FROM, build_slide
+from data_access.rectification import rectifications
+from data_access.views import ATTENTION, ATTENTION_DEFAULT_FROM, build_slide, item_line
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
+from domain.clock import today_local
 from domain.status import MISSING, STATUS_LABELS
 
 st.set_page_config(initial_sidebar_state="collapsed")
@@ -172,6 +178,9 @@ else:
     items = (f"<table class='jx-items'><tr><th>状态</th><th>指标</th><th>目标</th><th>当前值</th><th>全年预计</th>"
              f"<th>原因</th></tr>{rows}</table>" if rows else "<div class='jx-reason'>全部指标为绿色或未到评价期。</div>")
     more = f"<div class='jx-more'>另有{s['more']}项未显示，详见项目详情。</div>" if s["more"] else ""
+    principal = current_principal()
+    rect = rectifications(get_engine(), principal, project_ids=[r.project.id], open_only=True)
+    more += "".join(f"<div class='jx-more'><b>整改</b>（{e(i.item)}）{e(item_line(i, today_local()))}</div>" for i in rect)
     gap = None if s["execution_pct"] is None or s["expected_pct"] is None else s["execution_pct"] - s["expected_pct"]
     gap_text = "" if gap is None else f"（差{gap:+.1f}个百分点）"
     st.markdown(
@@ -193,6 +202,11 @@ else:
     )
     if st.button("打开项目详情", key="meeting_open"):
         open_project(s["id"])
+    show_message("meeting_rect")
+    if principal.is_admin:
+        with st.expander("提出整改事项", icon=":material/assignment_late:"):
+            create_form(get_engine(), principal, r, ctx.period_key, source="meeting", key=f"meeting_rect_{r.project.id}",
+                        notify="meeting_rect")
 
 # keyboard: ← / → / PageUp / PageDown click the buttons wherever the focus is, except while typing in a
 # text field. The listener runs in the capture phase and cancels the key, so a focused radio button or

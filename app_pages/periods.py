@@ -1,6 +1,7 @@
 """填报期管理: which reporting periods are open or locked and their 填报截止日; the admin locks and reopens
 them (with a reason, audit-logged), sets the deadlines, marks a period as reported upward (上报, a stored
-snapshot) and reads the audit trail. Leaders see the states and download what was reported."""
+snapshot), downloads a period's 佐证材料 as one ZIP and reads the audit trail. Leaders see the states and
+download what was reported."""
 
 from datetime import date, timedelta
 
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.auth import current_principal
+from components.evidence import period_zip_section
 from components.report_panel import report_panel
 from components.state import get_engine
 from data_access import actuals as A
@@ -92,6 +94,16 @@ d1.date_input("填报截止日", value=by_code[code].deadline, key=f"periods_dea
 d2.button("保存截止日", key="periods_deadline_save", on_click=_deadline, args=(code,))
 
 report_panel(engine, principal, codes, A.default_entry_period(engine, year))
+
+# ------------------------------------------------------------------ evidence of a period
+st.subheader("佐证材料")
+current = A.default_entry_period(engine, year)
+z1, z2 = st.columns([1, 3], vertical_alignment="bottom")
+zip_code = z1.selectbox("佐证材料的填报期", codes, index=codes.index(current) if current in codes else 0,
+                        key="periods_zip_code", format_func=lambda c: by_code[c].label)
+with z2:
+    period_zip_section(engine, principal, zip_code, key="periods_evidence_zip")
+st.caption("一次下载该期全部佐证材料：按“[项目编码]单位-项目/指标/文件”分文件夹，附佐证材料清单，供财政抽查。")
 
 # ------------------------------------------------------------------ audit trail
 st.subheader("审计日志")

@@ -1,5 +1,6 @@
-"""项目详情: one project — facts, planned vs actual spending, indicators with status and reason, each
-indicator's history across the periods with data, and the change history of its values."""
+"""项目详情: one project — facts, planned vs actual spending, indicators with status and reason, its 整改
+items (answered by the owner unit, closed by the admin) and 佐证材料, each indicator's history across the
+periods with data, and the change history of its values."""
 
 import html
 
@@ -8,15 +9,19 @@ import streamlit as st
 from components import cached, charts
 from components.adjustments import adjustments_section
 from components.auth import current_principal
+from components.evidence import project_files
 from components.export import export_buttons
 from components.filters import PICKED_UNDER, SELECTED_PROJECT, caption, select_project
 from components.page import leadership_page
+from components.rectification import create_form, item_cards
 from components.review_panel import project_threads
 from components.rule_choices import admin_principal, preset_picker
 from components.signature import current_signature
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
+from data_access.actuals import period_states
 from data_access.exports import export_bundle, selfeval_results
+from data_access.rectification import rectifications
 from data_access.views import neighbours, status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
@@ -166,6 +171,19 @@ st.download_button(
     file_name=f"项目支出绩效目标执行监控表_{detail['name']}_{as_of.isoformat()}.xlsx",
     mime=XLSX_MIME, key="project_workbook", icon=":material/download:",
 )
+
+# ------------------------------------------------------------------ 整改 and 佐证材料
+principal = current_principal()
+engine = get_engine()
+st.subheader("整改事项")
+item_cards(engine, principal, rectifications(engine, principal, project_ids=[pid]), key="project_rect",
+           empty="本项目没有整改事项。")
+if principal.is_admin:
+    with st.expander("提出整改事项", icon=":material/assignment_late:"):
+        create_form(engine, principal, result, ctx.period_key, source="project", key="project_rect_new",
+                    notify="project_rect")
+st.subheader("佐证材料")
+project_files(engine, principal, pid, year, as_of, {p.code for p in period_states(engine, year) if p.read_only})
 
 # ------------------------------------------------------------------ self-evaluation preview
 def _selfeval_workbook() -> bytes:

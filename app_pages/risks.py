@@ -1,20 +1,34 @@
 """风险清单: every red / missing / amber / blue item for the filters, and every indicator whose target was
-adjusted while it was red or amber, worst first; a page of ``PAGE_ROWS`` items at a time (a city has
-tens of thousands), the exports hold the whole list; selecting a row opens the project."""
+adjusted while it was red or amber, worst first, with its open 整改 items; a page of ``PAGE_ROWS`` items at
+a time (a city has tens of thousands), the exports hold the whole list; selecting a row opens the
+project. The admin raises a 整改 item for a listed project from here."""
 
 import streamlit as st
 
 from components import cached
+from components.auth import current_principal
 from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
+from components.rectification import create_form, show_message
+from components.state import get_engine
 from components.status_badge import status_table, table_height
+from data_access.rectification import rectifications
+from data_access.views import RISK_STATUSES, with_rectifications
+from domain.clock import today_local
 from domain.status import STATUS_LABELS
 
 PAGE_ROWS = 200
 
 ctx = leadership_page("风险清单")
 caption(ctx.as_of, ctx.filters)
+principal = current_principal()
+engine = get_engine()
+listed = cached.project_order(ctx, RISK_STATUSES)  # (id, status, name) of the projects in the list
+listed_ids = {pid for pid, _, _ in listed}
+items = [i for i in rectifications(engine, principal, year=ctx.year, open_only=True) if i.project_id in listed_ids]
+today = today_local()
+show_message("risks_rect")
 counts = cached.risk_counts(ctx)
 total = sum(counts.values())
 if not total:
@@ -27,6 +41,8 @@ st.markdown(
     + "，".join(f"{STATUS_LABELS[s]} {int(counts[s])}项" for s in ("red", "missing", "amber", "blue", "green", "grey")
                if counts.get(s))
     + (f"（其中{adjusted}项指标在红、黄时调整了目标，见「目标调整」列）" if adjusted else "")
+    + (f"；未销号整改{len(items)}项" if items else "")
+    + (f"（逾期{overdue}项）" if (overdue := sum(1 for i in items if i.due_text(today).startswith("逾期"))) else "")
     + "。按严重程度和预算规模排序；**点选一行打开项目详情**。"
 )
 pages = (total + PAGE_ROWS - 1) // PAGE_ROWS
@@ -37,7 +53,7 @@ if pages > 1:
     page = st.selectbox("页", range(pages), key="risk_list_page", label_visibility="collapsed",
                         format_func=lambda i: f"第{i + 1}页（第{i * PAGE_ROWS + 1}–{min((i + 1) * PAGE_ROWS, total)}项，"
                                               f"共{pages}页）")
-df = cached.risk_page(ctx, page * PAGE_ROWS, PAGE_ROWS)
+df = with_rectifications(cached.risk_page(ctx, page * PAGE_ROWS, PAGE_ROWS), items, today)
 if pages > 1:
     st.caption(f"每页{PAGE_ROWS}项，点击列标题只在本页内重新排序；导出按钮导出全部{total}项。")
 else:
@@ -45,5 +61,16 @@ else:
 event = status_table(df, key="risk_list", height=table_height(len(df), 720), on_select="rerun",
                      selection_mode="single-row")
 open_selected_row(event, df)
+whole = cached.risk_all(ctx)
 export_buttons(df, what="风险清单", as_of=ctx.as_of, filters=ctx.filters, key="risks_export", total=total,
-               source=cached.risk_all(ctx))
+               source=lambda: with_rectifications(whole(), items, today))
+
+if principal.is_admin and listed:
+    names = {pid: (status, name) for pid, status, name in listed}
+    with st.expander("从风险清单提出整改", icon=":material/assignment_late:"):
+        pid = st.selectbox("项目", list(names), key="risks_rect_project",
+                           format_func=lambda p: f"{STATUS_LABELS[names[p][0]]}　{names[p][1]}")
+        result = cached.evaluate_one(ctx, pid)
+        if result is not None:
+            create_form(engine, principal, result, ctx.period_key, source="risks", key=f"risks_rect_{pid}",
+                        notify="risks_rect")

@@ -132,9 +132,14 @@ def _build(engine, kind: str, fmt: str, year: int, as_of: date, project_ids, sig
         return (selfeval_workbook(evals, bundle.meta, as_of, bundle.department, year=year, results=bundle.results,
                                   signature=sig),
                 f"{len(evals)}个项目")
+    from data_access.permissions import SYSTEM_ADMIN
+    from data_access.rectification import rectifications
     from documents.report_docx import report_docx
+    from domain.clock import today_local
 
     series = department_spending_series(engine, year, as_of)
     floor = (bundle.settings.year_end_execution_floor * 100.0) if bundle.settings else 90.0
+    items = rectifications(engine, SYSTEM_ADMIN, year=year, project_ids=[r.project.id for r in bundle.results])
     return (report_docx(bundle.results, bundle.meta, as_of, bundle.department, year=year, series=series,
-                        floor_pct=floor, signature=sig), f"{len(bundle.results)}个项目")
+                        floor_pct=floor, signature=sig, rectifications=items, today=today_local()),
+            f"{len(bundle.results)}个项目")

@@ -18,11 +18,14 @@ from datetime import date
 
 from components.state import get_engine
 from data_access.exports import department_spending_series, export_bundle, selfeval_results
+from data_access.permissions import SYSTEM_ADMIN
+from data_access.rectification import rectifications
 from documents.mime import DOCX_MIME, XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 from documents.report_docx import report_docx
 from documents.selfeval_workbook import selfeval_workbook
 from documents.signature import Signature
+from domain.clock import today_local
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ def build_report(req: ReportRequest) -> bytes:
     b = _bundle(req)
     series = department_spending_series(get_engine(), req.year, req.as_of, req.ids, project_filter=req.project_filter)
     floor = b.settings.year_end_execution_floor * 100.0 if b.settings else 90.0
+    items = rectifications(get_engine(), SYSTEM_ADMIN, year=req.year, project_ids=[r.project.id for r in b.results])
     return report_docx(b.results, b.meta, req.as_of, b.department, year=req.year, series=series, floor_pct=floor,
-                       signature=req.signature)
+                       signature=req.signature, rectifications=items, today=today_local())
 
 
 OUTPUTS: list[ReportOutput] = [

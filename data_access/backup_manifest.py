@@ -54,6 +54,9 @@ TABLE_LABELS: dict[str, str] = {
     "budget_adjustment": "预算调整",
     "target_adjustment": "指标调整",
     "setting": "规则设置",
+    "evidence_file": "佐证材料",
+    "evidence_content": "佐证材料内容",
+    "rectification": "整改事项",
     "data_version": "数据版本",
     "alembic_version": "表结构版本",
 }

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from data_access.models import Indicator, IndicatorActual, Project, TargetAdjustment
+from data_access.models import EvidenceFile, Indicator, IndicatorActual, Project, Rectification, TargetAdjustment
 from domain.document import ImportProblem, IndicatorSpec
 from domain.periods import locked_by
 
@@ -95,6 +95,12 @@ def _stored_periods(s: Session, ids: list[int]) -> dict[int, list[str]]:
             IndicatorActual.indicator_id.in_(ids)).order_by(IndicatorActual.period_code)
         for iid, code in s.exec(q):
             out[iid].append(code)
+        # evidence files and 整改 items belong to an indicator as much as its values do
+        for model, what in ((EvidenceFile, "佐证材料"), (Rectification, "整改")):
+            q2 = select(model.indicator_id, model.period_code).where(model.indicator_id.in_(ids))
+            for other_iid, code in s.exec(q2):
+                if other_iid is not None and f"{code}{what}" not in out[other_iid]:
+                    out[other_iid].append(f"{code}{what}")
     return out
 
 

@@ -4,7 +4,8 @@ Definitions chosen here:
 
 * A provider is a function ``(TodoScope) -> list[TodoItem]`` registered with :func:`provider`; the
   modules holding providers are listed in :data:`PROVIDER_MODULES` and imported on first use (the
-  reporting chain's are ``data_access.review.todo``). Another kind of work adds its module there.
+  reporting chain's are ``data_access.review.todo``, 整改's ``data_access.rectification_todo``). Another
+  kind of work adds its module there.
 * The scope is the person, the fiscal year, the period they work on (the period 填报 opens by default,
   ``data_access.actuals.default_entry_period``) with its 填报截止日, and today's date in Beijing.
 * Providers read with a fixed number of queries whatever the number of projects.
@@ -25,7 +26,7 @@ from data_access.years import fiscal_year_of
 from domain.clock import today_local
 from domain.todo import TodoItem, ordered
 
-PROVIDER_MODULES = ["data_access.review.todo"]
+PROVIDER_MODULES = ["data_access.review.todo", "data_access.rectification_todo"]
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from documents.report_parts import (
     department_figures,
     fmt,
 )
+from documents.report_rectification import ReportItem, rectification_section
 from documents.signature import Signature
 from documents.xlsx_style import as_of_text
 from domain.status import (
@@ -76,10 +77,14 @@ def report_docx(
     chart_png: bytes | None = None,
     floor_pct: float = 90.0,
     signature: Signature | None = None,
+    rectifications: Sequence[ReportItem] | None = None,
+    today: date | None = None,
 ) -> bytes:
     """The monitoring report as .docx bytes. ``series`` (department spending per quarter) adds its table
     and, unless ``chart_png`` is given, the chart rendered with vl-convert. ``signature``: the values of
-    the closing signature block (default: the department as 填报单位, the rest blank)."""
+    the closing signature block (default: the department as 填报单位, the rest blank). ``rectifications``
+    (the year's 整改 items) add their follow-up at the end of 五 (``documents.report_rectification``),
+    overdue counted on ``today`` (default: the as-of date)."""
     y = year or as_of.year
     span = month_span(as_of)
     doc = Doc()
@@ -93,6 +98,8 @@ def report_docx(
     flagged = _deviations(doc, results, meta, as_of, y, slow, floor_pct)
     _missing(doc, results)
     _measures(doc, results, flagged, bcounts, icounts, adjusted_red)
+    if rectifications is not None:
+        rectification_section(doc, rectifications, today or as_of)
     _projection(doc, results, fig, inds, floor_pct)
     doc.signature((signature or Signature()).with_unit(department))
     return doc.bytes()

@@ -16,6 +16,9 @@ Definitions chosen here:
 * **To fix.** A cell whose content is refused (not a number, out of range, too long, contradictory)
   is listed after 须改正; a row that cannot be read has no status, so its requirements are not
   guessed.
+* **Evidence.** When a rule of ``domain.evidence`` asks the row for a file and none is attached for
+  the period (``evidence_files`` = 0), 佐证材料 is listed last; it is filled by uploading a file in the
+  佐证材料 panel, not in the grid. ``evidence_files=None`` (not known) asks nothing.
 * A row **needs work** (the 只看待填/须补充 filter) when something is to fill or to fix.
 """
 
@@ -27,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from domain import entry as E
+from domain.evidence import EVIDENCE_WORD, evidence_missing, evidence_rules
 from domain.settings import DEFAULT_SETTINGS, Settings
 from domain.status import (
     ACCUMULATING,
@@ -114,12 +118,19 @@ def _fix_words(errors: list[E.FieldError], mode: str | None, filled: set[str]) -
 
 
 def indicator_todo(raw: Mapping[str, Any], template: IndicatorInput, as_of: date,
-                   settings: Settings = DEFAULT_SETTINGS, year: int | None = None) -> RowTodo:
-    """What an indicator row still needs with these values (field key -> stored or typed value)."""
+                   settings: Settings = DEFAULT_SETTINGS, year: int | None = None,
+                   evidence_files: int | None = None) -> RowTodo:
+    """What an indicator row still needs with these values (field key -> stored or typed value);
+    ``evidence_files``: how many files are attached to it for the period (None: not known)."""
     check = E.check_indicator_row(raw, template, as_of, settings, year)
     if check.status is None or check.requirements is None:
         return RowTodo(fix=_fix_words(check.errors, check.mode, set()))
     fill, hint = still_required(check.requirements, check.values, check.mode)
+    if evidence_files is not None:
+        v = check.values
+        if evidence_missing(evidence_rules(settings, check.mode, v.actual_judgement, v.actual_date,
+                                           check.status.status), evidence_files):
+            fill += (EVIDENCE_WORD,)
     required_errors = {E.REASONS, E.EXPLANATION, E.LIKELIHOOD, E.MEASURES}
     others = [e for e in check.errors if e.field not in required_errors and not (
         check.requirements.value and not check.values.value_entered and e.message.endswith("须填写"))]

@@ -38,6 +38,8 @@ ENTITY_LABELS: dict[str, str] = {
     "report_snapshot": "上报",
     "budget_adjustment": "预算调整",
     "target_adjustment": "指标调整",
+    "evidence_file": "佐证材料",
+    "rectification": "整改事项",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -73,6 +75,10 @@ ACTION_LABELS: dict[str, str] = {
     "set_deadline": "设置填报截止日",
     "set_unit_reviewer": "设置科长（初审）",
     "withdraw": "撤销",
+    "upload": "上传",
+    "answer": "反馈整改情况",
+    "close": "核验销号",
+    "return": "退回重改",
 }
 
 ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
@@ -80,6 +86,7 @@ ACTION_ON_ENTITY: dict[tuple[str, str], str] = {
     ("unlock", "period"): "重新开放",
     ("lock", "app_user"): "锁定账户",
     ("unlock", "app_user"): "解除锁定",
+    ("create", "rectification"): "提出整改",
 }
 
 # fields of audit rows about the admin's per-indicator and per-document rule choices

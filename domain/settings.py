@@ -14,6 +14,8 @@ from typing import Any
 # the 二级指标 (without the trailing 指标) whose count-unit indicators accumulate by default
 DEFAULT_ACCUMULATE_LEVEL2 = ("数量", "社会效益", "经济效益", "生态效益", "可持续影响")
 # units that count things (people, visits, cases, places ...): such indicators can accumulate
+# the server's upload limit (server.maxUploadSize in .streamlit/config.toml, client_max_body_size in nginx)
+EVIDENCE_UPLOAD_LIMIT_MB = 25
 DEFAULT_COUNT_UNITS = (
     "人", "人次", "名", "位", "例", "个", "次", "户", "所", "项", "场", "家", "件", "份", "册",
     "套", "台", "批", "座", "间", "处", "期", "起", "张", "本", "条", "篇", "辆", "只", "棵",
@@ -32,6 +34,8 @@ NOT_STATUS_FIELDS = frozenset({
     "rollup_rule", "rollup_red_share", "rollup_amber_share",
     # who reviews (送审 → 科长 → 绩效/财务), not how a value is judged
     "review_levels",
+    # which entries need 佐证材料 and the upload limit (domain.evidence): what 须填写 asks for, no colour
+    "evidence_for_achieved", "evidence_for_deadline_done", "evidence_for_blue", "evidence_max_mb",
 })
 
 
@@ -72,6 +76,11 @@ class Settings:
     grade_pass: float = 60.0
     # --- the reporting chain (domain.review): 1 = the performance office reviews; 2 = a 科长 first
     review_levels: int = 1
+    # --- evidence (佐证材料, docs/rules.md §13): which entries need a file, and the size limit
+    evidence_for_achieved: bool = False  # a qualitative indicator entered as 达成
+    evidence_for_deadline_done: bool = False  # a deadline indicator entered as completed
+    evidence_for_blue: bool = False  # an indicator judged blue (over-achieved)
+    evidence_max_mb: float = 20.0  # per file; at most EVIDENCE_UPLOAD_LIMIT_MB (the server's upload limit)
 
     # ------------------------------------------------------------------ (de)serialisation
 
@@ -173,6 +182,9 @@ class Settings:
                 f"{_pct(self.qual_achieved)}）≥ 部分达成（{_pct(self.qual_partial)}）"
                 f"≥ 未达成（{_pct(self.qual_not_achieved)}）≥ 0%"
             )
+        if not (0.1 <= self.evidence_max_mb <= EVIDENCE_UPLOAD_LIMIT_MB):
+            errors.append(f"佐证材料大小上限（{self.evidence_max_mb:g} MB）须在0.1到{EVIDENCE_UPLOAD_LIMIT_MB} MB之间"
+                          "（服务器的上传上限）")
         if not (0 < self.grade_pass < self.grade_good < self.grade_excellent <= 100):
             errors.append(
                 f"等级分数线须满足 0 < 中（{self.grade_pass:g}）< 良（{self.grade_good:g}）"
@@ -314,6 +326,10 @@ FIELD_LABELS: dict[str, str] = {
     "grade_good": "等级分数线：良",
     "grade_pass": "等级分数线：中",
     "review_levels": "审核级数",
+    "evidence_for_achieved": "定性指标填报“达成”须附佐证材料",
+    "evidence_for_deadline_done": "时限指标已完成须附佐证材料",
+    "evidence_for_blue": "超额完成（蓝）须附佐证材料",
+    "evidence_max_mb": "单个佐证材料大小上限",
 }
 # one-line help for the admin screen
 FIELD_HELP: dict[str, str] = {
@@ -332,6 +348,10 @@ FIELD_HELP: dict[str, str] = {
     "use_table_weights": "导入的目标表带“分值”列时，各指标按表中分值计分（按指标部分总分等比折算）",
     "review_levels": "1：送审后由管理员（绩效/财务）审核；2：先由本单位科长初审，再由管理员审核",
     "satisfaction_by_rate": "勾选后满意度指标（百分比）得分=分值×满意率（满意率98%得分值的98%），不勾选则达到目标值即得满分",
+    "evidence_for_achieved": "开启后，填报“达成”的定性指标在“须填写”中列出“佐证材料”，直到上传至少一个文件",
+    "evidence_for_deadline_done": "开启后，填报了完成日期（或“达成”）的时限指标须上传佐证材料",
+    "evidence_for_blue": "开启后，判为蓝色（超额完成）的指标须上传佐证材料",
+    "evidence_max_mb": f"超过的文件拒绝上传；不能超过服务器上传上限{EVIDENCE_UPLOAD_LIMIT_MB} MB",
 }
 # the admin screen's preset choices (names from WEIGHT_PRESETS / QUAL_PRESETS)
 PRESET_HELP = {

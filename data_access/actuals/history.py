@@ -43,6 +43,13 @@ RECORD_FIELD_LABELS: dict[str, str] = {
     "role": "角色",
     "name": "姓名",
     "password": "密码",
+    "file": "文件",
+    "requirement": "整改要求",
+    "deadline": "整改期限",
+    "state": "整改状态",
+    "rect_measures": "整改措施",
+    "rect_result": "整改结果",
+    "rect_note": "核验意见",
 }
 
 

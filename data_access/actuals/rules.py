@@ -3,9 +3,11 @@
 Definitions chosen here:
 
 * :class:`EntryRules` holds, for the rows of one editor, the status-engine inputs without entered
-  values (indicator targets and project budgets in force at the period end, plans), the previous period's cumulative spending,
-  the period end, the fiscal year and the rule settings. It is a plain frozen value: the editor keeps
-  it with its snapshot and asks ``domain.entry_todo`` about each edited row, without a query per edit.
+  values (indicator targets and project budgets in force at the period end, plans), the previous
+  period's cumulative spending, the period end, the fiscal year, the rule settings and how many evidence
+  files each indicator has for the period (``domain.evidence``'s rules ask for one). It is a plain
+  frozen value: the editor keeps it with its snapshot and asks ``domain.entry_todo`` about each edited
+  row, without a query per edit.
 * :func:`indicator_todo_of` / :func:`spending_todo_of` judge one row of values (field key -> what is
   stored or typed); an id the rules do not know needs nothing.
 """
@@ -17,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from data_access.actuals.access import load_period, settings_of
 from data_access.actuals.lookups import indicator_input, plans_of, previous_spending
 from data_access.adjustments import apply_all, load_changes
-from data_access.models import Indicator, Period, Project
+from data_access.models import EvidenceFile, Indicator, Period, Project
 from data_access.permissions import Principal, visible_project_filter
 from domain import entry_todo as T
 from domain.settings import DEFAULT_SETTINGS, Settings
@@ -38,11 +40,22 @@ class EntryRules:
     indicators: Mapping[int, IndicatorInput] = field(default_factory=dict)
     projects: Mapping[int, ProjectInput] = field(default_factory=dict)
     previous_spent: Mapping[int, float | None] = field(default_factory=dict)
+    evidence: Mapping[int, int] = field(default_factory=dict)  # indicator id -> files for the period
+
+
+def evidence_counts(s: Session, period_code: str, indicator_ids: Sequence[int]) -> dict[int, int]:
+    """Evidence files per indicator for one period (indicators without a file are absent)."""
+    if not indicator_ids:
+        return {}
+    q = (select(EvidenceFile.indicator_id, func.count()).where(
+        EvidenceFile.period_code == period_code, EvidenceFile.indicator_id.in_(list(indicator_ids)))
+        .group_by(EvidenceFile.indicator_id))
+    return {int(i): int(n) for i, n in s.execute(q).all()}
 
 
 def entry_rules(engine: Engine, principal: Principal | None, period_code: str,
                 project_ids: Sequence[int] | None = None) -> EntryRules | None:
-    """The rules for the projects the principal may see (optionally only ``project_ids``), in six
+    """The rules for the projects the principal may see (optionally only ``project_ids``), in seven
     queries; None for an unknown period."""
     with Session(engine) as s:
         found = load_period(s, period_code, lock=False)
@@ -73,6 +86,7 @@ def rules_in(s: Session, principal: Principal | None, period: Period, year: int,
     return EntryRules(
         as_of=period.end, year=year, settings=settings_of(s), indicators=targets, projects=budgets,
         previous_spent=previous_spending(s, pids, period.fiscal_year_id, period.end) if pids else {},
+        evidence=evidence_counts(s, period.code, [i.id for i in inds]),
     )
 
 
@@ -80,7 +94,8 @@ def indicator_todo_of(rules: EntryRules, indicator_id: int, values: Mapping[str,
     template = rules.indicators.get(indicator_id)
     if template is None:
         return T.RowTodo()
-    return T.indicator_todo(values, template, rules.as_of, rules.settings, rules.year)
+    return T.indicator_todo(values, template, rules.as_of, rules.settings, rules.year,
+                            evidence_files=rules.evidence.get(indicator_id, 0))
 
 
 def spending_todo_of(rules: EntryRules, project_id: int, values: Mapping[str, Any]) -> T.RowTodo:
@@ -91,4 +106,4 @@ def spending_todo_of(rules: EntryRules, project_id: int, values: Mapping[str, An
                            rules.previous_spent.get(project_id))
 
 
-__all__ = ["EntryRules", "entry_rules", "rules_in", "indicator_todo_of", "spending_todo_of"]
+__all__ = ["EntryRules", "entry_rules", "rules_in", "evidence_counts", "indicator_todo_of", "spending_todo_of"]

@@ -25,6 +25,7 @@ from data_access.models.core import (
     User,
     UserUnit,
 )
+from data_access.models.evidence import EvidenceContent, EvidenceFile, Rectification
 from data_access.models.review import ProjectReview, ReportFile, ReportSnapshot, ReviewComment
 from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject
 
@@ -33,6 +34,8 @@ __all__ = [
     "AuditLog",
     "BudgetAdjustment",
     "DataVersion",
+    "EvidenceContent",
+    "EvidenceFile",
     "FiscalYear",
     "Indicator",
     "IndicatorActual",
@@ -42,6 +45,7 @@ __all__ = [
     "PlanCheckpoint",
     "Project",
     "ProjectReview",
+    "Rectification",
     "ReportFile",
     "ReportSnapshot",
     "ReviewComment",

@@ -11,7 +11,9 @@ One module per page concern:
 * ``project`` — 项目详情's order (previous/next), spending points and statuses across periods;
 * ``links`` — the query string of a view (page state in the URL);
 * ``meeting`` — 会议模式's order and slides;
-* ``reporting`` — 填报进度's missing values per item and per unit.
+* ``reporting`` — 填报进度's missing values per item and per unit;
+* ``rectification`` — 整改: the matters an item can be raised for, the items as a table, the risk
+  list's 整改 column.
 
 Import from the package (``from data_access.views import ViewFilters, risk_frame, status_text``); the
 module layout is not part of the interface.
@@ -67,6 +69,14 @@ from data_access.views.project import (
     plan_points,
     project_history_frame,
     project_order,
+)
+from data_access.views.rectification import (
+    RECT_COLUMN,
+    Matter,
+    item_line,
+    items_frame,
+    matters,
+    with_rectifications,
 )
 from data_access.views.reporting import (
     REPORT_ITEM_COLUMNS,
@@ -126,4 +136,6 @@ __all__ = [
     "ATTENTION", "ATTENTION_DEFAULT_FROM", "area_order", "build_area_slide", "build_slide", "meeting_order",
     # reporting
     "REPORT_ITEM_COLUMNS", "REPORT_UNIT_COLUMNS", "build_reporting", "build_progress", "deadline_text",
+    # rectification
+    "RECT_COLUMN", "Matter", "item_line", "items_frame", "matters", "with_rectifications",
 ]

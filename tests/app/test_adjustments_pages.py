@@ -128,9 +128,12 @@ def test_reports_page_offers_every_output_for_the_filtered_projects(new_app, sig
     at.switch_page(REPORTS).run()
     assert not at.exception, [e.message for e in at.exception]
     assert [t.value for t in at.title] == ["报表"]
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["下载执行监控表（Excel）", "下载自评表预览（Excel）", "下载监控报告（Word）"] == \
+    buttons = list(at.get("download_button"))
+    labels = [b.proto.label for b in buttons]
+    assert labels[:3] == ["下载执行监控表（Excel）", "下载自评表预览（Excel）", "下载监控报告（Word）"] == \
         [f"下载{o.short}（{'Excel' if o.ext == 'xlsx' else 'Word'}）" for o in OUTPUTS]
+    # then the as-of period's evidence ZIP: nothing attached in the demo data, so the button is disabled
+    assert labels[3:] == ["下载2024年第三季度佐证材料（ZIP，0个文件，0 KB）"] and buttons[3].proto.disabled
     assert any("共 **32** 个项目（全部项目）" in m.value for m in at.markdown)
     at.multiselect(key="flt_units").set_value(["教育科"]).run()
     n = len(queries.project_rows(demo, 2024).query("unit == '教育科'"))

@@ -6,7 +6,8 @@ in the tabs of 设置 — outside a short allow-list:
 * the bureau's own data: Latin words in the seed target document (e.g. HPV), the demo accounts'
   user names and passwords (shown in the audit log and on the login screen), the extension of an
   imported file's name (.txt) in the audit log;
-* file formats the bureau knows by name: Excel, Word, CSV;
+* file formats the bureau knows by name: Excel, Word, CSV, and the evidence types PDF, JPG, PNG,
+  PowerPoint, OFD, ZIP with their size units MB and KB;
 * period codes such as 2024Q3 (digits before the letter, so not a word here);
 Not read: material icons (ligatures: their names are text, drawn as a symbol), Streamlit's keyboard
 "Skip to main content" link (shown only on keyboard focus, English only) and the screen-reader
@@ -29,7 +30,9 @@ WORD = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]+(?:[-'][A-Za-z]+)*")
 SEED_WORDS = set(WORD.findall((ROOT / "seed" / "2024_部门整体绩效目标.txt").read_text(encoding="utf-8")))
 ACCOUNT_WORDS = {w for a in DEMO_ACCOUNTS for w in WORD.findall(f"{a.username} {a.password}")}
 # the audit log names the imported file (2024_部门整体绩效目标.txt, 麻风病防治.docx); 导入目标 names the formats
-ALLOWED = SEED_WORDS | ACCOUNT_WORDS | {"Excel", "CSV", "txt", "docx", "xlsx", "Word"}
+# and an attached evidence file (设备验收单.pdf)
+ALLOWED = SEED_WORDS | ACCOUNT_WORDS | {"Excel", "CSV", "txt", "docx", "xlsx", "pdf", "Word", "PDF", "JPG", "PNG",
+                                       "PowerPoint", "OFD", "ZIP", "MB", "KB"}
 ROLES = [("admin", "demo-admin"), ("leader", "demo-leader"), ("jiaoyu", "demo-jiaoyu")]
 
 READ = """() => {
@@ -112,7 +115,7 @@ def _extras(page, title: str) -> set[str]:
             found |= latin_words(page) | _open_dropdown(page, main)
     if title == "填报":
         main.get_by_text(re.compile("^批量导入")).click()
-        main.locator("[data-testid='stFileUploader']").wait_for()
+        main.locator("[data-testid='stExpanderDetails'] [data-testid='stFileUploader']").wait_for()
         found |= latin_words(page)
     return found
 

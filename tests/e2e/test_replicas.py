@@ -11,12 +11,14 @@
   not installed, failed when it is required (``REQUIRE_NGINX=1`` or ``CI=true``: ``.ci/run`` installs it).
 
 What it shows: a value saved through replica A is what the leader sees through replica B — after B has
-already cached the old value (the caches are keyed on the database's revision counter) — and through
-nginx the app loads, signs in and runs over the proxied websocket.
+already cached the old value (the caches are keyed on the database's revision counter) —, through
+nginx the app loads, signs in and runs over the proxied websocket, and a 3 MB 佐证材料 uploaded through
+nginx (beyond nginx's default 1 MB body limit) is in the evidence ZIP downloaded from the other replica.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -26,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -46,7 +49,9 @@ from tests.e2e.conftest import (
     start_app,
     stop_app,
     type_into_cell,
+    wait_idle,
 )
+from tests.evidence_files import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("replicas")]  # one worker, one pair
 
@@ -224,6 +229,30 @@ def test_through_nginx_the_app_loads_signs_in_and_runs_over_the_websocket(replic
     assert [ws.url for ws in sockets] == [stream]  # one connection, through nginx, still open
     assert not sockets[0].is_closed()
     assert frames.count(stream) > 10
+    assert "[error]" not in nginx.error_log(), nginx.error_log()
+
+
+def test_evidence_uploaded_through_nginx_is_served_by_the_other_replica(replicas, nginx, new_page):
+    big = pdf_bytes() + b"%" * (3 * 1024 * 1024)  # a 3 MB scan: more than nginx's default body limit
+    staff = new_page()
+    login(staff, nginx, "jiaoyu", "demo-jiaoyu")
+    entry_grid(staff, PROJECT)
+    uploader = staff.locator("[data-testid='stFileUploader']").filter(has_text="选择文件（PDF")
+    uploader.locator("input[type='file']").set_input_files(
+        files=[{"name": "维修验收单.pdf", "mimeType": "application/pdf", "buffer": big}])
+    uploader.get_by_text("维修验收单.pdf").wait_for()
+    staff.get_by_role("button", name="上传佐证材料").click()
+    wait_idle(staff)
+    staff.locator("[data-testid='stMain'] [data-testid='stAlert']").filter(has_text="已上传1个佐证材料").wait_for()
+
+    _, b = replicas
+    admin = new_page()
+    login(admin, b, "admin", "demo-admin")
+    open_page(admin, "填报期管理")
+    with admin.expect_download() as info:
+        admin.get_by_role("button", name=re.compile(r"下载2024年第三季度佐证材料（ZIP，1个文件")).click()
+    z = zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))
+    assert z.read(f"[无编码]教育科-{PROJECT}/预算执行/维修验收单.pdf") == big
     assert "[error]" not in nginx.error_log(), nginx.error_log()
 
 
