@@ -4,7 +4,7 @@
 ``evidence_content`` holds their bytes (in the database, so replicas and backups carry them);
 ``rectification`` holds the 整改 items with their state, answer and verification.
 
-Revision ID: 0009_evidence_rectification
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06 20:18:52.150408
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0009_evidence_rectification'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
