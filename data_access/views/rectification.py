@@ -79,7 +79,7 @@ def with_rectifications(df: pd.DataFrame, items: Sequence[RectItem], today: date
     out = df.copy()
     if out.empty:
         out[RECT_COLUMN] = pd.Series(dtype=object)
-        return out
+        return _after_matter(out)
     by_key: dict[tuple, list[str]] = {}
     for i in items:
         if i.is_open:
@@ -91,9 +91,13 @@ def with_rectifications(df: pd.DataFrame, items: Sequence[RectItem], today: date
         own = (pid, None if iid is None or iid != iid else int(iid))
         cells.append("\n".join(by_key.get(own, []) + by_key.get((pid, "project"), [])))
     out[RECT_COLUMN] = cells
-    cols = [c for c in out.columns if c != RECT_COLUMN]
+    return _after_matter(out)
+
+
+def _after_matter(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in df.columns if c != RECT_COLUMN]
     at = cols.index("事项") + 1 if "事项" in cols else len(cols)
-    return out[[*cols[:at], RECT_COLUMN, *cols[at:]]]
+    return df[[*cols[:at], RECT_COLUMN, *cols[at:]]]
 
 
 __all__ = ["RAISE_FOR", "RECT_COLUMN", "ITEM_COLUMNS", "Matter", "matters", "item_line", "items_frame",

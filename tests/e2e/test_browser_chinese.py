@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data_access.demo_accounts import DEMO_ACCOUNTS
 from tests.e2e.conftest import ROOT, choose, login, logout, open_page, open_sidebar, wait_idle
@@ -64,14 +65,15 @@ def _open_dropdown(page, where) -> set[str]:
         return set()
     listbox = page.locator("[role='listbox']:visible").first
     for _attempt in range(3):  # a click during a rerun or the sidebar's slide-in can be lost
+        wait_idle(page)
         boxes[0].click()
         try:
-            listbox.wait_for(timeout=2_000)
+            listbox.wait_for(timeout=8_000)
             break
-        except Exception:  # noqa: BLE001 - try again, then fail below
+        except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            wait_idle(page)
-    listbox.wait_for(timeout=2_000)
+    else:
+        raise AssertionError("the sidebar's multiselect did not open in three tries")
     found = latin_words(page)
     page.keyboard.press("Escape")
     page.wait_for_timeout(200)
