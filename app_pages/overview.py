@@ -14,7 +14,10 @@ from data_access.views import CHANGE_ORDER, period_option_label
 from domain.money import money_figure, scale_for
 from domain.status import STATUS_LABELS
 
-CHANGES_SHOWN = 200  # rows of the changes table on screen (a city has thousands); the export has all
+# rows on screen of the tables that grow with the data (a city has thousands of projects and hundreds of
+# units): the overview shows the most urgent ones, the export buttons export all of them
+CHANGES_SHOWN = 50
+UNITS_SHOWN = 50
 
 ctx = leadership_page("总览")
 as_of, f = ctx.as_of, ctx.filters
@@ -141,6 +144,10 @@ units = cached.unit_statuses(ctx)
 if units.empty:
     st.info("没有符合筛选条件的责任单位。")
 else:
-    status_table(units, key="overview_units", height=table_height(len(units), 560), columns=["责任单位", *ROLLUP_SHOWN])
-    st.caption(ROLLUP_NOTE + "最需关注的单位在前。")
+    shown_units = units.head(UNITS_SHOWN)
+    status_table(shown_units, key="overview_units", height=table_height(len(shown_units), 560),
+                 columns=["责任单位", *ROLLUP_SHOWN])
+    st.caption(ROLLUP_NOTE + "最需关注的单位在前"
+               + (f"；共{len(units)}个单位，显示前{len(shown_units)}个，导出按钮导出全部。" if len(units) > len(shown_units)
+                  else "。"))
     export_buttons(units, what="分单位状态", as_of=as_of, filters=f, key="overview_units_export")

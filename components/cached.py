@@ -85,7 +85,8 @@ def has_demo(rev: int) -> bool:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def filter_options(rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
+def filter_options(structure_rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
+    """Keyed on ``data_access.db.structure_revision``, not the revision: a value saved changes none of them."""
     return queries.filter_options(get_engine(), year, project_filter(vis))
 
 
@@ -243,7 +244,7 @@ def department_spending_spec(ctx: PageContext) -> dict:
     filtered = bool(f.areas or f.units or f.statuses)
     series = reads.spending_series(get_engine(), scope(ctx), ctx.year, filtered)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
-    return department_spending_chart(series, title=title, width=640, height=300).to_dict()
+    return department_spending_chart(series, title=title, width=640, height=300).to_dict(validate=False)
 
 
 # --------------------------------------------------------------------------- 会议模式

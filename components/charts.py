@@ -2,7 +2,9 @@
 
 The department spending chart is built in ``components.cached.department_spending_spec`` (the same
 chart as in the monitoring report); the project chart and the status matrix come from
-``documents.leader_charts``.
+``documents.leader_charts``. The specs go to the browser unvalidated (``to_dict(validate=False)``: the
+Vega-Lite schema check costs ~60 ms per chart on a cold page); ``tests/unit/test_chart_specs_valid.py``
+validates each of them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def project_spending(series: pd.DataFrame, as_of: date, title: str, key: str = "
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def _project_spec(series: pd.DataFrame, as_of: date, title: str) -> dict:
-    return leader_charts.spending_chart(series, as_of=as_of, title=title, height=300).to_dict()
+    return leader_charts.spending_chart(series, as_of=as_of, title=title, height=300).to_dict(validate=False)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -35,7 +37,7 @@ def _matrix_spec(df: pd.DataFrame, title: str | None) -> dict:
         col_order=cols, row_order=rows, tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"], title=title,
         cell_width=96 if len(cols) <= 6 else 74,
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
 
 
 def status_matrix(df: pd.DataFrame, *, key: str = "status_matrix", title: str | None = None) -> None:
@@ -52,7 +54,7 @@ def _history_spec(df: pd.DataFrame) -> dict:
         data.drop(columns=["_order"]), row="事项", col="填报期", status="状态词", text="标记", row_order=rows,
         tooltip=["填报期", "事项", "状态词", "目标", "当前值", "全年预计", "原因"], cell_width=120, cell_height=24,
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
 
 
 def indicator_history(df: pd.DataFrame, *, key: str = "indicator_history") -> None:

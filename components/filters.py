@@ -22,7 +22,7 @@ import streamlit as st
 from components import cached
 from components.context import visibility_key
 from components.no_targets import no_targets
-from components.state import revision
+from components.state import revision, structure_revision_now
 from data_access.permissions import Principal
 from data_access.views import (
     BUDGET_GROUP,
@@ -182,7 +182,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
 
         period = _period_select(rev, year, store)
 
-        opts = cached.filter_options(rev, year, vis)
+        opts = cached.filter_options(structure_revision_now(), year, vis)  # values saves leave them as they are
         area_opts = opts["areas"]
         unit_opts = opts["units"]
         group_opts = [BUDGET_GROUP, *opts["level1"], *opts["level2"]]

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from data_access import status_store
-from data_access.db import current_revision, make_engine, migrate
+from data_access.db import current_revision, make_engine, migrate, structure_revision
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,3 +24,8 @@ def get_engine(url: str | None = None) -> Engine:
 
 def revision() -> int:
     return current_revision(get_engine())
+
+
+def structure_revision_now() -> int:
+    """``data_access.db.structure_revision``: keys the reads that only values saves cannot change."""
+    return structure_revision(get_engine())

@@ -47,6 +47,13 @@ class Changed:
                        self.all_rules or other.all_rules)
 
     @property
+    def values_only(self) -> bool:
+        """Only some projects' inputs changed (values, adjustments, a project's rule overrides): no project,
+        unit, area or indicator was added, renamed or removed by this write (``db.structure_revision``).
+        A write that says ``nothing()`` or names years or the rules is not values-only."""
+        return bool(self.project_ids) and not self.fiscal_year_ids and not self.all_rules
+
+    @property
     def empty(self) -> bool:
         return not (self.project_ids or self.fiscal_year_ids or self.all_rules)
 

@@ -157,6 +157,12 @@ def bump_revision(session: Session, changed: Changed) -> None:
     res = session.exec(text("UPDATE data_version SET revision = revision + 1 WHERE id = 1"))
     if res.rowcount == 0:
         session.exec(text("INSERT INTO data_version (id, revision) VALUES (1, 1)"))
+    if not changed.values_only:  # row 2: the revision of the last write that changed more than values
+        res = session.exec(text("UPDATE data_version SET revision = (SELECT revision FROM data_version WHERE id = 1)"
+                                " WHERE id = 2"))
+        if res.rowcount == 0:
+            session.exec(text("INSERT INTO data_version (id, revision)"
+                              " SELECT 2, revision FROM data_version WHERE id = 1"))
     if not _REFRESH:
         raise RuntimeError("data_access.status_store is not loaded: the status store would miss this write")
     for refresh in _REFRESH:
@@ -178,6 +184,15 @@ def current_revision(engine: Engine) -> int:
     with engine.connect() as conn:
         v = conn.execute(text("SELECT revision FROM data_version WHERE id = 1")).scalar()
     return int(v or 0)
+
+
+def structure_revision(engine: Engine) -> int:
+    """The revision of the last write that changed more than some projects' values (``Changed.values_only``):
+    what the filter bar offers (areas, units, indicator categories) is cached on it, so a reporting week's
+    saves do not re-read it. A database without that row (older, or just restored) answers the revision."""
+    with engine.connect() as conn:
+        rows: dict[int, int] = dict(conn.execute(text("SELECT id, revision FROM data_version WHERE id IN (1, 2)")).tuples().all())
+    return int(rows.get(2, rows.get(1, 0)) or 0)
 
 
 __all__ = ["Changed", "register_refresh",

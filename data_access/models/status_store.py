@@ -113,3 +113,7 @@ Index("ix_status_project_unit", _p.generation_id, _p.as_of, _p.unit_id)
 Index("ix_status_project_year", _p.generation_id, _p.fiscal_year_id)
 Index("ix_status_item_risk", _i.generation_id, _i.as_of, _i.rank.desc(), _i.budget_wan.desc(), _i.project_name,
       _i.doc_order, _i.seq)
+# The risk list's counts by status (GROUP BY over the index, without reading the rows) and the indicators
+# kept because their target was adjusted while red or amber (``flagged``, a handful).
+Index("ix_status_item_status", _i.generation_id, _i.as_of, _i.status, _i.flagged)
+Index("ix_status_item_flagged", _i.generation_id, _i.as_of, _i.flagged, _i.status)

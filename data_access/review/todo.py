@@ -22,7 +22,7 @@ from data_access.permissions import visible_project_filter
 from data_access.review.actions import gaps
 from data_access.review.reads import is_unit_reviewer, project_states, review_queue
 from data_access.status_store import state
-from data_access.status_store.reads import ordered_projects
+from data_access.status_store.reads import count_projects
 from data_access.status_store.scope import Scope
 from data_access.todo import TodoScope, provider
 from data_access.views.filters import REVIEW_UNAPPROVED, ViewFilters
@@ -93,11 +93,11 @@ def leader_items(scope: TodoScope) -> list[TodoItem]:
     if gen is None:
         return []
     unit_ids = None if visible_project_filter(p) is None else frozenset(p.unit_ids)
-    red = ordered_projects(scope.engine, Scope(gen, scope.period.end, ViewFilters(review=REVIEW_UNAPPROVED), unit_ids),
-                           (RED,))
+    red = count_projects(scope.engine, Scope(gen, scope.period.end, ViewFilters(review=REVIEW_UNAPPROVED), unit_ids),
+                         (RED,))
     if not red:
         return []
-    return [TodoItem("red_unapproved", "红色项目未审核", len(red), "个", "risks",
+    return [TodoItem("red_unapproved", "红色项目未审核", red, "个", "risks",
                      query_params({"year": scope.year, "period": scope.period.code, "status": RED,
                                    "review": "unapproved"}),
                      "状态为红、说明尚未审核通过的项目", ERROR)]

@@ -211,3 +211,34 @@ def test_staff_see_only_their_units_rows(city):
     assert set(lists.risk_rows(city, sc)["_project_id"]) <= mine
     nobody = Scope(st.active_id, date(2024, 12, 31), V.ViewFilters(), frozenset())
     assert reads.count_projects(city, nobody) == 0
+
+
+def test_saving_values_keeps_the_filter_options_revision_and_other_writes_move_it(city):
+    """The filter bar's options are cached on ``structure_revision``: a reporting week's value saves leave
+    it (and the options) as they are, every other kind of write — here a period lock and a target
+    import's change of a fiscal year — moves it to the current revision."""
+    from data_access.actuals import lock_period
+    from data_access.changed import Changed
+    from data_access.db import bump_revision, current_revision, structure_revision
+    from data_access.models import FiscalYear
+
+    before = structure_revision(city)
+    _random_writes(city, random.Random(5), 6)
+    assert current_revision(city) > before
+    assert structure_revision(city) == before
+    assert lock_period(city, SYSTEM_ADMIN, "2024Q1", "季度结束")
+    assert structure_revision(city) == current_revision(city) > before
+    _random_writes(city, random.Random(6), 2)
+    assert structure_revision(city) < current_revision(city)
+    with session_scope(city) as s:  # what a target import says it changed
+        bump_revision(s, Changed.years(s.execute(select(FiscalYear.id)).scalars()))
+    assert structure_revision(city) == current_revision(city)
+
+
+def test_the_risk_counts_equal_the_rows_of_the_whole_list_by_status(city):
+    _random_writes(city, random.Random(3), 10)
+    gen = state(city).active_id
+    for code in ("2024Q2", "2024Q4"):
+        sc = Scope(gen, next(p.end for p in periods_of_year(YEAR, QUARTER) if p.key == code))
+        whole = lists.risk_rows(city, sc)
+        assert lists.risk_counts(city, sc) == whole["_status"].value_counts().to_dict()
