@@ -94,17 +94,14 @@ DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预�
                           "上期状态": "_prev_status", "最差项目": "_worst"}
 
 
-def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None, view: list[str] | None = None):
+def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
     """A Styler colouring each status cell from its hidden status column (or the frame itself when it
-    is too large to style quickly); ``view``: only these columns of ``df`` (the status columns are still
-    read from ``df``)."""
-    frame = df if view is None else df[view]
-    mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items()
-               if k in frame.columns and v in df.columns}
+    is too large to style quickly)."""
+    mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items() if k in df.columns and v in df.columns}
     if df.empty or not mapping:
-        return frame
+        return df
     if len(df) > STYLE_MAX_ROWS:
-        return frame
+        return df
 
     def colour(_col: pd.Series, src: str) -> list[str]:
         out = []
@@ -116,7 +113,7 @@ def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None, vi
                 out.append("")
         return out
 
-    sty = frame.style
+    sty = df.style
     for col, src in mapping.items():
         sty = sty.apply(colour, subset=[col], src=src)
     return sty
@@ -159,12 +156,9 @@ def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Lite
     order = reason_beside_status(columns or visible_columns(df))
     if "原因" in order:
         kwargs.setdefault("row_height", WRAP_ROW_HEIGHT)
-    # only the shown columns go to the browser: the Styler renders every cell it is given (the hidden
-    # status columns are read by ``styled`` from ``df``), and that rendering is most of a warm rerun
-    shown = [c for c in df.columns if c in set(order)]
     return st.dataframe(
-        styled(df, view=shown), key=key, hide_index=True, width="stretch", height=height, column_order=order,
-        column_config=column_config(df[shown], extra_config), placeholder="", **kwargs,
+        styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
+        column_config=column_config(df, extra_config), placeholder="", **kwargs,
     )
 
 
