@@ -7,6 +7,7 @@ import zlib
 import streamlit as st
 
 from components import entry_editor as ed
+from components import entry_reads
 from components.auth import current_principal
 from components.entry_drafts import keep_choice, remember_choice
 from components.entry_import import render_import
@@ -21,13 +22,15 @@ from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
 from data_access.rectification import open_rectifications, rectifications
 from data_access.review.reads import frozen_projects
+from domain.clock import today_local
 
 CHOICES = ("entry_period", "entry_unit", "entry_project", "entry_open_only")  # kept across pages
 
 principal = current_principal()
 engine = get_engine()
 st.title("填报")
-show_demo_banner(revision())
+rev = revision()
+show_demo_banner(rev)
 
 if principal.is_leader:
     st.info("领导账户为只读，不能填报。请在“总览”“项目详情”等页面查看填报情况。")
@@ -39,19 +42,19 @@ if year is None:
     st.stop()
 
 # ------------------------------------------------------------------ period and scope
-states = A.period_states(engine, year, A.reporting_kind(engine))
+states = entry_reads.periods(rev, year)
 if not states:
     st.info(f"{year}年度没有填报期。")
     st.stop()
 by_code = {s.code: s for s in states}
 codes = list(by_code)
-current = A.default_entry_period(engine, year)
+current = entry_reads.default_period(rev, year, today_local())
 for k in CHOICES:
     keep_choice(k)  # Streamlit drops a widget's value while another page is shown
 if st.session_state.get("entry_period") not in by_code:
     st.session_state["entry_period"] = current or codes[-1]
 
-projects = A.editable_projects(engine, principal, year)
+projects = entry_reads.editable_projects(rev, principal.username, year, principal)
 if projects.empty:
     st.info("您名下的责任单位没有项目。如有疑问请联系管理员。")
     st.stop()
