@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -306,20 +306,24 @@ def _write_inserts(ctx: WriteContext, inserts: list, written: dict[int, int], au
 
 
 def _write_updates(ctx: WriteContext, updates: list, written: dict[int, int], audit: list[dict]) -> None:
-    model, res = ctx.spec.model, ctx.res
-    for i, a, values, changes in updates:
-        stmt = (update(model)
-                .where(model.id == a.id, model.version == a.version)
-                .values(**values, version=a.version + 1, updated_by=ctx.username, updated_at=ctx.now,
-                        is_demo=False)
-                .execution_options(synchronize_session=False))
-        if ctx.s.execute(stmt).rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
-            ctx.s.expire(a)
-            res.conflicts.append(Conflict(i, ctx.ids[i], None, "", None, {}, dict(values), a.version))
-            res.changes = [c for c in res.changes if c.row != i]
-            continue
+    """One executemany UPDATE per set of changed columns (200 single UPDATEs cost ~0.3 s of round trips
+    and statement building on PostgreSQL), each row only at the version it was loaded with. The rows
+    are locked since they were read (``_Pending``), so every row matches; if one did not, the whole
+    save is refused and rolled back rather than half written."""
+    table = ctx.spec.model.__table__
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for _i, a, values, _changes in updates:
+        groups.setdefault(tuple(sorted(values)), []).append(
+            {**values, "version": a.version + 1, "updated_by": ctx.username, "updated_at": ctx.now, "is_demo": False,
+             "b_id": a.id, "b_version": a.version})
+    stmt = update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+    for params in groups.values():
+        n = ctx.s.execute(stmt, params).rowcount
+        if n not in (len(params), -1):  # pragma: no cover - the row lock makes this unreachable
+            raise RuntimeError(f"{len(params) - n} rows changed under a row lock")
+    for i, a, _values, changes in updates:
         written[i] = a.id
-        res.versions[i] = a.version + 1
+        ctx.res.versions[i] = a.version + 1
         audit.extend(_audit_rows(ctx, changes, a.id))
 
 
