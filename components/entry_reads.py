@@ -1,5 +1,5 @@
 """填报's reads that do not depend on what is being typed, cached on the data revision like the
-leadership views' (``components.cached``): the reporting periods with their lock states and row counts,
+leadership views' (``components.cached``): the reporting periods with their lock states,
 the period filled by default, and the projects the person may fill. Uncached they were the page's
 largest cost at city scale (counts over every entered value, every project of the year, on each rerun
 while typing).
@@ -27,7 +27,7 @@ from data_access.permissions import Principal
 def periods(rev: int, year: int) -> list[A.PeriodState]:
     """The year's periods of the reporting cycle set on 设置 (quarters or months)."""
     engine = get_engine()
-    return A.period_states(engine, year, A.reporting_kind(engine))
+    return A.period_states(engine, year, A.reporting_kind(engine), with_counts=False)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)

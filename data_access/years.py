@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, exists, or_, select
 from sqlmodel import Session
 
-from data_access.models import FiscalYear, IndicatorActual, SpendingActual
+from data_access.models import FiscalYear, IndicatorActual, Period, SpendingActual
 from domain.periods import MONTH, default_as_of, parse_period
 
 
@@ -30,10 +30,14 @@ def year_id(s: Session, year: int | None) -> tuple[int, int] | None:
 
 
 def periods_with_data(engine: Engine, year: int) -> list[str]:
-    """Period codes of the year that have any actual value, in time order."""
+    """Period codes of the year that have any actual value, in time order (an EXISTS per period along
+    the values' period indexes: a DISTINCT would visit every value of the database)."""
     with engine.connect() as c:
-        codes = set(c.execute(select(IndicatorActual.period_code).distinct()).scalars())
-        codes |= set(c.execute(select(SpendingActual.period_code).distinct()).scalars())
+        codes = set(c.execute(
+            select(Period.code).join(FiscalYear, FiscalYear.id == Period.fiscal_year_id)
+            .where(FiscalYear.year == year,
+                   or_(exists().where(IndicatorActual.period_code == Period.code),
+                       exists().where(SpendingActual.period_code == Period.code)))).scalars())
     out = []
     for code in codes:
         try:

@@ -70,9 +70,11 @@ def period_label(code: str) -> str:
         return code
 
 
-def period_states(engine: Engine, year: int | None = None, kind: str | None = None) -> list[PeriodState]:
+def period_states(engine: Engine, year: int | None = None, kind: str | None = None, *,
+                  with_counts: bool = True) -> list[PeriodState]:
     """The reporting periods of a fiscal year (default: the latest) with their lock state and how many
-    rows were entered; ``kind`` 'quarter'/'month' narrows them."""
+    rows were entered (0 with ``with_counts=False``: counting reads every value of the period);
+    ``kind`` 'quarter'/'month' narrows them."""
     with Session(engine) as s:
         q = select(FiscalYear.id, FiscalYear.year)
         q = q.where(FiscalYear.year == year) if year else q.order_by(FiscalYear.year.desc())
@@ -84,10 +86,13 @@ def period_states(engine: Engine, year: int | None = None, kind: str | None = No
             pq = pq.where(Period.kind == kind)
         periods = list(s.execute(pq.order_by(Period.end, Period.kind)).scalars())
         codes = [p.code for p in periods]
-        n_ind: dict[str, int] = dict(s.execute(select(IndicatorActual.period_code, func.count()).where(
-            IndicatorActual.period_code.in_(codes)).group_by(IndicatorActual.period_code)).all())
-        n_sp: dict[str, int] = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
-            SpendingActual.period_code.in_(codes)).group_by(SpendingActual.period_code)).all())
+        n_ind: dict[str, int] = {}
+        n_sp: dict[str, int] = {}
+        if with_counts:
+            n_ind = dict(s.execute(select(IndicatorActual.period_code, func.count()).where(
+                IndicatorActual.period_code.in_(codes)).group_by(IndicatorActual.period_code)).all())
+            n_sp = dict(s.execute(select(SpendingActual.period_code, func.count()).where(
+                SpendingActual.period_code.in_(codes)).group_by(SpendingActual.period_code)).all())
         locked = [c for c in s.execute(select(Period.code).where(
             Period.fiscal_year_id == fy[0], Period.locked.is_(True))).scalars()]
     return [PeriodState(p.code, period_label(p.code), p.kind, p.start, p.end, p.locked, p.locked_by,
@@ -119,7 +124,7 @@ def default_entry_period(engine: Engine, year: int | None = None, today: date | 
     year = fiscal_year_of(engine, year)
     if year is None:
         return None
-    states = period_states(engine, year, reporting_kind(engine))
+    states = period_states(engine, year, reporting_kind(engine), with_counts=False)
     if not states:
         return None
     as_of = default_as_of_date(engine, year, today=today)
