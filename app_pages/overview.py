@@ -77,7 +77,7 @@ else:
 
 # ------------------------------------------------------------------ spending and changes
 prev = ctx.previous
-changes = cached.changes(ctx) if prev is not None else None
+change_counts = cached.change_counts(ctx) if prev is not None else None
 left, right = st.columns([3, 2])
 with left:
     st.subheader("累计支出：计划与实际")
@@ -85,23 +85,23 @@ with left:
     st.caption("计划 = 各项目资金支出计划的累计进度 × 预算；序时进度 = 预算 × 已过时间比例；实际只计已填报的项目。")
 with right:
     st.subheader("与上期相比")
-    if prev is None or changes is None:
+    if prev is None or change_counts is None:
         st.info("本期为年度第一期，没有上期可比较。")
     else:
         st.caption(f"与{period_option_label(prev)}相比，按项目状态")
-        counts = changes["变化"].value_counts() if not changes.empty else {}
         grid = st.columns(2)
         for i, k in enumerate(CHANGE_ORDER):
-            grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
-if changes is not None and not changes.empty:
-    shown = changes.head(CHANGES_SHOWN)
+            grid[i % 2].metric(k, f"{change_counts.get(k, 0)}个")
+changed = sum(change_counts.values()) if change_counts is not None else 0
+if changed:
+    shown = cached.changes(ctx, CHANGES_SHOWN)
     status_table(shown, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
                  height=table_height(len(shown), 480))
-    if len(changes) > len(shown):
-        st.caption(f"共{len(changes)}个项目有变化，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部。")
-    export_buttons(changes, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export",
-                   status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
-elif changes is not None:
+    if changed > len(shown):
+        st.caption(f"共{changed}个项目有变化，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部。")
+    export_buttons(shown, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export", total=changed,
+                   source=cached.changes_all(ctx), status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
+elif change_counts is not None:
     st.success("与上期相比没有项目状态变化。")
 
 # ------------------------------------------------------------------ status matrix

@@ -230,9 +230,21 @@ def department_rollup(ctx: PageContext) -> dict:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def changes(ctx: PageContext) -> pd.DataFrame:
-    """Changes since the previous period (the context must have one)."""
-    return reads.changes(get_engine(), scope(ctx))
+def changes(ctx: PageContext, limit: int) -> pd.DataFrame:
+    """The first ``limit`` changes since the previous period (the context must have one)."""
+    return reads.changes(get_engine(), scope(ctx), limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def change_counts(ctx: PageContext) -> dict[str, int]:
+    """The changes since the previous period by kind (one ``GROUP BY``)."""
+    return reads.change_counts(get_engine(), scope(ctx))
+
+
+def changes_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
+    """Every change, read when an export button is clicked (not cached: built once per click)."""
+    engine, sc = get_engine(), scope(ctx)
+    return lambda: reads.changes(engine, sc)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

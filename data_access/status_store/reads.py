@@ -26,7 +26,15 @@ from data_access.status_store.scope import (
     project_conditions,
     project_ids,
 )
-from data_access.views import GroupSums, ViewFilters, change_row, changes_frame, headline_numbers
+from data_access.views import (
+    CHANGE_ORDER,
+    GroupSums,
+    ViewFilters,
+    change_kind,
+    change_row,
+    changes_frame,
+    headline_numbers,
+)
 from data_access.views.rollups import NO_PROJECT
 from domain.periods import QUARTER, periods_of_year, time_progress
 from domain.settings import Settings
@@ -128,13 +136,51 @@ def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[
     return out
 
 
-def changes(bind: Engine | Connection, sc: Scope) -> pd.DataFrame:
+def _change_groups(c: Connection, sc: Scope) -> dict[tuple[str, str, int], int]:
+    """How many selected projects moved from each stored previous status to each status, with (1) or
+    without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY``."""
+    back = case((P.c.recovered > 0, 1), else_=0)
+    q = (select(P.c.prev_status, P.c.status, back, func.count()).where(*project_conditions(sc), P.c.prev_status.is_not(None))
+         .group_by(P.c.prev_status, P.c.status, back))
+    return {(a, b, int(r)): int(n) for a, b, r, n in c.execute(q)}
+
+
+def _change_kinds(groups, f: ViewFilters) -> dict[tuple[str, str, int], str]:
+    """The groups that are a change the table shows (``change_kind``; the status filter keeps a change
+    whose previous or current status it names), with their kind."""
+    out = {}
+    for a, b, r in groups:
+        kind = change_kind(a, b, r)
+        if kind is not None and not (f.statuses and b not in f.statuses and a not in f.statuses):
+            out[(a, b, r)] = kind
+    return out
+
+
+def change_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
+    """The changes since the previous as-of date by kind (``CHANGE_ORDER``'s words), without reading the rows."""
+    if sc.filters.groups:
+        return {k: int(n) for k, n in changes(bind, sc)["变化"].value_counts().items()}
+    with connected(bind) as c:
+        groups = _change_groups(c, sc)
+    out: dict[str, int] = {}
+    for key, kind in _change_kinds(groups, sc.filters).items():
+        out[kind] = out.get(kind, 0) + groups[key]
+    return out
+
+
+def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None) -> pd.DataFrame:
     """What changed since the previous as-of date (``data_access.views.build_changes``): the projects
-    whose status changed or whose missing items were reported, read from the stored previous status."""
+    whose status changed or whose missing items were reported, read from the stored previous status —
+    the first ``limit`` of them in the table's order (all with None). Without an indicator-category
+    filter the kinds are decided per (previous, current, reported) group by ``change_kind`` and SQL reads
+    only the rows of those groups, in that order."""
     f = sc.filters
     conds = project_conditions(sc)
     back: dict[int, int] = {}
     with connected(bind) as c:
+        cols = (P.c.project_id, P.c.name, Unit.name, P.c.budget_wan, P.c.prev_status, P.c.status, P.c.reason,
+                P.c.recovered)
+        q = select(*cols).select_from(P.outerjoin(Unit, Unit.id == P.c.unit_id)).where(*conds, P.c.prev_status.is_not(None))
         if f.groups:  # the items 未填报 before and reported now, among the shown ones
             back = dict(c.execute(
                 select(I.c.project_id, func.count()).where(
@@ -144,19 +190,25 @@ def changes(bind: Engine | Connection, sc: Scope) -> pd.DataFrame:
             moved = P.c.status != P.c.prev_status
             if back:
                 moved = moved | P.c.project_id.in_(list(back))
+            q = q.where(moved)
         else:
-            moved = (P.c.status != P.c.prev_status) | (P.c.recovered > 0)
+            kinds = _change_kinds(_change_groups(c, sc), f)
+            if not kinds:
+                return changes_frame([])
+            flag = case((P.c.recovered > 0, 1), else_=0)
+            whens = [(and_(P.c.prev_status == a, P.c.status == b, flag == r), CHANGE_ORDER.index(k))
+                     for (a, b, r), k in kinds.items()]
+            rank = case(*whens, else_=None)
+            q = q.where(rank.is_not(None)).order_by(rank, P.c.budget_wan.desc(), P.c.project_id)
+            if limit is not None:
+                q = q.limit(limit)
         rows = []
-        for pid, name, unit, budget, a, b, reason, recovered in c.execute(
-            select(P.c.project_id, P.c.name, Unit.name, P.c.budget_wan, P.c.prev_status, P.c.status, P.c.reason,
-                   P.c.recovered)
-            .select_from(P.outerjoin(Unit, Unit.id == P.c.unit_id))
-            .where(*conds, P.c.prev_status.is_not(None), moved)
-        ):
+        for pid, name, unit, budget, a, b, reason, recovered in c.execute(q):
             row = change_row(pid, name, unit or "", budget, a, b, reason, back.get(pid, 0) if f.groups else recovered, f)
             if row is not None:
                 rows.append(row)
-    return changes_frame(rows)
+    df = changes_frame(rows)
+    return df if limit is None else df.head(limit)
 
 
 def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: bool) -> pd.DataFrame:
@@ -231,5 +283,5 @@ def area_order(bind: Engine | Connection, sc: Scope, areas: list[str], attention
     return sorted(keep, key=key)
 
 
-__all__ = ["SERIES_COLUMNS", "area_order", "area_slide", "group_sums_by", "changes", "count_projects",
+__all__ = ["SERIES_COLUMNS", "area_order", "area_slide", "group_sums_by", "change_counts", "changes", "count_projects",
            "headline", "ordered_projects", "spending_series"]

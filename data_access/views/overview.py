@@ -191,10 +191,12 @@ def change_row(pid, name: str, unit: str, budget: float, a: str, b: str, reason:
 
 
 def changes_frame(rows: list[dict]) -> pd.DataFrame:
-    """The changes table, in the order of ``CHANGE_ORDER``, then the largest budget."""
+    """The changes table, in the order of ``CHANGE_ORDER``, then the largest budget (then the project id,
+    so that the first N rows read from the store are the first N of the whole table)."""
     df = pd.DataFrame(rows, columns=["_project_id", "_status", "_prev_status", "_rank", "_budget", *CHANGE_COLUMNS])
     if not df.empty:
-        df = df.sort_values(["_rank", "_budget"], ascending=[True, False], kind="stable").reset_index(drop=True)
+        df = df.sort_values(["_rank", "_budget", "_project_id"], ascending=[True, False, True],
+                            kind="stable").reset_index(drop=True)
     return df
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from data_access.monitoring import evaluate, load_settings, save_settings
 from data_access.permissions import SYSTEM_ADMIN
+from data_access.status_store import jobs
 from data_access.views import ViewFilters, project_order, risk_frame
 from domain.periods import parse_period
 from domain.status import RED
@@ -184,6 +185,7 @@ def test_meeting_mode_shows_the_slide_of_the_project_in_the_link(leader, demo):
 ])
 def test_as_of_choices_follow_the_reporting_cycle(leader, demo, cycle, options, default):
     save_settings(demo, replace(load_settings(demo), reporting_period=cycle), SYSTEM_ADMIN)
+    jobs.run_pending(demo)  # the statuses of the new cycle (the app's background thread is off in tests)
     at = leader(RISKS)
     box = at.selectbox(key="flt_period")
     assert list(box.options) == [box.format_func(k) for k in options]

@@ -182,7 +182,10 @@ def test_the_pages_stored_reads_equal_the_read_models_over_a_live_evaluation(cit
             assert V.department_rollup_of(reads.group_sums_by(city, sc, None).get("", V.GroupSums()), rules) \
                 == V.department_rollup(now, f, rules), what
             if prev is not None:
-                pd.testing.assert_frame_equal(reads.changes(city, sc), V.build_changes(now, prev, f), obj=what)
+                whole = V.build_changes(now, prev, f)
+                pd.testing.assert_frame_equal(reads.changes(city, sc), whole, obj=what)
+                pd.testing.assert_frame_equal(reads.changes(city, sc, 5), whole.head(5), obj=what)
+                assert reads.change_counts(city, sc) == whole["变化"].value_counts().to_dict(), what
             for got, want in zip(lists.reporting(city, sc, q.end, today, last), V.build_progress(now, f, q.end, today, last)):
                 pd.testing.assert_frame_equal(got, want, obj=what)
             filtered = bool(f.areas or f.units or f.statuses)
