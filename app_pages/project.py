@@ -46,7 +46,7 @@ if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, want
     wanted = None
 # a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
 # change on this page, one that falls outside them gives way to the new list's worst project
-picked_under = (f.areas, f.units, f.statuses)
+picked_under = (f.areas, f.departments, f.units, f.statuses)
 if wanted not in order and st.session_state.get(PICKED_UNDER) not in (None, picked_under):
     wanted = None
 st.session_state[PICKED_UNDER] = picked_under

@@ -240,7 +240,7 @@ def department_spending_spec(ctx: PageContext) -> dict:
     spec, from the stored projects (``data_access.status_store.reads.spending_series``): without an
     area/unit/status filter every visible project, with one the filtered projects."""
     f = ctx.filters
-    filtered = bool(f.areas or f.units or f.statuses)
+    filtered = bool(f.areas or f.departments or f.units or f.statuses)
     series = reads.spending_series(get_engine(), scope(ctx), ctx.year, filtered)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
     return department_spending_chart(series, title=title, width=640, height=300).to_dict()

@@ -37,6 +37,7 @@ from data_access.views.filters import (
     previous_period,
     shown_indicators,
     status_text,
+    units_under,
 )
 from data_access.views.links import is_view_link, params_from_view, view_from_params, view_signature
 from data_access.views.meeting import (
@@ -116,7 +117,7 @@ __all__ = [
     "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_CHOICES", "REVIEW_UNAPPROVED",
     "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
     "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
-    "previous_period", "shown_indicators", "status_text",
+    "previous_period", "shown_indicators", "status_text", "units_under",
     # tables
     "budget_texts", "indicator_texts",
     "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",

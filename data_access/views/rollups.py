@@ -118,7 +118,7 @@ def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: Vie
 def areas_frame(by_area: dict[str, GroupSums], areas_df: pd.DataFrame, f: ViewFilters,
                 settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """``build_areas`` from each area's sums."""
-    unfiltered = not (f.areas or f.units or f.statuses)
+    unfiltered = not (f.areas or f.departments or f.units or f.statuses)
     names = list(areas_df["name"]) if not areas_df.empty else []
     names += [a for a in by_area if a not in names]
     known = set(areas_df.get("name", []))
