@@ -16,6 +16,7 @@ from components.page import leadership_page
 from components.rectification import create_form, item_cards
 from components.review_panel import project_threads
 from components.rule_choices import admin_principal, preset_picker
+from components.search import PICKER_CAP, project_picker
 from components.signature import current_signature
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
@@ -33,9 +34,9 @@ ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
-# the projects of the filter bar (areas, units, statuses), worst first: previous/next, and the picker's
-# first PICKER entries (a city has thousands; the current project is always among them)
-PICKER = 300
+# the projects of the filter bar (areas, departments, units, statuses), worst first: previous/next, and the
+# picker (a search box and at most PICKER_CAP of the matches: a city has thousands; the current project
+# is always offered)
 ranked = cached.project_order(ctx)
 order = [i for i, _status, _name in ranked]
 labels = {i: (status, name) for i, status, name in ranked}
@@ -56,18 +57,12 @@ if not order and wanted is None:
     st.stop()
 pid = wanted if wanted is not None else order[0]
 outside = pid not in labels
-ids = ([pid] if outside else []) + order[:PICKER]
-if not outside and pid not in ids:
-    ids.append(pid)
+options = {}
 if outside:
     one = cached.evaluate_one(ctx, pid)
     assert one is not None
-    labels[pid] = (one.status, one.project.name)
-
-
-def _label(i: int) -> str:
-    status, name = labels[i]
-    return f"{status_text(status)}  {name}"
+    options[pid] = f"{status_text(one.status)}  {one.project.name}"
+options.update((i, f"{status_text(status)}  {name}") for i, (status, name) in labels.items())
 
 
 def _go(target: int) -> None:
@@ -78,16 +73,14 @@ def _picked() -> None:
     st.session_state[SELECTED_PROJECT] = st.session_state["project_pick"]
 
 
-st.session_state["project_pick"] = pid
 prev_id, next_id, pos = neighbours(order, pid)
-bar = st.columns([6, 1.1, 1.1, 2])
-with bar[0]:
-    pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked, format_func=_label,
-                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
-                            + (f"；列出最需关注的前{PICKER}个，其余用「上一个/下一个」或缩小筛选范围" if len(order) > PICKER else ""))
-bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
-bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
-bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
+bar = st.columns([2.2, 5, 1.1, 1.1, 2], vertical_alignment="top")
+pid = project_picker("项目", options, key="project_pick", current=pid, on_change=_picked, columns=(bar[0], bar[1]),
+                     help_text="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
+                               + (f"；列出前{PICKER_CAP}个，用「搜索项目」或左侧筛选缩小范围" if len(order) > PICKER_CAP else "")) or pid
+bar[2].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
+bar[3].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
+bar[4].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
 select_project(pid)
 if outside:
     st.warning(f"所选项目不在当前筛选范围内（{f.describe()}），仍显示其详情；「下一个」转到筛选结果中最需关注的项目。")

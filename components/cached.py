@@ -155,27 +155,29 @@ def project_count(ctx: PageContext) -> int:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_counts(ctx: PageContext) -> dict[str, int]:
-    """The risk list's items by status (the whole list)."""
-    return lists.risk_counts(get_engine(), scope(ctx))
+def risk_counts(ctx: PageContext, query: str = "") -> dict[str, int]:
+    """The risk list's items by status (the whole list; the items matching the text ``query``)."""
+    return lists.risk_counts(get_engine(), scope(ctx), query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_flagged(ctx: PageContext) -> int:
+def risk_flagged(ctx: PageContext, query: str = "") -> int:
     """How many listed indicators had their target adjusted while red or amber (目标调整)."""
-    return lists.risk_flagged(get_engine(), scope(ctx))
+    return lists.risk_flagged(get_engine(), scope(ctx), query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_page(ctx: PageContext, offset: int, limit: int) -> pd.DataFrame:
-    """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns)."""
-    return lists.risk_rows(get_engine(), scope(ctx), offset, limit)
+def risk_page(ctx: PageContext, offset: int, limit: int, query: str = "") -> pd.DataFrame:
+    """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns),
+    of the items matching the text ``query`` (the list's 「筛选」 box, applied in SQL)."""
+    return lists.risk_rows(get_engine(), scope(ctx), offset, limit, query)
 
 
-def risk_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
-    """The whole risk list, read when an export button is clicked (not cached: built once per click)."""
+def risk_all(ctx: PageContext, query: str = "") -> Callable[[], pd.DataFrame]:
+    """The whole risk list (the items matching ``query``), read when an export button is clicked (not
+    cached: built once per click)."""
     engine, sc = get_engine(), scope(ctx)
-    return lambda: lists.risk_rows(engine, sc)
+    return lambda: lists.risk_rows(engine, sc, query=query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -220,6 +222,12 @@ def area_statuses(ctx: PageContext) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def unit_statuses(ctx: PageContext) -> pd.DataFrame:
     return V.units_frame(reads.group_sums_by(get_engine(), scope(ctx), "unit"), rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_statuses(ctx: PageContext) -> pd.DataFrame:
+    """The filtered projects rolled up per 主管部门 of their units (总览, when the data names departments)."""
+    return V.departments_frame(reads.group_sums_by(get_engine(), scope(ctx), "department"), rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
