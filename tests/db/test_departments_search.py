@@ -16,6 +16,7 @@ from data_access import monitoring, queries
 from data_access import views as V
 from data_access.bulk import load_city
 from data_access.db import make_engine, migrate
+from data_access.exports import monitoring_inputs
 from data_access.models import Unit
 from data_access.permissions import SYSTEM_ADMIN
 from data_access.status_store import jobs, lists, reads, state
@@ -167,3 +168,12 @@ def test_a_document_naming_several_departments_gives_its_units_theirs(engine, se
         assert dict(c.execute(select(Unit.name, Unit.department).where(Unit.name.in_(["甲单位", "乙单位"])))
                     .tuples().all()) == {"甲单位": "区教育局", "乙单位": "区卫生健康局"}
     assert queries.filter_options(engine, 2024, None)["departments"] == ["区卫生健康局", "区教育局"]
+
+
+def test_the_official_tables_name_the_units_department_as_主管部门(city):
+    """The 执行监控表's 主管部门 of a project is its unit's department, else the year's."""
+    meta = monitoring_inputs(city, YEAR, Q3)
+    units = _units(city)
+    for m in meta.values():
+        want = DEPARTMENTS.get(units.index(m["unit"])) or "市财政局（合成数据）"
+        assert m["department"] == want, m["unit"]
