@@ -9,7 +9,7 @@ from components import cached, charts
 from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
-from components.search import SEARCH_FROM, grid_filter, shown_of
+from components.search import GRID_FILTER_FROM, grid_filter, shown_of
 from components.status_badge import badge_html, status_chips, status_table, table_height
 from data_access.views import CHANGE_ORDER, filter_frame, period_option_label
 from domain.money import money_figure, scale_for
@@ -92,7 +92,7 @@ with right:
         for i, k in enumerate(CHANGE_ORDER):
             grid[i % 2].metric(k, f"{int(counts[k]) if k in counts else 0}个")
 if changes is not None and not changes.empty:
-    query = grid_filter("overview_changes_filter", "筛选：项目名称/单位/变化…") if len(changes) > SEARCH_FROM else ""
+    query = grid_filter("overview_changes_filter", "筛选：项目名称/单位/变化…") if len(changes) > GRID_FILTER_FROM else ""
     matching = filter_frame(changes, query, ["项目名称", "责任单位", "变化", "原因"])
     shown = matching.head(CHANGES_SHOWN)
     status_table(shown, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
@@ -157,7 +157,7 @@ units = cached.unit_statuses(ctx)
 if units.empty:
     st.info("没有符合筛选条件的责任单位。")
 else:
-    query = grid_filter("overview_units_filter", "筛选：单位名称…") if len(units) > SEARCH_FROM else ""
+    query = grid_filter("overview_units_filter", "筛选：单位名称…") if len(units) > GRID_FILTER_FROM else ""
     matching = filter_frame(units, query, ["责任单位"])
     status_table(matching, key="overview_units", height=table_height(len(matching), 560), columns=["责任单位", *ROLLUP_SHOWN])
     st.caption((shown_of(len(matching), len(units), query, "个单位") + "。" if query else "") + ROLLUP_NOTE + "最需关注的单位在前。")

@@ -74,13 +74,15 @@ def _picked() -> None:
 
 
 prev_id, next_id, pos = neighbours(order, pid)
-bar = st.columns([2.2, 5, 1.1, 1.1, 2], vertical_alignment="top")
-pid = project_picker("项目", options, key="project_pick", current=pid, on_change=_picked, columns=(bar[0], bar[1]),
+long_list = len(options) > PICKER_CAP  # a search box beside the picker
+bar = st.columns([2.2, 5, 1.1, 1.1, 2] if long_list else [6, 1.1, 1.1, 2])
+search_box, *bar = bar if long_list else [bar[0], *bar]
+pid = project_picker("项目", options, key="project_pick", current=pid, on_change=_picked, columns=(search_box, bar[0]),
                      help_text="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
-                               + (f"；列出前{PICKER_CAP}个，用「搜索项目」或左侧筛选缩小范围" if len(order) > PICKER_CAP else "")) or pid
-bar[2].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
-bar[3].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
-bar[4].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
+                               + (f"；列出前{PICKER_CAP}个，用「搜索项目」或左侧筛选缩小范围" if long_list else "")) or pid
+bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
+bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
+bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")
 select_project(pid)
 if outside:
     st.warning(f"所选项目不在当前筛选范围内（{f.describe()}），仍显示其详情；「下一个」转到筛选结果中最需关注的项目。")

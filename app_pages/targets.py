@@ -9,7 +9,7 @@ from components.auth import current_principal
 from components.no_targets import no_targets
 from components.page import reader_page
 from components.rule_choices import admin_principal, indicator_rule_editor, preset_picker
-from components.search import SEARCH_FROM, grid_filter, project_picker, shown_of
+from components.search import GRID_FILTER_FROM, grid_filter, project_picker, shown_of
 from data_access.views import filter_frame
 from domain.money import money_figure, scale_for
 
@@ -24,7 +24,7 @@ c1.metric("项目数", f"{len(df)}个")
 c2.metric("预算总额", f"{money_figure(df['budget_wan'].sum())}{scale_for(df['budget_wan'].sum()).unit}")
 c3.metric("绩效指标", f"{int(df['indicators'].sum())}个")
 
-query = grid_filter("targets_filter", "筛选：项目名称/单位/领域…") if len(df) > SEARCH_FROM else ""
+query = grid_filter("targets_filter", "筛选：项目名称/单位/领域…") if len(df) > GRID_FILTER_FROM else ""
 shown = filter_frame(df, query, ["name", "unit", "area"])
 if query:
     st.caption(shown_of(len(shown), len(df), query, "个项目"))

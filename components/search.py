@@ -4,7 +4,8 @@ projects) and the grids' 「筛选」 box (``grid_filter``), whose rows are narr
 A browser filters a select box of 5,000 options slowly (seconds per key stroke), so a long list is
 searched on the server (``domain.text_search``) and the select box holds at most ``PICKER_CAP`` of the
 matches, in the list's order (worst first). The current project is always among the options, also
-when the search or the cap leaves it out, so ``?project=ID`` links keep working.
+when the search or the cap leaves it out, so ``?project=ID`` links keep working. Lists up to
+``PICKER_CAP`` get no search box (the browser filters them fast enough).
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ import streamlit as st
 from domain.text_search import narrow
 
 PICKER_CAP = 200  # options in the select box
-SEARCH_FROM = 30  # lists longer than this get the search box
+GRID_FILTER_FROM = 30  # grids longer than this get the 「筛选」 box (the risk list always has it)
 GRID_PLACEHOLDER = "筛选：项目名称/单位/指标…"
 
 
 def project_picker(label: str, options: Mapping[int, str], *, key: str, current: int | None = None,
                    help_text: str = "", on_change: Callable[[], None] | None = None, columns=None) -> int | None:
     """A select box over ``options`` (id -> label, in the list's order) with a search box above it (beside
-    it when ``columns``, a pair of containers, is given) when the list is longer than ``SEARCH_FROM``.
+    it when ``columns``, a pair of containers, is given) when the list is longer than ``PICKER_CAP`` (a
+    shorter one the browser filters fast enough as one types into the select box).
     ``current`` (an id of ``options``) is selected and always offered. Returns the selected id."""
     search_box, select_box = columns if columns is not None else (st.container(), st.container())
     query = ""
-    if len(options) > SEARCH_FROM:
+    if len(options) > PICKER_CAP:
         query = search_box.text_input("搜索项目", key=f"{key}_search", placeholder="输入名称的一部分",
                                       help="按项目名称（及状态）查找，可输入多个词，用空格分开").strip()
     shown, matched = narrow(list(options), query, options.__getitem__, PICKER_CAP)
@@ -70,4 +72,4 @@ def shown_of(shown: int, total: int, query: str, noun: str = "项") -> str:
     return f"显示{shown} / 共{total}{noun}（筛选「{query}」）" if query else ""
 
 
-__all__ = ["PICKER_CAP", "SEARCH_FROM", "GRID_PLACEHOLDER", "project_picker", "picker_note", "grid_filter", "shown_of"]
+__all__ = ["PICKER_CAP", "GRID_FILTER_FROM", "GRID_PLACEHOLDER", "project_picker", "picker_note", "grid_filter", "shown_of"]
