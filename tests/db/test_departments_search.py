@@ -109,7 +109,8 @@ def test_the_risk_list_text_filter_works_in_sql_across_pages(city):
     unit = _units(city)[1]
     item = str(whole["事项"].iloc[len(whole) // 2])
     project_word = str(whole["项目名称"].iloc[-1]).split("（")[0][:4]
-    for query in (unit, item, project_word, f"{project_word} {unit}", f"  {unit}  "):
+    last_unit = str(whole["责任单位"].iloc[-1])
+    for query in (unit, item, project_word, f"{project_word} {last_unit}", f"  {unit}  "):
         want = _python_filtered(whole, query)
         got = lists.risk_rows(city, sc, query=query)
         assert len(want) > 0, query
