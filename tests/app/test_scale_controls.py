@@ -46,12 +46,12 @@ def with_departments(demo):
 
 @pytest.fixture
 def city(app_engine):
-    """260 synthetic projects of 4 units (one 主管部门), four quarters of values, the demo accounts."""
+    """300 synthetic projects of 3 units (one 主管部门), four quarters of values, the demo accounts."""
     from data_access.bulk import load_city
     from seed.demo_users import ensure_demo_users
     from seed.synth import generate_city
 
-    load_city(app_engine, generate_city(departments=4, projects=260, indicators=260 * 8, periods=4, seed=3))
+    load_city(app_engine, generate_city(departments=3, projects=300, indicators=300 * 8, periods=4, seed=3))
     ensure_demo_users(app_engine)
     return app_engine
 
@@ -68,8 +68,9 @@ def _leader(new_app, sign_in, page: str, **query):
     return at
 
 
-def _table(at, key: str):
-    return next(d.value for d in at.dataframe if d.proto.id.endswith("-" + key))
+def _table(at, first_column: str):
+    """The roll-up table whose first shown column is ``first_column`` (主管部门, 责任单位)."""
+    return next(d.value for d in at.dataframe if first_column in d.value.columns and "最差项目" in d.value.columns)
 
 
 def _names(options) -> list[str]:
@@ -111,15 +112,15 @@ def test_a_department_narrows_the_units_and_the_projects_and_survives_the_url(ne
 def test_the_overview_rolls_up_per_department(new_app, sign_in, with_departments):
     at = _leader(new_app, sign_in, OVERVIEW)
     assert "分主管部门" in [s.value for s in at.subheader]
-    table = _table(at, "overview_departments")
+    table = _table(at, "主管部门")
     assert set(table["主管部门"]) == {"区社会事业局", "区民生保障局", "（未分配）"}
-    units = _table(at, "overview_units")
+    units = _table(at, "责任单位")
     by_unit = dict(zip(units["责任单位"], units["项目数"]))
     social = table[table["主管部门"] == "区社会事业局"].iloc[0]
     assert social["项目数"] == by_unit["教育科"] + by_unit["卫生健康科"]
     assert table["项目数"].sum() == units["项目数"].sum()
     at.multiselect(key="flt_departments").select("区民生保障局").run()
-    table = _table(at, "overview_departments")
+    table = _table(at, "主管部门")
     assert list(table["主管部门"]) == ["区民生保障局"]
 
 
@@ -130,12 +131,12 @@ def test_the_picker_caps_and_its_search_narrows(new_app, sign_in, city):
     at = _leader(new_app, sign_in, PROJECT)
     picker = at.selectbox(key="project_pick")
     assert len(picker.options) == PICKER_CAP
-    assert "共260个项目，列出最需关注的前200个" in texts(at)
+    assert "共300个项目，列出最需关注的前200个" in texts(at)
     at.text_input(key="project_pick_search").input("·0007").run()
     options = _names(at.selectbox(key="project_pick").options)
     current = at.title[0].value
     assert [o for o in options if o != current] and all("·0007" in o for o in options if o != current)
-    assert "「·0007」：共1个项目符合（全部260个）" in texts(at)
+    assert "「·0007」：共1个项目符合（全部300个）" in texts(at)
     target = next(o for o in options if "·0007" in o)
     pid = int(projects_of(city).set_index("name").loc[target, "id"])
     at.selectbox(key="project_pick").set_value(pid).run()
