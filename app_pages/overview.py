@@ -9,8 +9,9 @@ from components import cached, charts
 from components.export import export_buttons
 from components.filters import caption, open_selected_row
 from components.page import leadership_page
+from components.search import GRID_FILTER_FROM, grid_filter, shown_of
 from components.status_badge import badge_html, status_chips, status_table, table_height
-from data_access.views import CHANGE_ORDER, period_option_label
+from data_access.views import CHANGE_ORDER, filter_frame, period_option_label
 from domain.money import money_figure, scale_for
 from domain.status import STATUS_LABELS
 
@@ -94,13 +95,21 @@ with right:
             grid[i % 2].metric(k, f"{change_counts.get(k, 0)}个")
 changed = sum(change_counts.values()) if change_counts is not None else 0
 if changed:
-    shown = cached.changes(ctx, CHANGES_SHOWN)
+    # the first CHANGES_SHOWN read from the store; the whole list only while the 「筛选」 box is used
+    query = grid_filter("overview_changes_filter", "筛选：项目名称/单位/变化…") if changed > GRID_FILTER_FROM else ""
+    matching = filter_frame(cached.changes(ctx, None), query, ["项目名称", "责任单位", "变化", "原因"]) if query else None
+    listed = changed if matching is None else len(matching)
+    shown = cached.changes(ctx, CHANGES_SHOWN) if matching is None else matching.head(CHANGES_SHOWN)
     status_table(shown, key="overview_changes", columns=["变化", "项目名称", "责任单位", "上期状态", "本期状态", "原因", "补报事项"],
                  height=table_height(len(shown), 480))
-    if changed > len(shown):
-        st.caption(f"共{changed}个项目有变化，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部。")
-    export_buttons(shown, what="与上期相比", as_of=as_of, filters=f, key="overview_changes_export", total=changed,
-                   source=cached.changes_all(ctx), status_column_map={"本期状态": "_status", "上期状态": "_prev_status"})
+    if query:
+        st.caption(shown_of(listed, changed, query, "个项目"))
+    if listed > len(shown):
+        st.caption(f"共{listed}个项目，按变化类别和预算规模排序，显示前{len(shown)}个；导出按钮导出全部{listed}个。")
+    export_buttons(shown if matching is None else matching, what="与上期相比", as_of=as_of, filters=f,
+                   key="overview_changes_export", status_column_map={"本期状态": "_status", "上期状态": "_prev_status"},
+                   query=query, total=changed if matching is None else None,
+                   source=cached.changes_all(ctx) if matching is None else None)
 elif change_counts is not None:
     st.success("与上期相比没有项目状态变化。")
 
@@ -139,15 +148,29 @@ else:
                 st.markdown(f"**其中的量化目标**：{rec.量化目标}")
     export_buttons(areas, what="分领域状态", as_of=as_of, filters=f, key="overview_areas_export")
 
+if cached.filter_options(ctx.rev, ctx.year, ctx.vis)["departments"]:  # the data names 主管部门
+    st.subheader("分主管部门")
+    departments = cached.department_statuses(ctx)
+    if departments.empty:
+        st.info("没有符合筛选条件的主管部门。")
+    else:
+        status_table(departments, key="overview_departments", height=table_height(len(departments), 560),
+                     columns=["主管部门", *ROLLUP_SHOWN])
+        st.caption(ROLLUP_NOTE + "按下属单位的项目汇总，最需关注的部门在前；「（未分配）」为未归属主管部门的单位的项目。")
+        export_buttons(departments, what="分主管部门状态", as_of=as_of, filters=f, key="overview_departments_export")
+
 st.subheader("分责任单位")
 units = cached.unit_statuses(ctx)
 if units.empty:
     st.info("没有符合筛选条件的责任单位。")
 else:
-    shown_units = units.head(UNITS_SHOWN)
+    query = grid_filter("overview_units_filter", "筛选：单位名称…") if len(units) > GRID_FILTER_FROM else ""
+    matching = filter_frame(units, query, ["责任单位"])
+    shown_units = matching.head(UNITS_SHOWN)
     status_table(shown_units, key="overview_units", height=table_height(len(shown_units), 560),
                  columns=["责任单位", *ROLLUP_SHOWN])
-    st.caption(ROLLUP_NOTE + "最需关注的单位在前"
-               + (f"；共{len(units)}个单位，显示前{len(shown_units)}个，导出按钮导出全部。" if len(units) > len(shown_units)
-                  else "。"))
-    export_buttons(units, what="分单位状态", as_of=as_of, filters=f, key="overview_units_export")
+    st.caption((shown_of(len(matching), len(units), query, "个单位") + "。" if query else "") + ROLLUP_NOTE
+               + "最需关注的单位在前"
+               + (f"；共{len(matching)}个单位，显示前{len(shown_units)}个，导出按钮导出全部{len(matching)}个。"
+                  if len(matching) > len(shown_units) else "。"))
+    export_buttons(matching, what="分单位状态", as_of=as_of, filters=f, key="overview_units_export", query=query)

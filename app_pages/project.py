@@ -16,6 +16,7 @@ from components.page import leadership_page
 from components.rectification import create_form, item_cards
 from components.review_panel import project_threads
 from components.rule_choices import admin_principal, preset_picker
+from components.search import PICKER_CAP, project_picker
 from components.signature import current_signature
 from components.state import get_engine
 from components.status_badge import badge_html, status_chips, status_table
@@ -33,9 +34,9 @@ ctx = leadership_page(None)  # the title is the project's name
 year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 
 # ------------------------------------------------------------------ which project
-# the projects of the filter bar (areas, units, statuses), worst first: previous/next, and the picker's
-# first PICKER entries (a city has thousands; the current project is always among them)
-PICKER = 300
+# the projects of the filter bar (areas, departments, units, statuses), worst first: previous/next, and the
+# picker (a search box and at most PICKER_CAP of the matches: a city has thousands; the current project
+# is always offered)
 ranked = cached.project_order(ctx)
 order = [i for i, _status, _name in ranked]
 labels = {i: (status, name) for i, status, name in ranked}
@@ -46,7 +47,7 @@ if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, want
     wanted = None
 # a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
 # change on this page, one that falls outside them gives way to the new list's worst project
-picked_under = (f.areas, f.units, f.statuses)
+picked_under = (f.areas, f.departments, f.units, f.statuses)
 if wanted not in order and st.session_state.get(PICKED_UNDER) not in (None, picked_under):
     wanted = None
 st.session_state[PICKED_UNDER] = picked_under
@@ -56,18 +57,12 @@ if not order and wanted is None:
     st.stop()
 pid = wanted if wanted is not None else order[0]
 outside = pid not in labels
-ids = ([pid] if outside else []) + order[:PICKER]
-if not outside and pid not in ids:
-    ids.append(pid)
+options = {}
 if outside:
     one = cached.evaluate_one(ctx, pid)
     assert one is not None
-    labels[pid] = (one.status, one.project.name)
-
-
-def _label(i: int) -> str:
-    status, name = labels[i]
-    return f"{status_text(status)}  {name}"
+    options[pid] = f"{status_text(one.status)}  {one.project.name}"
+options.update((i, f"{status_text(status)}  {name}") for i, (status, name) in labels.items())
 
 
 def _go(target: int) -> None:
@@ -78,13 +73,13 @@ def _picked() -> None:
     st.session_state[SELECTED_PROJECT] = st.session_state["project_pick"]
 
 
-st.session_state["project_pick"] = pid
 prev_id, next_id, pos = neighbours(order, pid)
-bar = st.columns([6, 1.1, 1.1, 2])
-with bar[0]:
-    pid = st.selectbox("项目", ids, key="project_pick", on_change=_picked, format_func=_label,
-                       help="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
-                            + (f"；列出最需关注的前{PICKER}个，其余用「上一个/下一个」或缩小筛选范围" if len(order) > PICKER else ""))
+long_list = len(options) > PICKER_CAP  # a search box beside the picker
+bar = st.columns([2.2, 5, 1.1, 1.1, 2] if long_list else [6, 1.1, 1.1, 2])
+search_box, *bar = bar if long_list else [bar[0], *bar]
+pid = project_picker("项目", options, key="project_pick", current=pid, on_change=_picked, columns=(search_box, bar[0]),
+                     help_text="筛选结果中的项目，按严重程度（红、未填报、黄……）和预算规模排序"
+                               + (f"；列出前{PICKER_CAP}个，用「搜索项目」或左侧筛选缩小范围" if long_list else "")) or pid
 bar[1].button("◀ 上一个", key="project_prev", on_click=_go, args=(prev_id,), disabled=prev_id is None, width="stretch")
 bar[2].button("下一个 ▶", key="project_next", on_click=_go, args=(next_id,), disabled=next_id is None, width="stretch")
 bar[3].markdown(f"**第{pos + 1}个 / 共{len(order)}个**" if pos is not None else f"不在筛选结果中 / 共{len(order)}个")

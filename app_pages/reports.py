@@ -18,7 +18,7 @@ ctx = leadership_page("报表", groups=False)
 caption(ctx.as_of, ctx.filters)
 shown = [pid for pid, _status, _name in cached.project_order(ctx)]
 f = ctx.filters
-narrowed = bool(f.areas or f.units or f.statuses)
+narrowed = bool(f.areas or f.departments or f.units or f.statuses)
 if not shown:
     st.info("没有符合筛选条件的项目。请调整左侧的筛选条件。")
     st.stop()

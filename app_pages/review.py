@@ -9,6 +9,7 @@ import streamlit as st
 from components.auth import current_principal
 from components.review_panel import project_threads
 from components.review_sections import SECTIONS, picked, render_section
+from components.search import GRID_FILTER_FROM, project_picker
 from components.state import get_engine
 from data_access.actuals import default_entry_period, editable_projects, period_label, period_states, reporting_kind
 from data_access.db import DatabaseBusy
@@ -121,8 +122,11 @@ with tab_done:
         st.stop()
     projects = editable_projects(engine, principal, year)
     names = dict(zip(projects["id"].astype(int), projects["name"]))
-    st.caption(f"已审核通过{len(done)}个项目：" + "、".join(names.get(pid, str(pid)) for pid in done))
-    pick = st.selectbox("重新开放哪个项目", done, key="review_reopen_pick", format_func=lambda p: names.get(p, str(p)))
+    listed = "：" + "、".join(names.get(pid, str(pid)) for pid in done) if len(done) <= GRID_FILTER_FROM else ""
+    st.caption(f"已审核通过{len(done)}个项目" + listed)
+    pick = project_picker("重新开放哪个项目", {pid: names.get(pid, str(pid)) for pid in done}, key="review_reopen_pick")
+    if pick is None:
+        st.stop()
     reason = st.text_input("重新开放的原因（必填，记入审计日志）", key="review_reopen_reason", max_chars=500)
     if st.button("重新开放", key="review_reopen"):
         try:

@@ -9,6 +9,8 @@ from components.auth import current_principal
 from components.no_targets import no_targets
 from components.page import reader_page
 from components.rule_choices import admin_principal, indicator_rule_editor, preset_picker
+from components.search import GRID_FILTER_FROM, grid_filter, project_picker, shown_of
+from data_access.views import filter_frame
 from domain.money import money_figure, scale_for
 
 ctx = reader_page("绩效目标")
@@ -22,8 +24,12 @@ c1.metric("项目数", f"{len(df)}个")
 c2.metric("预算总额", f"{money_figure(df['budget_wan'].sum())}{scale_for(df['budget_wan'].sum()).unit}")
 c3.metric("绩效指标", f"{int(df['indicators'].sum())}个")
 
+query = grid_filter("targets_filter", "筛选：项目名称/单位/领域…") if len(df) > GRID_FILTER_FROM else ""
+shown = filter_frame(df, query, ["name", "unit", "area"])
+if query:
+    st.caption(shown_of(len(shown), len(df), query, "个项目"))
 st.dataframe(
-    df[["seq", "name", "unit", "area", "budget_wan", "plan", "indicators"]],
+    shown[["seq", "name", "unit", "area", "budget_wan", "plan", "indicators"]],
     hide_index=True,
     width="stretch",
     placeholder="",
@@ -47,7 +53,7 @@ if admin is not None:
     year = max(years) if years else None
     if year is not None:
         preset_picker(admin, year=year)
-    names = dict(zip(df["id"], df["name"]))
-    pid = st.selectbox("项目", list(names), format_func=names.__getitem__, key="rules_project")
+    names = {int(i): str(n) for i, n in zip(df["id"], df["name"])}
+    pid = project_picker("项目", names, key="rules_project")
     if pid is not None:
         indicator_rule_editor(admin, int(pid))

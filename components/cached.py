@@ -156,27 +156,29 @@ def project_count(ctx: PageContext) -> int:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_counts(ctx: PageContext) -> dict[str, int]:
-    """The risk list's items by status (the whole list)."""
-    return lists.risk_counts(get_engine(), scope(ctx))
+def risk_counts(ctx: PageContext, query: str = "") -> dict[str, int]:
+    """The risk list's items by status (the whole list; the items matching the text ``query``)."""
+    return lists.risk_counts(get_engine(), scope(ctx), query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_flagged(ctx: PageContext) -> int:
+def risk_flagged(ctx: PageContext, query: str = "") -> int:
     """How many listed indicators had their target adjusted while red or amber (目标调整)."""
-    return lists.risk_flagged(get_engine(), scope(ctx))
+    return lists.risk_flagged(get_engine(), scope(ctx), query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def risk_page(ctx: PageContext, offset: int, limit: int) -> pd.DataFrame:
-    """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns)."""
-    return lists.risk_rows(get_engine(), scope(ctx), offset, limit)
+def risk_page(ctx: PageContext, offset: int, limit: int, query: str = "") -> pd.DataFrame:
+    """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns),
+    of the items matching the text ``query`` (the list's 「筛选」 box, applied in SQL)."""
+    return lists.risk_rows(get_engine(), scope(ctx), offset, limit, query)
 
 
-def risk_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
-    """The whole risk list, read when an export button is clicked (not cached: built once per click)."""
+def risk_all(ctx: PageContext, query: str = "") -> Callable[[], pd.DataFrame]:
+    """The whole risk list (the items matching ``query``), read when an export button is clicked (not
+    cached: built once per click)."""
     engine, sc = get_engine(), scope(ctx)
-    return lambda: lists.risk_rows(engine, sc)
+    return lambda: lists.risk_rows(engine, sc, query=query)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -224,14 +226,20 @@ def unit_statuses(ctx: PageContext) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def department_statuses(ctx: PageContext) -> pd.DataFrame:
+    """The filtered projects rolled up per 主管部门 of their units (总览, when the data names departments)."""
+    return V.departments_frame(reads.group_sums_by(get_engine(), scope(ctx), "department"), rule_settings(ctx.rev))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def department_rollup(ctx: PageContext) -> dict:
     sums = reads.group_sums_by(get_engine(), scope(ctx), None)
     return V.department_rollup_of(sums.get("", V.GroupSums()), rule_settings(ctx.rev))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def changes(ctx: PageContext, limit: int) -> pd.DataFrame:
-    """The first ``limit`` changes since the previous period (the context must have one)."""
+def changes(ctx: PageContext, limit: int | None) -> pd.DataFrame:
+    """The first ``limit`` changes since the previous period (all with None; the context must have one)."""
     return reads.changes(get_engine(), scope(ctx), limit)
 
 
@@ -253,7 +261,7 @@ def department_spending_spec(ctx: PageContext) -> dict:
     spec, from the stored projects (``data_access.status_store.reads.spending_series``): without an
     area/unit/status filter every visible project, with one the filtered projects."""
     f = ctx.filters
-    filtered = bool(f.areas or f.units or f.statuses)
+    filtered = bool(f.areas or f.departments or f.units or f.statuses)
     series = reads.spending_series(get_engine(), scope(ctx), ctx.year, filtered)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
     return department_spending_chart(series, title=title, width=640, height=300).to_dict(validate=False)

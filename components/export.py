@@ -34,12 +34,12 @@ def local_now() -> datetime:
     return to_local(utcnow()).replace(tzinfo=None)
 
 
-def export_scope(rows: int, total: int | None = None) -> str:
-    """What an export holds, for its button: '全部53行', or '所示前10项，共53项' for the shown head of a
-    longer list."""
+def export_scope(rows: int, total: int | None = None, query: str = "") -> str:
+    """What an export holds, for its button: '全部53行', '所示前10项，共53项' for the shown head of a
+    longer list, '筛选「教育」的12行' for the rows a grid's 「筛选」 box kept."""
     if total is not None and total > rows:
         return f"所示前{rows}项，共{total}项"
-    return f"全部{rows}行"
+    return f"筛选「{query}」的{rows}行" if query else f"全部{rows}行"
 
 
 def export_buttons(
@@ -54,15 +54,17 @@ def export_buttons(
     disabled: bool = False,
     total: int | None = None,
     source: Callable[[], pd.DataFrame] | None = None,
+    query: str = "",
 ) -> None:
     """Two buttons side by side: 导出Excel (.xlsx with colours, frozen header, print setup) and
     导出CSV (UTF-8 with BOM). ``what`` names the table (file name, sheet and title); ``total``: the
     length of the whole list when ``df`` is the part of it the page shows. ``source``: the whole list
     (``total`` rows) is read only when a button is clicked — the export holds all of it, though the page
-    shows a part (a long list read a page at a time)."""
+    shows a part (a long list read a page at a time). ``query``: the grid's 「筛选」 text the rows were
+    narrowed by (the buttons and the file's subtitle say so)."""
     now = local_now()
     frame = df.copy()  # the page may reuse its frame; the builders run later on another thread
-    subtitle = export_subtitle(filters.describe(), as_of, now)
+    subtitle = export_subtitle(filters.describe() + (f"；含「{query}」的行" if query else ""), as_of, now)
     sheet = what
 
     def rows() -> pd.DataFrame:
@@ -77,7 +79,7 @@ def export_buttons(
 
     empty = frame.empty
     scope = export_scope(total if source is not None and total is not None else len(frame),
-                         None if source is not None else total)
+                         None if source is not None else total, query)
     # one row at content width: the two buttons sit next to each other, not half a page apart
     with st.container(horizontal=True, gap="small"):
         st.download_button(

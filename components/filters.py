@@ -1,10 +1,11 @@
-"""The shared filter bar of the leadership views: fiscal year, as-of period, areas, units, statuses and
-indicator groups. Returns ``(year, as_of, ViewFilters)``.
+"""The shared filter bar of the leadership views: fiscal year, as-of period, areas, 主管部门 (only when the
+data names departments; it narrows the 责任单位 offered and the projects), units, statuses and indicator
+groups. Returns ``(year, as_of, ViewFilters)``.
 
 State: the chosen values live in ``st.session_state[STORE]`` (a plain dict, not a widget key, so it
 survives page switches — Streamlit drops the state of widgets that a page does not render), the selected
 project in ``st.session_state[SELECTED_PROJECT]``. Both are written to ``st.query_params`` at every run
-(``year``, ``period``, ``area``, ``unit``, ``status``, ``group``, ``review``, ``project``:
+(``year``, ``period``, ``area``, ``department``, ``unit``, ``status``, ``group``, ``review``, ``project``:
 ``data_access.views.links``),
 so a reload, a shared link and the browser's back/forward open the same view: a new session starts from
 the URL, else from the defaults (the latest period with data); within a session a URL that differs from
@@ -35,6 +36,7 @@ from data_access.views import (
     period_short_label,
     periods_having_data,
     status_text,
+    units_under,
     view_from_params,
     view_signature,
 )
@@ -47,10 +49,11 @@ SELECTED_PROJECT = "selected_project_id"
 PICKED_UNDER = "_project_picked_under"  # 项目详情: the project-selecting filters its project was shown under
 PROJECT_PAGE = "app_pages/project.py"
 WIDGET = "flt_"
-LISTS = ("areas", "units", "statuses", "groups")
+LISTS = ("areas", "departments", "units", "statuses", "groups")
 
 STATUS_HELP = ("选出项目：项目状态或其任一事项（预算执行、所选类别的指标）为所选状态的项目；"
                "风险清单、指标表等只列出所选状态的事项。不选为全部")
+DEPARTMENT_HELP = "选出项目：所选主管部门下属单位的项目，下方「责任单位」只列出这些部门的单位；不选为全部"
 GROUP_HELP = "选出事项：只显示所选一级指标、二级指标或预算执行的事项，项目按这些事项计数；不选为全部"
 REVIEW_HELP = ("选出项目：本期数值已审核通过（已审核）或尚未审核通过（未审核）的项目；只看已审核时，"
                "总览等页面的数字只统计审核通过的数据")
@@ -156,6 +159,30 @@ def _review_select(store: dict) -> str:
                         on_change=_sync, args=("review",), help=REVIEW_HELP)
 
 
+def _multi(store: dict, name: str, label: str, options: list, fmt=str, help_text: str | None = None) -> list:
+    """A multiselect bound to ``store[name]`` (values no longer offered are dropped)."""
+    chosen = [v for v in store.get(name, []) if v in options]
+    store[name] = chosen
+    return st.multiselect(label, options, key=_bind(name, chosen), format_func=fmt, placeholder="全部", select_all=False,
+                          on_change=_sync, args=(name,), help=help_text)
+
+
+def _project_selects(store: dict, opts: dict, principal: Principal) -> tuple[list, list, list]:
+    """The selectors that choose projects by where they belong: 领域, 主管部门 (only when the data names
+    departments; it narrows the units offered) and 责任单位. Returns ``(areas, departments, units)``."""
+    areas = _multi(store, "areas", "领域", opts["areas"], help_text="选出项目：所选领域的项目；不选为全部")
+    departments: list = []
+    if opts["departments"]:
+        departments = _multi(store, "departments", "主管部门", opts["departments"], help_text=DEPARTMENT_HELP)
+    else:
+        store["departments"] = []
+    unit_opts = units_under(opts["units"], opts["unit_departments"], departments)
+    units = _multi(store, "units", "责任单位", unit_opts,
+                   help_text="选出项目：所选单位的项目" + ("（只列出您有权查看的单位）" if principal.is_staff else "")
+                   + ("，只列出所选主管部门的单位" if departments else "") + "；不选为全部")
+    return areas, departments, units
+
+
 def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
                container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
@@ -183,22 +210,12 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
         period = _period_select(rev, year, store)
 
         opts = cached.filter_options(structure_revision_now(), year, vis)  # values saves leave them as they are
-        area_opts = opts["areas"]
-        unit_opts = opts["units"]
         group_opts = [BUDGET_GROUP, *opts["level1"], *opts["level2"]]
+        areas, departments, units = _project_selects(store, opts, principal)
 
-        def multi(name: str, label: str, options: list, fmt=str, help_text: str | None = None) -> list:
-            chosen = [v for v in store.get(name, []) if v in options]
-            store[name] = chosen
-            return st.multiselect(label, options, key=_bind(name, chosen), format_func=fmt, placeholder="全部", select_all=False,
-                                  on_change=_sync, args=(name,), help=help_text)
-
-        areas = multi("areas", "领域", area_opts, help_text="选出项目：所选领域的项目；不选为全部")
-        units = multi("units", "责任单位", unit_opts,
-                      help_text="选出项目：所选单位的项目" + ("（只列出您有权查看的单位）" if principal.is_staff else "")
-                      + "；不选为全部")
-        chosen_statuses = multi("statuses", "状态", list(STATUSES), fmt=status_text, help_text=STATUS_HELP) if statuses else []
-        chosen_groups = multi("groups", "指标类别", group_opts, help_text=GROUP_HELP) if groups else []
+        chosen_statuses = (_multi(store, "statuses", "状态", list(STATUSES), status_text, STATUS_HELP)
+                           if statuses else [])
+        chosen_groups = _multi(store, "groups", "指标类别", group_opts, help_text=GROUP_HELP) if groups else []
         review = _review_select(store)
         if chosen_statuses:
             st.caption("状态筛选作用于项目和事项：列出含所选状态事项的项目，表中只列所选状态的事项。")
@@ -208,7 +225,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
     write_view()
     p: Period = parse_period(period)
     f = ViewFilters(areas=tuple(areas), units=tuple(units), statuses=tuple(chosen_statuses), groups=tuple(chosen_groups),
-                    review=review)
+                    review=review, departments=tuple(departments))
     if demo_banner:
         show_demo_banner(rev)
     elif cached.has_demo(rev):

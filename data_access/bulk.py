@@ -106,7 +106,7 @@ def load_city(engine: Engine, data, *, username: str = "system", batch: int = 50
                 unit_ids[name] = existing_units[name]
             else:
                 unit_ids[name] = b
-                new_units.append({"id": b, "name": name})
+                new_units.append({"id": b, "name": name, "department": data.unit_departments.get(name, "")})
                 b += 1
         put(Unit, new_units)
 

@@ -63,7 +63,8 @@ def monitoring_inputs(
     *,
     project_filter=None,
 ) -> dict[Any, dict]:
-    """Project id -> metadata dict: ``seq``, ``code``, ``name``, ``department`` (主管部门), ``unit``
+    """Project id -> metadata dict: ``seq``, ``code``, ``name``, ``department`` (主管部门: the unit's when it
+    has one, else the year's), ``unit``
     (实施单位), ``area``, ``budget_wan``, ``fiscal_wan``, ``other_wan`` (资金来源; None when the
     document did not say), ``goals`` (list of 绩效目标 texts), ``purpose`` (项目资金主要用途) and
     ``budget_explanation`` (the spending explanation entered for the as-of period, '' if none) and
@@ -80,7 +81,7 @@ def monitoring_inputs(
         ids = _project_query(fy_id, project_ids, project_filter)
         rows = s.execute(
             select(Project.id, Project.seq, Project.code, Project.name, Project.budget_wan, Project.fiscal_wan,
-                   Project.other_wan, Project.goals, Project.purpose, Unit.name, Area.name)
+                   Project.other_wan, Project.goals, Project.purpose, Unit.name, Area.name, Unit.department)
             .outerjoin(Unit, Unit.id == Project.unit_id)
             .outerjoin(Area, Area.id == Project.area_id)
             .where(Project.id.in_(ids.scalar_subquery()))
@@ -95,9 +96,9 @@ def monitoring_inputs(
             explanations[pid] = text or ""  # latest saved wins, as in load_inputs
         changes = load_changes(s, ids.scalar_subquery(), targets=False).budgets
     out: dict[Any, dict] = {}
-    for pid, seq, code, name, budget, fiscal, other, goals, purpose, unit, area in rows:
+    for pid, seq, code, name, budget, fiscal, other, goals, purpose, unit, area, unit_department in rows:
         out[pid] = {
-            "seq": seq, "code": code or "", "name": name, "department": department,
+            "seq": seq, "code": code or "", "name": name, "department": unit_department or department,
             "unit": unit or "", "area": area or "", "budget_wan": budget,
             "fiscal_wan": fiscal, "other_wan": other,
             "goals": [str(g) for g in (goals or []) if str(g).strip()],

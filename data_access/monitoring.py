@@ -145,7 +145,7 @@ class Structure:
     read-only. ``fiscal_year_id`` and the filters rebuild the same project query for the actuals."""
 
     fiscal_year_id: int
-    projects: tuple  # (id, name, budget_wan, unit name, area name)
+    projects: tuple  # (id, name, budget_wan, unit name, area name, the unit's 主管部门)
     plans: dict  # project id -> [PlanPoint]
     indicators: dict  # project id -> [(id, level1, level2, level3, Target, accumulates, weight, direction)]
     project_filter: object = None
@@ -155,7 +155,7 @@ class Structure:
 
 def _project_query(fy_id: int, project_filter, project_ids):
     pq = (
-        select(Project.id, Project.name, Project.budget_wan, Unit.name, Area.name)
+        select(Project.id, Project.name, Project.budget_wan, Unit.name, Area.name, Unit.department)
         .outerjoin(Unit, Unit.id == Project.unit_id)
         .outerjoin(Area, Area.id == Project.area_id)
         .where(Project.fiscal_year_id == fy_id)
@@ -270,7 +270,7 @@ def load_inputs(
     no_reasons: tuple[str, ...] = ()
     changes = structure.changes
     out = []
-    for pid, name, budget, unit, area in structure.projects:
+    for pid, name, budget, unit, area, department in structure.projects:
         spent, projected = spend.get(pid, (None, None))
         inds = []
         for iid, level1, level2, level3, target, accumulates, weight, direction in structure.indicators.get(pid, ()):
@@ -285,7 +285,7 @@ def load_inputs(
         p = ProjectInput(
             id=pid, name=name, unit=unit or "", area=area or "", budget_wan=budget,
             plan=structure.plans.get(pid, []), spent_wan=spent, projected_spent_wan=projected,
-            indicators=inds, review=reviews.get(pid, R.DRAFT),
+            indicators=inds, review=reviews.get(pid, R.DRAFT), department=department or "",
         )
         out.append(apply_budget(p, changes, as_of) if changes else p)
     return out

@@ -86,10 +86,13 @@ NO_PLAN = "无资金支出计划，按序时进度"  # the budget status falls b
 
 def filter_options(engine: Engine, year: int, project_filter=None) -> dict[str, list[str]]:
     """What the filter bar offers for a fiscal year: areas (document order), units (order of their
-    first project), 一级/二级指标 names, all limited to the projects ``project_filter`` lets through
-    (a where-clause on ``Project``, e.g. ``permissions.visible_project_filter``)."""
+    first project) with ``unit_departments`` (each unit's 主管部门, '' for none, in the order of
+    ``units``), ``departments`` (the named 主管部门, by name; empty when the data names none), 一级/二级指标
+    names, all limited to the projects ``project_filter`` lets through (a where-clause on ``Project``,
+    e.g. ``permissions.visible_project_filter``)."""
     pq = (
-        select(Project.id, Project.seq, Unit.name.label("unit"), Area.name.label("area"), Area.seq.label("area_seq"))
+        select(Project.id, Project.seq, Unit.name.label("unit"), Area.name.label("area"), Area.seq.label("area_seq"),
+               Unit.department.label("department"))
         .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
         .outerjoin(Unit, Unit.id == Project.unit_id)
         .outerjoin(Area, Area.id == Project.area_id)
@@ -106,10 +109,13 @@ def filter_options(engine: Engine, year: int, project_filter=None) -> dict[str, 
             .group_by(Indicator.level1, Indicator.level2)
         ).all()
     areas = sorted({(r.area_seq or 0, r.area) for r in rows if r.area})
-    units = list(dict.fromkeys(r.unit for r in rows if r.unit))
+    unit_department = {r.unit: r.department or "" for r in rows if r.unit}
+    units = list(unit_department)
     level1 = sorted({l1 for l1, _, _ in levels if l1}, key=_level_rank)
     level2 = sorted({l2 for _, l2, _ in levels if l2}, key=_level_rank)
-    return {"areas": [a for _, a in areas], "units": units, "level1": level1, "level2": level2}
+    return {"areas": [a for _, a in areas], "units": units, "level1": level1, "level2": level2,
+            "unit_departments": [unit_department[u] for u in units],
+            "departments": sorted({d for d in unit_department.values() if d})}
 
 
 _LEVEL_ORDER = ("产出", "效益", "效果", "满意度", "数量", "质量", "时效", "成本", "社会效益", "经济效益", "生态效益",

@@ -37,7 +37,7 @@ from data_access.target_sync import (
     sync_indicators,
 )
 from domain.clock import utcnow
-from domain.document import ImportProblem, TargetDocument
+from domain.document import ImportProblem, TargetDocument, table_departments
 from domain.periods import MONTH, QUARTER, periods_of_year
 
 
@@ -139,10 +139,14 @@ def _save(engine: Engine, doc: TargetDocument, assignments: Assignments, by: Pri
         locked = list(s.exec(select(Period.code).where(Period.fiscal_year_id == fy.id, Period.locked.is_(True))))
         audit: list[dict] = []
         pending: list[TargetChange] = []
+        departments = table_departments(doc)
         for seq, spec in enumerate(doc.projects, start=1):
             unit_name, area_name = assignments.get(spec.name, (None, None))
             unit_name = unit_name or spec.implementer or None  # else the table's 实施单位
-            unit_id = _unit_id(s, unit_name) if unit_name else None
+            unit_id = None
+            if unit_name:
+                unit_id, moved = _unit_id(s, unit_name, departments.get(spec.name, ""))
+                fy_changed = fy_changed or moved
             area_id = area_by_name[area_name].id if area_name in area_by_name else None
             status, outcome = _upsert_project(s, fy, seq, spec, unit_id, area_id, locked)
             if status == "created":
@@ -225,13 +229,19 @@ def _ensure_periods(s: Session, fy: FiscalYear) -> None:
                 s.add(Period(fiscal_year_id=fy.id, code=p.key, kind=p.kind, start=p.start, end=p.end))
 
 
-def _unit_id(s: Session, name: str) -> int:
+def _unit_id(s: Session, name: str, department: str = "") -> tuple[int, bool]:
+    """The id of the unit called ``name`` (created when new) and whether its 主管部门 was set or changed
+    to ``department`` (a unit keeps its department when the document names none)."""
     unit = s.exec(select(Unit).where(Unit.name == name)).first()
+    moved = False
     if unit is None:
-        unit = Unit(name=name)
+        unit = Unit(name=name, department=department)
         s.add(unit)
         s.flush()
-    return unit.id  # type: ignore[return-value]
+    elif department and unit.department != department:
+        unit.department = department
+        moved = True
+    return unit.id, moved  # type: ignore[return-value]
 
 
 def _assign(obj, values: dict) -> bool:

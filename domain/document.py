@@ -116,6 +116,16 @@ class TargetDocument:
         return round(sum(p.budget_wan or 0 for p in self.projects), 2)
 
 
+def table_departments(doc: TargetDocument) -> dict[str, str]:
+    """Project name -> the 主管部门 its table names, when the document's tables name more than one (a
+    city-level document: its units belong to several departments; the units get them). A document whose
+    tables all name the same one is that department's own (``TargetDocument.department``): {}."""
+    named = {p.department.strip() for p in doc.projects if p.department.strip()}
+    if len(named) < 2:
+        return {}
+    return {p.name: p.department.strip() for p in doc.projects if p.department.strip()}
+
+
 # --------------------------------------------------------------------------- shared cell rules
 
 _BUDGET_RE = re.compile(r"预算数\s*(\d+(?:\.\d+)?)\s*万元")

@@ -1,5 +1,7 @@
-"""Synthetic city-scale data (200 departments, 5,000 projects, 40,000 indicators, four quarters of
-actuals), generated from the real 2024 projects: their target forms, plans and indicator mix.
+"""Synthetic city-scale data (200 responsible units — district bureaus — under 8 主管部门, 5,000 projects,
+40,000 indicators, four quarters of actuals), generated from the real 2024 projects: their target forms,
+plans and indicator mix. The units are called "departments" on the command line (``--departments``);
+their 主管部门 are one per 25 of them (``supervisor_names``), each over a consecutive block.
 
 Deterministic for a seed. Produces plain rows; ``data_access.bulk.load_city`` stores them in bulk.
 """
@@ -28,6 +30,7 @@ _DISTRICTS = ("高新区", "开平区", "路南区", "路北区", "古冶区", "
 class CityData:
     year: int
     units: list[str] = field(default_factory=list)
+    unit_departments: dict[str, str] = field(default_factory=dict)  # unit -> its 主管部门
     areas: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)  # with "_key" (index) and "unit", "area" names
     plans: list[dict] = field(default_factory=list)  # "_project" index
@@ -53,12 +56,24 @@ def department_names(n: int) -> list[str]:
     return names
 
 
+UNITS_PER_DEPARTMENT = 25
+
+
+def supervisor_names(n: int) -> list[str]:
+    """The 主管部门 over ``n`` units: one per ``UNITS_PER_DEPARTMENT`` of them (at least one)."""
+    count = max(1, -(-n // UNITS_PER_DEPARTMENT))
+    return [f"市{_DEPT_KINDS[j % len(_DEPT_KINDS)]}" + (f"{j // len(_DEPT_KINDS) + 1}" if j >= len(_DEPT_KINDS) else "")
+            for j in range(count)]
+
+
 def generate_city(departments: int = 200, projects: int = 5000, indicators: int = 40000, periods: int = 4,
                   seed: int = 1, year: int = SEED_YEAR) -> CityData:
     rng = random.Random(seed)
     templates, area_of, area_specs = _templates()
     data = CityData(year=year)
     data.units = department_names(departments)
+    supervisors = supervisor_names(departments)
+    data.unit_departments = {u: supervisors[i * len(supervisors) // len(data.units)] for i, u in enumerate(data.units)}
     data.areas = [{"seq": a.seq, "name": a.name, "goal": a.goal, "indicator_text": a.indicator_text, "targets": []}
                   for a in area_specs]
     # the indicators of all templates, in order: projects take their own and borrow to reach the total

@@ -41,11 +41,14 @@ class Area(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    """A responsible unit (科室/学校)."""
+    """A responsible unit (科室/学校), under its 主管部门 (``department``; '' when the data names none: a
+    district bureau's own units). The department comes from the target tables' 主管部门 when a document
+    names several (``data_access.targets``) or from the synthetic city data."""
 
     __tablename__ = "unit"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
+    department: str = Field(default="", index=True, sa_column_kwargs={"server_default": ""})
 
 
 class Project(SQLModel, table=True):

@@ -6,7 +6,9 @@ and indicators — of the projects in the selected areas and units (the status f
 statuses listed, not the projects), and without a status filter every indicator whose target was
 adjusted while it was red or amber, whatever its status now; the group filter selecting the items;
 worst first, then the largest budget, the project name and the item's order in the project. The
-columns are ``RISK_COLUMNS``.
+columns are ``RISK_COLUMNS``. A text query (the list's 「筛选」 box) keeps the items where every term
+(``domain.text_search.search_terms``) occurs, case-insensitively, in the project name, the unit's name or
+主管部门, or the item's 一级/二级/三级指标 — in SQL, so the counts, every page and the export agree.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, or_, select
 
 from data_access.models import Area, ProjectReview, Unit
 from data_access.monitoring import connected
@@ -23,24 +25,43 @@ from data_access.views import RISK_COLUMNS, RISK_STATUSES, deadline_text, status
 from data_access.views.reporting import last_saved, sorted_items, units_frame
 from domain.review import APPROVED, DRAFT, review_mark
 from domain.status import GREY, MISSING
+from domain.text_search import search_terms
 
 _HIDDEN = ["_project_id", "_indicator_id", "_status"]
 
 
-def _risk_conditions(sc: Scope) -> list:
+def like_pattern(term: str) -> str:
+    """``%term%`` with LIKE's wildcards in ``term`` taken literally (escape character ``\\``)."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def text_conditions(query: str) -> list[ColumnElement[bool]]:
+    """One condition per term of ``query``: it occurs in the project name, the unit (name or 主管部门) or
+    the item's 一级/二级/三级指标."""
+    out = []
+    for term in search_terms(query):
+        pat = like_pattern(term)
+        units = select(Unit.id).where(or_(Unit.name.ilike(pat, escape="\\"), Unit.department.ilike(pat, escape="\\")))
+        out.append(or_(*(col.ilike(pat, escape="\\") for col in (I.c.project_name, I.c.level3, I.c.level2, I.c.level1)),
+                       I.c.unit_id.in_(units)))
+    return out
+
+
+def _risk_conditions(sc: Scope, query: str = "") -> list:
     f = sc.filters
     statuses = [s for s in RISK_STATUSES if not f.statuses or s in f.statuses]
     listed = I.c.status.in_(statuses) if f.statuses else or_(I.c.status.in_(statuses), I.c.flagged)
-    return [*located(I, sc), listed, item_shown(I, f)]
+    return [*located(I, sc), listed, item_shown(I, f), *text_conditions(query)]
 
 
-def risk_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
-    """The risk list's items by status (all of them, not only a page): the items of the listed statuses,
-    plus (without a status filter) the flagged ones of other statuses — two counts along the indexes
-    ``ix_status_item_status`` and ``ix_status_item_flagged`` instead of one that reads every item."""
+def risk_counts(bind: Engine | Connection, sc: Scope, query: str = "") -> dict[str, int]:
+    """The risk list's items by status (all of them, not only a page; those matching ``query``): the
+    items of the listed statuses, plus (without a status filter) the flagged ones of other statuses —
+    two counts along the indexes ``ix_status_item_status`` and ``ix_status_item_flagged`` instead of
+    one that reads every item."""
     f = sc.filters
     statuses = [s for s in RISK_STATUSES if not f.statuses or s in f.statuses]
-    common = [*located(I, sc), item_shown(I, f)]
+    common = [*located(I, sc), item_shown(I, f), *text_conditions(query)]
     queries = [select(I.c.status, func.count()).where(*common, I.c.status.in_(statuses)).group_by(I.c.status)]
     if not f.statuses:
         queries.append(select(I.c.status, func.count()).where(*common, I.c.flagged, I.c.status.not_in(statuses))
@@ -53,20 +74,22 @@ def risk_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
     return out
 
 
-def risk_flagged(bind: Engine | Connection, sc: Scope) -> int:
+def risk_flagged(bind: Engine | Connection, sc: Scope, query: str = "") -> int:
     """How many of the risk list's indicators had their target adjusted while red or amber."""
     with connected(bind) as c:
-        return int(c.execute(select(func.count()).where(*_risk_conditions(sc), I.c.flagged)).scalar() or 0)
+        return int(c.execute(select(func.count()).where(*_risk_conditions(sc, query), I.c.flagged)).scalar() or 0)
 
 
-def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
-    """The risk list's rows ``offset`` .. ``offset + limit`` (all with ``limit`` None) in its order."""
+def risk_rows(bind: Engine | Connection, sc: Scope, offset: int = 0, limit: int | None = None,
+              query: str = "") -> pd.DataFrame:
+    """The risk list's rows ``offset`` .. ``offset + limit`` (all with ``limit`` None) in its order; those
+    matching the text ``query`` (the list's 「筛选」 box) only."""
     with connected(bind) as c:
         q = (select(I.c.project_id, I.c.indicator_id, I.c.status, I.c.project_name, I.c.reason, Unit.name, Area.name,
                     I.c.budget_wan, I.c.level3, I.c.level1, I.c.level2, I.c.target, I.c.actual, I.c.projected,
                     I.c.reasons, I.c.explanation, I.c.measures, I.c.adjustment)
              .select_from(I.outerjoin(Unit, Unit.id == I.c.unit_id).outerjoin(Area, Area.id == I.c.area_id))
-             .where(*_risk_conditions(sc))
+             .where(*_risk_conditions(sc, query))
              .order_by(I.c.rank.desc(), I.c.budget_wan.desc(), by_name(I.c.project_name, c), I.c.doc_order, I.c.seq)
              .offset(offset))
         if limit is not None:
@@ -137,4 +160,4 @@ def reporting(bind: Engine | Connection, sc: Scope, due: date, today: date, last
     return sorted_items(items, units_df)
 
 
-__all__ = ["reporting", "risk_counts", "risk_flagged", "risk_rows"]
+__all__ = ["like_pattern", "text_conditions", "reporting", "risk_counts", "risk_flagged", "risk_rows"]

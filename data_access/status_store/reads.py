@@ -118,10 +118,11 @@ def count_projects(bind: Engine | Connection, sc: Scope, statuses: tuple[str, ..
 
 
 def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[str, GroupSums]:
-    """Per area (``by="area"``), unit (``"unit"``) or for all (``None``: key ``""``) of the selected
-    projects: their statuses counted, (positive) budgets per status, spending and reporting budget — the
-    sums ``data_access.views.rollup_row_of`` colours (（未分配） without an area or unit)."""
-    name = {"area": Area.name, "unit": Unit.name}.get(by or "")
+    """Per area (``by="area"``), unit (``"unit"``), 主管部门 (``"department"``: of the project's unit) or for
+    all (``None``: key ``""``) of the selected projects: their statuses counted, (positive) budgets per
+    status, spending and reporting budget — the sums ``data_access.views.rollup_row_of`` colours
+    (（未分配） without an area, unit or department)."""
+    name = {"area": Area.name, "unit": Unit.name, "department": Unit.department}.get(by or "")
     table = P.outerjoin(Area, Area.id == P.c.area_id) if by == "area" else P.outerjoin(Unit, Unit.id == P.c.unit_id)
     key = name if name is not None else literal("")
     out: dict[str, GroupSums] = {}

@@ -3,7 +3,7 @@ as SQL conditions on ``status_project`` and ``status_item``.
 
 The conditions state the filter bar's definitions (``data_access.views.filters``) on the stored rows:
 
-* areas and units select projects (``ViewFilters.project_ok``);
+* areas, 主管部门 (the units' ``department``) and units select projects (``ViewFilters.project_ok``);
 * a status filter selects the projects whose status, or the status of any of whose *shown* items — the
   budget row unless the group filter leaves it out, the indicators of the selected groups — is one of
   the selected statuses (``filter_projects``);
@@ -17,7 +17,7 @@ models applied to a live evaluation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, select, true
@@ -46,7 +46,7 @@ class Scope:
     def without_statuses(self) -> Scope:
         """The same rows without the status and review filters (填报进度 counts every value due)."""
         f = self.filters
-        return Scope(self.generation_id, self.as_of, ViewFilters(f.areas, f.units, (), f.groups), self.unit_ids)
+        return Scope(self.generation_id, self.as_of, replace(f, statuses=(), review=""), self.unit_ids)
 
 
 def by_name(col, c) -> ColumnElement:
@@ -68,7 +68,7 @@ def approved_ids(as_of: date):
 
 
 def located(t: Table, sc: Scope) -> list[ColumnElement[bool]]:
-    """Generation, as-of date, visibility, areas, units and the review filter (both tables carry them)."""
+    """Generation, as-of date, visibility, areas, departments, units and the review filter (both tables carry them)."""
     f = sc.filters
     conds = [t.c.generation_id == sc.generation_id, t.c.as_of == sc.as_of, _visible(t.c.unit_id, sc.unit_ids)]
     if f.review == REVIEW_APPROVED:
@@ -79,6 +79,8 @@ def located(t: Table, sc: Scope) -> list[ColumnElement[bool]]:
         conds.append(t.c.area_id.in_(select(Area.id).where(Area.name.in_(f.areas))))
     if f.units:
         conds.append(t.c.unit_id.in_(select(Unit.id).where(Unit.name.in_(f.units))))
+    if f.departments:
+        conds.append(t.c.unit_id.in_(select(Unit.id).where(Unit.department.in_(f.departments))))
     return conds
 
 

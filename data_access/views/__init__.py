@@ -7,8 +7,9 @@ One module per page concern:
 * ``filters`` — ``ViewFilters``, ``filter_projects``, status words and shapes, the as-of periods offered;
 * ``tables`` — the project, risk and indicator tables (what 风险清单, 项目详情 and the exports show);
 * ``overview`` — 总览's headline, status matrix and changes since the previous period;
-* ``rollups`` — areas, units and the department rolled up (colour by the settings, worst-of, shares);
+* ``rollups`` — areas, 主管部门, units and the department rolled up (colour by the settings, worst-of, shares);
 * ``project`` — 项目详情's order (previous/next), spending points and statuses across periods;
+* ``search`` — the grids' 「筛选」 box on a frame in memory;
 * ``links`` — the query string of a view (page state in the URL);
 * ``meeting`` — 会议模式's order and slides;
 * ``reporting`` — 填报进度's missing values per item and per unit;
@@ -37,6 +38,7 @@ from data_access.views.filters import (
     previous_period,
     shown_indicators,
     status_text,
+    units_under,
 )
 from data_access.views.links import is_view_link, params_from_view, view_from_params, view_signature
 from data_access.views.meeting import (
@@ -87,15 +89,19 @@ from data_access.views.reporting import (
 )
 from data_access.views.rollups import (
     AREA_COLUMNS,
+    DEPARTMENT_COLUMNS,
     UNIT_COLUMNS,
     GroupSums,
     areas_frame,
     build_areas,
+    build_departments,
     build_units,
     department_rollup,
     department_rollup_of,
+    departments_frame,
     units_frame,
 )
+from data_access.views.search import filter_frame
 from data_access.views.tables import (
     INDICATOR_COLUMNS,
     KEEP_IN_VIEW,
@@ -116,8 +122,9 @@ __all__ = [
     "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_CHOICES", "REVIEW_UNAPPROVED",
     "STATUS_ICONS", "ViewFilters", "as_of_label", "default_period", "filter_projects",
     "format_actual", "period_option_label", "period_options", "period_short_label", "periods_having_data",
-    "previous_period", "shown_indicators", "status_text",
+    "previous_period", "shown_indicators", "status_text", "units_under",
     # tables
+    "filter_frame",
     "budget_texts", "indicator_texts",
     "INDICATOR_COLUMNS", "KEEP_IN_VIEW", "PROJECT_COLUMNS", "RISK_COLUMNS", "RISK_STATUSES", "counts_frame", "indicators_frame",
     "projects_status_frame", "reason_beside_status", "risk_frame",
@@ -125,7 +132,8 @@ __all__ = [
     "AREA_COLUMNS", "CHANGE_COLUMNS", "CHANGE_ORDER", "build_areas", "build_changes", "build_headline",
     "build_matrix", "matrix_columns", "matrix_wide", "change_kind", "change_row", "changes_frame", "headline_numbers",
     # rollups
-    "UNIT_COLUMNS", "GroupSums", "areas_frame", "build_units", "department_rollup", "department_rollup_of",
+    "UNIT_COLUMNS", "DEPARTMENT_COLUMNS", "GroupSums", "areas_frame", "build_departments", "build_units",
+    "department_rollup", "department_rollup_of", "departments_frame",
     "units_frame",
     # project
     "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",

@@ -2,7 +2,8 @@
 
 Definitions chosen here:
 
-* ``ViewFilters``: empty tuples mean "all". Areas and units select projects; statuses select projects
+* ``ViewFilters``: empty tuples mean "all". Areas, 主管部门 (departments: the projects of their units)
+  and units select projects; statuses select projects
   whose status, or any of whose shown items' status, is one of them; groups (一级/二级指标 names or
   预算执行) select the items shown; ``review`` selects projects whose values for the as-of date are
   approved (``approved``: 只看已审核, the overview restricted to checked figures) or not (``unapproved``).
@@ -46,11 +47,14 @@ class ViewFilters:
     statuses: tuple[str, ...] = ()
     groups: tuple[str, ...] = field(default=())  # 一级 or 二级指标 names, or 预算执行
     review: str = ""  # '' | 'approved' | 'unapproved' (REVIEW_CHOICES)
+    departments: tuple[str, ...] = ()  # 主管部门: the projects of their units
 
     def describe(self) -> str:
         parts = []
         if self.areas:
             parts.append("领域：" + "、".join(self.areas))
+        if self.departments:
+            parts.append("主管部门：" + "、".join(self.departments))
         if self.units:
             parts.append("单位：" + "、".join(self.units))
         if self.statuses:
@@ -67,7 +71,8 @@ class ViewFilters:
             return False
         if self.review == REVIEW_UNAPPROVED and p.review == APPROVED:
             return False
-        return (not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
+        return ((not self.areas or p.area in self.areas) and (not self.units or p.unit in self.units)
+                and (not self.departments or p.department in self.departments))
 
     def indicator_ok(self, st: IndicatorStatus) -> bool:
         ind = st.indicator
@@ -78,7 +83,7 @@ class ViewFilters:
 
 
 def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[ProjectStatus]:
-    """Projects in the selected areas/units; with a status filter, those whose status (or any
+    """Projects in the selected areas/departments/units; with a status filter, those whose status (or any
     of whose shown items) has one of the statuses."""
     out = []
     for r in results:
@@ -92,6 +97,15 @@ def filter_projects(results: Iterable[ProjectStatus], f: ViewFilters) -> list[Pr
                 continue
         out.append(r)
     return out
+
+
+def units_under(units: Sequence[str], unit_departments: Sequence[str], departments: Iterable[str]) -> list[str]:
+    """The units the 责任单位 selector offers: ``units`` (in order) whose 主管部门 (``unit_departments``, in
+    the same order) is one of ``departments``; all of them when none is chosen."""
+    chosen = set(departments)
+    if not chosen:
+        return list(units)
+    return [u for u, d in zip(units, unit_departments) if d in chosen]
 
 
 def shown_indicators(r: ProjectStatus, f: ViewFilters) -> list[IndicatorStatus]:
@@ -150,6 +164,6 @@ def previous_period(p: Period) -> Period | None:
 
 
 __all__ = ["STATUS_ICONS", "BUDGET_GROUP", "REVIEW_APPROVED", "REVIEW_UNAPPROVED", "REVIEW_CHOICES",
-            "status_text", "ViewFilters", "filter_projects", "shown_indicators",
+            "status_text", "ViewFilters", "filter_projects", "units_under", "shown_indicators",
            "format_actual", "as_of_label", "period_options", "periods_having_data", "default_period", "period_option_label",
            "period_short_label", "previous_period"]

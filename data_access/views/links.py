@@ -2,9 +2,9 @@
 
 Definitions chosen here:
 
-* A view is the fiscal year, the as-of period, the filters (areas, units, statuses, indicator groups,
-  review) and the selected project. In the query string they are ``year``, ``period``, ``area``,
-  ``unit``, ``status``, ``group`` (repeated for several values), ``review`` (``approved`` /
+* A view is the fiscal year, the as-of period, the filters (areas, 主管部门, units, statuses, indicator
+  groups, review) and the selected project. In the query string they are ``year``, ``period``, ``area``,
+  ``department``, ``unit``, ``status``, ``group`` (repeated for several values), ``review`` (``approved`` /
   ``unapproved``) and ``project``; the page is the URL path
   (``components/navigation.py``). Empty filters and no project are left out.
 * ``view_from_params`` reads what it can and drops what it cannot (a year or project id that is not a
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 from domain.periods import parse_period
 
-LIST_PARAMS = {"areas": "area", "units": "unit", "statuses": "status", "groups": "group"}
+LIST_PARAMS = {"areas": "area", "departments": "department", "units": "unit", "statuses": "status", "groups": "group"}
 PARAMS = {"year": "year", "period": "period", **LIST_PARAMS, "review": "review", "project": "project"}
 REVIEW_VALUES = ("approved", "unapproved")
 _INT_FIELDS = ("year", "project")
@@ -39,8 +39,8 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
 
 
 def view_from_params(params: Mapping[str, str | Iterable[str]]) -> dict:
-    """The view a query string describes: ``year``/``project`` (int), ``period`` (key), and the four
-    filter lists (tuples); only the parts present and readable."""
+    """The view a query string describes: ``year``/``project`` (int), ``period`` (key), and the filter
+    lists (tuples); only the parts present and readable."""
     out: dict = {}
     for name in _INT_FIELDS:
         values = _as_list(params.get(PARAMS[name]))

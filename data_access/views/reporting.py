@@ -108,7 +108,7 @@ def build_progress(results: Sequence[ProjectStatus], f: ViewFilters, period_end:
 
 def _collect(results: Sequence[ProjectStatus], f: ViewFilters, period_end: date, today: date,
              last: pd.DataFrame) -> tuple[list[dict], dict[str, dict], int]:
-    f = ViewFilters(areas=f.areas, units=f.units, groups=f.groups)  # the status filter does not apply here
+    f = ViewFilters(areas=f.areas, units=f.units, groups=f.groups, departments=f.departments)  # no status filter here
     late = max(0, (today - period_end).days)
     last_by = {int(r.project_id): (r.last_at, r.last_by) for r in last.itertuples(index=False)} if not last.empty else {}
     items: list[dict] = []

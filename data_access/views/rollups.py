@@ -1,4 +1,4 @@
-"""Roll-ups of projects into areas, units and the whole department (总览, 会议模式, their exports).
+"""Roll-ups of projects into areas, units, 主管部门 and the whole department (总览, 会议模式, their exports).
 
 Every colour comes from ``domain.status.rollup`` with the stored settings (docs/rules.md §6.2): by
 default the share of the judged budget that is on track, with the worst-of status kept beside it as a
@@ -43,6 +43,7 @@ ROLLUP_COLUMNS = ["状态", "原因", "最差项目", "项目数", "红", "黄",
                   "预算（万元）", "累计支出（万元）", "执行率%"]
 AREA_COLUMNS = ["领域", *ROLLUP_COLUMNS, "绩效目标", "绩效指标", "量化目标"]
 UNIT_COLUMNS = ["责任单位", *ROLLUP_COLUMNS]
+DEPARTMENT_COLUMNS = ["主管部门", *ROLLUP_COLUMNS]
 NO_PROJECT = "（未分配）"
 
 
@@ -118,7 +119,7 @@ def build_areas(results: Sequence[ProjectStatus], areas_df: pd.DataFrame, f: Vie
 def areas_frame(by_area: dict[str, GroupSums], areas_df: pd.DataFrame, f: ViewFilters,
                 settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """``build_areas`` from each area's sums."""
-    unfiltered = not (f.areas or f.units or f.statuses)
+    unfiltered = not (f.areas or f.departments or f.units or f.statuses)
     names = list(areas_df["name"]) if not areas_df.empty else []
     names += [a for a in by_area if a not in names]
     known = set(areas_df.get("name", []))
@@ -151,9 +152,29 @@ def build_units(results: Sequence[ProjectStatus], f: ViewFilters, settings: Sett
 
 def units_frame(by_unit: dict[str, GroupSums], settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """``build_units`` from each unit's sums."""
-    rows = [{"责任单位": unit, **rollup_row_of(g, settings)} for unit, g in by_unit.items()]
-    rows.sort(key=lambda row: (-SEVERITY[row["_status"]], -row["_red_share"], -row["预算（万元）"], row["责任单位"]))
-    return pd.DataFrame(rows, columns=["_status", "_worst", "_red_share", *UNIT_COLUMNS])
+    return _groups_frame(by_unit, settings, "责任单位")
+
+
+def build_departments(results: Sequence[ProjectStatus], f: ViewFilters, settings: Settings = DEFAULT_SETTINGS
+                      ) -> pd.DataFrame:
+    """Every 主管部门 of the filtered projects rolled up (the live counterpart of the stored sums)."""
+    by_department: dict[str, list[ProjectStatus]] = {}
+    for r in filter_projects(results, f):
+        by_department.setdefault(r.project.department or NO_PROJECT, []).append(r)
+    return departments_frame({d: group_sums(items) for d, items in by_department.items()}, settings)
+
+
+def departments_frame(by_department: dict[str, GroupSums], settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Every 主管部门 of the filtered projects rolled up from its units' projects (（未分配） for the projects
+    of units without one), in the order of ``units_frame``."""
+    return _groups_frame(by_department, settings, "主管部门")
+
+
+def _groups_frame(by: dict[str, GroupSums], settings: Settings, column: str) -> pd.DataFrame:
+    """Groups rolled up, worst first (colour, then the red share of the budget, then the budget), then by name."""
+    rows = [{column: name, **rollup_row_of(g, settings)} for name, g in by.items()]
+    rows.sort(key=lambda row: (-SEVERITY[row["_status"]], -row["_red_share"], -row["预算（万元）"], row[column]))
+    return pd.DataFrame(rows, columns=["_status", "_worst", "_red_share", column, *ROLLUP_COLUMNS])
 
 
 def department_rollup(results: Sequence[ProjectStatus], f: ViewFilters, settings: Settings = DEFAULT_SETTINGS) -> dict:
@@ -166,6 +187,6 @@ def department_rollup_of(g: GroupSums, settings: Settings = DEFAULT_SETTINGS) ->
     return {"status": ru.status, "reason": ru.reason, "worst": ru.worst, "shares": share_text(ru)}
 
 
-__all__ = ["AREA_COLUMNS", "UNIT_COLUMNS", "ROLLUP_COLUMNS", "SHARE_COLUMNS", "GroupSums", "group_sums", "rollup_row",
-           "rollup_row_of", "build_areas", "areas_frame", "build_units", "units_frame", "department_rollup",
-           "department_rollup_of"]
+__all__ = ["AREA_COLUMNS", "UNIT_COLUMNS", "DEPARTMENT_COLUMNS", "ROLLUP_COLUMNS", "SHARE_COLUMNS", "GroupSums",
+           "group_sums", "rollup_row", "rollup_row_of", "build_areas", "areas_frame", "build_units", "units_frame",
+           "build_departments", "departments_frame", "department_rollup", "department_rollup_of"]

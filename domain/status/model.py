@@ -128,6 +128,7 @@ class ProjectInput:
     review: str = ""
     # 年初预算数 when ``budget_wan`` is an adjusted budget (调整后预算数, docs/rules.md §3.4); None: not adjusted
     initial_budget_wan: float | None = None
+    department: str = ""  # the 主管部门 of the unit ('' when none is named)
 
     @property
     def original_budget_wan(self) -> float | None:
