@@ -39,6 +39,9 @@ def test_leader_exports_the_risk_list(page, app_server, tmp_path):
     from documents.table_export import STATUS_COLOURS
     from domain.status import STATUS_LABELS
 
+    # the list's columns, with the open 整改 items of each row after 事项
+    at = RISK_COLUMNS.index("事项") + 1
+    EXPORTED = [*RISK_COLUMNS[:at], "整改", *RISK_COLUMNS[at:]]  # noqa: N806 - a constant of this test
     login(page, app_server, "leader", "demo-leader")
     open_page(page, "风险清单")
     page.get_by_role("heading", name="风险清单").wait_for()
@@ -73,9 +76,7 @@ def test_leader_exports_the_risk_list(page, app_server, tmp_path):
     assert ws.cell(1, 1).value == "风险清单"
     assert f"截至{y}年{m}月{d}日" in ws.cell(2, 1).value
     header = [c.value for c in ws[HEADER_ROW]]
-    # the list's columns, with the open 整改 items of each row after 事项
-    at = RISK_COLUMNS.index("事项") + 1
-    assert header == [*RISK_COLUMNS[:at], "整改", *RISK_COLUMNS[at:]]
+    assert header == EXPORTED
     rows = [r for r in ws.iter_rows(min_row=HEADER_ROW + 1) if any(c.value not in (None, "") for c in r)]
     assert len(rows) == shown
     assert ws.max_row == HEADER_ROW + shown
@@ -102,6 +103,6 @@ def test_leader_exports_the_risk_list(page, app_server, tmp_path):
     data = info.value.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese text correctly
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert table[0] == RISK_COLUMNS
+    assert table[0] == EXPORTED
     assert len(table) - 1 == shown
     assert table[1][table[0].index("项目名称")] == first_project
