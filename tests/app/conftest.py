@@ -126,3 +126,14 @@ def sign_in(app_engine):
         return at
 
     return do
+
+
+@pytest.fixture
+def demo(app_engine):
+    """The app database with the 2024 targets and the demo values (the leadership pages' tests)."""
+    from seed.demo import load_demo_data
+    from seed.loader import load_seed_if_empty
+
+    load_seed_if_empty(app_engine)
+    load_demo_data(app_engine)
+    return app_engine

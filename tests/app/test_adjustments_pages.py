@@ -21,16 +21,6 @@ PROJECT_PAGE, RISKS, REPORTS = "app_pages/project.py", "app_pages/risks.py", "ap
 PROJECT, INDICATOR = "幼儿园生均经费", "受益幼儿人数"  # 187.02万元; ≥3000人, red at Q3 in the demo data
 
 
-@pytest.fixture
-def demo(app_engine):
-    from seed.demo import load_demo_data
-    from seed.loader import load_seed_if_empty
-
-    load_seed_if_empty(app_engine)
-    load_demo_data(app_engine)
-    return app_engine
-
-
 def _project_page(new_app, sign_in, engine, username: str):
     pid = int(queries.project_rows(engine, 2024).set_index("name").loc[PROJECT, "id"])
     at = sign_in(new_app(), username).run()

@@ -25,16 +25,6 @@ AS_OF = date(2024, 9, 30)
 
 
 @pytest.fixture
-def demo(app_engine):
-    from seed.demo import load_demo_data
-    from seed.loader import load_seed_if_empty
-
-    load_seed_if_empty(app_engine)
-    load_demo_data(app_engine)
-    return app_engine
-
-
-@pytest.fixture
 def open_as(new_app, sign_in, demo):
     """``open_as(username, page)``: a signed-in AppTest on that page (after the default page ran)."""
 

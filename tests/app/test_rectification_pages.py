@@ -14,16 +14,6 @@ PROJECT = "app_pages/project.py"
 
 
 @pytest.fixture
-def demo(app_engine):
-    from seed.demo import load_demo_data
-    from seed.loader import load_seed_if_empty
-
-    load_seed_if_empty(app_engine)
-    load_demo_data(app_engine)
-    return app_engine
-
-
-@pytest.fixture
 def open_as(new_app, sign_in, demo):
     def do(username: str, page: str):
         at = sign_in(new_app(), username).run()

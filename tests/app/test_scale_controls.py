@@ -26,16 +26,6 @@ DEMO_DEPARTMENTS = {"教育科": "区社会事业局", "卫生健康科": "区�
 
 
 @pytest.fixture
-def demo(app_engine):
-    from seed.demo import load_demo_data
-    from seed.loader import load_seed_if_empty
-
-    load_seed_if_empty(app_engine)
-    load_demo_data(app_engine)
-    return app_engine
-
-
-@pytest.fixture
 def with_departments(demo):
     """The demo data with three of its units under two 主管部门 (the others under none)."""
     with demo.begin() as c:

@@ -29,16 +29,6 @@ OVERVIEW = "app_pages/overview.py"
 
 
 @pytest.fixture
-def demo(app_engine):
-    from seed.demo import load_demo_data
-    from seed.loader import load_seed_if_empty
-
-    load_seed_if_empty(app_engine)
-    load_demo_data(app_engine)
-    return app_engine
-
-
-@pytest.fixture
 def leader(new_app, sign_in, demo):
     """``leader(page, **query)``: a signed-in leader session opened on a query string, on ``page``."""
 
