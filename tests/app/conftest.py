@@ -137,3 +137,17 @@ def demo(app_engine):
     load_seed_if_empty(app_engine)
     load_demo_data(app_engine)
     return app_engine
+
+
+@pytest.fixture
+def open_as(new_app, sign_in, demo):
+    """``open_as(username, page)``: a signed-in AppTest on that page (after the default page ran)."""
+
+    def do(username: str, page: str):
+        at = sign_in(new_app(), username).run()
+        assert not at.exception, at.exception
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return do

@@ -7,9 +7,7 @@ from datetime import date
 
 from data_access.views import deadline_text
 from domain.clock import today_local
-from tests.app.test_leadership_pages import demo, frame, open_as
-
-__all__ = ["demo", "open_as"]  # fixtures used by name below
+from tests.app.test_leadership_pages import frame
 
 REPORTING = "app_pages/reporting.py"
 

@@ -24,20 +24,6 @@ SETTINGS = "app_pages/admin_settings.py"
 AS_OF = date(2024, 9, 30)
 
 
-@pytest.fixture
-def open_as(new_app, sign_in, demo):
-    """``open_as(username, page)``: a signed-in AppTest on that page (after the default page ran)."""
-
-    def do(username: str, page: str):
-        at = sign_in(new_app(), username).run()
-        assert not at.exception, at.exception
-        at.switch_page(page).run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
-
-    return do
-
-
 # --------------------------------------------------------------------------- helpers
 
 

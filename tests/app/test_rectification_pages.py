@@ -13,17 +13,6 @@ RISKS = "app_pages/risks.py"
 PROJECT = "app_pages/project.py"
 
 
-@pytest.fixture
-def open_as(new_app, sign_in, demo):
-    def do(username: str, page: str):
-        at = sign_in(new_app(), username).run()
-        at.switch_page(page).run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
-
-    return do
-
-
 def _risk_frame(at):
     return next(d.value for d in at.dataframe if "整改" in d.value.columns and "事项" in d.value.columns)
 
