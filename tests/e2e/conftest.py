@@ -158,6 +158,26 @@ def pytest_collection_modifyitems(items):
         items[i] = item
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with what the page showed (URL, visible text) and the tail of
+    the server's log: in CI that is all there is to tell a slow page from a wrong one."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    pg, server = funcargs.get("page"), funcargs.get("app_server")
+    if pg is not None:
+        try:
+            text = pg.locator("body").inner_text(timeout=2000)[:3000]
+            report.sections.append(("page at failure", f"{pg.url}\n{text}"))
+        except Exception as exc:  # noqa: BLE001 - the page may be gone; the report keeps what it has
+            report.sections.append(("page at failure", f"(unreadable: {exc})"))
+    if isinstance(server, AppServer):
+        report.sections.append(("app server log (tail)", server.log()))
+
+
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app_server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"e2e_app_{request.param}")
