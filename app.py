@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.auth import require_login, startup_checks
 from components.chrome import inject_chrome
-from components.navigation import build_navigation, login_navigation
+from components.navigation import navigate
 from components.state import get_engine
 from components.todo import sidebar_todo
 
@@ -16,9 +16,9 @@ inject_chrome()  # Streamlit's English chrome hidden or said in Chinese, the top
 
 engine = get_engine()
 config = startup_checks(engine)  # production: refuse unsafe settings; development: demo accounts on an empty database
-# stops the run until signed in; the login screen registers every page hidden, so that the page of a link
-# opened before login (/risks?unit=…) is the page shown after it
-principal = require_login(engine, config, before_form=lambda: st.navigation(login_navigation(), position="hidden"))
-nav = st.navigation(build_navigation(principal.role), expanded=True)  # every page listed, no 'View more'
+# stops the run until signed in; registers the pages (navigate) before any component renders. The login
+# screen registers every page hidden, so that the page of a link opened before login (/risks?unit=…) is the
+# page shown after it
+principal, page = require_login(engine, config, navigate)
 sidebar_todo(principal)  # 待办 under the menu on every page: each count links to the filtered page
-nav.run()
+page.run()

@@ -3,18 +3,20 @@
 
 Flow of one run (``require_login``):
 
-1. Build the library's credentials from the user table (fresh every run: the library mutates it). A locked
-   account is given a hash nobody can match, so the library refuses it without seeing the real hash.
-2. First run of a browser session only: the re-login cookie (see below) may resume a server-side session.
-   Otherwise ``Authenticate(...).login(...)`` renders the form.
-3. A submitted attempt leaves ``failed_login_attempts`` on exactly one entry of *this run's* dict: a wrong
-   password for an unlocked account increments the database counter (once per submission), one for a
-   locked account shows "账户已锁定…"; a right password resets the counter (and is refused if the account
-   got locked in between), starts a ``login_session`` row, then ``st.rerun()``.
-4. Signed in: the session is checked against the database every run (``check_session``: not ended, account
-   active and not locked, session epoch current, idle and absolute timeouts), the principal is read fresh
-   from it, put in ``st.session_state["principal"]``, and the sidebar shows name, role and 退出登录. A
-   refused session signs the browser out in that run, with the reason.
+1. First run of a browser session only: the re-login cookie (see below) may resume a server-side session.
+2. Signed in: the session is checked against the database (``check_session``: not ended, account active
+   and not locked, session epoch current, idle and absolute timeouts); the principal is read fresh from it.
+3. The pages are registered (``navigate``: the role's menu, or every page hidden for the login screen),
+   before anything renders a component — ``require_login`` says why the order matters.
+4. The library's ``Authenticate`` is built from the user table (fresh every run: the library mutates it); a
+   locked account is given a hash nobody can match, so the library refuses it without seeing the real hash.
+5. Signed in: the principal goes to ``st.session_state["principal"]``, the sidebar shows name, role and
+   退出登录. A refused session signs the browser out in that run, with the reason, and the form follows.
+6. Not signed in: ``Authenticate(...).login(...)`` renders the form. A submitted attempt leaves
+   ``failed_login_attempts`` on exactly one entry of *this run's* dict: a wrong password for an unlocked
+   account increments the database counter (once per submission), one for a locked account shows
+   "账户已锁定…"; a right password resets the counter (and is refused if the account got locked in
+   between), starts a ``login_session`` row, then ``st.rerun()``.
 
 The re-login cookie is written by this module, not by the library (its own cookie is switched off with an
 expiry of 0 days): ``{"sid": <session token>, "exp_date"}`` signed HS256 with the cookie key
@@ -213,33 +215,34 @@ def browser_cookie(name: str) -> str | None:
     return value or None
 
 
-def _cookie_sign_in(engine: Engine, authenticator: stauth.Authenticate, config: Config, key: str) -> None:
+def _cookie_sign_in(engine: Engine, config: Config, key: str) -> bool:
     """First run of a browser session only: resume the server-side session the re-login cookie names, when
-    the cookie is accepted and the session is still open, and audit it (so once per browser session). A
-    refused cookie is deleted; a well-signed one whose session has ended also shows why. The cookie a
-    browser sends does not change within a session, so later runs (and a logout) never look at it again."""
+    the cookie is accepted and the session is still open, and audit it (so once per browser session).
+    True when the browser's cookie is refused and must be deleted (a well-signed one whose session has
+    ended also says why). The cookie a browser sends does not change within a session, so later runs (and
+    a logout) never look at it again. Renders nothing: it runs before the pages are registered."""
     ss = st.session_state
     if ss.get(_COOKIE_CHECKED_KEY):
-        return
+        return False
     ss[_COOKIE_CHECKED_KEY] = True
     ss["logout"] = True  # the library's "ignore the cookie" flag: only this function reads it
     if ss.get("authentication_status"):
-        return
+        return False
     token = browser_cookie(config.auth_cookie_name)
     if token is None:
-        return
+        return False
     sid = cookie_session_token(token, key, config.auth_cookie_expiry_days)
     check = check_session(engine, sid, SessionTimeouts.of(config)) if sid else None
     if check is None or check.principal is None:
-        _delete_cookie(authenticator)
         if check is not None:
             ss[_ERROR_KEY] = check.message
-        return
+        return True
     p = check.principal
     # the session keys the library sets for a cookie login
     ss.update(authentication_status=True, username=p.username, name=p.display_name, roles=[p.role])
     ss[SESSION_KEY] = sid
     record_cookie_login(engine, p.username)
+    return False
 
 
 def _start_session(engine: Engine, config: Config, key: str, username: str) -> None:
@@ -259,14 +262,30 @@ def _demo_hint(credentials: dict[str, Any], config: Config) -> None:
 
 
 def require_login(engine: Engine, config: Config | None = None,
-                  before_form: Callable[[], object] | None = None) -> Principal:
-    """Show the login form until the user is signed in (``st.stop()`` meanwhile); return the principal.
+                  navigate: Callable[[str | None], Any] | None = None) -> tuple[Principal, Any]:
+    """Show the login form until the user is signed in (``st.stop()`` meanwhile); return the principal and
+    the page ``navigate`` returned.
 
-    Call once per run, at the top of ``app.py``, before ``st.navigation``, with the settings
-    :func:`startup_checks` returned. ``before_form`` runs in every run that shows the form, before it
-    (app.py registers the pages hidden there, so the page a link asked for survives the login)."""
+    Call once per run, at the top of ``app.py``, with the settings :func:`startup_checks` returned.
+    ``navigate(role)`` registers the pages (``st.navigation``) and returns the page to run: with the
+    signed-in role, or with ``None`` for the login screen (every page registered hidden, so that the page a
+    link asked for is the page shown after the login). It is called before anything that renders a
+    component, and that order matters: a new browser session's page comes from its URL only until the
+    browser has the first navigation message; a component that reports its value before that (the login
+    library's cookie reader does, as soon as it loads) reruns the script on the default page, so a link or
+    a reload would land on 总览 whenever the session check is slow. A logout in this run registers the login
+    screen's pages again (a second call) before the form."""
     config = current_config() if config is None else config
+    navigate = navigate if navigate is not None else (lambda role: None)
     key = cookie_key(engine, config)
+    ss = st.session_state
+    delete_cookie = _cookie_sign_in(engine, config, key)
+    check = check_session(engine, ss.get(SESSION_KEY), SessionTimeouts.of(config)) \
+        if ss.get("authentication_status") else None
+    principal = check.principal if check is not None else None
+    page = navigate(principal.role if principal is not None else None)
+
+    # from here on components may render (the cookie reader is built with the authenticator)
     credentials = credentials_dict(engine)
     authenticator = stauth.Authenticate(
         credentials,
@@ -276,17 +295,15 @@ def require_login(engine: Engine, config: Config | None = None,
         auto_hash=False,
         login_sleep_time=config.auth_login_sleep,
     )
-    ss = st.session_state
-    _cookie_sign_in(engine, authenticator, config, key)
+    if delete_cookie:
+        _delete_cookie(authenticator)
+    if principal is not None:
+        if _signed_in(engine, authenticator, config, principal):
+            return principal, page
+        page = navigate(None)  # signed out just now with the button: the login form follows in this run
+    elif check is not None:  # the session was refused (ended, timed out, account changed or deactivated)
+        _sign_out(authenticator, check.message)
 
-    if ss.get("authentication_status"):
-        principal = _signed_in(engine, authenticator, config)
-        if principal is not None:
-            return principal
-        # signed out just now (button, or the account was deactivated): the login form follows in this run
-
-    if before_form is not None:
-        before_form()
     client = client_address()
     blocked = client_blocked_until(engine, client)
     if blocked is not None:  # too many failures from this address: no form to try passwords in
@@ -334,16 +351,10 @@ def _handle_attempt(engine: Engine, authenticator: stauth.Authenticate, credenti
         ss["authentication_status"] = None
 
 
-def _signed_in(engine: Engine, authenticator: stauth.Authenticate, config: Config) -> Principal | None:
-    """For a signed-in session: the server-side session checked, the principal fresh from the database, the
-    session cookie, the sidebar user box and the logout button. ``None`` when the session just ended
-    (logout clicked, or the session was refused: ended, timed out, account changed or deactivated)."""
+def _signed_in(engine: Engine, authenticator: stauth.Authenticate, config: Config, principal: Principal) -> bool:
+    """For a signed-in session whose check passed in this run: the session cookie, the sidebar user box and
+    the logout button. False when the button was clicked in this run (the session is ended here)."""
     ss = st.session_state
-    check = check_session(engine, ss.get(SESSION_KEY), SessionTimeouts.of(config))
-    principal = check.principal
-    if principal is None:
-        _sign_out(authenticator, check.message)
-        return None
     if ss.get(COOKIE_VALUE_KEY):
         write_session_cookie(authenticator, config.auth_cookie_name, ss[COOKIE_VALUE_KEY],
                              config.auth_cookie_expiry_days, secure=is_https())
@@ -360,9 +371,9 @@ def _signed_in(engine: Engine, authenticator: stauth.Authenticate, config: Confi
         record_logout(engine, principal.username)
         for name in (PRINCIPAL_KEY, _ERROR_KEY, COOKIE_VALUE_KEY):
             ss.pop(name, None)
-        return None
+        return False
     ss[PRINCIPAL_KEY] = principal
-    return principal
+    return True
 
 
 def current_principal() -> Principal:

@@ -136,3 +136,13 @@ def login_navigation(pages: list[PageEntry] | None = None) -> list:
     the role's default page. The same paths as ``build_navigation`` (one address per page)."""
     table = PAGES if pages is None else pages
     return _st_pages(sorted(table, key=lambda p: p.address != "overview"))
+
+
+def navigate(role: str | None):
+    """Register the pages with ``st.navigation`` and return the page to run: the role's menu, or with
+    ``None`` every page hidden for the login screen (``login_navigation``). ``components.auth.require_login``
+    calls it before anything renders a component (why: its docstring)."""
+    if role is None:
+        return st.navigation(login_navigation(), position="hidden")
+    return st.navigation(build_navigation(role), expanded=True)  # every page listed, no 'View more'
+
