@@ -148,7 +148,7 @@ else:
                 st.markdown(f"**其中的量化目标**：{rec.量化目标}")
     export_buttons(areas, what="分领域状态", as_of=as_of, filters=f, key="overview_areas_export")
 
-if cached.filter_options(ctx.rev, ctx.year, ctx.vis)["departments"]:  # the data names 主管部门
+if cached.names_departments(ctx):
     st.subheader("分主管部门")
     departments = cached.department_statuses(ctx)
     if departments.empty:

@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 
 from components.context import PageContext, ReadContext, VisKey, project_filter
-from components.state import get_engine
+from components.state import get_engine, structure_revision_now
 from data_access import actuals, monitoring, queries, status_store
 from data_access import views as V
 from data_access.adjustments import adjustment_frames
@@ -88,6 +88,12 @@ def has_demo(rev: int) -> bool:
 def filter_options(structure_rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
     """Keyed on ``data_access.db.structure_revision``, not the revision: a value saved changes none of them."""
     return queries.filter_options(get_engine(), year, project_filter(vis))
+
+
+def names_departments(ctx: PageContext) -> bool:
+    """Whether the visible projects' units name a 主管部门 (from ``filter_options``: a values save does not
+    re-read it)."""
+    return bool(filter_options(structure_revision_now(), ctx.year, ctx.vis)["departments"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
@@ -170,3 +171,28 @@ def test_the_risk_list_text_filter_filters_across_pages(new_app, sign_in, city):
     # a search for nothing says so
     at.text_input(key="risk_filter").input("没有这个词").run()
     assert any("没有含「没有这个词」的事项" in i.value for i in at.info)
+
+
+def test_a_saved_value_does_not_make_the_overview_reread_the_filter_options(with_departments, open_as, monkeypatch):
+    """During a reporting week someone saves every few seconds: the filter bar's options (every area, unit,
+    department and indicator category of a city) and 总览's 分主管部门 switch are keyed on the structure
+    revision, which a values save leaves as it is, so the next rerun does not read them again."""
+    from data_access import queries
+    from data_access.actuals import entry_frame, save_indicator_rows
+    from data_access.permissions import SYSTEM_ADMIN
+
+    calls: list[int] = []
+    real = queries.filter_options
+    monkeypatch.setattr(queries, "filter_options", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = open_as("admin", OVERVIEW)
+    assert calls and "分主管部门" in [s.value for s in at.subheader]
+    before = len(calls)
+    row = entry_frame(with_departments, SYSTEM_ADMIN, "2024Q3").iloc[0]
+    res = save_indicator_rows(with_departments, SYSTEM_ADMIN, "2024Q3", [{
+        "indicator_id": int(row["_indicator_id"]), "version": None if pd.isna(row["_version"]) else int(row["_version"]),
+        "actual_value": 99, "actual_date": "2024-09-01", "actual_judgement": "达成", "likelihood": "确定能",
+        "reasons": "经费保障", "explanation": "测试说明", "remarks": "测试"}])
+    assert len(res.saved) == 1, res.summary()
+    at.run()
+    assert not at.exception and "分主管部门" in [s.value for s in at.subheader]
+    assert len(calls) == before
