@@ -41,7 +41,7 @@ from data_access.rule_overrides import selfeval_presets
 from data_access.status_store import lists, reads
 from data_access.status_store.scope import Scope
 from data_access.targets import fiscal_years as _fiscal_years
-from documents.charts import department_spending_chart
+from documents.charts import department_spending_spec as spending_spec
 from documents.leader_charts import spending_series
 from domain.periods import parse_period
 from domain.selfeval import SelfEvalResult, self_evaluate
@@ -263,14 +263,14 @@ def changes_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def department_spending_spec(ctx: PageContext) -> dict:
-    """The overview's spending chart (``documents.charts.department_spending_chart``) as a Vega-Lite
+    """The overview's spending chart (``documents.charts.department_spending_spec``) as a Vega-Lite
     spec, from the stored projects (``data_access.status_store.reads.spending_series``): without an
     area/unit/status filter every visible project, with one the filtered projects."""
     f = ctx.filters
     filtered = bool(f.areas or f.departments or f.units or f.statuses)
     series = reads.spending_series(get_engine(), scope(ctx), ctx.year, filtered)
     title = "所选项目累计支出：计划与实际" if filtered else "部门累计支出：计划与实际"
-    return department_spending_chart(series, title=title, width=640, height=300).to_dict(validate=False)
+    return spending_spec(series, title=title, width=640, height=300)
 
 
 # --------------------------------------------------------------------------- 会议模式

@@ -32,3 +32,19 @@ def test_the_pages_charts_are_valid_vega_lite(build):
     spec = build().to_dict()  # validates against the schema; raises on an invalid spec
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert spec == build().to_dict(validate=False)  # what the pages send is the validated spec
+
+
+@pytest.mark.parametrize("points", [POINTS, POINTS.assign(actual_wan=[None] * 4), POINTS.head(0)],
+                         ids=["two quarters reported", "nothing reported", "no quarters"])
+def test_the_overviews_spending_spec_is_the_charts_spec_with_its_data(points):
+    """总览 builds the spending chart once per title and size and puts each revision's rows into a copy:
+    the browser must get exactly the spec Altair builds from those rows (one dataset, renamed)."""
+    from documents.charts import DATASET, department_spending_spec
+
+    built = department_spending_chart(points, title="部门累计支出：计划与实际", width=640, height=300).to_dict()
+    rows = built.pop("datasets")[built.pop("data")["name"]]
+    fast = department_spending_spec(points, title="部门累计支出：计划与实际", width=640, height=300)
+    assert fast.pop("datasets") == {DATASET: rows} and fast.pop("data") == {"name": DATASET}
+    assert fast == built
+    fast["config"]["view"]["stroke"] = "red"  # a caller changing its spec does not change the next one
+    assert department_spending_spec(points, title="部门累计支出：计划与实际", width=640, height=300)["config"] == built["config"]
