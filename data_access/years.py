@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, exists, or_, select
+from sqlalchemy import Engine, exists, literal, or_, select
 from sqlmodel import Session
 
 from data_access.models import FiscalYear, IndicatorActual, Period, SpendingActual
@@ -30,14 +30,24 @@ def year_id(s: Session, year: int | None) -> tuple[int, int] | None:
 
 
 def periods_with_data(engine: Engine, year: int) -> list[str]:
-    """Period codes of the year that have any actual value, in time order (an EXISTS per period along
-    the values' period indexes: a DISTINCT would visit every value of the database)."""
+    """Period codes of the year that have any actual value, in time order: one ``EXISTS`` per period code
+    along the values' period indexes (a DISTINCT would visit every value of the database). The codes are
+    written into the SQL as literals, not correlated with ``period.code``: PostgreSQL then plans each
+    ``EXISTS`` with its own statistics (an index probe for a period without values, where a correlated
+    subquery scanned all 630,000 values of a 20,000-project city: 0.6 s on every save)."""
     with engine.connect() as c:
-        codes = set(c.execute(
-            select(Period.code).join(FiscalYear, FiscalYear.id == Period.fiscal_year_id)
-            .where(FiscalYear.year == year,
-                   or_(exists().where(IndicatorActual.period_code == Period.code),
-                       exists().where(SpendingActual.period_code == Period.code)))).scalars())
+        year_codes = list(c.execute(select(Period.code).join(FiscalYear, FiscalYear.id == Period.fiscal_year_id)
+                                    .where(FiscalYear.year == year)).scalars())
+        if not year_codes:
+            return []
+
+        def has_values(code: str):
+            value = literal(code, literal_execute=True)  # rendered inline: planned per code
+            return or_(exists().where(IndicatorActual.period_code == value),
+                       exists().where(SpendingActual.period_code == value))
+
+        flags = c.execute(select(*[has_values(code) for code in year_codes])).one()
+        codes = {code for code, flag in zip(year_codes, flags) if flag}
     out = []
     for code in codes:
         try:
