@@ -47,11 +47,18 @@ def text_conditions(query: str) -> list[ColumnElement[bool]]:
     return out
 
 
-def _risk_conditions(sc: Scope, query: str = "") -> list:
+def _risk_parts(sc: Scope, query: str) -> tuple[list[str], list]:
+    """The statuses the risk list lists, and its other conditions (place, shown items, the text query).
+    Without a status filter the list also holds the flagged items of other statuses."""
     f = sc.filters
     statuses = [s for s in RISK_STATUSES if not f.statuses or s in f.statuses]
-    listed = I.c.status.in_(statuses) if f.statuses else or_(I.c.status.in_(statuses), I.c.flagged)
-    return [*located(I, sc), listed, item_shown(I, f), *text_conditions(query)]
+    return statuses, [*located(I, sc), item_shown(I, f), *text_conditions(query)]
+
+
+def _risk_conditions(sc: Scope, query: str = "") -> list:
+    statuses, common = _risk_parts(sc, query)
+    listed = I.c.status.in_(statuses) if sc.filters.statuses else or_(I.c.status.in_(statuses), I.c.flagged)
+    return [listed, *common]
 
 
 def risk_counts(bind: Engine | Connection, sc: Scope, query: str = "") -> dict[str, int]:
@@ -59,11 +66,9 @@ def risk_counts(bind: Engine | Connection, sc: Scope, query: str = "") -> dict[s
     items of the listed statuses, plus (without a status filter) the flagged ones of other statuses —
     two counts along the indexes ``ix_status_item_status`` and ``ix_status_item_flagged`` instead of
     one that reads every item."""
-    f = sc.filters
-    statuses = [s for s in RISK_STATUSES if not f.statuses or s in f.statuses]
-    common = [*located(I, sc), item_shown(I, f), *text_conditions(query)]
+    statuses, common = _risk_parts(sc, query)
     queries = [select(I.c.status, func.count()).where(*common, I.c.status.in_(statuses)).group_by(I.c.status)]
-    if not f.statuses:
+    if not sc.filters.statuses:
         queries.append(select(I.c.status, func.count()).where(*common, I.c.flagged, I.c.status.not_in(statuses))
                        .group_by(I.c.status))
     out: dict[str, int] = {}
