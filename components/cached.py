@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 
 from components.context import PageContext, ReadContext, VisKey, project_filter
-from components.state import get_engine, structure_revision_now
+from components.state import get_engine
 from data_access import actuals, monitoring, queries, status_store
 from data_access import views as V
 from data_access.adjustments import adjustment_frames
@@ -93,7 +93,7 @@ def filter_options(structure_rev: int, year: int, vis: VisKey) -> dict[str, list
 def names_departments(ctx: PageContext) -> bool:
     """Whether the visible projects' units name a 主管部门 (from ``filter_options``: a values save does not
     re-read it)."""
-    return bool(filter_options(structure_revision_now(), ctx.year, ctx.vis)["departments"])
+    return bool(filter_options(ctx.structure_rev, ctx.year, ctx.vis)["departments"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)

@@ -65,6 +65,7 @@ class PageContext(ReadContext):
     period_key: str
     as_of: date
     gen: int = 0  # the stored statuses' generation the page reads (data_access.status_store)
+    structure_rev: int = 0  # data_access.db.revisions: moves only with writes that change more than values
     prev_key: str | None = None
     prev_as_of: date | None = None
     filters: ViewFilters = ViewFilters()

@@ -23,7 +23,7 @@ import streamlit as st
 from components import cached
 from components.context import visibility_key
 from components.no_targets import no_targets
-from components.state import revision, structure_revision_now
+from components.state import revisions_now
 from data_access.permissions import Principal
 from data_access.views import (
     BUDGET_GROUP,
@@ -183,15 +183,18 @@ def _project_selects(store: dict, opts: dict, principal: Principal) -> tuple[lis
     return areas, departments, units
 
 
-def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool = True, groups: bool = True,
-               container=None, demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
+def filter_bar(principal: Principal, *, rev: int | None = None, structure_rev: int | None = None,
+               statuses: bool = True, groups: bool = True, container=None,
+               demo_banner: bool = True) -> tuple[int, date, ViewFilters]:
     """Render the filter bar (in the sidebar by default) and return ``(year, as_of, filters)``.
 
     ``statuses``/``groups`` hide those selectors on pages where they do not apply (the stored values
     are kept for the other pages). ``demo_banner=False``: the page labels demo data itself (meeting
     mode); the sidebar still says so. Stops the page with a message when no targets are imported.
-    ``rev``: the revision the page read (read here when not given)."""
-    rev = revision() if rev is None else rev
+    ``rev``, ``structure_rev``: the revisions the page read (``components.state.revisions_now``; read here
+    when not given)."""
+    if rev is None or structure_rev is None:
+        rev, structure_rev = revisions_now()
     years = cached.fiscal_years(rev)
     if not years:
         no_targets(principal)
@@ -209,7 +212,7 @@ def filter_bar(principal: Principal, *, rev: int | None = None, statuses: bool =
 
         period = _period_select(rev, year, store)
 
-        opts = cached.filter_options(structure_revision_now(), year, vis)  # values saves leave them as they are
+        opts = cached.filter_options(structure_rev, year, vis)  # values saves leave them as they are
         group_opts = [BUDGET_GROUP, *opts["level1"], *opts["level2"]]
         areas, departments, units = _project_selects(store, opts, principal)
 

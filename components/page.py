@@ -20,7 +20,7 @@ from components.auth import current_principal
 from components.cached import forget_older_revisions
 from components.context import PageContext, ReadContext, visibility_key
 from components.filters import current_period_key, filter_bar
-from components.state import get_engine, revision
+from components.state import get_engine, revision, revisions_now
 from components.status_badge import inject_css
 from data_access import status_store
 from data_access.views import previous_period
@@ -36,9 +36,10 @@ def leadership_page(title: str | None, *, statuses: bool = True, groups: bool = 
     inject_css()
     if title:
         st.title(title)
-    rev = revision()
+    rev, structure_rev = revisions_now()
     forget_older_revisions(rev)
-    year, as_of, f = filter_bar(principal, rev=rev, statuses=statuses, groups=groups, demo_banner=demo_banner)
+    year, as_of, f = filter_bar(principal, rev=rev, structure_rev=structure_rev, statuses=statuses, groups=groups,
+                                demo_banner=demo_banner)
     key = current_period_key()
     assert key is not None, "filter_bar stores the period it shows"
     period = parse_period(key)
@@ -46,7 +47,7 @@ def leadership_page(title: str | None, *, statuses: bool = True, groups: bool = 
     gen = stored_statuses()
     return PageContext(rev=rev, vis=visibility_key(principal), year=year, period_key=period.key, as_of=as_of,
                        prev_key=prev.key if prev else None, prev_as_of=prev.end if prev else None, filters=f,
-                       gen=gen)
+                       gen=gen, structure_rev=structure_rev)
 
 
 def stored_statuses() -> int:

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from data_access import status_store
-from data_access.db import current_revision, make_engine, migrate, structure_revision
+from data_access.db import current_revision, make_engine, migrate, revisions
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,6 +26,6 @@ def revision() -> int:
     return current_revision(get_engine())
 
 
-def structure_revision_now() -> int:
-    """``data_access.db.structure_revision``: keys the reads that only values saves cannot change."""
-    return structure_revision(get_engine())
+def revisions_now() -> tuple[int, int]:
+    """(revision, structure revision) in one read (``data_access.db.revisions``): the start of a leadership page."""
+    return revisions(get_engine())

@@ -186,13 +186,20 @@ def current_revision(engine: Engine) -> int:
     return int(v or 0)
 
 
-def structure_revision(engine: Engine) -> int:
-    """The revision of the last write that changed more than some projects' values (``Changed.values_only``):
-    what the filter bar offers (areas, units, indicator categories) is cached on it, so a reporting week's
-    saves do not re-read it. A database without that row (older, or just restored) answers the revision."""
+def revisions(engine: Engine) -> tuple[int, int]:
+    """The revision and the structure revision, in one read. The structure revision is the revision of the
+    last write that changed more than some projects' values (``Changed.values_only``): what the filter bar
+    offers (areas, units, indicator categories) is cached on it, so a reporting week's saves do not re-read
+    it. A database without that row (older, or just restored) answers the revision for both."""
     with engine.connect() as conn:
         rows: dict[int, int] = dict(conn.execute(text("SELECT id, revision FROM data_version WHERE id IN (1, 2)")).tuples().all())
-    return int(rows.get(2, rows.get(1, 0)) or 0)
+    rev = int(rows.get(1, 0) or 0)
+    return rev, int(rows.get(2, rev) or 0)
+
+
+def structure_revision(engine: Engine) -> int:
+    """The structure revision (``revisions``)."""
+    return revisions(engine)[1]
 
 
 __all__ = ["Changed", "register_refresh",
