@@ -246,13 +246,19 @@ def department_rollup(ctx: PageContext) -> dict:
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def changes(ctx: PageContext, limit: int | None) -> pd.DataFrame:
     """The first ``limit`` changes since the previous period (all with None; the context must have one)."""
-    return reads.changes(get_engine(), scope(ctx), limit)
+    return reads.changes(get_engine(), scope(ctx), limit, change_groups(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def change_counts(ctx: PageContext) -> dict[str, int]:
     """The changes since the previous period by kind (one ``GROUP BY``)."""
-    return reads.change_counts(get_engine(), scope(ctx))
+    return reads.change_counts(get_engine(), scope(ctx), change_groups(ctx))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def change_groups(ctx: PageContext) -> reads.ChangeGroups:
+    """The changes counted per (previous, current, reported) group: read once for the counts and the table."""
+    return reads.change_groups(get_engine(), scope(ctx))
 
 
 def changes_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:

@@ -137,13 +137,18 @@ def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[
     return out
 
 
-def _change_groups(c: Connection, sc: Scope) -> dict[tuple[str, str, int], int]:
+ChangeGroups = dict[tuple[str, str, int], int]
+
+
+def change_groups(bind: Engine | Connection, sc: Scope) -> ChangeGroups:
     """How many selected projects moved from each stored previous status to each status, with (1) or
-    without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY``."""
+    without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY``. Both
+    ``change_counts`` and ``changes`` start from it; a page that shows both reads it once and passes it."""
     back = case((P.c.recovered > 0, 1), else_=0)
     q = (select(P.c.prev_status, P.c.status, back, func.count()).where(*project_conditions(sc), P.c.prev_status.is_not(None))
          .group_by(P.c.prev_status, P.c.status, back))
-    return {(a, b, int(r)): int(n) for a, b, r, n in c.execute(q)}
+    with connected(bind) as c:
+        return {(a, b, int(r)): int(n) for a, b, r, n in c.execute(q)}
 
 
 def _change_kinds(groups, f: ViewFilters) -> dict[tuple[str, str, int], str]:
@@ -157,24 +162,25 @@ def _change_kinds(groups, f: ViewFilters) -> dict[tuple[str, str, int], str]:
     return out
 
 
-def change_counts(bind: Engine | Connection, sc: Scope) -> dict[str, int]:
-    """The changes since the previous as-of date by kind (``CHANGE_ORDER``'s words), without reading the rows."""
+def change_counts(bind: Engine | Connection, sc: Scope, groups: ChangeGroups | None = None) -> dict[str, int]:
+    """The changes since the previous as-of date by kind (``CHANGE_ORDER``'s words), without reading the rows
+    (``groups``: ``change_groups``, read here when not given)."""
     if sc.filters.groups:
         return {k: int(n) for k, n in changes(bind, sc)["变化"].value_counts().items()}
-    with connected(bind) as c:
-        groups = _change_groups(c, sc)
+    groups = change_groups(bind, sc) if groups is None else groups
     out: dict[str, int] = {}
     for key, kind in _change_kinds(groups, sc.filters).items():
         out[kind] = out.get(kind, 0) + groups[key]
     return out
 
 
-def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None) -> pd.DataFrame:
+def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None,
+            groups: ChangeGroups | None = None) -> pd.DataFrame:
     """What changed since the previous as-of date (``data_access.views.build_changes``): the projects
     whose status changed or whose missing items were reported, read from the stored previous status —
     the first ``limit`` of them in the table's order (all with None). Without an indicator-category
     filter the kinds are decided per (previous, current, reported) group by ``change_kind`` and SQL reads
-    only the rows of those groups, in that order."""
+    only the rows of those groups, in that order (``groups``: ``change_groups``, read here when not given)."""
     f = sc.filters
     conds = project_conditions(sc)
     back: dict[int, int] = {}
@@ -193,7 +199,7 @@ def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None) -> p
                 moved = moved | P.c.project_id.in_(list(back))
             q = q.where(moved)
         else:
-            kinds = _change_kinds(_change_groups(c, sc), f)
+            kinds = _change_kinds(change_groups(c, sc) if groups is None else groups, f)
             if not kinds:
                 return changes_frame([])
             flag = case((P.c.recovered > 0, 1), else_=0)
@@ -284,5 +290,5 @@ def area_order(bind: Engine | Connection, sc: Scope, areas: list[str], attention
     return sorted(keep, key=key)
 
 
-__all__ = ["SERIES_COLUMNS", "area_order", "area_slide", "group_sums_by", "change_counts", "changes", "count_projects",
-           "headline", "ordered_projects", "spending_series"]
+__all__ = ["SERIES_COLUMNS", "ChangeGroups", "area_order", "area_slide", "group_sums_by", "change_counts", "change_groups",
+           "changes", "count_projects", "headline", "ordered_projects", "spending_series"]

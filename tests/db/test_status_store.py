@@ -186,6 +186,9 @@ def test_the_pages_stored_reads_equal_the_read_models_over_a_live_evaluation(cit
                 pd.testing.assert_frame_equal(reads.changes(city, sc), whole, obj=what)
                 pd.testing.assert_frame_equal(reads.changes(city, sc, 5), whole.head(5), obj=what)
                 assert reads.change_counts(city, sc) == whole["变化"].value_counts().to_dict(), what
+                groups = reads.change_groups(city, sc)  # read once by 总览 for its counts and its table
+                pd.testing.assert_frame_equal(reads.changes(city, sc, 5, groups), whole.head(5), obj=what)
+                assert reads.change_counts(city, sc, groups) == reads.change_counts(city, sc), what
             for got, want in zip(lists.reporting(city, sc, q.end, today, last), V.build_progress(now, f, q.end, today, last)):
                 pd.testing.assert_frame_equal(got, want, obj=what)
             filtered = bool(f.areas or f.units or f.statuses)
