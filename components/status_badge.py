@@ -16,19 +16,14 @@ import streamlit as st
 
 from data_access.views import KEEP_IN_VIEW, STATUS_ICONS, reason_beside_status
 from documents.leader_charts import STATUS_COLORS, STATUS_TEXT_COLORS
-from domain.status import MISSING, STATUS_LABELS, STATUSES
+from domain.status import AMBER, GREEN, GREY, MISSING, STATUS_LABELS, STATUSES
+from domain.status_marks import status_text
 
-# light fills with dark text of the same hue for table cells (as in the xlsx exports)
-CELL_STYLES: dict[str, tuple[str, str]] = {
-    "red": ("#FFC7CE", "#9C0006"),
-    "amber": ("#FFEB9C", "#7A4500"),
-    "green": ("#C6EFCE", "#006100"),
-    "blue": ("#BDD7EE", "#1F4E78"),
-    "grey": ("#E7E6E6", "#3A3A3A"),
-    "missing": ("#E4DFEC", "#5B2C6F"),
-}
+# the status labels' pills in the grids: the status colours of the badges and charts, with amber and grey a
+# shade lighter and green a shade darker, because the grid writes black on a fill of relative luminance
+# above 0.5 and white below: every label then reads at a contrast of at least 4.5:1 (WCAG AA)
+PILL_COLORS: dict[str, str] = {**STATUS_COLORS, AMBER: "#ffc000", GREY: "#c8c8c8", GREEN: "#1f861f"}
 STATUS_SYMBOLS = STATUS_ICONS  # one shape per status (see data_access.views)
-STYLE_MAX_ROWS = 3000  # larger frames are shown without cell colours (icons and words stay)
 REASON_WIDTH = 460  # px: about 32 Chinese characters a line
 WRAP_ROW_HEIGHT = 92  # px: above 4rem Streamlit wraps text cells; four lines of a reason (~130 characters)
 
@@ -90,33 +85,19 @@ def visible_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if not str(c).startswith("_")]
 
 
-DEFAULT_STATUS_COLUMNS = {"状态": "_status", "项目状态": "_status", "预算状态": "_budget_status", "本期状态": "_status",
-                          "上期状态": "_prev_status", "最差项目": "_worst"}
+STATUS_COLUMNS = ("状态", "项目状态", "预算状态", "本期状态", "上期状态", "最差项目")  # cells holding a status label
 
 
-def styled(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None):
-    """A Styler colouring each status cell from its hidden status column (or the frame itself when it
-    is too large to style quickly)."""
-    mapping = {k: v for k, v in (status_columns or DEFAULT_STATUS_COLUMNS).items() if k in df.columns and v in df.columns}
-    if df.empty or not mapping:
-        return df
-    if len(df) > STYLE_MAX_ROWS:
-        return df
+def status_label_column(label: str, pinned: bool | None = None):
+    """The column config that shows a status label ('▲ 红') as a pill in its status's colour.
 
-    def colour(_col: pd.Series, src: str) -> list[str]:
-        out = []
-        for s in df[src]:
-            if isinstance(s, str) and s in CELL_STYLES:
-                bg, fg = CELL_STYLES[s]
-                out.append(f"background-color:{bg};color:{fg};font-weight:600")
-            else:
-                out.append("")
-        return out
-
-    sty = df.style
-    for col, src in mapping.items():
-        sty = sty.apply(colour, subset=[col], src=src)
-    return sty
+    Definitions chosen here: the colour comes from the label itself (the six labels are
+    ``status_text`` of the six statuses), through Streamlit's read-only ``MultiselectColumn`` with one
+    coloured option per label — not from a pandas Styler, which Streamlit re-renders cell by cell on
+    every rerun (it was most of a warm leadership page: ~0.1 s for 总览's five tables). A text that is
+    not a status label is shown as it is, without colour; an empty cell stays empty."""
+    return st.column_config.MultiselectColumn(
+        label, options=[status_text(s) for s in STATUSES], color=[PILL_COLORS[s] for s in STATUSES], pinned=pinned)
 
 
 NUMBER_FORMATS = {
@@ -136,6 +117,9 @@ def column_config(df: pd.DataFrame, extra: Mapping | None = None) -> dict:
     for col in KEEP_IN_VIEW:  # stay in view while the wide tables scroll sideways
         if col in df.columns:
             cfg[col] = st.column_config.TextColumn(col, pinned=True)
+    for col in STATUS_COLUMNS:
+        if col in df.columns:
+            cfg[col] = status_label_column(col, pinned=True if col in KEEP_IN_VIEW else None)
     if extra:
         cfg.update(extra)
     return cfg
@@ -148,7 +132,7 @@ def table_height(rows: int, cap: int = 640, row_height: int = WRAP_ROW_HEIGHT) -
 
 def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Literal["auto"] = "auto",
                  columns: list[str] | None = None, extra_config: Mapping | None = None, **kwargs):
-    """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status cells coloured,
+    """``st.dataframe`` of a read-model frame: hidden ``_`` columns left out, status labels coloured,
     numbers formatted (万元 two decimals, percentages one), missing values as empty cells (not
     "None"). A reason (原因) sits right after the status and the project name, wide, in rows tall
     enough for its text to wrap (``WRAP_ROW_HEIGHT``). Extra keyword arguments (``on_select``,
@@ -157,13 +141,13 @@ def status_table(df: pd.DataFrame, *, key: str | None = None, height: int | Lite
     if "原因" in order:
         kwargs.setdefault("row_height", WRAP_ROW_HEIGHT)
     return st.dataframe(
-        styled(df), key=key, hide_index=True, width="stretch", height=height, column_order=order,
+        df, key=key, hide_index=True, width="stretch", height=height, column_order=order,
         column_config=column_config(df, extra_config), placeholder="", **kwargs,
     )
 
 
 __all__ = [
-    "CELL_STYLES", "STATUS_SYMBOLS", "REASON_WIDTH", "WRAP_ROW_HEIGHT", "table_height",
+    "PILL_COLORS", "STATUS_SYMBOLS", "STATUS_COLUMNS", "REASON_WIDTH", "WRAP_ROW_HEIGHT", "table_height",
     "inject_css", "badge_html", "badge", "chips_html", "status_chips", "visible_columns",
-    "styled", "column_config", "status_table",
+    "status_label_column", "column_config", "status_table",
 ]

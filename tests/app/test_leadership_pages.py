@@ -433,6 +433,45 @@ def test_rollups_show_colour_reason_worst_project_and_budget_shares(open_as, dem
     assert frame(again, "overview_areas").set_index("领域").loc["学校建设", "状态"] == "▲ 红"
 
 
+# every status column of the leadership tables: (page, table, its status columns)
+STATUS_CELLS = [
+    ("app_pages/overview.py", "overview_risks", ["状态"]),
+    ("app_pages/overview.py", "overview_changes", ["上期状态", "本期状态"]),
+    ("app_pages/overview.py", "overview_areas", ["状态", "最差项目"]),
+    ("app_pages/overview.py", "overview_units", ["状态", "最差项目"]),
+    ("app_pages/risks.py", "risk_list", ["状态"]),
+    ("app_pages/project.py", "project_indicators", ["状态"]),
+    ("app_pages/reporting.py", "reporting_units", []),
+]
+
+
+def column_settings(at, key: str) -> dict:
+    """The column configuration the grid of ``key`` was sent with (what the browser draws from)."""
+    for d in at.dataframe:
+        if d.proto.id.endswith("-" + key) or all(c in d.value.columns for c in TABLES[key]):
+            return json.loads(d.proto.columns)
+    raise AssertionError(f"no table {key} on the page")
+
+
+@pytest.mark.parametrize("page,key,status_columns", STATUS_CELLS, ids=[c[1] for c in STATUS_CELLS])
+def test_status_cells_are_labels_in_their_status_colour(open_as, page, key, status_columns):
+    """Each status cell is drawn as its label ('▲ 红') on its status's colour (a pill, as the badges
+    above the tables); the label keeps shape and word, so colour is never the only signal."""
+    at = open_as("leader", page)
+    df, settings = frame(at, key), column_settings(at, key)
+    fills = {"▲ 红": "#d62728", "◆ 黄": "#ffc000", "● 绿": "#1f861f", "★ 蓝": "#1f77b4", "○ 灰": "#c8c8c8",
+             "□ 未填报": "#7b3294"}
+    coloured = {c for c, cfg in settings.items() if cfg.get("type_config", {}).get("type") == "multiselect"}
+    assert coloured == set(status_columns) & set(df.columns)
+    for col in coloured:
+        options = {o["value"]: o["color"] for o in settings[col]["type_config"]["options"]}
+        assert options == fills
+        shown = {v for v in df[col] if v}
+        assert shown and shown <= set(fills), (col, shown - set(fills))  # every label has its colour
+    if "状态" in coloured:
+        assert settings["状态"].get("pinned") is True  # stays in view while the table scrolls sideways
+
+
 def test_admin_creates_user_resets_password_and_assigns_units(open_as, demo):
     at = open_as("admin", SETTINGS)
     at.text_input(key="new_user_username").input("minzheng")
