@@ -121,7 +121,7 @@ mx, left_out = cached.matrix(ctx, level, 60)
 if mx.empty:
     st.info("没有符合筛选条件的事项。")
 else:
-    charts.status_matrix(mx, key="overview_matrix")
+    charts.status_matrix(ctx, level, 60, key="overview_matrix")
     note = "格中为该类指标中最差的状态，数字为黄/红/未填报的项数；悬停查看原因。"
     if left_out:
         note += f" 仅显示最需关注的60个项目，另有{left_out}个项目未显示。"

@@ -20,6 +20,11 @@ Definitions chosen here:
   button is clicked (``risk_all``).
 * When a newer revision is seen, the caches of older revisions are dropped at once
   (``forget_older_revisions``, called by ``components.page``).
+* Every read is cached with ``read_cache``: ``st.cache_data`` whose key takes a context by its
+  ``repr`` (``CONTEXT_KEYS``). Streamlit would hash a dataclass field by field, ~1 ms per argument,
+  paid by every cached read on every rerun (about twenty on 总览); the dataclass ``repr`` names every
+  field and its value, so it is the same key for ~1/20 of the cost (every field of the contexts keeps
+  ``repr=True``; ``tests/unit/test_read_cache_keys.py`` changes each field and expects a new key).
 """
 
 from __future__ import annotations
@@ -49,29 +54,35 @@ from domain.settings import Settings
 from domain.status import ProjectStatus
 
 TTL = 600
+CONTEXT_KEYS: dict = {PageContext: repr, ReadContext: repr}
+
+
+def read_cache(max_entries: int = 64, ttl: int = TTL):
+    """``st.cache_data`` for a read keyed on a page context (see the module docstring)."""
+    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=max_entries, hash_funcs=CONTEXT_KEYS)
 
 
 # --------------------------------------------------------------------------- the filter bar's reads
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def fiscal_years(rev: int) -> list[int]:
     return _fiscal_years(get_engine())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def periods_with_data(rev: int, year: int) -> list[str]:
     return monitoring.periods_with_data(get_engine(), year)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def reporting_cycle(rev: int) -> str:
     """The reporting cycle (``quarter`` or ``month``; 设置 → 填报周期) of the statuses shown: while a
     change of the rules is being recomputed, the one they were computed with."""
     return status_store.cycle_of(status_store.state(get_engine()).settings)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def default_period_key(rev: int, year: int, cycle: str) -> str:
     """The latest period of the cycle with data, else the latest one ended by the default as-of date
     (``data_access.views.default_period``)."""
@@ -79,12 +90,12 @@ def default_period_key(rev: int, year: int, cycle: str) -> str:
     return V.default_period(V.period_options(year, cycle), periods_with_data(rev, year), fallback).key
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def has_demo(rev: int) -> bool:
     return has_demo_data(get_engine())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def filter_options(structure_rev: int, year: int, vis: VisKey) -> dict[str, list[str]]:
     """Keyed on ``data_access.db.structure_revision``, not the revision: a value saved changes none of them."""
     return queries.filter_options(get_engine(), year, project_filter(vis))
@@ -96,12 +107,12 @@ def names_departments(ctx: PageContext) -> bool:
     return bool(filter_options(ctx.structure_rev, ctx.year, ctx.vis)["departments"])
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def periods_table(rev: int, year: int) -> pd.DataFrame:
     return queries.periods_frame(get_engine(), year)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def rule_settings(rev: int) -> Settings:
     """The stored rule settings (设置; a change bumps the revision)."""
     return monitoring.load_settings(get_engine())
@@ -115,7 +126,7 @@ def scope(ctx: PageContext, as_of: date | None = None) -> Scope:
     return Scope(ctx.gen, as_of or ctx.as_of, ctx.filters, None if ctx.vis[0] == "all" else frozenset(ctx.vis[1]))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def active_settings(rev: int, gen: int) -> Settings:
     """The rules the pages' statuses were computed with (a live evaluation uses them too)."""
     return status_store.state(get_engine()).settings
@@ -132,18 +143,18 @@ def evaluate_ids(ctx: PageContext, ids: list[int], as_of: date | None = None) ->
     return [by_id[i] for i in ids if i in by_id]
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
     return next(iter(evaluate_ids(ctx, [project_id])), None)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_order(ctx: PageContext, statuses: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
     """(id, status, name) of the filtered projects, worst first (项目详情, 会议模式)."""
     return reads.ordered_projects(get_engine(), scope(ctx), statuses)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     """The 自评 preview of one project with the stored settings (docs/rules.md §7)."""
     result = evaluate_one(ctx, project_id)
@@ -156,24 +167,24 @@ def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
 # --------------------------------------------------------------------------- the status tables
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_count(ctx: PageContext) -> int:
     return reads.count_projects(get_engine(), scope(ctx))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def risk_counts(ctx: PageContext, query: str = "") -> dict[str, int]:
     """The risk list's items by status (the whole list; the items matching the text ``query``)."""
     return lists.risk_counts(get_engine(), scope(ctx), query)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def risk_flagged(ctx: PageContext, query: str = "") -> int:
     """How many listed indicators had their target adjusted while red or amber (目标调整)."""
     return lists.risk_flagged(get_engine(), scope(ctx), query)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def risk_page(ctx: PageContext, offset: int, limit: int, query: str = "") -> pd.DataFrame:
     """Rows ``offset`` .. ``offset + limit`` of the risk list (``data_access.views.risk_frame``'s columns),
     of the items matching the text ``query`` (the list's 「筛选」 box, applied in SQL)."""
@@ -187,7 +198,7 @@ def risk_all(ctx: PageContext, query: str = "") -> Callable[[], pd.DataFrame]:
     return lambda: lists.risk_rows(engine, sc, query=query)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def indicators_frame(ctx: PageContext, project_id: int) -> pd.DataFrame:
     return V.indicators_frame(evaluate_one(ctx, project_id), ctx.filters)
 
@@ -195,12 +206,12 @@ def indicators_frame(ctx: PageContext, project_id: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- overview
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def headline(ctx: PageContext) -> dict:
     return reads.headline(get_engine(), scope(ctx), ctx.year)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def matrix(ctx: PageContext, level: str, limit: int) -> tuple[pd.DataFrame, int]:
     """The status matrix of the ``limit`` worst filtered projects (chosen in the store, their items
     evaluated live) and how many projects were left out."""
@@ -209,53 +220,53 @@ def matrix(ctx: PageContext, level: str, limit: int) -> tuple[pd.DataFrame, int]
     return df, max(0, project_count(ctx) - len(ids))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def matrix_table(ctx: PageContext, level: str, limit: int) -> pd.DataFrame:
     """The matrix as a table for its export (``data_access.views.matrix_wide``: a pivot, not redone per rerun)."""
     return V.matrix_wide(matrix(ctx, level, limit)[0])
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def _area_rows(rev: int, year: int) -> pd.DataFrame:
     return queries.areas_frame(get_engine(), year)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def area_statuses(ctx: PageContext) -> pd.DataFrame:
     return V.areas_frame(reads.group_sums_by(get_engine(), scope(ctx), "area"), _area_rows(ctx.rev, ctx.year),
                          ctx.filters, rule_settings(ctx.rev))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def unit_statuses(ctx: PageContext) -> pd.DataFrame:
     return V.units_frame(reads.group_sums_by(get_engine(), scope(ctx), "unit"), rule_settings(ctx.rev))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def department_statuses(ctx: PageContext) -> pd.DataFrame:
     """The filtered projects rolled up per 主管部门 of their units (总览, when the data names departments)."""
     return V.departments_frame(reads.group_sums_by(get_engine(), scope(ctx), "department"), rule_settings(ctx.rev))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def department_rollup(ctx: PageContext) -> dict:
     sums = reads.group_sums_by(get_engine(), scope(ctx), None)
     return V.department_rollup_of(sums.get("", V.GroupSums()), rule_settings(ctx.rev))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def changes(ctx: PageContext, limit: int | None) -> pd.DataFrame:
     """The first ``limit`` changes since the previous period (all with None; the context must have one)."""
     return reads.changes(get_engine(), scope(ctx), limit, change_groups(ctx))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def change_counts(ctx: PageContext) -> dict[str, int]:
     """The changes since the previous period by kind (one ``GROUP BY``)."""
     return reads.change_counts(get_engine(), scope(ctx), change_groups(ctx))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def change_groups(ctx: PageContext) -> reads.ChangeGroups:
     """The changes counted per (previous, current, reported) group: read once for the counts and the table."""
     return reads.change_groups(get_engine(), scope(ctx))
@@ -267,7 +278,7 @@ def changes_all(ctx: PageContext) -> Callable[[], pd.DataFrame]:
     return lambda: reads.changes(engine, sc)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def department_spending_spec(ctx: PageContext) -> dict:
     """The overview's spending chart (``documents.charts.department_spending_spec``) as a Vega-Lite
     spec, from the stored projects (``data_access.status_store.reads.spending_series``): without an
@@ -282,13 +293,13 @@ def department_spending_spec(ctx: PageContext) -> dict:
 # --------------------------------------------------------------------------- 会议模式
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def area_order(ctx: PageContext, areas: tuple[str, ...], attention: bool) -> list[str]:
     return reads.area_order(get_engine(), scope(ctx), list(areas), V.ATTENTION if attention else frozenset(),
                             rule_settings(ctx.rev))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def area_slide(ctx: PageContext, area: str) -> dict:
     return reads.area_slide(get_engine(), scope(ctx), area, rule_settings(ctx.rev))
 
@@ -296,12 +307,12 @@ def area_slide(ctx: PageContext, area: str) -> dict:
 # --------------------------------------------------------------------------- one project (keyed on ctx.read)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_detail(read: ReadContext, project_id: int) -> dict | None:
     return queries.project_detail(get_engine(), project_id, read.project_filter)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_spending(read: ReadContext, project_id: int, as_of: date, budget_wan: float | None = None,
                      initial_wan: float | None = None) -> pd.DataFrame:
     """The project chart's series: planned, actual (up to ``as_of``) and time-progress spending.
@@ -317,13 +328,13 @@ def project_spending(read: ReadContext, project_id: int, as_of: date, budget_wan
     return spending_series(budget, V.plan_points(d), actual, d["year"], initial_wan)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_adjustments(read: ReadContext, project_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(budget adjustments, target adjustments) of one visible project (``data_access.adjustments``)."""
     return adjustment_frames(get_engine(), project_id, read.project_filter)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
     """The project's budget row and indicators evaluated at the end of every period with data, up to
     ``as_of``."""
@@ -337,7 +348,7 @@ def project_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataF
     return V.project_history_frame(evaluated)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFrame:
     """Who changed the project's values of the periods up to ``as_of``, when, old -> new (newest
     first), with Chinese headers."""
@@ -349,14 +360,14 @@ def change_history(read: ReadContext, project_id: int, as_of: date) -> pd.DataFr
 # --------------------------------------------------------------------------- reporting, targets
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+@read_cache(32)
 def period_deadline(rev: int, period_key: str) -> date:
     """The period's 填报截止日 (set on 填报期管理; else its last day)."""
     state = actuals.period_state(get_engine(), period_key)
     return state.deadline if state is not None else parse_period(period_key).end
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+@read_cache(32)
 def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(items not reported, every unit with values due) for the context's period, due on its 填报截止日
     (``data_access.views.build_progress``), from the stored statuses."""
@@ -364,7 +375,7 @@ def reporting(ctx: PageContext, today: date) -> tuple[pd.DataFrame, pd.DataFrame
     return lists.reporting(get_engine(), scope(ctx), period_deadline(ctx.rev, ctx.period_key), today, last)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def project_rows(read: ReadContext) -> pd.DataFrame:
     """The imported projects of ``read.year`` (None: the latest) that ``read.vis`` may see (绩效目标)."""
     return queries.project_rows(get_engine(), read.year, read.project_filter)

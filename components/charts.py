@@ -14,7 +14,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.cached import TTL
+from components import cached
+from components.cached import read_cache
+from components.context import PageContext
 from data_access.views import matrix_columns
 from documents import leader_charts
 
@@ -23,13 +25,16 @@ def project_spending(series: pd.DataFrame, as_of: date, title: str, key: str = "
     st.vega_lite_chart(_project_spec(series, as_of, title), theme=None, width="stretch", key=key)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def _project_spec(series: pd.DataFrame, as_of: date, title: str) -> dict:
     return leader_charts.spending_chart(series, as_of=as_of, title=title, height=300).to_dict(validate=False)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def _matrix_spec(df: pd.DataFrame, title: str | None) -> dict:
+@read_cache()
+def _matrix_spec(ctx: PageContext, level: str, limit: int, title: str | None) -> dict:
+    """Keyed on what the matrix shows, not on its frame (hashing the frame cost more than the rest of a
+    warm rerun of the chart)."""
+    df = cached.matrix(ctx, level, limit)[0]
     cols = matrix_columns(df)
     rows = list(dict.fromkeys(df["项目"].tolist()))
     chart = leader_charts.status_matrix_chart(
@@ -40,12 +45,13 @@ def _matrix_spec(df: pd.DataFrame, title: str | None) -> dict:
     return chart.to_dict(validate=False)
 
 
-def status_matrix(df: pd.DataFrame, *, key: str = "status_matrix", title: str | None = None) -> None:
-    """Projects x groups heatmap (status colour, status word in every cell, 未填报 outlined)."""
-    st.vega_lite_chart(_matrix_spec(df, title), theme=None, key=key)
+def status_matrix(ctx: PageContext, level: str, limit: int, *, key: str = "status_matrix", title: str | None = None) -> None:
+    """Projects x groups heatmap of ``cached.matrix(ctx, level, limit)`` (status colour, status word in
+    every cell, 未填报 outlined)."""
+    st.vega_lite_chart(_matrix_spec(ctx, level, limit, title), theme=None, key=key)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def _history_spec(df: pd.DataFrame) -> dict:
     data = df.drop(columns=["_end", "_indicator_id", "_status"], errors="ignore")
     data = data.assign(状态词=data["状态"].str.split(" ").str[-1], 标记=data["状态"].str.split(" ").str[-1])

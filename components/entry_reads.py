@@ -15,27 +15,26 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
-from components.cached import TTL
+from components.cached import read_cache
 from components.state import get_engine
 from data_access import actuals as A
 from data_access.permissions import Principal
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def periods(rev: int, year: int) -> list[A.PeriodState]:
     """The year's periods of the reporting cycle set on 设置 (quarters or months)."""
     engine = get_engine()
     return A.period_states(engine, year, A.reporting_kind(engine), with_counts=False)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+@read_cache(16)
 def default_period(rev: int, year: int, today: date) -> str | None:
     return A.default_entry_period(get_engine(), year, today=today)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@read_cache()
 def editable_projects(rev: int, username: str, year: int, _principal: Principal) -> pd.DataFrame:
     """(id, name, unit_id, unit) of the projects ``_principal`` (the account ``username``) may fill."""
     return A.editable_projects(get_engine(), _principal, year)
