@@ -6,6 +6,7 @@ The sidebar starts collapsed: the projector shows the slide, the filters are one
 slide names its open 整改 items; the admin raises one during the meeting under the slide (提出整改)."""
 
 import html
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -68,12 +69,14 @@ if ATTENTION_KEY not in st.session_state:
 attention = bool(st.session_state[ATTENTION_KEY])
 
 # the order of data_access.views.meeting_order / area_order, read from the stored statuses
-order: list[str] | list[int]
+order: Sequence[str] | Sequence[int]
+position: Mapping | None = None  # id -> index (by project): no scan of the list per click
 if mode == "area":
     areas = cached.area_statuses(ctx)
     order = cached.area_order(ctx, tuple(areas["领域"]) if not areas.empty else (), attention)
 else:
-    order = [i for i, _s, _n in cached.project_order(ctx, tuple(sorted(ATTENTION)) if attention else ())]
+    choices = cached.project_choices(ctx, tuple(sorted(ATTENTION)) if attention else ())
+    order, position = choices.order, choices.position
 
 
 def _mode_and_filter() -> None:
@@ -92,7 +95,8 @@ if not order:
 # same slide; the first slide when none is selected or it is outside the filters); by area, the session's
 POS = "meeting_current"
 current = st.session_state.get(SELECTED_PROJECT) if mode == "project" else st.session_state.get(POS, {}).get(mode)
-idx = next((i for i, o in enumerate(order) if o == current), 0)
+idx = (position.get(current, 0) if position is not None
+       else next((i for i, o in enumerate(order) if o == current), 0))
 
 
 def _move(step: int) -> None:

@@ -3,6 +3,7 @@ items (answered by the owner unit, closed by the admin) and 佐证材料, each i
 periods with data, and the change history of its values."""
 
 import html
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -23,7 +24,7 @@ from components.status_badge import badge_html, status_chips, status_table
 from data_access.actuals import period_states
 from data_access.exports import export_bundle, selfeval_results
 from data_access.rectification import rectifications
-from data_access.views import neighbours, status_text
+from data_access.views import status_text
 from documents.mime import XLSX_MIME
 from documents.monitoring_workbook import monitoring_workbook
 from documents.selfeval_workbook import selfeval_workbook, verdict_line
@@ -37,9 +38,8 @@ year, as_of, f = ctx.year, ctx.as_of, ctx.filters
 # the projects of the filter bar (areas, departments, units, statuses), worst first: previous/next, and the
 # picker (a search box and at most PICKER_CAP of the matches: a city has thousands; the current project
 # is always offered)
-ranked = cached.project_order(ctx)
-order = [i for i, _status, _name in ranked]
-labels = {i: (status, name) for i, status, name in ranked}
+choices = cached.project_choices(ctx)
+order, labels = choices.order, choices.labels
 wanted = st.session_state.get(SELECTED_PROJECT)
 if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, wanted) is None:  # a link may name a
     # visible project outside the filters; one that does not exist or is not visible is not shown
@@ -48,7 +48,7 @@ if wanted is not None and wanted not in labels and cached.evaluate_one(ctx, want
 # a project chosen explicitly (a link, a row elsewhere) stays even outside the filters; once the filters
 # change on this page, one that falls outside them gives way to the new list's worst project
 picked_under = (f.areas, f.departments, f.units, f.statuses)
-if wanted not in order and st.session_state.get(PICKED_UNDER) not in (None, picked_under):
+if wanted not in labels and st.session_state.get(PICKED_UNDER) not in (None, picked_under):
     wanted = None
 st.session_state[PICKED_UNDER] = picked_under
 if not order and wanted is None:
@@ -57,13 +57,11 @@ if not order and wanted is None:
     st.stop()
 pid = wanted if wanted is not None else order[0]
 outside = pid not in labels
-options = {}
+options: Mapping[int, str] = labels
 if outside:
     one = cached.evaluate_one(ctx, pid)
     assert one is not None
-    options[pid] = f"{status_text(one.status)}  {one.project.name}"
-options.update((i, f"{status_text(status)}  {name}") for i, (status, name) in labels.items())
-
+    options = {pid: f"{status_text(one.status)}  {one.project.name}", **labels}  # offered first
 
 def _go(target: int) -> None:
     st.session_state[SELECTED_PROJECT] = target
@@ -73,7 +71,7 @@ def _picked() -> None:
     st.session_state[SELECTED_PROJECT] = st.session_state["project_pick"]
 
 
-prev_id, next_id, pos = neighbours(order, pid)
+prev_id, next_id, pos = choices.neighbours(pid)
 long_list = len(options) > PICKER_CAP  # a search box beside the picker
 bar = st.columns([2.2, 5, 1.1, 1.1, 2] if long_list else [6, 1.1, 1.1, 2])
 search_box, *bar = bar if long_list else [bar[0], *bar]

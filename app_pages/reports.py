@@ -16,7 +16,7 @@ from components.state import get_engine
 
 ctx = leadership_page("报表", groups=False)
 caption(ctx.as_of, ctx.filters)
-shown = [pid for pid, _status, _name in cached.project_order(ctx)]
+shown = cached.project_choices(ctx).order
 f = ctx.filters
 narrowed = bool(f.areas or f.departments or f.units or f.statuses)
 if not shown:

@@ -25,9 +25,8 @@ ctx = leadership_page("风险清单")
 caption(ctx.as_of, ctx.filters)
 principal = current_principal()
 engine = get_engine()
-listed = cached.project_order(ctx, RISK_STATUSES)  # (id, status, name) of the projects in the list
-listed_ids = {pid for pid, _, _ in listed}
-items = [i for i in rectifications(engine, principal, year=ctx.year, open_only=True) if i.project_id in listed_ids]
+listed = cached.project_choices(ctx, RISK_STATUSES)  # the projects in the list, as the picker offers them
+items = [i for i in rectifications(engine, principal, year=ctx.year, open_only=True) if i.project_id in listed.position]
 today = today_local()
 show_message("risks_rect")
 all_counts = cached.risk_counts(ctx)
@@ -76,10 +75,9 @@ else:
     export_buttons(df, what="风险清单", as_of=ctx.as_of, filters=ctx.filters, key="risks_export", total=total,
                    source=lambda: with_rectifications(whole(), items, today), query=query)
 
-if principal.is_admin and listed:
-    names = {pid: f"{STATUS_LABELS[status]}　{name}" for pid, status, name in listed}
+if principal.is_admin and listed.order:
     with st.expander("从风险清单提出整改", icon=":material/assignment_late:"):
-        pid = project_picker("项目", names, key="risks_rect_project")
+        pid = project_picker("项目", listed.labels, key="risks_rect_project")
         result = cached.evaluate_one(ctx, pid) if pid is not None else None
         if result is not None:
             create_form(engine, principal, result, ctx.period_key, source="risks", key=f"risks_rect_{pid}",

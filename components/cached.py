@@ -154,6 +154,14 @@ def project_order(ctx: PageContext, statuses: tuple[str, ...] = ()) -> list[tupl
     return reads.ordered_projects(get_engine(), scope(ctx), statuses)
 
 
+@st.cache_resource(ttl=TTL, max_entries=64, show_spinner=False, hash_funcs=CONTEXT_KEYS)
+def project_choices(ctx: PageContext, statuses: tuple[str, ...] = ()) -> V.ProjectChoices:
+    """``project_order`` as the pickers offer it. Shared, not copied (``cache_resource``): it is
+    immutable (a tuple and read-only mappings), and a copy of 20,000 labels per click is what this
+    avoids."""
+    return V.ProjectChoices.of(project_order(ctx, statuses))
+
+
 @read_cache()
 def selfeval_one(ctx: PageContext, project_id: int) -> SelfEvalResult | None:
     """The 自评 preview of one project with the stored settings (docs/rules.md §7)."""
@@ -382,7 +390,7 @@ def project_rows(read: ReadContext) -> pd.DataFrame:
 
 
 # the caches of the larger results (see forget_older_revisions)
-_PER_REVISION = (evaluate_one, selfeval_one, project_order, risk_page, changes, matrix, matrix_table, reporting,
+_PER_REVISION = (evaluate_one, selfeval_one, project_order, project_choices, risk_page, changes, matrix, matrix_table, reporting,
                  department_spending_spec)
 
 

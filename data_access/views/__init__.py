@@ -64,6 +64,7 @@ from data_access.views.overview import (
 )
 from data_access.views.project import (
     HISTORY_COLUMNS,
+    ProjectChoices,
     actual_points,
     changes_until,
     history_periods,
@@ -136,7 +137,7 @@ __all__ = [
     "department_rollup", "department_rollup_of", "departments_frame",
     "units_frame",
     # project
-    "HISTORY_COLUMNS", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
+    "HISTORY_COLUMNS", "ProjectChoices", "actual_points", "changes_until", "history_periods", "neighbours", "plan_points",
     "project_history_frame", "project_order",
     # links
     "is_view_link", "params_from_view", "view_from_params", "view_signature",

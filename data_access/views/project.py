@@ -15,8 +15,10 @@ Definitions chosen here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -42,6 +44,33 @@ def neighbours(order: Sequence[int], current: int | None) -> tuple[int | None, i
         return None, (order[0] if order else None), None
     i = list(order).index(current)
     return (order[i - 1] if i > 0 else None), (order[i + 1] if i + 1 < len(order) else None), i
+
+
+@dataclass(frozen=True)
+class ProjectChoices:
+    """The filtered projects in project order as the pickers offer them: ``order`` (ids), ``labels``
+    (id -> '▲ 红  name', in that order) and ``position`` (id -> index in ``order``). Built once per
+    revision and filters and shared read-only by the page runs (a province has 20,000 projects: a run
+    building them again, or unpickling a copy, paid for the whole list on every click)."""
+
+    order: tuple[int, ...]
+    labels: Mapping[int, str]
+    position: Mapping[int, int]
+
+    @classmethod
+    def of(cls, ranked: Iterable[tuple[int, str, str]]) -> ProjectChoices:
+        """From (id, status, name) in project order."""
+        ranked = list(ranked)
+        return cls(order=tuple(i for i, _s, _n in ranked),
+                   labels=MappingProxyType({i: f"{status_text(s)}  {n}" for i, s, n in ranked}),
+                   position=MappingProxyType({i: k for k, (i, _s, _n) in enumerate(ranked)}))
+
+    def neighbours(self, current: int | None) -> tuple[int | None, int | None, int | None]:
+        """``neighbours(self.order, current)`` without scanning the list."""
+        i = self.position.get(current) if current is not None else None
+        if i is None:
+            return None, (self.order[0] if self.order else None), None
+        return (self.order[i - 1] if i > 0 else None), (self.order[i + 1] if i + 1 < len(self.order) else None), i
 
 
 def plan_points(detail: dict) -> list[tuple[date, str, float]]:

@@ -182,3 +182,15 @@ def test_the_reason_moves_next_to_the_status(columns, expected):
 def test_the_tables_and_their_exports_already_have_the_reason_next_to_the_status(columns):
     assert reason_beside_status(columns) == list(columns)
     assert columns.index("原因") <= 5
+
+
+@pytest.mark.parametrize("current", [1, 4, 2, 3, 5, None])
+def test_project_choices_step_as_the_list_does(current):
+    """The pickers' shared read model gives the same previous/next/position as ``neighbours``."""
+    from data_access.views import ProjectChoices
+
+    choices = ProjectChoices.of([(1, "red", "甲"), (4, "missing", "乙"), (2, "amber", "丙"), (3, "green", "丁")])
+    assert choices.neighbours(current) == neighbours([1, 4, 2, 3], current)
+    assert list(choices.labels) == [1, 4, 2, 3] and choices.labels[4] == "□ 未填报  乙"
+    with pytest.raises(TypeError):
+        choices.labels[9] = "x"  # shared between page runs: read-only
