@@ -63,6 +63,7 @@ if outside:
     assert one is not None
     options = {pid: f"{status_text(one.status)}  {one.project.name}", **labels}  # offered first
 
+
 def _go(target: int) -> None:
     st.session_state[SELECTED_PROJECT] = target
 

@@ -148,18 +148,12 @@ def evaluate_one(ctx: PageContext, project_id: int) -> ProjectStatus | None:
     return next(iter(evaluate_ids(ctx, [project_id])), None)
 
 
-@read_cache()
-def project_order(ctx: PageContext, statuses: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
-    """(id, status, name) of the filtered projects, worst first (项目详情, 会议模式)."""
-    return reads.ordered_projects(get_engine(), scope(ctx), statuses)
-
-
 @st.cache_resource(ttl=TTL, max_entries=64, show_spinner=False, hash_funcs=CONTEXT_KEYS)
 def project_choices(ctx: PageContext, statuses: tuple[str, ...] = ()) -> V.ProjectChoices:
-    """``project_order`` as the pickers offer it. Shared, not copied (``cache_resource``): it is
-    immutable (a tuple and read-only mappings), and a copy of 20,000 labels per click is what this
-    avoids."""
-    return V.ProjectChoices.of(project_order(ctx, statuses))
+    """The filtered projects worst first (of ``statuses`` only, when given), as 项目详情, 风险清单, 会议模式
+    and 报表 list them. Shared, not copied (``cache_resource``): it is immutable (a tuple and read-only
+    mappings), and a copy of 20,000 labels per click is what this avoids."""
+    return V.ProjectChoices.of(reads.ordered_projects(get_engine(), scope(ctx), statuses))
 
 
 @read_cache()
@@ -390,7 +384,7 @@ def project_rows(read: ReadContext) -> pd.DataFrame:
 
 
 # the caches of the larger results (see forget_older_revisions)
-_PER_REVISION = (evaluate_one, selfeval_one, project_order, project_choices, risk_page, changes, matrix, matrix_table, reporting,
+_PER_REVISION = (evaluate_one, selfeval_one, project_choices, risk_page, changes, matrix, matrix_table, reporting,
                  department_spending_spec)
 
 

@@ -37,12 +37,17 @@ def project_order(results: Iterable[ProjectStatus], f: ViewFilters) -> list[int]
     return [r.project.id for r in rs]
 
 
-def neighbours(order: Sequence[int], current: int | None) -> tuple[int | None, int | None, int | None]:
+def neighbours(order: Sequence[int], current: int | None,
+               position: Mapping[int, int] | None = None) -> tuple[int | None, int | None, int | None]:
     """(previous id, next id, 0-based position) of ``current`` in ``order``; the position is None when
-    it is not in the list (then there is no previous, and next is the first)."""
-    if current not in order:
+    it is not in the list (then there is no previous, and next is the first). ``position`` (id -> index
+    in ``order``) spares the scan of a long list."""
+    if position is not None:
+        i = position.get(current) if current is not None else None
+    else:
+        i = list(order).index(current) if current in order else None
+    if i is None:
         return None, (order[0] if order else None), None
-    i = list(order).index(current)
     return (order[i - 1] if i > 0 else None), (order[i + 1] if i + 1 < len(order) else None), i
 
 
@@ -67,10 +72,7 @@ class ProjectChoices:
 
     def neighbours(self, current: int | None) -> tuple[int | None, int | None, int | None]:
         """``neighbours(self.order, current)`` without scanning the list."""
-        i = self.position.get(current) if current is not None else None
-        if i is None:
-            return None, (self.order[0] if self.order else None), None
-        return (self.order[i - 1] if i > 0 else None), (self.order[i + 1] if i + 1 < len(self.order) else None), i
+        return neighbours(self.order, current, self.position)
 
 
 def plan_points(detail: dict) -> list[tuple[date, str, float]]:
