@@ -27,7 +27,7 @@ from data_access.models.core import (
 )
 from data_access.models.evidence import EvidenceContent, EvidenceFile, Rectification
 from data_access.models.review import ProjectReview, ReportFile, ReportSnapshot, ReviewComment
-from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject
+from data_access.models.status_store import StatusGeneration, StatusItem, StatusProject, StatusSum
 
 __all__ = [
     "Area",
@@ -54,6 +54,7 @@ __all__ = [
     "StatusGeneration",
     "StatusItem",
     "StatusProject",
+    "StatusSum",
     "TargetAdjustment",
     "Unit",
     "User",

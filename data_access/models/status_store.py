@@ -11,6 +11,11 @@ page reads counts, roll-ups and lists with indexed SQL instead of evaluating eve
 * ``StatusItem``: per generation, as-of date, project and item — the budget row (``seq`` −1) and each
   indicator in document order — its status, the 一级/二级指标 of the group filter, the reason and the
   texts the risk list shows.
+* ``StatusSum``: per generation, as-of date, unit, area and (status, budget row's status, previous
+  status, items reported since): how many projects, and their budgets, spending and indicator counts
+  summed — the roll-ups (headline, areas, units, 主管部门, spending chart, changes) read a few thousand
+  of these instead of every project. Kept by the same recompute that writes ``status_project``: it
+  re-sums the units whose projects it rewrote.
 
 The primary keys start with (generation, project): a save rewrites one project's rows of every as-of
 date. Every column is filled by ``data_access.status_store``; nothing else writes these tables.
@@ -103,6 +108,38 @@ class StatusItem(SQLModel, table=True):
     flagged: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
+class StatusSum(SQLModel, table=True):
+    """``status_project`` summed per (generation, as_of, unit, area, status, budget_status, prev_status, back);
+    every measure is the SQL ``sum`` of a per-project expression (``data_access.status_store.sums.MEASURES``)."""
+
+    __tablename__ = "status_sum"
+    id: int | None = Field(default=None, primary_key=True)
+    generation_id: int
+    as_of: date
+    fiscal_year_id: int
+    unit_id: int | None = None
+    area_id: int | None = None
+    status: str = ""
+    budget_status: str = ""
+    prev_status: str | None = None
+    back: int = 0  # 1: the projects had items 未填报 at the previous as-of date that are reported now
+    projects: int = 0
+    reporting: int = 0  # projects that reported spending
+    lacking: int = 0  # projects with an item 未填报 (the budget row or an indicator)
+    budget: float = 0.0
+    budget_pos: float = 0.0  # positive budgets only (the roll-ups' shares)
+    spent: float = 0.0  # the spending reported
+    reported_budget: float = 0.0  # the budget of the projects that reported spending
+    reported_planned: float = 0.0  # their planned spending at the date (budget × expected %)
+    planned: float = 0.0  # every project's planned spending at the date
+    n_red: int = 0  # indicators by status, as in status_project
+    n_missing: int = 0
+    n_amber: int = 0
+    n_green: int = 0
+    n_blue: int = 0
+    n_grey: int = 0
+
+
 # The pages' orders, read with LIMIT: the worst projects first (then the largest budget, the name, the
 # document order), and the risk list (red, 未填报, amber, blue; then budget, name, document order, item).
 _p = StatusProject.__table__.c
@@ -117,3 +154,7 @@ Index("ix_status_item_risk", _i.generation_id, _i.as_of, _i.rank.desc(), _i.budg
 # kept because their target was adjusted while red or amber (``flagged``, a handful).
 Index("ix_status_item_status", _i.generation_id, _i.as_of, _i.status, _i.flagged)
 Index("ix_status_item_flagged", _i.generation_id, _i.as_of, _i.flagged, _i.status)
+# The sums of a date (and visible units), and a year's or a unit's sums when they are re-summed.
+_s = StatusSum.__table__.c
+Index("ix_status_sum_unit", _s.generation_id, _s.as_of, _s.unit_id)
+Index("ix_status_sum_year", _s.generation_id, _s.fiscal_year_id, _s.unit_id)

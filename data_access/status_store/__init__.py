@@ -4,6 +4,8 @@
 * ``generations`` — which stored statuses pages read, and the recompute every write runs in its own
   transaction (``refresh``, called by ``data_access.db.bump_revision``);
 * ``jobs`` — the background recompute of everything after a change of the rules;
+* ``sums`` — the stored projects summed per unit, area and status (``status_sum``), kept by the
+  recompute, read by the roll-ups;
 * ``reads`` / ``lists`` — what the pages read: counts, roll-ups and lists by indexed SQL.
 
 The tables are in ``data_access/models/status_store.py``; the design is in docs/architecture.md.

@@ -1,7 +1,8 @@
 """Is the store what a full recomputation gives? (tests, the load test, ``manage.py status-rebuild --check``)
 
 ``differences`` evaluates every project of every year afresh with the active generation's rules
-(``compute.rows_for``, the same code a write runs) and compares every stored column of every row.
+(``compute.rows_for``, the same code a write runs) and compares every stored column of every row; then
+the stored sums (``status_sum``) with the stored projects summed afresh (``sums.fresh``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from data_access.models import FiscalYear, StatusItem, StatusProject
+from data_access.status_store import sums
 from data_access.status_store.compute import rows_for
 from data_access.status_store.generations import state
 
@@ -47,6 +49,17 @@ def differences(engine: Engine, limit: int = 20) -> list[str]:
                         out.append(f"{table.name} {k}: " + "，".join(f"{col} {b.get(col)!r} ≠ {a[col]!r}" for col in bad))
                 if len(out) >= limit:
                     return out
+        want, got = sums.fresh(c, st.active_id), sums.stored(c, st.active_id)
+        for k in sorted(set(want) | set(got), key=str):
+            a, b = want.get(k), got.get(k)
+            if a is None or b is None:
+                out.append(f"status_sum {k}: {'多余' if a is None else '缺少'}")
+            else:
+                bad = [m for m in a if _norm(a[m]) != _norm(b[m])]
+                if bad:
+                    out.append(f"status_sum {k}: " + "，".join(f"{m} {b[m]!r} ≠ {a[m]!r}" for m in bad))
+            if len(out) >= limit:
+                return out
     return out
 
 

@@ -9,7 +9,8 @@ Definitions chosen here:
   date of each is the one before it in that list (none for the first, as the overview compares).
 * A recompute reads through the connection it is given — a write's own transaction, so it sees what
   the write changed before it commits — deletes the generation's rows of those projects (or of the
-  whole year) and inserts the new ones. Projects that no longer exist leave no rows.
+  whole year) and inserts the new ones, then re-sums the units of those projects (``sums``). Projects
+  that no longer exist leave no rows.
 * The texts of an item are the ones the tables show (``data_access.views.budget_texts`` /
   ``indicator_texts``): one place for them, whether a page reads the store or evaluates live.
 """
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from data_access.models import FiscalYear, Project, StatusItem, StatusProject
 from data_access.monitoring import gc_paused, load_inputs, load_structure
+from data_access.status_store import sums
 from data_access.views.filters import BUDGET_GROUP, period_options
 from data_access.views.tables import budget_texts, indicator_texts
 from domain.periods import MONTH, QUARTER
@@ -83,15 +85,19 @@ def _years(c: Connection, project_ids: Iterable[int] | None, fiscal_year_ids: It
 
 def recompute(c: Connection, generation_id: int, settings: Settings, *, project_ids: Iterable[int] | None = None,
               fiscal_year_ids: Iterable[int] | None = None) -> int:
-    """Recompute ``project_ids`` and whole ``fiscal_year_ids`` in one generation; returns the number of
-    projects written. Rows of projects that no longer exist are deleted."""
+    """Recompute ``project_ids`` and whole ``fiscal_year_ids`` in one generation, and re-sum the units they
+    were and are in (``sums``); returns the number of projects written. Rows of projects that no longer
+    exist are deleted."""
     years, found = _years(c, project_ids, fiscal_year_ids)
-    n = 0
-    for fy_id, (year, ids) in years.items():
-        n += _recompute_year(c, generation_id, settings, fy_id, year, ids)
+    before = sums.units_of(c, generation_id, sorted(set(project_ids or ())))
     gone = set(project_ids or ()) - found
     if gone:  # deleted projects (their year is unknown now)
         _delete(c, generation_id, sorted(gone), None)
+    n = 0
+    for fy_id, (year, ids) in years.items():
+        n += _recompute_year(c, generation_id, settings, fy_id, year, ids, before.pop(fy_id, set()))
+    for fy_id, units in before.items():  # years of deleted projects only
+        sums.resum(c, generation_id, fy_id, None, units)
     return n
 
 
@@ -106,12 +112,14 @@ def _delete(c: Connection, generation_id: int, project_ids: Sequence[int] | None
 
 
 def _recompute_year(c: Connection, generation_id: int, settings: Settings, fy_id: int, year: int,
-                    ids: list[int] | None) -> int:
+                    ids: list[int] | None, units_before: set[int | None]) -> int:
     _delete(c, generation_id, ids, fy_id)
     projects, items = rows_for(c, generation_id, settings, fy_id, year, ids)
     insert_rows(c, StatusProject, projects)
     insert_rows(c, StatusItem, items)
-    return len(projects) // max(1, len(as_of_dates(year, settings)))
+    dates = as_of_dates(year, settings)
+    sums.resum(c, generation_id, fy_id, dates, None if ids is None else units_before | {r["unit_id"] for r in projects})
+    return len(projects) // max(1, len(dates))
 
 
 def rows_for(c: Connection, generation_id: int, settings: Settings, fy_id: int, year: int,

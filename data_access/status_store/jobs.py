@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from data_access.changed import Changed
 from data_access.db import bump_revision, register_refresh, session_scope
-from data_access.models import Project, StatusGeneration, StatusItem, StatusProject
+from data_access.models import Project, StatusGeneration, StatusItem, StatusProject, StatusSum
 from data_access.status_store.compute import recompute
 from data_access.status_store.generations import (
     ACTIVE,
@@ -181,7 +181,7 @@ def _delete_retired(engine: Engine) -> None:
                 for model in (StatusItem, StatusProject):
                     s.execute(delete(model).where(model.generation_id == gid, model.project_id.in_(chunk)))
         with session_scope(engine) as s:
-            for model in (StatusItem, StatusProject):
+            for model in (StatusItem, StatusProject, StatusSum):
                 s.execute(delete(model).where(model.generation_id == gid))
             s.execute(delete(StatusGeneration).where(StatusGeneration.id == gid))
 

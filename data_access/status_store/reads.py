@@ -23,9 +23,11 @@ from data_access.status_store.scope import (
     by_name,
     indicator_shown,
     item_shown,
+    located,
     project_conditions,
     project_ids,
 )
+from data_access.status_store.sums import S, key, measure, summable
 from data_access.views import (
     CHANGE_ORDER,
     GroupSums,
@@ -44,36 +46,34 @@ _QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "
 SERIES_COLUMNS = ["period_end", "label", "planned_wan", "actual_wan", "time_pct", "time_wan", "reported", "projects"]
 
 
-def _reported(col):
-    """``col`` where the project reported spending, else 0."""
-    return case((P.c.spent_wan.is_not(None), col), else_=0.0)
-
-
 def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
-    """The overview's headline (``data_access.views.build_headline``) from sums over the stored projects."""
+    """The overview's headline (``data_access.views.build_headline``) from sums over the stored projects
+    (of ``status_sum`` when the filters allow: ``sums.summable``)."""
     f = sc.filters
-    conds = project_conditions(sc)
+    summed = summable(f)
+    conds = located(S, sc) if summed else project_conditions(sc)
     projects = dict.fromkeys(STATUSES, 0)
     budgets = dict.fromkeys(STATUSES, 0)
     indicators = dict.fromkeys(STATUSES, 0)
-    sums = [0.0, 0.0, 0.0, 0.0]
+    totals = [0.0, 0.0, 0.0, 0.0]
     shown = f.groups or f.statuses
+    lacking = 0
     with connected(bind) as c:
         for row in c.execute(
-            select(P.c.status, P.c.budget_status, func.count(), func.sum(P.c.budget_wan), func.sum(_reported(P.c.spent_wan)),
-                   func.sum(_reported(P.c.budget_wan)),
-                   func.sum(case((and_(P.c.spent_wan.is_not(None), P.c.expected_pct.is_not(None)),
-                                  P.c.budget_wan * P.c.expected_pct / 100.0), else_=0.0)),
-                   *[func.sum(getattr(P.c, COUNT_COLUMNS[s])) for s in STATUSES])
-            .where(*conds).group_by(P.c.status, P.c.budget_status)
+            select(key(summed, "status"), key(summed, "budget_status"),
+                   *[measure(summed, m) for m in ("projects", "budget", "spent", "reported_budget", "reported_planned",
+                                                   "lacking")],
+                   *[measure(summed, COUNT_COLUMNS[s]) for s in STATUSES])
+            .where(*conds).group_by(key(summed, "status"), key(summed, "budget_status"))
         ):
-            status, budget_status, n = row[0], row[1], row[2]
+            status, budget_status, n = row[0], row[1], int(row[2])
             projects[status] += n
             budgets[budget_status] += n
             for k in range(4):
-                sums[k] += float(row[3 + k] or 0.0)
+                totals[k] += float(row[3 + k] or 0.0)
+            lacking += int(row[7] or 0)
             if not shown:
-                for s, v in zip(STATUSES, row[7:]):
+                for s, v in zip(STATUSES, row[8:]):
                     indicators[s] += int(v or 0)
         if shown:
             q = (select(I.c.status, func.count()).where(
@@ -83,14 +83,16 @@ def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
                 q = q.where(I.c.status.in_(f.statuses))
             for s, n in c.execute(q):
                 indicators[s] += n
-        wanted = tuple(s for s in (MISSING,) if not f.statuses or s in f.statuses)
-        missing = (P.c.budget_status == MISSING) if not wanted else (
-            (P.c.budget_status == MISSING) | any_indicator(P, f, wanted))
-        missing_projects = c.execute(select(func.count()).where(*conds, missing)).scalar() or 0
-        approved = c.execute(select(func.count()).where(*conds, P.c.project_id.in_(approved_ids(sc.as_of)))).scalar()
-    return headline_numbers(projects=projects, budgets=budgets, indicators=indicators, budget_total=sums[0],
-                            spent_total=sums[1], reported_budget=sums[2], planned=sums[3],
-                            missing_projects=int(missing_projects), approved_projects=int(approved or 0), f=f,
+        if shown:  # the projects with a shown item 未填报 (the sums count every item)
+            wanted = tuple(s for s in (MISSING,) if not f.statuses or s in f.statuses)
+            missing = (P.c.budget_status == MISSING) if not wanted else (
+                (P.c.budget_status == MISSING) | any_indicator(P, f, wanted))
+            lacking = c.execute(select(func.count()).where(*project_conditions(sc), missing)).scalar() or 0
+        approved = c.execute(select(func.count()).where(*project_conditions(sc),
+                                                        P.c.project_id.in_(approved_ids(sc.as_of)))).scalar()
+    return headline_numbers(projects=projects, budgets=budgets, indicators=indicators, budget_total=totals[0],
+                            spent_total=totals[1], reported_budget=totals[2], planned=totals[3],
+                            missing_projects=int(lacking), approved_projects=int(approved or 0), f=f,
                             as_of=sc.as_of, year=year)
 
 
@@ -121,19 +123,21 @@ def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[
     """Per area (``by="area"``), unit (``"unit"``), 主管部门 (``"department"``: of the project's unit) or for
     all (``None``: key ``""``) of the selected projects: their statuses counted, (positive) budgets per
     status, spending and reporting budget — the sums ``data_access.views.rollup_row_of`` colours
-    (（未分配） without an area, unit or department)."""
+    (（未分配） without an area, unit or department); of ``status_sum`` when the filters allow."""
+    summed = summable(sc.filters)
+    t = S if summed else P
     name = {"area": Area.name, "unit": Unit.name, "department": Unit.department}.get(by or "")
-    table = P.outerjoin(Area, Area.id == P.c.area_id) if by == "area" else P.outerjoin(Unit, Unit.id == P.c.unit_id)
-    key = name if name is not None else literal("")
+    table = t.outerjoin(Area, Area.id == t.c.area_id) if by == "area" else t.outerjoin(Unit, Unit.id == t.c.unit_id)
+    group = name if name is not None else literal("")
+    status = key(summed, "status")
     out: dict[str, GroupSums] = {}
     with connected(bind) as c:
-        for group, status, n, budget, spent, rep in c.execute(
-            select(key, P.c.status, func.count(), func.sum(case((P.c.budget_wan > 0, P.c.budget_wan), else_=0.0)),
-                   func.sum(_reported(P.c.spent_wan)), func.sum(_reported(P.c.budget_wan)))
-            .select_from(table).where(*project_conditions(sc)).group_by(key, P.c.status)
+        for g, st, n, budget, spent, rep in c.execute(
+            select(group, status, *[measure(summed, m) for m in ("projects", "budget_pos", "spent", "reported_budget")])
+            .select_from(table).where(*(located(S, sc) if summed else project_conditions(sc))).group_by(group, status)
         ):
-            g = out.setdefault(group if by is None else (group or NO_PROJECT), GroupSums())
-            g.add(status, n, float(budget or 0.0), float(spent or 0.0), float(rep or 0.0))
+            sums_of = out.setdefault(g if by is None else (g or NO_PROJECT), GroupSums())
+            sums_of.add(st, int(n), float(budget or 0.0), float(spent or 0.0), float(rep or 0.0))
     return out
 
 
@@ -142,11 +146,14 @@ ChangeGroups = dict[tuple[str, str, int], int]
 
 def change_groups(bind: Engine | Connection, sc: Scope) -> ChangeGroups:
     """How many selected projects moved from each stored previous status to each status, with (1) or
-    without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY``. Both
-    ``change_counts`` and ``changes`` start from it; a page that shows both reads it once and passes it."""
-    back = case((P.c.recovered > 0, 1), else_=0)
-    q = (select(P.c.prev_status, P.c.status, back, func.count()).where(*project_conditions(sc), P.c.prev_status.is_not(None))
-         .group_by(P.c.prev_status, P.c.status, back))
+    without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY`` (of ``status_sum``
+    when the filters allow). Both ``change_counts`` and ``changes`` start from it; a page that shows both
+    reads it once and passes it."""
+    summed = summable(sc.filters)
+    prev, status, back = (key(summed, k) for k in ("prev_status", "status", "back"))
+    q = (select(prev, status, back, measure(summed, "projects"))
+         .where(*(located(S, sc) if summed else project_conditions(sc)), prev.is_not(None))
+         .group_by(prev, status, back))
     with connected(bind) as c:
         return {(a, b, int(r)): int(n) for a, b, r, n in c.execute(q)}
 
@@ -169,8 +176,8 @@ def change_counts(bind: Engine | Connection, sc: Scope, groups: ChangeGroups | N
         return {k: int(n) for k, n in changes(bind, sc)["变化"].value_counts().items()}
     groups = change_groups(bind, sc) if groups is None else groups
     out: dict[str, int] = {}
-    for key, kind in _change_kinds(groups, sc.filters).items():
-        out[kind] = out.get(kind, 0) + groups[key]
+    for group, kind in _change_kinds(groups, sc.filters).items():
+        out[kind] = out.get(kind, 0) + groups[group]
     return out
 
 
@@ -222,21 +229,24 @@ def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: b
     """Planned vs actual cumulative spending at each quarter end (the columns of
     ``data_access.exports.department_spending_series``), summed over the stored projects: planned =
     budget × the plan the status engine expected at that date, actual = the spending reported for it.
-    ``filtered``: only the projects the filter bar selects at the scope's date; else every visible one."""
+    ``filtered``: only the projects the filter bar selects at the scope's date; else every visible one.
+    Without a status or review filter these are sums of ``status_sum`` at each date."""
     quarters = periods_of_year(year, QUARTER)
     ends = [q.end for q in quarters]
-    base = Scope(sc.generation_id, sc.as_of, ViewFilters(), sc.unit_ids)
-    where = [P.c.generation_id == sc.generation_id, P.c.as_of.in_(ends),
-             P.c.project_id.in_(project_ids(sc if filtered else base))]
+    at = sc if filtered else Scope(sc.generation_id, sc.as_of, ViewFilters(), sc.unit_ids)
+    summed = summable(at.filters)
+    if summed:
+        where = located(S, at, ends)
+    else:  # the projects selected at the scope's date, at every quarter end
+        where = [P.c.generation_id == sc.generation_id, P.c.as_of.in_(ends), P.c.project_id.in_(project_ids(at))]
+    as_of = key(summed, "as_of")
     by_end: dict[date, tuple] = {}
     with connected(bind) as c:
-        for as_of, planned, spent, reported, n, budget in c.execute(
-            select(P.c.as_of, func.sum(func.coalesce(P.c.budget_wan * P.c.expected_pct / 100.0, 0.0)),
-                   func.sum(_reported(P.c.spent_wan)), func.count(P.c.spent_wan), func.count(), func.sum(P.c.budget_wan))
-            .where(*where).group_by(P.c.as_of)
+        for day, planned, spent, reported, n, budget in c.execute(
+            select(as_of, *[measure(summed, m) for m in ("planned", "spent", "reporting", "projects", "budget")])
+            .where(*where).group_by(as_of)
         ):
-            by_end[as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))] = (
-                planned, spent, reported, n, budget)
+            by_end[day if isinstance(day, date) else date.fromisoformat(str(day))] = (planned, spent, reported, n, budget)
     rows = []
     total_budget = max((float(v[4] or 0.0) for v in by_end.values()), default=0.0)
     projects = max((int(v[3]) for v in by_end.values()), default=0)

@@ -17,6 +17,7 @@ models applied to a live evaluation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -67,10 +68,12 @@ def approved_ids(as_of: date):
                                                   ProjectReview.state == APPROVED)
 
 
-def located(t: Table, sc: Scope) -> list[ColumnElement[bool]]:
-    """Generation, as-of date, visibility, areas, departments, units and the review filter (both tables carry them)."""
+def located(t: Table, sc: Scope, dates: Sequence[date] | None = None) -> list[ColumnElement[bool]]:
+    """Generation, as-of date (or any of ``dates``), visibility, areas, departments, units and the review
+    filter (every table of the store carries them; ``status_sum`` has no project, so no review filter)."""
     f = sc.filters
-    conds = [t.c.generation_id == sc.generation_id, t.c.as_of == sc.as_of, _visible(t.c.unit_id, sc.unit_ids)]
+    day = t.c.as_of == sc.as_of if dates is None else t.c.as_of.in_(list(dates))
+    conds = [t.c.generation_id == sc.generation_id, day, _visible(t.c.unit_id, sc.unit_ids)]
     if f.review == REVIEW_APPROVED:
         conds.append(t.c.project_id.in_(approved_ids(sc.as_of)))
     elif f.review == REVIEW_UNAPPROVED:

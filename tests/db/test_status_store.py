@@ -248,3 +248,65 @@ def test_the_risk_counts_equal_the_rows_of_the_whole_list_by_status(city):
         sc = Scope(gen, next(p.end for p in periods_of_year(YEAR, QUARTER) if p.key == code))
         whole = lists.risk_rows(city, sc)
         assert lists.risk_counts(city, sc) == whole["_status"].value_counts().to_dict()
+
+
+def test_the_unit_sums_follow_a_project_that_moves_unit_or_is_removed(city):
+    """``status_sum`` is re-summed for the units a recomputed project was in and is in: a project moved to
+    another unit leaves its old unit's sums, one that no longer exists leaves every sum, and a new unit
+    gets its own rows — each checked against the stored projects summed afresh and against the overview's
+    units table."""
+    from sqlalchemy import delete, update
+
+    from data_access.changed import Changed
+    from data_access.db import bump_revision
+    from data_access.models import Unit
+
+    def units_shown() -> dict[str, int]:
+        sc = Scope(state(city).active_id, date(2024, 12, 31), V.ViewFilters(), None)
+        return {u: sum(g.counts.values()) for u, g in reads.group_sums_by(city, sc, "unit").items()}
+
+    before = units_shown()
+    with session_scope(city) as s:
+        pid, old_unit, fy = s.execute(select(Project.id, Project.unit_id, Project.fiscal_year_id).limit(1)).one()
+        old_name = s.get(Unit, old_unit).name
+        unit = Unit(name="新设科室")
+        s.add(unit)
+        s.flush()
+        s.execute(update(Project).where(Project.id == pid).values(unit_id=unit.id))
+        bump_revision(s, Changed.projects([pid]))
+    assert differences(city) == []
+    moved = units_shown()
+    assert moved["新设科室"] == 1 and moved[old_name] == before[old_name] - 1
+
+    with session_scope(city) as s:  # a project without values, then removed
+        extra = Project(fiscal_year_id=fy, seq=999, name="临时项目", budget_wan=10.0, unit_id=unit.id)
+        s.add(extra)
+        s.flush()
+        bump_revision(s, Changed.projects([extra.id]))
+    assert units_shown()["新设科室"] == 2
+    with session_scope(city) as s:
+        s.execute(delete(Project).where(Project.id == extra.id))
+        bump_revision(s, Changed.projects([extra.id]))
+    assert differences(city) == []
+    assert units_shown()["新设科室"] == 1
+
+
+def test_the_upgrade_that_adds_the_sums_fills_them_from_the_stored_projects(city):
+    """A database upgraded to the revision that adds ``status_sum`` has sums equal to its stored projects
+    summed (the migration writes them; nothing needs recomputing) — and the roll-ups read them."""
+    from alembic import command
+    from alembic.config import Config
+
+    from data_access.db import MIGRATIONS
+
+    _random_writes(city, random.Random(8), 6)
+    sc = Scope(state(city).active_id, date(2024, 12, 31), V.ViewFilters(), None)
+    shown = reads.headline(city, sc, YEAR)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with city.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+        command.upgrade(cfg, "0014")
+    assert differences(city) == []
+    assert reads.headline(city, sc, YEAR) == shown
