@@ -148,6 +148,9 @@ Index("ix_status_project_order", _p.generation_id, _p.as_of, _p.severity.desc(),
       _p.doc_order)
 Index("ix_status_project_unit", _p.generation_id, _p.as_of, _p.unit_id)
 Index("ix_status_project_year", _p.generation_id, _p.fiscal_year_id)
+# The changes since the previous date, a (previous, current) group at a time, largest budget first.
+Index("ix_status_project_change", _p.generation_id, _p.as_of, _p.prev_status, _p.status, _p.budget_wan.desc(),
+      _p.project_id)
 Index("ix_status_item_risk", _i.generation_id, _i.as_of, _i.rank.desc(), _i.budget_wan.desc(), _i.project_name,
       _i.doc_order, _i.seq)
 # The risk list's counts by status (GROUP BY over the index, without reading the rows) and the indicators

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select, union_all
 
 from data_access.models import Area, Unit
 from data_access.monitoring import connected
@@ -83,7 +83,7 @@ def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
                 q = q.where(I.c.status.in_(f.statuses))
             for s, n in c.execute(q):
                 indicators[s] += n
-        if shown:  # the projects with a shown item 未填报 (the sums count every item)
+            # the projects with a shown item 未填报 (the sums count every item)
             wanted = tuple(s for s in (MISSING,) if not f.statuses or s in f.statuses)
             missing = (P.c.budget_status == MISSING) if not wanted else (
                 (P.c.budget_status == MISSING) | any_indicator(P, f, wanted))
@@ -206,16 +206,17 @@ def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None,
                 moved = moved | P.c.project_id.in_(list(back))
             q = q.where(moved)
         else:
-            kinds = _change_kinds(change_groups(c, sc) if groups is None else groups, f)
+            groups = change_groups(c, sc) if groups is None else groups
+            kinds = _change_kinds(groups, f)
             if not kinds:
                 return changes_frame([])
-            flag = case((P.c.recovered > 0, 1), else_=0)
-            whens = [(and_(P.c.prev_status == a, P.c.status == b, flag == r), CHANGE_ORDER.index(k))
-                     for (a, b, r), k in kinds.items()]
-            rank = case(*whens, else_=None)
-            q = q.where(rank.is_not(None)).order_by(rank, P.c.budget_wan.desc(), P.c.project_id)
             if limit is not None:
-                q = q.limit(limit)
+                q = _first_changes(cols, conds, kinds, groups, limit)
+            else:
+                whens = [(and_(P.c.prev_status == a, P.c.status == b, _BACK == r), CHANGE_ORDER.index(k))
+                         for (a, b, r), k in kinds.items()]
+                rank = case(*whens, else_=None)
+                q = q.where(rank.is_not(None)).order_by(rank, P.c.budget_wan.desc(), P.c.project_id)
         rows = []
         for pid, name, unit, budget, a, b, reason, recovered in c.execute(q):
             row = change_row(pid, name, unit or "", budget, a, b, reason, back.get(pid, 0) if f.groups else recovered, f)
@@ -223,6 +224,33 @@ def changes(bind: Engine | Connection, sc: Scope, limit: int | None = None,
                 rows.append(row)
     df = changes_frame(rows)
     return df if limit is None else df.head(limit)
+
+
+_BACK = case((P.c.recovered > 0, 1), else_=0)
+_CHANGE_COLUMNS = ("project_id", "name", "unit", "budget_wan", "prev_status", "status", "reason", "recovered")
+
+
+def _first_changes(cols, conds, kinds: dict[tuple[str, str, int], str], groups: ChangeGroups, limit: int):
+    """The first ``limit`` changes in the table's order without reading every change: the kinds needed to
+    fill ``limit`` rows (their sizes are in ``groups``), each of their (previous, current, reported)
+    groups' ``limit`` largest budgets along ``ix_status_project_change``, merged in one statement."""
+    chosen: list[tuple[tuple[str, str, int], int]] = []
+    total = 0
+    for rank, kind in enumerate(CHANGE_ORDER):
+        of_kind = [g for g, k in kinds.items() if k == kind]
+        chosen += [(g, rank) for g in of_kind]
+        total += sum(groups[g] for g in of_kind)
+        if total >= limit:
+            break
+    source = P.outerjoin(Unit, Unit.id == P.c.unit_id)
+    labelled = [col.label(name) for col, name in zip(cols, _CHANGE_COLUMNS)]
+    parts = [select(*labelled, literal(rank).label("rank")).select_from(source)
+             .where(*conds, P.c.prev_status == a, P.c.status == b, _BACK == r)
+             .order_by(P.c.budget_wan.desc(), P.c.project_id).limit(limit).subquery()
+             for (a, b, r), rank in chosen]
+    merged = union_all(*[select(*part.c) for part in parts]).subquery()
+    return (select(*[merged.c[name] for name in _CHANGE_COLUMNS])
+            .order_by(merged.c.rank, merged.c.budget_wan.desc(), merged.c.project_id).limit(limit))
 
 
 def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: bool) -> pd.DataFrame:

@@ -4,7 +4,8 @@ One row per (generation, as-of date, unit, area, status, budget row's status, pr
 reported since) with the projects' counts, budgets, spending and indicator counts summed (see
 ``data_access/status_store/sums.py``): the roll-ups read these instead of every project. Filled here from
 the stored projects with the same sums the recompute writes (``manage.py status-rebuild --check``
-compares them).
+compares them). ``ix_status_project_change``: the overview's first changes since the previous date read
+a (previous, current) group at a time in budget order, not every project of the date.
 
 Revision ID: 0014
 Revises: 0013
@@ -58,6 +59,9 @@ def upgrade() -> None:
     )
     op.create_index('ix_status_sum_unit', 'status_sum', ['generation_id', 'as_of', 'unit_id'], unique=False)
     op.create_index('ix_status_sum_year', 'status_sum', ['generation_id', 'fiscal_year_id', 'unit_id'], unique=False)
+    op.create_index('ix_status_project_change', 'status_project',
+                    ['generation_id', 'as_of', 'prev_status', 'status', sa.text('budget_wan DESC'), 'project_id'],
+                    unique=False)
     keys = [k if k != "back" else "CASE WHEN recovered > 0 THEN 1 ELSE 0 END" for k in KEYS]
     op.execute(
         f"INSERT INTO status_sum ({', '.join(KEYS)}, {', '.join(MEASURES)}) "
@@ -66,6 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_status_project_change', table_name='status_project')
     op.drop_index('ix_status_sum_year', table_name='status_sum')
     op.drop_index('ix_status_sum_unit', table_name='status_sum')
     op.drop_table('status_sum')
