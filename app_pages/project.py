@@ -177,7 +177,7 @@ if principal.is_admin:
         create_form(engine, principal, result, ctx.period_key, source="project", key="project_rect_new",
                     notify="project_rect")
 st.subheader("佐证材料")
-project_files(engine, principal, pid, year, as_of, {p.code for p in period_states(engine, year) if p.read_only})
+project_files(engine, principal, pid, year, as_of, {p.code for p in period_states(engine, year, with_counts=False) if p.read_only})
 
 # ------------------------------------------------------------------ self-evaluation preview
 def _selfeval_workbook() -> bytes:

@@ -111,7 +111,7 @@ with tab_done:
     if not principal.is_admin:
         st.info("只有管理员可以重新开放已通过的数据。")
         st.stop()
-    states = period_states(engine, year, reporting_kind(engine))
+    states = period_states(engine, year, reporting_kind(engine), with_counts=False)
     codes = [s.code for s in states]
     default = qp_period if qp_period in codes else default_entry_period(engine, year)
     code = st.selectbox("填报期", codes, index=codes.index(default) if default in codes else 0,
