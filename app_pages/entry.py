@@ -59,9 +59,10 @@ if projects.empty:
     st.info("您名下的责任单位没有项目。如有疑问请联系管理员。")
     st.stop()
 units: dict[str, list[int]] = {}
-for pid, unit in zip(projects["id"], projects["unit"].fillna("未分配单位")):
-    units.setdefault(str(unit), []).append(int(pid))
-names = dict(zip(projects["id"].astype(int), projects["name"]))
+ids = [int(pid) for pid in projects["id"].tolist()]  # columns as lists: an Arrow column iterated is ~1 µs a cell
+for pid, unit in zip(ids, projects["unit"].fillna("未分配单位").tolist()):
+    units.setdefault(str(unit), []).append(pid)
+names = dict(zip(ids, projects["name"].tolist()))
 adopt_entry_link(codes, {pid: u for u, ids in units.items() for pid in ids})  # a 待办 or 审核 link
 if st.session_state.get("entry_unit") not in units:
     st.session_state["entry_unit"] = next(iter(units))

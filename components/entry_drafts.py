@@ -41,14 +41,21 @@ def reasons_cell(v: Any) -> list[str]:
     return []
 
 
+def _typed(col: str, v: Any) -> Any:
+    return (reasons_cell(v) if v is not None else []) if col == "偏差原因" else clean(v)
+
+
 def row_values(df: pd.DataFrame, pos: int, columns: dict[str, str], edits: dict[str, Any]) -> dict[str, Any]:
     """Field -> what the cell holds now (the edit, else the frame's text), as typed."""
     row = df.iloc[pos]
-    values: dict[str, Any] = {}
-    for col, f in columns.items():
-        v = edits[col] if col in edits else row[col]
-        values[f] = (reasons_cell(v) if v is not None else []) if col == "偏差原因" else clean(v)
-    return values
+    return {f: _typed(col, edits[col] if col in edits else row[col]) for col, f in columns.items()}
+
+
+def rows_values(df: pd.DataFrame, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """``row_values`` of every row, read column by column (a row of an Arrow-backed frame is assembled
+    cell by cell: ~0.3 ms a row, 65 ms per rerun of a 200-row grid)."""
+    cells = {col: df[col].tolist() for col in columns}
+    return [{f: _typed(col, cells[col][pos]) for col, f in columns.items()} for pos in range(len(df))]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -100,13 +107,14 @@ def live_view(kind: str, period: str, base: pd.DataFrame, rules: EntryRules | No
     df = df.copy()
     judge = indicator_todo_of if kind == KIND_IND else spending_todo_of
     todo_texts, opens, reasons = [], [], list(df["状态原因"])
-    for pos in range(len(df)):
-        ent = int(df.iat[pos, df.columns.get_loc(id_col)])
+    ids, todo_now = [int(i) for i in df[id_col].tolist()], df["须填写"].tolist()
+    values = rows_values(df, columns) if rules is not None else []
+    for pos, ent in enumerate(ids):
         if rules is None:
-            todo_texts.append(df.iat[pos, df.columns.get_loc("须填写")])
+            todo_texts.append(todo_now[pos])
             opens.append(bool(todo_texts[-1]) or ent in pend)
             continue
-        todo = judge(rules, ent, row_values(df, pos, columns, {}))
+        todo = judge(rules, ent, values[pos])
         todo_texts.append(todo.text())
         opens.append(todo.open or ent in pend)
         p = pend.get(ent)
