@@ -145,7 +145,7 @@ class StatusSum(SQLModel, table=True):
 _p = StatusProject.__table__.c
 _i = StatusItem.__table__.c
 Index("ix_status_project_order", _p.generation_id, _p.as_of, _p.severity.desc(), _p.budget_wan.desc(), _p.name,
-      _p.doc_order)
+      _p.doc_order, _p.project_id, _p.status)  # the ordered (id, status, name) list read from the index alone
 Index("ix_status_project_unit", _p.generation_id, _p.as_of, _p.unit_id)
 Index("ix_status_project_year", _p.generation_id, _p.fiscal_year_id)
 # The changes since the previous date, a (previous, current) group at a time, largest budget first.

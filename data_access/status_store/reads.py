@@ -107,7 +107,7 @@ def ordered_projects(bind: Engine | Connection, sc: Scope, statuses: tuple[str, 
             q = q.where(P.c.status.in_(statuses))
         if limit is not None:
             q = q.limit(limit)
-        return [(int(pid), st, name) for pid, st, name in c.execute(q)]
+        return [(int(pid), st, name) for pid, st, name in c.execute(q).all()]
 
 
 def count_projects(bind: Engine | Connection, sc: Scope, statuses: tuple[str, ...] = ()) -> int:

@@ -6,6 +6,8 @@ reported since) with the projects' counts, budgets, spending and indicator count
 the stored projects with the same sums the recompute writes (``manage.py status-rebuild --check``
 compares them). ``ix_status_project_change``: the overview's first changes since the previous date read
 a (previous, current) group at a time in budget order, not every project of the date.
+``ix_status_project_order`` gains the project id and status: the ordered list of every project (the
+pickers of 项目详情, 风险清单, 会议模式) is read from the index alone, without a sort or a row lookup.
 
 Revision ID: 0014
 Revises: 0013
@@ -38,7 +40,17 @@ MEASURES = {
 }
 
 
+def _order_index(extra: list[str]) -> None:
+    """The pages' project order; names in code-point order (PostgreSQL says so; SQLite's default is)."""
+    name = sa.text('name COLLATE "C"') if op.get_bind().dialect.name == 'postgresql' else 'name'
+    op.create_index('ix_status_project_order', 'status_project',
+                    ['generation_id', 'as_of', sa.text('severity DESC'), sa.text('budget_wan DESC'), name, 'doc_order',
+                     *extra])
+
+
 def upgrade() -> None:
+    op.drop_index('ix_status_project_order', table_name='status_project')
+    _order_index(['project_id', 'status'])
     text = sqlmodel.sql.sqltypes.AutoString
     op.create_table(
         'status_sum',
@@ -70,6 +82,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_status_project_order', table_name='status_project')
+    _order_index([])
     op.drop_index('ix_status_project_change', table_name='status_project')
     op.drop_index('ix_status_sum_year', table_name='status_sum')
     op.drop_index('ix_status_sum_unit', table_name='status_sum')
