@@ -17,7 +17,7 @@ from components.filters import show_demo_banner
 from components.no_targets import no_targets
 from components.rectification import item_cards
 from components.review_panel import frozen_tables, project_threads, review_panel, state_table
-from components.state import get_engine, revision
+from components.state import get_engine, revisions_now
 from data_access import actuals as A
 from data_access.monitoring import fiscal_year_of
 from data_access.rectification import open_rectifications, rectifications
@@ -29,7 +29,7 @@ CHOICES = ("entry_period", "entry_unit", "entry_project", "entry_open_only")  # 
 principal = current_principal()
 engine = get_engine()
 st.title("填报")
-rev = revision()
+rev, structure_rev = revisions_now()
 show_demo_banner(rev)
 
 if principal.is_leader:
@@ -54,7 +54,7 @@ for k in CHOICES:
 if st.session_state.get("entry_period") not in by_code:
     st.session_state["entry_period"] = current or codes[-1]
 
-projects = entry_reads.editable_projects(rev, principal.username, year, principal)
+projects = entry_reads.editable_projects(structure_rev, principal.username, year, principal)
 if projects.empty:
     st.info("您名下的责任单位没有项目。如有疑问请联系管理员。")
     st.stop()

@@ -35,8 +35,10 @@ def default_period(rev: int, year: int, today: date) -> str | None:
 
 
 @read_cache()
-def editable_projects(rev: int, username: str, year: int, _principal: Principal) -> pd.DataFrame:
-    """(id, name, unit_id, unit) of the projects ``_principal`` (the account ``username``) may fill."""
+def editable_projects(structure_rev: int, username: str, year: int, _principal: Principal) -> pd.DataFrame:
+    """(id, name, unit_id, unit) of the projects ``_principal`` (the account ``username``) may fill. Keyed on
+    ``data_access.db.structure_revision``: a values save changes none of them (an account's units, a
+    project's unit or a new project move it)."""
     return A.editable_projects(get_engine(), _principal, year)
 
 
