@@ -37,12 +37,11 @@ def _matrix_spec(ctx: PageContext, level: str, limit: int, title: str | None) ->
     df = cached.matrix(ctx, level, limit)[0]
     cols = matrix_columns(df)
     rows = list(dict.fromkeys(df["项目"].tolist()))
-    chart = leader_charts.status_matrix_chart(
+    return leader_charts.status_matrix_spec(
         df.drop(columns=[c for c in df.columns if c.startswith("_")]), row="项目", col="类别", text="标记",
         col_order=cols, row_order=rows, tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"], title=title,
         cell_width=96 if len(cols) <= 6 else 74,
     )
-    return chart.to_dict(validate=False)
 
 
 def status_matrix(ctx: PageContext, level: str, limit: int, *, key: str = "status_matrix", title: str | None = None) -> None:

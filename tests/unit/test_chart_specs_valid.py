@@ -48,3 +48,23 @@ def test_the_overviews_spending_spec_is_the_charts_spec_with_its_data(points):
     assert fast == built
     fast["config"]["view"]["stroke"] = "red"  # a caller changing its spec does not change the next one
     assert department_spending_spec(points, title="部门累计支出：计划与实际", width=640, height=300)["config"] == built["config"]
+
+
+@pytest.mark.parametrize("frame", [MATRIX, MATRIX.iloc[[2, 0, 1]], MATRIX.assign(说明=[None, "", "未填报"]), MATRIX.head(0)],
+                         ids=["three cells", "other row order", "a missing text", "no cells"])
+@pytest.mark.parametrize("title", [None, "状态矩阵"])
+def test_the_overviews_matrix_spec_is_the_charts_spec_with_its_data(frame, title):
+    """总览's status matrix is built once per shape and each revision's rows and order go into a copy: the
+    browser must get exactly the spec Altair builds from those rows (one dataset, renamed)."""
+    args = dict(row="项目", col="类别", text="标记", tooltip=["项目", "责任单位", "类别", "状态", "项数", "说明"],
+                col_order=["产出指标", "效益指标"], cell_width=96, title=title)
+    rows = list(dict.fromkeys(frame["项目"].tolist()))[::-1]  # an order of its own, as the page passes
+    built = leader_charts.status_matrix_chart(frame, row_order=rows or None, **args).to_dict()
+    data = built.pop("datasets")[built.pop("data")["name"]]
+    fast = leader_charts.status_matrix_spec(frame, row_order=rows or None, **args)
+    assert fast.pop("datasets") == {leader_charts.MATRIX_DATASET: data}
+    assert fast.pop("data") == {"name": leader_charts.MATRIX_DATASET}
+    assert fast == built
+    fast["layer"][0]["encoding"]["y"]["sort"].append("x")  # a caller changing its spec does not change the next one
+    again = leader_charts.status_matrix_spec(frame, row_order=rows or None, **args)
+    assert again["layer"][0]["encoding"]["y"]["sort"] == built["layer"][0]["encoding"]["y"]["sort"]
