@@ -2,7 +2,8 @@
 
 The department spending chart is built in ``components.cached.department_spending_spec`` (the same
 chart as in the monitoring report); the project chart and the status matrix come from
-``documents.leader_charts``. The specs go to the browser unvalidated (``to_dict(validate=False)``: the
+``documents.leader_charts`` (the matrix through ``status_matrix_spec``: Altair builds it once per shape,
+a save only puts its rows into a copy). The specs go to the browser unvalidated (``to_dict(validate=False)``: the
 Vega-Lite schema check costs ~60 ms per chart on a cold page); ``tests/unit/test_chart_specs_valid.py``
 validates each of them.
 """
