@@ -181,8 +181,8 @@ def _delete_retired(engine: Engine) -> None:
                 for model in (StatusItem, StatusProject):
                     s.execute(delete(model).where(model.generation_id == gid, model.project_id.in_(chunk)))
         with session_scope(engine) as s:
-            for model in (StatusItem, StatusProject, StatusSum):
-                s.execute(delete(model).where(model.generation_id == gid))
+            for table in (StatusItem.__table__, StatusProject.__table__, StatusSum.__table__):
+                s.execute(delete(table).where(table.c.generation_id == gid))
             s.execute(delete(StatusGeneration).where(StatusGeneration.id == gid))
 
 
