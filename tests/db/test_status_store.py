@@ -18,7 +18,7 @@ from data_access.actuals import entry_frame, save_indicator_rows, save_spending_
 from data_access.bulk import load_city
 from data_access.db import make_engine, migrate, session_scope
 from data_access.exports import department_spending_series
-from data_access.models import Project, StatusGeneration
+from data_access.models import Project, StatusGeneration, Unit
 from data_access.permissions import SYSTEM_ADMIN
 from data_access.status_store import jobs, lists, reads, start_generation, state
 from data_access.status_store.check import differences
@@ -216,6 +216,12 @@ def test_staff_see_only_their_units_rows(city):
         mine = set(c.execute(select(Project.id).where(Project.unit_id == unit)).scalars())
     assert {i for i, _s, _n in reads.ordered_projects(city, sc)} == mine
     assert set(lists.risk_rows(city, sc)["_project_id"]) <= mine
+    # the roll-ups (read from the per-unit sums) count only the visible unit's projects
+    assert reads.headline(city, sc, YEAR)["project_count"] == len(mine)
+    with city.connect() as c:
+        unit_name = c.execute(select(Unit.name).where(Unit.id == unit)).scalar()
+    assert list(reads.group_sums_by(city, sc, "unit")) == [unit_name]
+    assert sum(reads.group_sums_by(city, sc, None)[""].counts.values()) == len(mine)
     nobody = Scope(st.active_id, date(2024, 12, 31), V.ViewFilters(), frozenset())
     assert reads.count_projects(city, nobody) == 0
 
@@ -260,7 +266,6 @@ def test_the_unit_sums_follow_a_project_that_moves_unit_or_is_removed(city):
 
     from data_access.changed import Changed
     from data_access.db import bump_revision
-    from data_access.models import Unit
 
     def units_shown() -> dict[str, int]:
         sc = Scope(state(city).active_id, date(2024, 12, 31), V.ViewFilters(), None)
