@@ -6,10 +6,11 @@ shapes are the read models' own (``data_access.views``: ``headline_numbers``, ``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, select, union_all
 
 from data_access.models import Area, Unit
 from data_access.monitoring import connected
@@ -46,12 +47,22 @@ _QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "
 SERIES_COLUMNS = ["period_end", "label", "planned_wan", "actual_wan", "time_pct", "time_wan", "reported", "projects"]
 
 
+def _selected(sc: Scope, dates: Sequence[date] | None = None) -> tuple[bool, list[ColumnElement[bool]]]:
+    """Where a roll-up reads the selected projects at the scope's date (or at ``dates``: the projects
+    selected at the scope's date, at each of them): (True, conditions on ``status_sum``) when the filters
+    allow (``sums.summable``), else (False, conditions on ``status_project``)."""
+    if summable(sc.filters):
+        return True, located(S, sc, dates)
+    if dates is None:
+        return False, project_conditions(sc)
+    return False, [P.c.generation_id == sc.generation_id, P.c.as_of.in_(list(dates)), P.c.project_id.in_(project_ids(sc))]
+
+
 def headline(bind: Engine | Connection, sc: Scope, year: int) -> dict:
     """The overview's headline (``data_access.views.build_headline``) from sums over the stored projects
     (of ``status_sum`` when the filters allow: ``sums.summable``)."""
     f = sc.filters
-    summed = summable(f)
-    conds = located(S, sc) if summed else project_conditions(sc)
+    summed, conds = _selected(sc)
     projects = dict.fromkeys(STATUSES, 0)
     budgets = dict.fromkeys(STATUSES, 0)
     indicators = dict.fromkeys(STATUSES, 0)
@@ -124,7 +135,7 @@ def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[
     all (``None``: key ``""``) of the selected projects: their statuses counted, (positive) budgets per
     status, spending and reporting budget — the sums ``data_access.views.rollup_row_of`` colours
     (（未分配） without an area, unit or department); of ``status_sum`` when the filters allow."""
-    summed = summable(sc.filters)
+    summed, conds = _selected(sc)
     t = S if summed else P
     name = {"area": Area.name, "unit": Unit.name, "department": Unit.department}.get(by or "")
     table = t.outerjoin(Area, Area.id == t.c.area_id) if by == "area" else t.outerjoin(Unit, Unit.id == t.c.unit_id)
@@ -134,7 +145,7 @@ def group_sums_by(bind: Engine | Connection, sc: Scope, by: str | None) -> dict[
     with connected(bind) as c:
         for g, st, n, budget, spent, rep in c.execute(
             select(group, status, *[measure(summed, m) for m in ("projects", "budget_pos", "spent", "reported_budget")])
-            .select_from(table).where(*(located(S, sc) if summed else project_conditions(sc))).group_by(group, status)
+            .select_from(table).where(*conds).group_by(group, status)
         ):
             sums_of = out.setdefault(g if by is None else (g or NO_PROJECT), GroupSums())
             sums_of.add(st, int(n), float(budget or 0.0), float(spent or 0.0), float(rep or 0.0))
@@ -149,10 +160,10 @@ def change_groups(bind: Engine | Connection, sc: Scope) -> ChangeGroups:
     without (0) missing items reported since: at most 6 × 6 × 2 groups, one ``GROUP BY`` (of ``status_sum``
     when the filters allow). Both ``change_counts`` and ``changes`` start from it; a page that shows both
     reads it once and passes it."""
-    summed = summable(sc.filters)
+    summed, conds = _selected(sc)
     prev, status, back = (key(summed, k) for k in ("prev_status", "status", "back"))
     q = (select(prev, status, back, measure(summed, "projects"))
-         .where(*(located(S, sc) if summed else project_conditions(sc)), prev.is_not(None))
+         .where(*conds, prev.is_not(None))
          .group_by(prev, status, back))
     with connected(bind) as c:
         return {(a, b, int(r)): int(n) for a, b, r, n in c.execute(q)}
@@ -261,12 +272,7 @@ def spending_series(bind: Engine | Connection, sc: Scope, year: int, filtered: b
     Without a status or review filter these are sums of ``status_sum`` at each date."""
     quarters = periods_of_year(year, QUARTER)
     ends = [q.end for q in quarters]
-    at = sc if filtered else Scope(sc.generation_id, sc.as_of, ViewFilters(), sc.unit_ids)
-    summed = summable(at.filters)
-    if summed:
-        where = located(S, at, ends)
-    else:  # the projects selected at the scope's date, at every quarter end
-        where = [P.c.generation_id == sc.generation_id, P.c.as_of.in_(ends), P.c.project_id.in_(project_ids(at))]
+    summed, where = _selected(sc if filtered else Scope(sc.generation_id, sc.as_of, ViewFilters(), sc.unit_ids), ends)
     as_of = key(summed, "as_of")
     by_end: dict[date, tuple] = {}
     with connected(bind) as c:
