@@ -15,6 +15,7 @@ import copy
 import functools
 import os
 import threading
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -101,22 +102,33 @@ def department_spending_spec(points_df: pd.DataFrame, *, title: str = "部门累
     layers, scales and fonts are built by Altair once per title, size and quarter labels (~40 ms), and
     only the data rows — what a save changes — are put into a copy of that spec (its one dataset)."""
     order = tuple(str(x) for x in points_df["label"].tolist()) if len(points_df) else ()
-    spec = copy.deepcopy(_spending_skeleton(title, width, height, order))
-    spec["datasets"] = {DATASET: _long(points_df).to_dict("records")}
-    return spec
+    return with_rows(_spending_skeleton(title, width, height, order), DATASET, _long(points_df).to_dict("records"))
 
 
 DATASET = "spending"
+
+
+def data_skeleton(chart: alt.TopLevelMixin, name: str) -> dict:
+    """A chart's spec whose data is one named, empty dataset: built by Altair once (cache it), then filled
+    with each call's rows by ``with_rows`` — the pages' charts change only their rows between saves."""
+    spec = chart.to_dict(validate=False)
+    spec["data"] = {"name": name}
+    spec["datasets"] = {}
+    return spec
+
+
+def with_rows(skeleton: dict, name: str, rows: Any) -> dict:
+    """A copy of ``skeleton`` (``data_skeleton``) holding ``rows`` (the caller may change the copy)."""
+    spec = copy.deepcopy(skeleton)
+    spec["datasets"] = {name: rows}
+    return spec
 
 
 @functools.lru_cache(maxsize=32)
 def _spending_skeleton(title: str, width: int, height: int, order: tuple[str, ...]) -> dict:
     empty = pd.DataFrame({"label": list(order), "period_end": [pd.NaT] * len(order), "planned_wan": [None] * len(order),
                           "actual_wan": [None] * len(order), "time_wan": [None] * len(order)})
-    spec = department_spending_chart(empty, title=title, width=width, height=height).to_dict(validate=False)
-    spec["data"] = {"name": DATASET}
-    spec["datasets"] = {}
-    return spec
+    return data_skeleton(department_spending_chart(empty, title=title, width=width, height=height), DATASET)
 
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:

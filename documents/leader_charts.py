@@ -10,7 +10,6 @@ Palette (checked for a projector and for red-green colour blindness, the words c
 
 from __future__ import annotations
 
-import copy
 import functools
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.data import to_values
 
+from documents.charts import data_skeleton, with_rows
 from domain.status import AMBER, BLUE, GREEN, GREY, MISSING, RED, STATUS_LABELS, STATUSES
 
 STATUS_COLORS: dict[str, str] = {
@@ -128,11 +128,11 @@ def status_matrix_spec(df: pd.DataFrame, *, row: str, col: str, status: str = "�
     title: ~40 ms), and the rows' order and the data — what a save changes — go into a copy."""
     rows = row_order or list(dict.fromkeys(df[row].tolist()))
     cols = col_order or list(dict.fromkeys(df[col].tolist()))
-    spec = copy.deepcopy(_matrix_skeleton(tuple(df.columns), row, col, status, text, tuple(tooltip or ()),
-                                          tuple(cols), len(rows), cell_width, cell_height, title))
+    spec = with_rows(_matrix_skeleton(tuple(df.columns), row, col, status, text, tuple(tooltip or ()), tuple(cols),
+                                      len(rows), cell_width, cell_height, title),
+                     MATRIX_DATASET, to_values(df)["values"])  # the rows as Altair makes them of a frame
     for layer in spec["layer"]:
         layer["encoding"]["y"]["sort"] = list(rows)
-    spec["datasets"] = {MATRIX_DATASET: to_values(df)["values"]}  # as Altair turns a frame into rows
     return spec
 
 
@@ -142,12 +142,10 @@ def _matrix_skeleton(columns: tuple[str, ...], row: str, col: str, status: str, 
                      title: str | None) -> dict:
     rows = [f"_{i}" for i in range(n_rows)]  # placeholders: the caller puts the real order in
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    spec = status_matrix_chart(empty, row=row, col=col, status=status, text=text, tooltip=list(tooltip) or None,
-                               row_order=rows, col_order=list(cols), cell_width=cell_width, cell_height=cell_height,
-                               title=title).to_dict(validate=False)
-    spec["data"] = {"name": MATRIX_DATASET}
-    spec["datasets"] = {}
-    return spec
+    return data_skeleton(status_matrix_chart(empty, row=row, col=col, status=status, text=text,
+                                             tooltip=list(tooltip) or None, row_order=rows, col_order=list(cols),
+                                             cell_width=cell_width, cell_height=cell_height, title=title),
+                         MATRIX_DATASET)
 
 
 def spending_series(
