@@ -63,7 +63,7 @@ ids = [int(pid) for pid in projects["id"].tolist()]  # columns as lists: an Arro
 for pid, unit in zip(ids, projects["unit"].fillna("未分配单位").tolist()):
     units.setdefault(str(unit), []).append(pid)
 names = dict(zip(ids, projects["name"].tolist()))
-adopt_entry_link(codes, {pid: u for u, ids in units.items() for pid in ids})  # a 待办 or 审核 link
+adopt_entry_link(codes, {pid: u for u, members in units.items() for pid in members})  # a 待办 or 审核 link
 if st.session_state.get("entry_unit") not in units:
     st.session_state["entry_unit"] = next(iter(units))
 
